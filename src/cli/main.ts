@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// The kubetasks command line: parses arguments, runs a command, and maps failures to exit codes.
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { configCommand } from './config-command.js';
+import { CliExit, ExitCode } from './io.js';
+
+const program = new Command('kubetasks')
+  .description('Turn tasks into Kubernetes resources and follow them to a final phase')
+  .version('0.1.0')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+program.addCommand(configCommand());
+
+const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+  try {
+    await program.parseAsync(argv);
+    return ExitCode.ok;
+  } catch (e) {
+    if (e instanceof CliExit) {
+      for (const line of e.lines) process.stderr.write(`${line}\n`);
+      return e.code;
+    }
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
+    }
+    process.stderr.write(
+      `kubetasks: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
+    return 70;
+  }
+};
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,309 @@
+// PhaseInfo: the immutable answer to "what phase is this task in, and why", with Flyte's constructors.
+import * as t from 'io-ts';
+import { isTerminal, PhaseC, type Phase } from './phase.js';
+import { formatDuration, formatInstantMillis, type Instant } from './time.js';
+
+// -------------------------------------------------------------------------------------
+// model (codecs are the source of truth; a PhaseInfo is persisted and read back by the plugin manager)
+// -------------------------------------------------------------------------------------
+
+const Millis = t.number;
+
+export const ErrorKindC = t.keyof({ USER: null, SYSTEM: null, UNKNOWN: null }, 'ErrorKind');
+export type ErrorKind = t.TypeOf<typeof ErrorKindC>;
+
+export const ExecutionErrorC = t.readonly(
+  t.type({ code: t.string, kind: ErrorKindC, message: t.string }, 'ExecutionError'),
+);
+export interface ExecutionError extends t.TypeOf<typeof ExecutionErrorC> {}
+
+export const LogLinkTypeC = t.keyof({ EXTERNAL: null, DASHBOARD: null, IDE: null }, 'LogLinkType');
+export type LogLinkType = t.TypeOf<typeof LogLinkTypeC>;
+
+export const TaskLogC = t.readonly(
+  t.type({ name: t.string, uri: t.string, linkType: LogLinkTypeC, ready: t.boolean }, 'TaskLog'),
+);
+export interface TaskLog extends t.TypeOf<typeof TaskLogC> {}
+
+/** Structured metadata of a Kubernetes Event attached to a phase (Flyte declares it but never fills it). */
+export const KubernetesEventMetadataC = t.readonly(
+  t.intersection([
+    t.type({ type: t.string, reason: t.string, sourceComponent: t.string, count: t.number }),
+    t.partial({ involvedKind: t.string, involvedName: t.string, involvedNamespace: t.string }),
+  ]),
+  'KubernetesEventMetadata',
+);
+export interface KubernetesEventMetadata extends t.TypeOf<typeof KubernetesEventMetadataC> {}
+
+export const ReasonInfoC = t.readonly(
+  t.intersection([
+    t.type({ reason: t.string }),
+    t.partial({ occurredAt: Millis, kubernetesEvent: KubernetesEventMetadataC }),
+  ]),
+  'ReasonInfo',
+);
+export interface ReasonInfo extends t.TypeOf<typeof ReasonInfoC> {}
+
+export const ContainerLogContextC = t.readonly(
+  t.intersection([t.type({ name: t.string }), t.partial({ startTime: Millis, endTime: Millis })]),
+  'ContainerLogContext',
+);
+export interface ContainerLogContext extends t.TypeOf<typeof ContainerLogContextC> {}
+
+export const PodLogContextC = t.readonly(
+  t.type({
+    namespace: t.string,
+    podName: t.string,
+    primaryContainerName: t.string,
+    containers: t.readonlyArray(ContainerLogContextC),
+    initContainers: t.readonlyArray(ContainerLogContextC),
+  }),
+  'PodLogContext',
+);
+export interface PodLogContext extends t.TypeOf<typeof PodLogContextC> {}
+
+export const LogContextC = t.readonly(
+  t.type({ primaryPodName: t.string, pods: t.readonlyArray(PodLogContextC) }),
+  'LogContext',
+);
+export interface LogContext extends t.TypeOf<typeof LogContextC> {}
+
+export const ExternalResourceC = t.readonly(
+  t.intersection([
+    t.type({
+      externalId: t.string,
+      index: t.number,
+      retryAttempt: t.number,
+      phase: PhaseC,
+      logs: t.readonlyArray(TaskLogC),
+    }),
+    t.partial({ customInfo: t.UnknownRecord }),
+  ]),
+  'ExternalResource',
+);
+export interface ExternalResource extends t.TypeOf<typeof ExternalResourceC> {}
+
+export const TaskInfoC = t.readonly(
+  t.intersection([
+    t.type({
+      logs: t.readonlyArray(TaskLogC),
+      additionalReasons: t.readonlyArray(ReasonInfoC),
+      externalResources: t.readonlyArray(ExternalResourceC),
+    }),
+    t.partial({
+      occurredAt: Millis,
+      reportedAt: Millis,
+      logContext: LogContextC,
+      customInfo: t.UnknownRecord,
+    }),
+  ]),
+  'TaskInfo',
+);
+export interface TaskInfo extends t.TypeOf<typeof TaskInfoC> {}
+
+export const PhaseInfoC = t.readonly(
+  t.intersection([
+    t.type({
+      phase: PhaseC,
+      version: t.number,
+      reason: t.string,
+      cleanupOnFailure: t.boolean,
+      info: TaskInfoC,
+    }),
+    t.partial({ error: ExecutionErrorC }),
+  ]),
+  'PhaseInfo',
+);
+export interface PhaseInfo extends t.TypeOf<typeof PhaseInfoC> {}
+
+/** What a caller may pass as task info; missing lists default to empty. */
+export type TaskInfoInput = Partial<TaskInfo>;
+
+// -------------------------------------------------------------------------------------
+// constructors (one per Flyte helper; none mutates its arguments)
+// -------------------------------------------------------------------------------------
+
+export const emptyTaskInfo: TaskInfo = { logs: [], additionalReasons: [], externalResources: [] };
+
+/** Completes a partial TaskInfo into a fresh object, setting occurredAt when given and missing. */
+export const taskInfo = (input: TaskInfoInput = {}, occurredAt?: Instant): TaskInfo => ({
+  ...input,
+  logs: input.logs ?? [],
+  additionalReasons: input.additionalReasons ?? [],
+  externalResources: input.externalResources ?? [],
+  ...(input.occurredAt === undefined && occurredAt !== undefined ? { occurredAt } : {}),
+});
+
+const make = (
+  phase: Phase,
+  version: number,
+  reason: string,
+  info: TaskInfo,
+  error?: ExecutionError,
+  cleanupOnFailure = false,
+): PhaseInfo => ({
+  phase,
+  version,
+  reason,
+  cleanupOnFailure,
+  info,
+  ...(error === undefined ? {} : { error }),
+});
+
+/** Nothing is known this round. Unlike Flyte, info is an empty value rather than absent. */
+export const undefinedPhase: PhaseInfo = make('Undefined', 0, '', emptyTaskInfo);
+
+export const notReady = (at: Instant, version: number, reason: string): PhaseInfo =>
+  make('NotReady', version, reason, taskInfo({}, at));
+
+export const waitingForResources = (
+  at: Instant,
+  version: number,
+  reason: string,
+  info?: TaskInfoInput,
+): PhaseInfo => make('WaitingForResources', version, reason, taskInfo(info, at));
+
+export const queued = (at: Instant, version: number, reason: string, info?: TaskInfoInput): PhaseInfo =>
+  make('Queued', version, reason, taskInfo(info, at));
+
+export const initializing = (at: Instant, version: number, reason: string, info?: TaskInfoInput): PhaseInfo =>
+  make('Initializing', version, reason, taskInfo(info, at));
+
+export const running = (version: number, info?: TaskInfoInput, reason = ''): PhaseInfo =>
+  make('Running', version, reason, taskInfo(info));
+
+export const success = (info?: TaskInfoInput): PhaseInfo => make('Success', 0, '', taskInfo(info));
+
+export const aborted = (at: Instant, version: number, reason: string): PhaseInfo =>
+  make('Aborted', version, reason, taskInfo({}, at));
+
+export const waitingForCache = (version: number, info?: TaskInfoInput): PhaseInfo =>
+  make('WaitingForCache', version, '', taskInfo(info));
+
+/** A failure phase with an explicit error. Unlike Flyte, the error is required. */
+export const failed = (
+  phase: 'RetryableFailure' | 'PermanentFailure',
+  error: ExecutionError,
+  info?: TaskInfoInput,
+  cleanupOnFailure = false,
+): PhaseInfo => make(phase, 0, '', taskInfo(info), error, cleanupOnFailure);
+
+const failureOf =
+  (phase: 'RetryableFailure' | 'PermanentFailure', kind: ErrorKind, cleanup: boolean) =>
+  (code: string, message: string, info?: TaskInfoInput): PhaseInfo =>
+    failed(phase, { code, kind, message }, info, cleanup);
+
+/** PermanentFailure, USER. */
+export const failure = failureOf('PermanentFailure', 'USER', false);
+export const failureWithCleanup = failureOf('PermanentFailure', 'USER', true);
+/** RetryableFailure, USER. */
+export const retryableFailure = failureOf('RetryableFailure', 'USER', false);
+export const retryableFailureWithCleanup = failureOf('RetryableFailure', 'USER', true);
+/** PermanentFailure, SYSTEM. */
+export const systemFailure = failureOf('PermanentFailure', 'SYSTEM', false);
+export const systemFailureWithCleanup = failureOf('PermanentFailure', 'SYSTEM', true);
+/** RetryableFailure, SYSTEM. */
+export const systemRetryableFailure = failureOf('RetryableFailure', 'SYSTEM', false);
+export const systemRetryableFailureWithCleanup = failureOf('RetryableFailure', 'SYSTEM', true);
+
+// -------------------------------------------------------------------------------------
+// combinators (all return new values)
+// -------------------------------------------------------------------------------------
+
+/** A copy with another version. Unlike Flyte's WithVersion, cleanupOnFailure is kept. */
+export const withVersion =
+  (version: number) =>
+  (pi: PhaseInfo): PhaseInfo => ({ ...pi, version });
+
+/** Appends a reason, ", "-joined like Flyte, but an empty addition changes nothing. */
+export const withReason =
+  (reason: string) =>
+  (pi: PhaseInfo): PhaseInfo =>
+    reason === '' ? pi : { ...pi, reason: pi.reason === '' ? reason : `${pi.reason}, ${reason}` };
+
+export const withInfo =
+  (f: (info: TaskInfo) => TaskInfo) =>
+  (pi: PhaseInfo): PhaseInfo => ({ ...pi, info: f(pi.info) });
+
+export const withAdditionalReasons = (reasons: ReadonlyArray<ReasonInfo>) =>
+  withInfo((info) => ({ ...info, additionalReasons: [...info.additionalReasons, ...reasons] }));
+
+export const withCleanupOnFailure =
+  (cleanupOnFailure: boolean) =>
+  (pi: PhaseInfo): PhaseInfo => ({ ...pi, cleanupOnFailure });
+
+// -------------------------------------------------------------------------------------
+// versions
+// -------------------------------------------------------------------------------------
+
+/** What a plugin can read back each round: the last reported phase, version and reason. */
+export interface PluginState {
+  readonly phase: Phase;
+  readonly version: number;
+  readonly reason: string;
+}
+
+export const PluginStateC = t.readonly(
+  t.type({ phase: PhaseC, version: t.number, reason: t.string }),
+  'PluginState',
+);
+
+export const pluginStateOf = (pi: PhaseInfo): PluginState => ({
+  phase: pi.phase,
+  version: pi.version,
+  reason: pi.reason,
+});
+
+/**
+ * Flyte's MaybeUpdatePhaseVersion: within the same phase, a changed reason bumps the version past the stored one.
+ * Also the manager's floor: within the same phase, a version never goes below the stored one.
+ */
+export const bumpVersion =
+  (previous: PluginState | undefined) =>
+  (pi: PhaseInfo): PhaseInfo => {
+    if (previous === undefined || previous.phase !== pi.phase) return pi;
+    if (pi.version <= previous.version && pi.reason !== previous.reason)
+      return withVersion(previous.version + 1)(pi);
+    if (pi.version < previous.version) return withVersion(previous.version)(pi);
+    return pi;
+  };
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+export const isTerminalPhaseInfo = (pi: PhaseInfo): boolean => isTerminal(pi.phase);
+
+/** Flyte's String(): `Phase<Queued:0 Info<@2026-01-01T00:00:00.000Z> Reason:...>` or `Phase<Name:V Error:...>`. */
+export const show = (pi: PhaseInfo): string => {
+  if (pi.error !== undefined) {
+    return `Phase<${pi.phase}:${pi.version} Error:${pi.error.kind}/${pi.error.code}: ${pi.error.message}>`;
+  }
+  const at = pi.info.occurredAt === undefined ? '<nil>' : `Info<@${formatInstantMillis(pi.info.occurredAt)}>`;
+  return `Phase<${pi.phase}:${pi.version} ${at} Reason:${pi.reason}>`;
+};
+
+/** The JSON shape printed by `kubetasks explain -o json` and `kubetasks run -o json`. */
+export const toJson = (pi: PhaseInfo): Record<string, unknown> => ({
+  phase: pi.phase,
+  version: pi.version,
+  reason: pi.reason,
+  ...(pi.error === undefined ? {} : { error: pi.error }),
+  cleanupOnFailure: pi.cleanupOnFailure,
+  info: {
+    ...(pi.info.occurredAt === undefined ? {} : { occurredAt: formatInstantMillis(pi.info.occurredAt) }),
+    ...(pi.info.reportedAt === undefined ? {} : { reportedAt: formatInstantMillis(pi.info.reportedAt) }),
+    logs: pi.info.logs,
+    additionalReasons: pi.info.additionalReasons.map((r) => ({
+      ...r,
+      ...(r.occurredAt === undefined ? {} : { occurredAt: formatInstantMillis(r.occurredAt) }),
+    })),
+    ...(pi.info.logContext === undefined ? {} : { logContext: pi.info.logContext }),
+    ...(pi.info.externalResources.length === 0 ? {} : { externalResources: pi.info.externalResources }),
+    ...(pi.info.customInfo === undefined ? {} : { customInfo: pi.info.customInfo }),
+  },
+});
+
+/** The grace-period message shape Flyte uses: `Grace period [3m0s] exceeded|<message>`. */
+export const gracePeriodExceeded = (grace: number, message: string): string =>
+  `Grace period [${formatDuration(grace)}] exceeded|${message}`;

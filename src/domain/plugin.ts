@@ -1,0 +1,132 @@
+// The plugin contract: a plugin is a value of pure functions from task and config to manifest, and resource to phase.
+import type * as E from 'fp-ts/lib/Either.js';
+import type * as O from 'fp-ts/lib/Option.js';
+import type { PathSegment } from './codec.js';
+import type { GroupVersionKind, KubeObject } from './kubernetes.js';
+import type { PhaseInfo, PluginState } from './phase-info.js';
+import type { PlatformConfig } from './platform-config.js';
+import type { PodTemplate, TaskExecution } from './task.js';
+import type { Instant } from './time.js';
+
+// -------------------------------------------------------------------------------------
+// errors
+// -------------------------------------------------------------------------------------
+
+/** Flyte's build error codes; every one is a permanent USER failure of the task. */
+export type BuildErrorCode =
+  'BadTaskSpecification' | 'MetadataTooLarge' | 'PodSecurityViolation' | 'FailedToBuildResource';
+
+/** Why a manifest could not be built, naming the offending field of the task file when there is one. */
+export interface BuildError {
+  readonly _tag: 'BuildError';
+  readonly code: BuildErrorCode;
+  readonly message: string;
+  /** Path inside the task execution document (e.g. ["task", "container", "image"]). */
+  readonly path?: ReadonlyArray<PathSegment>;
+}
+
+export const buildError = (
+  code: BuildErrorCode,
+  message: string,
+  path?: ReadonlyArray<PathSegment>,
+): BuildError => ({ _tag: 'BuildError', code, message, ...(path === undefined ? {} : { path }) });
+
+export const badTaskSpecification = (message: string, path?: ReadonlyArray<PathSegment>): BuildError =>
+  buildError('BadTaskSpecification', message, path);
+
+// -------------------------------------------------------------------------------------
+// contexts: everything a plugin may know, handed in as values
+// -------------------------------------------------------------------------------------
+
+/** Inputs of buildResource and buildIdentityResource. */
+export interface BuildContext {
+  readonly task: TaskExecution;
+  readonly config: PlatformConfig;
+  /** PodTemplates the platform knows, by namespace then name (the base template store). */
+  readonly podTemplates?: ReadonlyMap<string, ReadonlyMap<string, PodTemplate>>;
+  /** Snapshot of the process environment, for `default-env-vars-from-env`. */
+  readonly processEnv?: Readonly<Record<string, string>>;
+}
+
+/** Inputs of getTaskPhase besides the resource itself. */
+export interface PhaseContext {
+  /** The observer's clock reading; grace periods and timeouts are measured against it. */
+  readonly now: Instant;
+  readonly config: PlatformConfig;
+  /** What was reported last round for this task, for version bumps. */
+  readonly previous?: PluginState;
+  readonly task?: TaskExecution;
+  /** Related resources the plugin declared (e.g. a Spark driver pod), supplied from the watch cache. */
+  readonly related?: ReadonlyArray<KubeObject>;
+}
+
+// -------------------------------------------------------------------------------------
+// abort
+// -------------------------------------------------------------------------------------
+
+/** What to do with the resource when a task is aborted; data, interpreted by the plugin manager. */
+export type AbortBehavior =
+  | { readonly _tag: 'Delete'; readonly resource?: KubeObject }
+  | {
+      readonly _tag: 'Patch';
+      readonly resource?: KubeObject;
+      /** A JSON merge patch. */
+      readonly patch: Readonly<Record<string, unknown>>;
+      readonly deleteOnError: boolean;
+    }
+  | { readonly _tag: 'Update'; readonly resource: KubeObject; readonly deleteOnError: boolean };
+
+export const abortDelete: AbortBehavior = { _tag: 'Delete' };
+
+// -------------------------------------------------------------------------------------
+// the plugin
+// -------------------------------------------------------------------------------------
+
+export interface PluginProperties {
+  readonly disableInjectOwnerReferences: boolean;
+  readonly disableInjectFinalizer: boolean;
+  /** Longest generated object name; at least 8 (Flyte's bound). Default: 63, a DNS-1123 label. */
+  readonly generatedNameMaxLength?: number;
+  readonly disableDeleteResourceOnFinalize: boolean;
+}
+
+export const defaultPluginProperties: PluginProperties = {
+  disableInjectOwnerReferences: false,
+  disableInjectFinalizer: false,
+  disableDeleteResourceOnFinalize: false,
+};
+
+/** A query for a resource related to the task's own, answered from the watch cache. */
+export interface RelatedResourceQuery {
+  readonly kind: GroupVersionKind;
+  readonly namespace: string;
+  readonly labelSelector?: Readonly<Record<string, string>>;
+  /** Only objects owned (ownerReferences) by the object with this uid. */
+  readonly ownerUid?: string;
+}
+
+export interface Plugin {
+  /** Unique id, e.g. "pod". */
+  readonly id: string;
+  /** Task types this plugin serves, e.g. ["container", "python", "sidecar"]. */
+  readonly taskTypes: ReadonlyArray<string>;
+  /** The resource kind it creates and watches. */
+  readonly watches: GroupVersionKind;
+  readonly properties: PluginProperties;
+  /** Serves task types no plugin claims. At most one default per registry. */
+  readonly isDefault?: boolean;
+  /** The object with the deterministic identity (kind, name, namespace) used for get, abort and finalize. */
+  readonly buildIdentityResource: (ctx: BuildContext) => E.Either<BuildError, KubeObject>;
+  /** The full manifest to create; the plugin manager adds name, namespace, labels, owner and finalizer. */
+  readonly buildResource: (ctx: BuildContext) => E.Either<BuildError, KubeObject>;
+  /** Total: returns a PhaseInfo for any value, including garbage. */
+  readonly getTaskPhase: (ctx: PhaseContext, resource: unknown) => PhaseInfo;
+  /** For garbage collection: whether the resource reached a final state. */
+  readonly isTerminal: (resource: unknown) => boolean;
+  /** For garbage collection: when the resource finished. */
+  readonly completionTime: (resource: unknown) => O.Option<Instant>;
+  /** Replaces the default abort (delete). */
+  readonly onAbort?: (ctx: BuildContext, resource: KubeObject) => AbortBehavior;
+  /** Related resources getTaskPhase needs, derived from the task's own resource. */
+  readonly relatedResources?: (resource: KubeObject) => ReadonlyArray<RelatedResourceQuery>;
+}

@@ -1,0 +1,146 @@
+// The plugin registry: an immutable value; conflicts are error values, lookups fall back to the default plugin.
+import * as E from 'fp-ts/lib/Either.js';
+import * as O from 'fp-ts/lib/Option.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import * as RA from 'fp-ts/lib/ReadonlyArray.js';
+import { sameKind, type GroupVersionKind } from './kubernetes.js';
+import type { Plugin } from './plugin.js';
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+export interface Registry {
+  /** In registration order. */
+  readonly plugins: ReadonlyArray<Plugin>;
+  /** Task type → plugin id. */
+  readonly taskTypes: ReadonlyMap<string, string>;
+  readonly defaultId: O.Option<string>;
+}
+
+export type RegistryError =
+  | { readonly _tag: 'InvalidPlugin'; readonly id: string; readonly message: string }
+  | { readonly _tag: 'DuplicateId'; readonly id: string }
+  | {
+      readonly _tag: 'TaskTypeClaimed';
+      readonly taskType: string;
+      readonly by: string;
+      readonly claimant: string;
+    }
+  | { readonly _tag: 'SecondDefault'; readonly id: string; readonly existing: string }
+  | { readonly _tag: 'UnknownPlugin'; readonly id: string; readonly taskType: string };
+
+export const showRegistryError = (e: RegistryError): string => {
+  switch (e._tag) {
+    case 'InvalidPlugin':
+      return `plugin "${e.id}": ${e.message}`;
+    case 'DuplicateId':
+      return `plugin id "${e.id}" is already registered`;
+    case 'TaskTypeClaimed':
+      return `task type "${e.taskType}" is claimed by plugin "${e.by}"; plugin "${e.claimant}" cannot claim it too`;
+    case 'SecondDefault':
+      return `plugin "${e.id}" cannot be the default: "${e.existing}" already is`;
+    case 'UnknownPlugin':
+      return `task type "${e.taskType}" is routed to plugin "${e.id}", which is not registered`;
+  }
+};
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+export const empty: Registry = { plugins: [], taskTypes: new Map(), defaultId: O.none };
+
+const validate = (p: Plugin): E.Either<RegistryError, Plugin> => {
+  const invalid = (message: string): E.Either<RegistryError, Plugin> =>
+    E.left({ _tag: 'InvalidPlugin', id: p.id, message });
+  if (p.id === '') return invalid('the id is empty');
+  if (p.taskTypes.length === 0) return invalid('it registers no task types');
+  if (p.taskTypes.some((tt) => tt === '')) return invalid('a task type is empty');
+  if (new Set(p.taskTypes).size !== p.taskTypes.length) return invalid('it lists a task type twice');
+  if (p.watches.apiVersion === '' || p.watches.kind === '') return invalid('it watches no resource kind');
+  const max = p.properties.generatedNameMaxLength;
+  if (max !== undefined && (!Number.isInteger(max) || max < 8 || max > 253)) {
+    return invalid(`generatedNameMaxLength must be a whole number from 8 to 253, got ${max}`);
+  }
+  return E.right(p);
+};
+
+/** Adds a plugin. A duplicate id, a task type already claimed, or a second default is an error value. */
+export const register =
+  (plugin: Plugin) =>
+  (r: Registry): E.Either<RegistryError, Registry> =>
+    pipe(
+      validate(plugin),
+      E.chain((p): E.Either<RegistryError, Registry> => {
+        if (r.plugins.some((q) => q.id === p.id)) return E.left({ _tag: 'DuplicateId', id: p.id });
+        for (const tt of p.taskTypes) {
+          const by = r.taskTypes.get(tt);
+          if (by !== undefined) return E.left({ _tag: 'TaskTypeClaimed', taskType: tt, by, claimant: p.id });
+        }
+        if (p.isDefault === true && O.isSome(r.defaultId)) {
+          return E.left({ _tag: 'SecondDefault', id: p.id, existing: r.defaultId.value });
+        }
+        const taskTypes = new Map(r.taskTypes);
+        for (const tt of p.taskTypes) taskTypes.set(tt, p.id);
+        return E.right({
+          plugins: [...r.plugins, p],
+          taskTypes,
+          defaultId: p.isDefault === true ? O.some(p.id) : r.defaultId,
+        });
+      }),
+    );
+
+/** Registers plugins in order, stopping at the first error. */
+export const fromPlugins = (plugins: ReadonlyArray<Plugin>): E.Either<RegistryError, Registry> =>
+  pipe(
+    plugins,
+    RA.reduce(E.right<RegistryError, Registry>(empty), (acc, p) => pipe(acc, E.chain(register(p)))),
+  );
+
+/**
+ * Routes task types to plugins by id (the platform's `default-for-task-types`). Unlike Flyte, which ignores an
+ * unknown id with a warning, routing to a plugin that is not registered is an error.
+ */
+export const withRouting =
+  (routes: Readonly<Record<string, string>>) =>
+  (r: Registry): E.Either<RegistryError, Registry> => {
+    const taskTypes = new Map(r.taskTypes);
+    for (const [taskType, id] of Object.entries(routes).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (!r.plugins.some((p) => p.id === id)) return E.left({ _tag: 'UnknownPlugin', id, taskType });
+      taskTypes.set(taskType, id);
+    }
+    return E.right({ ...r, taskTypes });
+  };
+
+// -------------------------------------------------------------------------------------
+// lookups
+// -------------------------------------------------------------------------------------
+
+export const lookupById =
+  (id: string) =>
+  (r: Registry): O.Option<Plugin> =>
+    O.fromNullable(r.plugins.find((p) => p.id === id));
+
+/** The plugin serving a task type, else the default plugin. */
+export const lookupByTaskType =
+  (taskType: string) =>
+  (r: Registry): O.Option<Plugin> =>
+    pipe(
+      O.fromNullable(r.taskTypes.get(taskType)),
+      O.alt(() => r.defaultId),
+      O.chain((id) => lookupById(id)(r)),
+    );
+
+/** Plugins watching a resource kind, in registration order. */
+export const lookupByKind =
+  (kind: GroupVersionKind) =>
+  (r: Registry): ReadonlyArray<Plugin> =>
+    r.plugins.filter((p) => sameKind(p.watches, kind));
+
+/** Every distinct kind watched by a registered plugin. */
+export const watchedKinds = (r: Registry): ReadonlyArray<GroupVersionKind> =>
+  r.plugins.reduce<GroupVersionKind[]>(
+    (acc, p) => (acc.some((k) => sameKind(k, p.watches)) ? acc : [...acc, p.watches]),
+    [],
+  );

@@ -1,0 +1,89 @@
+// The dependency rule, enforced: the domain is pure and every layer imports only inward.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = resolve('src');
+
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? filesUnder(p) : p.endsWith('.ts') ? [p] : [];
+  });
+
+const importsOf = (file: string): string[] => {
+  const text = readFileSync(file, 'utf8');
+  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g)].map(
+    (m) => m[1]!,
+  );
+  const dynamic = [...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!);
+  return [...specs, ...dynamic];
+};
+
+/** The layer a source file or a relative import target belongs to. */
+const layerOf = (absPath: string): string =>
+  relative(SRC, absPath)
+    .split('/')[0]!
+    .replace(/\.ts$|\.js$/, '');
+
+const allowedPackages: Record<string, RegExp> = {
+  domain: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|io-ts\/lib\/[A-Za-z]+\.js|kubernetes-types\/.+)$/,
+  ports: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|kubernetes-types\/.+)$/,
+  app: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|io-ts\/lib\/[A-Za-z]+\.js|kubernetes-types\/.+|yaml)$/,
+};
+
+const allowedLayers: Record<string, ReadonlyArray<string>> = {
+  domain: ['domain'],
+  ports: ['domain', 'ports'],
+  app: ['domain', 'ports', 'app'],
+  testing: ['domain', 'ports', 'app', 'adapters', 'testing'],
+  adapters: ['domain', 'ports', 'app', 'adapters'],
+  cli: ['domain', 'ports', 'app', 'adapters', 'cli', 'index'],
+  index: ['domain', 'ports', 'app', 'index'],
+};
+
+describe('architecture', () => {
+  const files = filesUnder(SRC);
+
+  it('finds the source tree', () => {
+    expect(files.some((f) => f.includes('/domain/'))).toBe(true);
+  });
+
+  it.each(files.map((f) => [relative(SRC, f), f]))('%s imports only what its layer may', (_rel, file) => {
+    const layer = layerOf(file);
+    const bad: string[] = [];
+    for (const spec of importsOf(file)) {
+      if (spec.startsWith('.')) {
+        const target = layerOf(resolve(join(file, '..'), spec));
+        if (!(allowedLayers[layer] ?? []).includes(target)) bad.push(`${spec} (layer ${target})`);
+      } else if (spec.startsWith('fp-ts') && !/^fp-ts\/lib\/[A-Za-z]+\.js$/.test(spec)) {
+        bad.push(`${spec} (not an ESM-safe fp-ts path)`);
+      } else if (allowedPackages[layer] !== undefined && !allowedPackages[layer].test(spec)) {
+        bad.push(`${spec} (package not allowed in ${layer})`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it.each(files.filter((f) => layerOf(f) === 'domain').map((f) => [relative(SRC, f), f]))(
+    '%s reads no clock, no randomness, no process and no console',
+    (_rel, file) => {
+      const code = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => !/^\s*(\/\/|\*|\/\*)/.test(l))
+        .join('\n');
+      expect(code).not.toMatch(
+        /\bDate\.now\b|new Date\(\s*\)|Math\.random|\bprocess\.|setTimeout|setInterval|console\.|globalThis|\brequire\(/,
+      );
+    },
+  );
+
+  it('every source file opens with a one-line purpose comment', () => {
+    const missing = files.filter((f) => {
+      const lines = readFileSync(f, 'utf8').split('\n');
+      const first = lines[0]?.startsWith('#!') === true ? lines[1] : lines[0];
+      return first === undefined || !first.startsWith('// ');
+    });
+    expect(missing.map((f) => relative(SRC, f))).toEqual([]);
+  });
+});

@@ -59,7 +59,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/domain/**/*.ts'],
+    files: ['src/domain/**/*.ts', 'src/plugins/**/*.ts'],
     rules: layer(
       ['ports', 'app', 'adapters', 'cli', 'testing'],
       [

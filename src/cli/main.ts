@@ -2,6 +2,8 @@
 // The kubetasks command line: parses arguments, runs a command, and maps failures to exit codes.
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { configCommand } from './config-command.js';
+import { explainCommand } from './explain-command.js';
+import { renderCommand } from './render-command.js';
 import { CliExit, ExitCode } from './io.js';
 
 const program = new Command('kubetasks')
@@ -11,6 +13,8 @@ const program = new Command('kubetasks')
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 program.addCommand(configCommand());
+program.addCommand(renderCommand());
+program.addCommand(explainCommand());
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   try {

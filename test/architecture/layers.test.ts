@@ -28,18 +28,20 @@ const layerOf = (absPath: string): string =>
 
 const allowedPackages: Record<string, RegExp> = {
   domain: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|io-ts\/lib\/[A-Za-z]+\.js|kubernetes-types\/.+)$/,
+  plugins: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|io-ts\/lib\/[A-Za-z]+\.js|kubernetes-types\/.+)$/,
   ports: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|kubernetes-types\/.+)$/,
   app: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|io-ts\/lib\/[A-Za-z]+\.js|kubernetes-types\/.+|yaml)$/,
 };
 
 const allowedLayers: Record<string, ReadonlyArray<string>> = {
   domain: ['domain'],
+  plugins: ['domain', 'plugins'],
   ports: ['domain', 'ports'],
-  app: ['domain', 'ports', 'app'],
-  testing: ['domain', 'ports', 'app', 'adapters', 'testing'],
-  adapters: ['domain', 'ports', 'app', 'adapters'],
-  cli: ['domain', 'ports', 'app', 'adapters', 'cli', 'index'],
-  index: ['domain', 'ports', 'app', 'index'],
+  app: ['domain', 'plugins', 'ports', 'app'],
+  testing: ['domain', 'plugins', 'ports', 'app', 'adapters', 'testing'],
+  adapters: ['domain', 'plugins', 'ports', 'app', 'adapters'],
+  cli: ['domain', 'plugins', 'ports', 'app', 'adapters', 'cli', 'index'],
+  index: ['domain', 'plugins', 'ports', 'app', 'index'],
 };
 
 describe('architecture', () => {
@@ -65,7 +67,7 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
-  it.each(files.filter((f) => layerOf(f) === 'domain').map((f) => [relative(SRC, f), f]))(
+  it.each(files.filter((f) => ['domain', 'plugins'].includes(layerOf(f))).map((f) => [relative(SRC, f), f]))(
     '%s reads no clock, no randomness, no process and no console',
     (_rel, file) => {
       const code = readFileSync(file, 'utf8')

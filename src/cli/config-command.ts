@@ -3,6 +3,7 @@ import { Command } from '@commander-js/extra-typings';
 import { schemaDocument } from '../domain/json-schema.js';
 import { defaultPlatformConfig, PlatformConfigC } from '../domain/platform-config.js';
 import { TaskExecutionC } from '../domain/task.js';
+import { renderConfigReference } from '../app/config-reference.js';
 import { loadPlatformConfig } from '../app/inputs.js';
 import { loadOrExit, parseOutputFormat, printDocument, type OutputFormat } from './io.js';
 
@@ -45,6 +46,12 @@ export const configCommand = (): Command => {
               'kubetasks platform config',
             );
       printDocument(doc, 'json');
+    });
+  config
+    .command('reference')
+    .description('Print the configuration reference (markdown), generated from the codecs')
+    .action(() => {
+      process.stdout.write(renderConfigReference(PlatformConfigC));
     });
   return config;
 };

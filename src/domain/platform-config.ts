@@ -178,15 +178,27 @@ export const K8sPluginConfig = struct(
       0,
       'Fail a pod pending longer than this (0 disables), counted from creation when no condition exists.',
     ),
-    'gpu-device-node-label': withDefault(t.string, 'k8s.amazonaws.com/accelerator'),
-    'gpu-partition-size-node-label': withDefault(t.string, 'k8s.amazonaws.com/gpu-partition-size'),
+    'gpu-device-node-label': withDefault(
+      t.string,
+      'k8s.amazonaws.com/accelerator',
+      'Node label (and taint key) naming the accelerator device.',
+    ),
+    'gpu-partition-size-node-label': withDefault(
+      t.string,
+      'k8s.amazonaws.com/gpu-partition-size',
+      'Node label (and taint key) naming the accelerator partition size.',
+    ),
     'gpu-resource-name': withDefault(t.string, 'nvidia.com/gpu', 'Resource the generic "gpu" key maps to.'),
     'accelerator-devices': withDefault(
       StringMap,
       defaultAcceleratorDevices,
       'Friendly device names → node label values.',
     ),
-    'accelerator-device-classes': withDefault(DeviceClassMap, defaultAcceleratorDeviceClasses),
+    'accelerator-device-classes': withDefault(
+      DeviceClassMap,
+      defaultAcceleratorDeviceClasses,
+      'Device class (NVIDIA_GPU, GOOGLE_TPU, ...) → resource name, node labels and pod template.',
+    ),
     'send-object-events': withDefault(t.boolean, true, 'Attach Kubernetes Events of the object to phases.'),
     'update-base-backoff-duration': withDefault(
       DurationFromString,
@@ -216,8 +228,11 @@ export const K8sPluginConfig = struct(
       NodeSelectorRequirement,
       'AND-ed into every required node affinity term of non-interruptible tasks.',
     ),
-    'gpu-unpartitioned-node-selector-requirement': NodeSelectorRequirement,
-    'gpu-unpartitioned-toleration': Toleration,
+    'gpu-unpartitioned-node-selector-requirement': describe(
+      NodeSelectorRequirement,
+      'Replaces the default DoesNotExist requirement for unpartitioned accelerator requests.',
+    ),
+    'gpu-unpartitioned-toleration': describe(Toleration, 'Added for unpartitioned accelerator requests.'),
     'default-pod-security-context': describe(
       PodSecurityContext,
       'Pod security context used when the pod has none.',
@@ -305,20 +320,29 @@ export const LogTemplate = struct(
   { 'link-type': oneOf('LinkType', ['EXTERNAL', 'DASHBOARD', 'IDE']) },
 );
 
-export const LogsConfig = struct('LogsConfig', {
-  'kubernetes-enabled': withDefault(t.boolean, false),
-  'kubernetes-url': withDefault(t.string, ''),
-  'kubernetes-template-uri': withDefault(t.string, ''),
-  'cloudwatch-enabled': withDefault(t.boolean, false),
-  'cloudwatch-region': withDefault(t.string, ''),
-  'cloudwatch-log-group': withDefault(t.string, ''),
-  'cloudwatch-template-uri': withDefault(t.string, ''),
-  'stackdriver-enabled': withDefault(t.boolean, false),
-  'gcp-project': withDefault(t.string, ''),
-  'stackdriver-logresourcename': withDefault(t.string, ''),
-  'stackdriver-template-uri': withDefault(t.string, ''),
-  templates: withDefault(t.readonlyArray(LogTemplate), []),
-});
+export const LogsConfig = struct(
+  'LogsConfig',
+  {
+    'kubernetes-enabled': withDefault(t.boolean, false, 'Link to the Kubernetes dashboard log view.'),
+    'kubernetes-url': withDefault(t.string, '', 'Base URL of the Kubernetes dashboard.'),
+    'kubernetes-template-uri': withDefault(t.string, '', 'Overrides the dashboard link template.'),
+    'cloudwatch-enabled': withDefault(t.boolean, false, 'Link to CloudWatch Logs.'),
+    'cloudwatch-region': withDefault(t.string, '', 'CloudWatch region.'),
+    'cloudwatch-log-group': withDefault(t.string, '', 'CloudWatch log group.'),
+    'cloudwatch-template-uri': withDefault(t.string, '', 'Overrides the CloudWatch link template.'),
+    'stackdriver-enabled': withDefault(t.boolean, false, 'Link to Google Cloud Logging.'),
+    'gcp-project': withDefault(t.string, '', 'Google Cloud project of the logs.'),
+    'stackdriver-logresourcename': withDefault(t.string, '', 'Log resource name in Cloud Logging.'),
+    'stackdriver-template-uri': withDefault(t.string, '', 'Overrides the Cloud Logging link template.'),
+    templates: withDefault(
+      t.readonlyArray(LogTemplate),
+      [],
+      'Generic link templates; placeholders such as {{ .podName }}, {{ .namespace }}, {{ .containerName }}.',
+    ),
+  },
+  {},
+  "Log links shown with every phase, as in Flyte's logs section.",
+);
 export type LogsConfig = t.TypeOf<typeof LogsConfig>;
 
 // -------------------------------------------------------------------------------------
@@ -333,9 +357,12 @@ const defaultsOf = <A>(codec: t.Decoder<unknown, A>): A => {
 };
 
 /** Plugin sections; plugin-specific sections (spark, ray, ...) are added by their plugins' issue. */
-export const PluginsConfig = struct('PluginsConfig', {
-  k8s: withDefault(K8sPluginConfig, defaultsOf(K8sPluginConfig)),
-});
+export const PluginsConfig = struct(
+  'PluginsConfig',
+  { k8s: withDefault(K8sPluginConfig, defaultsOf(K8sPluginConfig)) },
+  {},
+  'One section per plugin family.',
+);
 
 export const PlatformConfigC = struct(
   'PlatformConfig',

@@ -1,0 +1,72 @@
+// What the lifecycle machine hears (observations) and what it asks for (commands): plain data both ways.
+import type { KubeObject } from '../kubernetes.js';
+import type { PhaseInfo } from '../phase-info.js';
+import type { AbortBehavior } from '../plugin.js';
+import type { Instant } from '../time.js';
+import type { ObjectRef } from './state.js';
+
+/** A Kubernetes API error as data: the Status reason (NotFound, Conflict, ...), HTTP code and message. */
+export interface ApiError {
+  readonly reason: string;
+  readonly code: number;
+  readonly message: string;
+}
+
+export type TimerKind = 'Retry' | 'Resync';
+
+// -------------------------------------------------------------------------------------
+// observations
+// -------------------------------------------------------------------------------------
+
+export type Observation =
+  /** The task was handed to the manager. */
+  | { readonly _tag: 'Submitted' }
+  /** The process restarted and loaded this state; every pending command is due again. */
+  | { readonly _tag: 'Resumed' }
+  | { readonly _tag: 'CreateSucceeded'; readonly ref: ObjectRef; readonly uid?: string }
+  | { readonly _tag: 'CreateFailed'; readonly ref: ObjectRef; readonly error: ApiError }
+  /** The object as the watch cache holds it, with its Kubernetes events and any related objects. */
+  | {
+      readonly _tag: 'ObjectObserved';
+      readonly object: KubeObject;
+      readonly events?: ReadonlyArray<unknown>;
+      readonly related?: ReadonlyArray<KubeObject>;
+    }
+  /** The watch cache no longer holds the object (deleted, or absent after a full list). */
+  | { readonly _tag: 'ObjectGone'; readonly ref: ObjectRef }
+  /** Abort was requested; `object` is the current object from the cache, if any (for the plugin's onAbort). */
+  | { readonly _tag: 'AbortRequested'; readonly reason: string; readonly object?: KubeObject }
+  | { readonly _tag: 'AbortApplied'; readonly ref: ObjectRef; readonly error?: ApiError }
+  /** Answer to a Delete; NotFound counts as success and never arrives here as an error. */
+  | { readonly _tag: 'DeleteAnswered'; readonly ref: ObjectRef; readonly error?: ApiError }
+  /** Answer to a RemoveFinalizer; NotFound counts as success. */
+  | { readonly _tag: 'FinalizerRemoved'; readonly ref: ObjectRef; readonly error?: ApiError }
+  | { readonly _tag: 'TimerFired'; readonly timer: TimerKind }
+  /** The namespace's quota gate reopened: a task waiting for quota may try again. */
+  | { readonly _tag: 'QuotaGateOpened' };
+
+// -------------------------------------------------------------------------------------
+// commands
+// -------------------------------------------------------------------------------------
+
+/** One PhaseInfo for subscribers. `final` marks the task's outcome; attempt-level failures are not final. */
+export interface Emission {
+  readonly phaseInfo: PhaseInfo;
+  readonly attempt: number;
+  readonly final: boolean;
+}
+
+export type Command =
+  | { readonly _tag: 'Create'; readonly ref: ObjectRef; readonly manifest: KubeObject }
+  | { readonly _tag: 'Delete'; readonly ref: ObjectRef; readonly uid?: string }
+  /** Remove exactly this finalizer, by patch with optimistic concurrency; never a full update. */
+  | { readonly _tag: 'RemoveFinalizer'; readonly ref: ObjectRef; readonly finalizer: string }
+  | { readonly _tag: 'ApplyAbort'; readonly ref: ObjectRef; readonly behavior: AbortBehavior }
+  | { readonly _tag: 'ScheduleTimer'; readonly timer: TimerKind; readonly at: Instant }
+  /** Feed the object's current cached state back as ObjectObserved or ObjectGone (never a GET per task). */
+  | { readonly _tag: 'Observe'; readonly ref: ObjectRef }
+  | { readonly _tag: 'Emit'; readonly emission: Emission }
+  /** A create in this namespace was rejected by a ResourceQuota: close the namespace's gate (with back-off). */
+  | { readonly _tag: 'QuotaRejected'; readonly namespace: string; readonly message: string }
+  /** A create in this namespace succeeded: reopen the namespace's gate and reset its back-off. */
+  | { readonly _tag: 'QuotaAccepted'; readonly namespace: string };

@@ -1,0 +1,128 @@
+// The persisted state of one task's lifecycle: plain, versioned data that survives a process restart.
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { PhaseInfoC, PluginStateC, type PhaseInfo, type PluginState } from '../phase-info.js';
+
+/** Bumped whenever the persisted shape changes; an unknown version is a permanent SYSTEM failure, never a crash. */
+export const STATE_VERSION = 1;
+
+const ObjectRefC = t.readonly(
+  t.type({ apiVersion: t.string, kind: t.string, namespace: t.string, name: t.string }),
+  'ObjectRef',
+);
+/** Where an object lives. */
+export interface ObjectRef extends t.TypeOf<typeof ObjectRefC> {}
+
+/**
+ * An object this task created (or is creating). The machine never touches an object that is not in this list,
+ * so it never deletes what it does not own.
+ */
+const OwnedC = t.readonly(
+  t.intersection([
+    t.type({
+      ref: ObjectRefC,
+      attempt: t.number,
+      /** `creating`: create sent, no answer yet; `live`: exists; `gone`: deleted and confirmed gone. */
+      status: t.keyof({ creating: null, live: null, gone: null }),
+      /** Our finalizer is (or may be) on the object and must be removed before we forget it. */
+      finalizer: t.boolean,
+      /** The object must be deleted (earlier attempt, cleanup on failure, abort, delete on finalize). */
+      deleteWanted: t.boolean,
+      /** A delete was sent (and not refused). */
+      deleteSent: t.boolean,
+      /** A finalizer removal was sent and is not yet answered. */
+      finalizerRemovalSent: t.boolean,
+    }),
+    t.partial({ uid: t.string }),
+  ]),
+  'Owned',
+);
+export interface Owned extends t.TypeOf<typeof OwnedC> {}
+
+const StageC = t.union([
+  /** Nothing created for the current attempt yet; a create is due (immediately or at `retryAt`). */
+  t.readonly(t.intersection([t.type({ _tag: t.literal('Pending') }), t.partial({ retryAt: t.number })])),
+  /** Created (or creating); phases come from observations of the object. */
+  t.readonly(t.type({ _tag: t.literal('Started') })),
+  /** A create was rejected by a ResourceQuota; waiting for the namespace gate to reopen. */
+  t.readonly(t.type({ _tag: t.literal('WaitingForQuota') })),
+  /** Abort was requested; the abort behaviour is being applied. */
+  t.readonly(t.type({ _tag: t.literal('Aborting') })),
+  /** A terminal phase was reported; only cleanup of owned objects may remain. */
+  t.readonly(t.type({ _tag: t.literal('Done'), final: PhaseInfoC })),
+]);
+export type Stage = t.TypeOf<typeof StageC>;
+
+export const TaskStateC = t.readonly(
+  t.intersection([
+    t.type({
+      version: t.literal(STATE_VERSION),
+      taskId: t.string,
+      pluginId: t.string,
+      /** Zero-based user attempt. */
+      attempt: t.number,
+      /** System retries within the current attempt; each gets a fresh object name. */
+      systemRetry: t.number,
+      /** Consecutive system failures; reset by any other transition. */
+      systemFailures: t.number,
+      stage: StageC,
+      owned: t.readonlyArray(OwnedC),
+      abortRequested: t.boolean,
+    }),
+    t.partial({
+      /** The last PhaseInfo emitted, for version floors and de-duplication. */
+      last: PhaseInfoC,
+      /** What the plugin reported last round, handed back to getTaskPhase. */
+      pluginState: PluginStateC,
+      /** Kubernetes events already attached: creation time and name of the newest one. */
+      eventCursor: t.readonly(t.type({ at: t.number, name: t.string })),
+      /** When the object was last seen (for diagnostics). */
+      lastObservedAt: t.number,
+    }),
+  ]),
+  'TaskState',
+);
+export interface TaskState extends t.TypeOf<typeof TaskStateC> {}
+
+export type { PhaseInfo, PluginState };
+
+/** A fresh state for a submitted task. */
+export const initial = (taskId: string, pluginId: string, attempt = 0): TaskState => ({
+  version: STATE_VERSION,
+  taskId,
+  pluginId,
+  attempt,
+  systemRetry: 0,
+  systemFailures: 0,
+  stage: { _tag: 'Pending' },
+  owned: [],
+  abortRequested: false,
+});
+
+/** Why a stored state could not be read back. */
+export type StateReadError =
+  | { readonly _tag: 'UnknownVersion'; readonly version: unknown }
+  | { readonly _tag: 'Corrupted'; readonly message: string };
+
+/** Reads a stored state; an unknown version or a corrupted document is an error value. */
+export const readState = (u: unknown): E.Either<StateReadError, TaskState> => {
+  const version = typeof u === 'object' && u !== null ? (u as Record<string, unknown>)['version'] : undefined;
+  if (version !== STATE_VERSION) return E.left({ _tag: 'UnknownVersion', version });
+  const r = TaskStateC.decode(u);
+  return E.isRight(r)
+    ? E.right(r.right)
+    : E.left({ _tag: 'Corrupted', message: 'the stored task state is malformed' });
+};
+
+export const writeState = (s: TaskState): unknown => TaskStateC.encode(s);
+
+export const sameRef = (a: ObjectRef, b: ObjectRef): boolean =>
+  a.name === b.name && a.namespace === b.namespace && a.kind === b.kind && a.apiVersion === b.apiVersion;
+
+/** The owned object of the current attempt and system retry, if it was created. */
+export const currentOwned = (s: TaskState): Owned | undefined =>
+  s.owned.find((o) => o.attempt === s.attempt && o.status !== 'gone' && !o.deleteWanted);
+
+/** Whether every owned object is cleaned up (gone, or kept without our finalizer when no delete is wanted). */
+export const isClean = (s: TaskState): boolean =>
+  s.owned.every((o) => o.status === 'gone' || (!o.finalizer && (!o.deleteWanted || o.deleteSent)));

@@ -1,0 +1,697 @@
+// The task lifecycle as a pure state machine: step(state, observation, context) → (state', commands).
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import type { KubeObject } from '../kubernetes.js';
+import { objectName } from '../names.js';
+import { addObjectMetadata, FINALIZER } from '../object-metadata.js';
+import { isTerminal } from '../phase.js';
+import * as PI from '../phase-info.js';
+import type { PlatformConfig } from '../platform-config.js';
+import { abortDelete, type AbortBehavior, type BuildContext, type Plugin } from '../plugin.js';
+import { maxAttemptsOf, type TaskExecution } from '../task.js';
+import { parseInstant, type Instant } from '../time.js';
+import * as O from 'fp-ts/lib/Option.js';
+import { delay } from './backoff.js';
+import { classifyCreateError } from './create-errors.js';
+import type { ApiError, Command, Observation } from './protocol.js';
+import { isClean, sameRef, type ObjectRef, type Owned, type TaskState } from './state.js';
+
+export { FINALIZER };
+
+/** Everything a step may depend on besides the state and the observation; all of it plain values. */
+export interface StepContext {
+  readonly now: Instant;
+  /** A uniform draw in [0, 1) for back-off jitter, made by the caller. */
+  readonly entropy: number;
+  readonly config: PlatformConfig;
+  readonly plugin: Plugin;
+  readonly task: TaskExecution;
+  readonly buildContext?: Omit<BuildContext, 'task' | 'config'>;
+}
+
+export interface StepResult {
+  readonly state: TaskState;
+  readonly commands: ReadonlyArray<Command>;
+}
+
+// -------------------------------------------------------------------------------------
+// naming and building
+// -------------------------------------------------------------------------------------
+
+/** The task execution as seen by the current attempt. */
+const attemptTask = (s: TaskState, ctx: StepContext): TaskExecution => ({
+  ...ctx.task,
+  execution: { ...ctx.task.execution, attempt: s.attempt },
+});
+
+/**
+ * `<run>-<action>-<attempt>` like Flyte, plus `-s<n>` for the n-th system retry within an attempt, so a
+ * terminating object of an earlier try never blocks the next one (Flyte re-creates under the same name).
+ */
+export const objectNameFor = (
+  task: TaskExecution,
+  attempt: number,
+  systemRetry: number,
+  max?: number,
+): string =>
+  objectName(
+    [
+      task.execution.id.run,
+      task.execution.id.action,
+      String(attempt),
+      ...(systemRetry > 0 ? [`s${systemRetry}`] : []),
+    ],
+    max,
+  );
+
+const refFor = (s: TaskState, ctx: StepContext): ObjectRef => ({
+  apiVersion: ctx.plugin.watches.apiVersion,
+  kind: ctx.plugin.watches.kind,
+  namespace: ctx.task.execution.namespace,
+  name: objectNameFor(ctx.task, s.attempt, s.systemRetry, ctx.plugin.properties.generatedNameMaxLength),
+});
+
+const buildCtx = (s: TaskState, ctx: StepContext): BuildContext => ({
+  ...ctx.buildContext,
+  task: attemptTask(s, ctx),
+  config: ctx.config,
+});
+
+const buildManifest = (s: TaskState, ctx: StepContext, ref: ObjectRef) =>
+  pipe(
+    safe(() => ctx.plugin.buildResource(buildCtx(s, ctx))),
+    E.map((obj) => {
+      const decorated = addObjectMetadata(buildCtx(s, ctx), ctx.plugin.properties, obj);
+      return { ...decorated, metadata: { ...decorated.metadata, name: ref.name, namespace: ref.namespace } };
+    }),
+  );
+
+/** A plugin is pure but still third-party code: a throw becomes a permanent failure, never a crash. */
+const safe = <A>(f: () => E.Either<{ readonly code: string; readonly message: string }, A>) => {
+  try {
+    return f();
+  } catch (e) {
+    return E.left({ code: 'FailedToBuildResource', message: `the plugin threw: ${String(e)}` });
+  }
+};
+
+// -------------------------------------------------------------------------------------
+// small state helpers
+// -------------------------------------------------------------------------------------
+
+const updateOwned = (s: TaskState, ref: ObjectRef, f: (o: Owned) => Owned): TaskState => ({
+  ...s,
+  owned: s.owned.map((o) => (sameRef(o.ref, ref) ? f(o) : o)),
+});
+
+const findOwned = (s: TaskState, ref: ObjectRef): Owned | undefined =>
+  s.owned.find((o) => sameRef(o.ref, ref));
+
+const isCurrent = (s: TaskState, ctx: StepContext, ref: ObjectRef): boolean => sameRef(ref, refFor(s, ctx));
+
+const hasFinalizer = (obj: KubeObject): boolean => obj.metadata?.finalizers?.includes(FINALIZER) ?? false;
+
+const emit = (s: TaskState, pi: PI.PhaseInfo, final: boolean): StepResult => {
+  const last = s.last;
+  const floored = last === undefined ? pi : PI.bumpVersion(PI.pluginStateOf(last))(pi);
+  const same =
+    last !== undefined &&
+    last.phase === floored.phase &&
+    last.version === floored.version &&
+    last.reason === floored.reason &&
+    last.error?.code === floored.error?.code &&
+    floored.info.additionalReasons.length === 0 &&
+    !final;
+  if (same) return { state: s, commands: [] };
+  // A changed PhaseInfo within the same phase and version gets the next version, so versions count changes.
+  const versioned =
+    last !== undefined && last.phase === floored.phase && last.version === floored.version && !final
+      ? PI.withVersion(last.version + 1)(floored)
+      : floored;
+  return {
+    state: { ...s, last: versioned },
+    commands: [{ _tag: 'Emit', emission: { phaseInfo: versioned, attempt: s.attempt, final } }],
+  };
+};
+
+const then = (a: StepResult, f: (s: TaskState) => StepResult): StepResult => {
+  const b = f(a.state);
+  return { state: b.state, commands: [...a.commands, ...b.commands] };
+};
+
+/** Commands that move owned objects towards clean: deletes wanted, and our finalizer off whatever we are done with. */
+const cleanup = (s: TaskState, ctx: StepContext): StepResult => {
+  const commands: Command[] = [];
+  const owned = s.owned.map((o): Owned => {
+    if (o.status === 'gone') return o;
+    const retired = o.deleteWanted || s.stage._tag === 'Done' || !isCurrent(s, ctx, o.ref);
+    let next = o;
+    if (o.deleteWanted && !o.deleteSent && o.status !== 'creating') {
+      commands.push({ _tag: 'Delete', ref: o.ref, ...(o.uid === undefined ? {} : { uid: o.uid }) });
+      next = { ...next, deleteSent: true };
+    }
+    if (o.finalizer && retired && o.status === 'live' && !o.finalizerRemovalSent) {
+      commands.push({ _tag: 'RemoveFinalizer', ref: o.ref, finalizer: FINALIZER });
+      next = { ...next, finalizerRemovalSent: true };
+    }
+    return next;
+  });
+  return { state: { ...s, owned }, commands };
+};
+
+const resync = (ctx: StepContext): Command => ({
+  _tag: 'ScheduleTimer',
+  timer: 'Resync',
+  at: ctx.now + ctx.config.executor['resync-period'],
+});
+
+// -------------------------------------------------------------------------------------
+// transitions
+// -------------------------------------------------------------------------------------
+
+/** Creates the current attempt's object. */
+const launch = (s: TaskState, ctx: StepContext): StepResult => {
+  if (s.abortRequested) {
+    // A create that was in flight when the process stopped may have happened: delete it to be sure.
+    const unsure: TaskState = {
+      ...s,
+      owned: s.owned.map((o) => (o.status === 'creating' ? { ...o, status: 'live', deleteWanted: true } : o)),
+    };
+    return finishAborted(unsure, ctx, 'aborted before the resource was created');
+  }
+  const ref = refFor(s, ctx);
+  const built = buildManifest(s, ctx, ref);
+  if (E.isLeft(built)) {
+    return finish(
+      s,
+      ctx,
+      PI.failure(built.left.code, `Failed to build resource, caused by: ${built.left.message}`),
+    );
+  }
+  const manifest = built.right;
+  const entry: Owned = {
+    ref,
+    attempt: s.attempt,
+    status: 'creating',
+    finalizer: hasFinalizer(manifest),
+    deleteWanted: false,
+    deleteSent: false,
+    finalizerRemovalSent: false,
+  };
+  const owned = [...s.owned.filter((o) => !sameRef(o.ref, ref)), entry];
+  return {
+    state: { ...s, stage: { _tag: 'Started' }, owned },
+    commands: [{ _tag: 'Create', ref, manifest }],
+  };
+};
+
+/** Reports the task's final PhaseInfo and starts cleanup. */
+const finish = (s: TaskState, ctx: StepContext, pi: PI.PhaseInfo): StepResult => {
+  const cleanupOnFailure =
+    pi.cleanupOnFailure && ctx.config.executor['cleanup-on-failure'] && pi.phase !== 'Success';
+  const deleteOnFinalize =
+    ctx.config.plugins.k8s['delete-resource-on-finalize'] &&
+    !ctx.plugin.properties.disableDeleteResourceOnFinalize;
+  const owned = s.owned.map((o) =>
+    o.status === 'gone' ? o : { ...o, deleteWanted: o.deleteWanted || cleanupOnFailure || deleteOnFinalize },
+  );
+  const done: TaskState = { ...s, owned, stage: { _tag: 'Done', final: pi }, systemFailures: 0 };
+  return then(emit(done, pi, true), (st) => {
+    const r = cleanup({ ...st, stage: { _tag: 'Done', final: st.last ?? pi } }, ctx);
+    return r;
+  });
+};
+
+const finishAborted = (s: TaskState, ctx: StepContext, reason: string): StepResult =>
+  finish(s, ctx, PI.aborted(ctx.now, 0, reason));
+
+/** A system failure: retry under a fresh name after a back-off, or give up past the budget. */
+const systemFailure = (s: TaskState, ctx: StepContext, pi: PI.PhaseInfo): StepResult => {
+  const failures = s.systemFailures + 1;
+  const max = ctx.config.executor['max-system-failures'];
+  const message = pi.error?.message ?? pi.reason;
+  if (failures > max) {
+    return finish(
+      { ...s, systemFailures: failures },
+      ctx,
+      PI.systemFailure(
+        'MaxSystemFailuresExceeded',
+        `plugin "${ctx.plugin.id}" failed with system error ${failures} times: ${pi.error?.code ?? ''}: ${message}`,
+        pi.info,
+      ),
+    );
+  }
+  const retired = retireCurrent(s, ctx);
+  const retryAt = ctx.now + delay(ctx.config.executor['system-failure-backoff'], failures, ctx.entropy);
+  const next: TaskState = {
+    ...retired,
+    systemFailures: failures,
+    systemRetry: s.systemRetry + 1,
+    stage: { _tag: 'Pending', retryAt },
+  };
+  return then(emit(next, pi, false), (st) =>
+    then(cleanup(st, ctx), (st2) => ({
+      state: st2,
+      commands: [{ _tag: 'ScheduleTimer', timer: 'Retry', at: retryAt }],
+    })),
+  );
+};
+
+/** Marks the current attempt's object for deletion (it is replaced by a new try). */
+const retireCurrent = (s: TaskState, ctx: StepContext): TaskState => {
+  const ref = refFor(s, ctx);
+  return updateOwned(s, ref, (o) => ({ ...o, deleteWanted: true }));
+};
+
+/** A user-retryable failure: a new attempt when attempts remain, else the failure is final. */
+const userFailure = (s: TaskState, ctx: StepContext, pi: PI.PhaseInfo): StepResult => {
+  const maxAttempts = maxAttemptsOf(ctx.task);
+  if (s.attempt + 1 >= maxAttempts) {
+    return finish(s, ctx, pi.error === undefined ? pi : { ...pi, phase: 'PermanentFailure' });
+  }
+  return then(emit(retireCurrent(s, ctx), pi, false), (st) => {
+    // The new attempt's plugin state starts afresh: versions are per attempt, as in Flyte.
+    const { pluginState: _dropped, ...rest } = st;
+    const next: TaskState = {
+      ...rest,
+      attempt: s.attempt + 1,
+      systemRetry: 0,
+      systemFailures: 0,
+      stage: { _tag: 'Pending' },
+    };
+    return then(emit(next, PI.queued(ctx.now, 0, 'restarting task'), false), (st2) =>
+      then(cleanup(st2, ctx), (st3) => launch(st3, ctx)),
+    );
+  });
+};
+
+const onPhase = (s: TaskState, ctx: StepContext, pi: PI.PhaseInfo): StepResult => {
+  if (pi.phase === 'Undefined') return { state: s, commands: [resync(ctx)] };
+  if (!isTerminal(pi.phase)) {
+    const r = emit({ ...s, systemFailures: 0 }, pi, false);
+    return { state: r.state, commands: [...r.commands, resync(ctx)] };
+  }
+  if (pi.phase === 'RetryableFailure') {
+    return pi.error?.kind === 'SYSTEM' ? systemFailure(s, ctx, pi) : userFailure(s, ctx, pi);
+  }
+  return finish(s, ctx, pi);
+};
+
+const createSucceeded = (s: TaskState, ctx: StepContext, ref: ObjectRef, uid?: string): StepResult => {
+  const marked = updateOwned(s, ref, (o) => ({
+    ...o,
+    status: 'live',
+    ...(uid === undefined ? {} : { uid }),
+  }));
+  if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started') return cleanup(marked, ctx);
+  const quota: Command = { _tag: 'QuotaAccepted', namespace: ref.namespace };
+  if (s.abortRequested) {
+    return then({ state: marked, commands: [quota] }, (st) => applyAbort(st, ctx, undefined));
+  }
+  const r = emit(marked, PI.queued(ctx.now, 0, 'task submitted to K8s'), false);
+  return { state: r.state, commands: [quota, ...r.commands, resync(ctx)] };
+};
+
+const createFailed = (s: TaskState, ctx: StepContext, ref: ObjectRef, error: ApiError): StepResult => {
+  const outcome = classifyCreateError(error);
+  if (outcome._tag === 'Submitted') return createSucceeded(s, ctx, ref);
+  if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started') return { state: s, commands: [] };
+  // The object was not created, unless a server-side failure may have committed it anyway.
+  const maybeCreated = outcome._tag === 'System' && outcome.maybeCreated;
+  const settled = maybeCreated
+    ? updateOwned(s, ref, (o) => ({ ...o, status: 'live', deleteWanted: true }))
+    : updateOwned(s, ref, (o) => ({ ...o, status: 'gone', finalizer: false }));
+  switch (outcome._tag) {
+    case 'QuotaExceeded': {
+      const waiting: TaskState = { ...settled, stage: { _tag: 'WaitingForQuota' } };
+      const r = emit(
+        waiting,
+        PI.waitingForResources(ctx.now, 0, `Exceeded resourcequota: ${outcome.message}`),
+        false,
+      );
+      return {
+        state: r.state,
+        commands: [
+          ...r.commands,
+          { _tag: 'QuotaRejected', namespace: ref.namespace, message: outcome.message },
+        ],
+      };
+    }
+    case 'NeverFits':
+      return finish(
+        settled,
+        ctx,
+        PI.failure(
+          'ResourceRequestsExceedLimits',
+          `the task asks for more than the quota allows: ${outcome.message}`,
+        ),
+      );
+    case 'Permanent':
+      return finish(settled, ctx, PI.failure(outcome.code, outcome.message));
+    case 'UserRetryable':
+      return userFailure(settled, ctx, PI.retryableFailure(outcome.code, outcome.message));
+    case 'System':
+      return systemFailure(settled, ctx, PI.systemRetryableFailure(outcome.code, outcome.message));
+  }
+};
+
+const observed = (
+  s: TaskState,
+  ctx: StepContext,
+  obj: KubeObject,
+  events: ReadonlyArray<unknown> | undefined,
+  related: ReadonlyArray<KubeObject> | undefined,
+): StepResult => {
+  const ref: ObjectRef = {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    namespace: obj.metadata?.namespace ?? '',
+    name: obj.metadata?.name ?? '',
+  };
+  const entry = findOwned(s, ref);
+  if (entry === undefined) return { state: s, commands: [] };
+  const uid = obj.metadata?.uid;
+  const seen = updateOwned(s, ref, (o) => ({
+    ...o,
+    status: 'live',
+    finalizer: hasFinalizer(obj),
+    ...(uid === undefined ? {} : { uid }),
+    // The finalizer came back (a concurrent writer): removal is due again.
+    finalizerRemovalSent: o.finalizerRemovalSent && hasFinalizer(obj) ? o.finalizerRemovalSent : false,
+  }));
+  if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started' || entry.deleteWanted) return cleanup(seen, ctx);
+  const raw = safePhase(ctx, s, obj, related);
+  const deleting = obj.metadata?.deletionTimestamp !== undefined && obj.metadata.deletionTimestamp !== null;
+  const pi =
+    deleting && !isTerminal(raw.phase)
+      ? PI.systemRetryableFailure(
+          'UnexpectedObjectDeletion',
+          `object [${ref.namespace}/${ref.name}] terminated unexpectedly in the background`,
+          raw.info,
+        )
+      : raw;
+  const withEvents = attachEvents(seen, ctx, pi, events);
+  const next: TaskState = {
+    ...withEvents.state,
+    pluginState: PI.pluginStateOf(withEvents.pi),
+    lastObservedAt: ctx.now,
+  };
+  return onPhase(next, ctx, withEvents.pi);
+};
+
+const safePhase = (
+  ctx: StepContext,
+  s: TaskState,
+  obj: KubeObject,
+  related: ReadonlyArray<KubeObject> | undefined,
+): PI.PhaseInfo => {
+  try {
+    return ctx.plugin.getTaskPhase(
+      {
+        now: ctx.now,
+        config: ctx.config,
+        task: ctx.task,
+        ...(s.pluginState === undefined ? {} : { previous: s.pluginState }),
+        ...(related === undefined ? {} : { related }),
+      },
+      obj,
+    );
+  } catch (e) {
+    // getTaskPhase must be total; a plugin that throws is a system error of that plugin, not a crash.
+    return PI.systemRetryableFailure(
+      'PluginError',
+      `plugin "${ctx.plugin.id}" failed to map the phase: ${String(e)}`,
+    );
+  }
+};
+
+interface EventLike {
+  readonly name: string;
+  readonly at: Instant;
+  readonly reason: string;
+  readonly note: string;
+  readonly type: string;
+  readonly component: string;
+  readonly count: number;
+}
+
+const toEvent = (u: unknown): EventLike | undefined => {
+  if (typeof u !== 'object' || u === null) return undefined;
+  const e = u as Record<string, unknown>;
+  const meta = (e['metadata'] ?? {}) as Record<string, unknown>;
+  const when =
+    [e['eventTime'], e['lastTimestamp'], e['firstTimestamp'], meta['creationTimestamp']].find(
+      (v) => typeof v === 'string' && v !== '',
+    ) ?? '';
+  const at = pipe(
+    parseInstant(when),
+    O.getOrElse(() => 0),
+  );
+  const source = (e['source'] ?? {}) as Record<string, unknown>;
+  const str = (...vs: ReadonlyArray<unknown>): string => {
+    const v = vs.find((x) => typeof x === 'string' && x !== '');
+    return typeof v === 'string' ? v : '';
+  };
+  return {
+    name: str(meta['name']),
+    at,
+    reason: str(e['reason']),
+    // events.k8s.io/v1 calls it note; core/v1 calls it message.
+    note: str(e['note'], e['message']),
+    type: str(e['type'], 'Normal'),
+    component: str(e['reportingController'], source['component']),
+    count: typeof e['count'] === 'number' ? e['count'] : 1,
+  };
+};
+
+/** Attaches Kubernetes events newer than the cursor as additional reasons with structured metadata. */
+const attachEvents = (
+  s: TaskState,
+  ctx: StepContext,
+  pi: PI.PhaseInfo,
+  events: ReadonlyArray<unknown> | undefined,
+): { readonly state: TaskState; readonly pi: PI.PhaseInfo } => {
+  if (events === undefined || events.length === 0 || !ctx.config.plugins.k8s['send-object-events']) {
+    return { state: s, pi };
+  }
+  const cursor = s.eventCursor;
+  const fresh = events
+    .map(toEvent)
+    .filter((e): e is EventLike => e !== undefined)
+    .filter((e) => cursor === undefined || e.at > cursor.at || (e.at === cursor.at && e.name > cursor.name))
+    .sort((a, b) => a.at - b.at || (a.name < b.name ? -1 : 1));
+  const newest = fresh[fresh.length - 1];
+  if (newest === undefined) return { state: s, pi };
+  const reasons: PI.ReasonInfo[] = fresh.map((e) => ({
+    reason: e.note,
+    occurredAt: e.at,
+    kubernetesEvent: { type: e.type, reason: e.reason, sourceComponent: e.component, count: e.count },
+  }));
+  return {
+    state: { ...s, eventCursor: { at: newest.at, name: newest.name } },
+    pi: PI.withAdditionalReasons(reasons)(pi),
+  };
+};
+
+const gone = (s: TaskState, ctx: StepContext, ref: ObjectRef): StepResult => {
+  const entry = findOwned(s, ref);
+  // A create still in flight cannot be gone: the cache just has not seen it yet.
+  if (entry === undefined || entry.status === 'creating') return { state: s, commands: [] };
+  const marked = updateOwned(s, ref, (o) => ({ ...o, status: 'gone', finalizer: false }));
+  if (s.stage._tag === 'Aborting' && isCurrent(s, ctx, ref)) {
+    return finishAborted(marked, ctx, 'aborted');
+  }
+  if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started' || entry.deleteWanted) {
+    return { state: marked, commands: [] };
+  }
+  return systemFailure(
+    marked,
+    ctx,
+    PI.systemRetryableFailure(
+      'ResourceDeletedExternally',
+      `resource not found, name [${ref.namespace}/${ref.name}]. reason: the object was deleted`,
+    ),
+  );
+};
+
+const applyAbort = (s: TaskState, ctx: StepContext, object: KubeObject | undefined): StepResult => {
+  const ref = refFor(s, ctx);
+  const entry = findOwned(s, ref);
+  if (entry === undefined || entry.status === 'gone') return finishAborted(s, ctx, 'aborted');
+  let behavior: AbortBehavior = abortDelete;
+  if (object !== undefined && ctx.plugin.onAbort !== undefined) {
+    try {
+      behavior = ctx.plugin.onAbort(buildCtx(s, ctx), object);
+    } catch {
+      behavior = abortDelete;
+    }
+  }
+  return {
+    state: { ...s, stage: { _tag: 'Aborting' }, abortRequested: true },
+    commands: [{ _tag: 'ApplyAbort', ref, behavior }],
+  };
+};
+
+const abortRequested = (s: TaskState, ctx: StepContext, object: KubeObject | undefined): StepResult => {
+  switch (s.stage._tag) {
+    case 'Done':
+    case 'Aborting':
+      return { state: s, commands: [] };
+    case 'Pending':
+    case 'WaitingForQuota':
+      return finishAborted({ ...s, abortRequested: true }, ctx, 'aborted before the resource was created');
+    case 'Started': {
+      const entry = findOwned(s, refFor(s, ctx));
+      // A create is in flight: abort when its answer arrives.
+      if (entry?.status === 'creating') return { state: { ...s, abortRequested: true }, commands: [] };
+      return applyAbort(s, ctx, object);
+    }
+  }
+};
+
+const abortApplied = (
+  s: TaskState,
+  ctx: StepContext,
+  ref: ObjectRef,
+  error: ApiError | undefined,
+): StepResult => {
+  if (s.stage._tag !== 'Aborting') return { state: s, commands: [] };
+  if (error === undefined || error.reason === 'NotFound' || error.code === 404) {
+    // The abort behaviour ran; the object will go (delete) or was patched; either way we are done with it.
+    const marked = updateOwned(s, ref, (o) => ({ ...o, deleteSent: true }));
+    return finishAborted(marked, ctx, 'aborted');
+  }
+  const failures = s.systemFailures + 1;
+  if (failures > ctx.config.executor['max-system-failures']) {
+    const marked = updateOwned(s, ref, (o) => ({ ...o, deleteWanted: true }));
+    return finishAborted(
+      { ...marked, systemFailures: failures },
+      ctx,
+      `aborted; applying the abort failed: ${error.message}`,
+    );
+  }
+  const at = ctx.now + delay(ctx.config.executor['system-failure-backoff'], failures, ctx.entropy);
+  return {
+    state: { ...s, systemFailures: failures },
+    commands: [{ _tag: 'ScheduleTimer', timer: 'Retry', at }],
+  };
+};
+
+const answered = (
+  s: TaskState,
+  ctx: StepContext,
+  ref: ObjectRef,
+  error: ApiError | undefined,
+  field: 'deleteSent' | 'finalizerRemovalSent',
+): StepResult => {
+  if (error === undefined || error.code === 404 || error.reason === 'NotFound') {
+    const marked = updateOwned(s, ref, (o) =>
+      field === 'finalizerRemovalSent' ? { ...o, finalizer: false } : { ...o, deleteSent: true },
+    );
+    return { state: marked, commands: [] };
+  }
+  // Failed: due again after a back-off (the next Retry timer re-runs cleanup).
+  const marked = updateOwned(s, ref, (o) => ({ ...o, [field]: false }));
+  const at = ctx.now + delay(ctx.config.executor['system-failure-backoff'], 1, ctx.entropy);
+  return { state: marked, commands: [{ _tag: 'ScheduleTimer', timer: 'Retry', at }] };
+};
+
+const resumed = (s: TaskState, ctx: StepContext): StepResult => {
+  // Nothing in flight survives a restart: every command not yet answered is due again (they are idempotent).
+  const reset: TaskState = {
+    ...s,
+    owned: s.owned.map((o) => ({
+      ...o,
+      deleteSent: o.deleteSent && o.status === 'gone',
+      finalizerRemovalSent: false,
+    })),
+  };
+  switch (s.stage._tag) {
+    case 'Done':
+      return cleanup(reset, ctx);
+    case 'Pending':
+      return s.stage.retryAt !== undefined && s.stage.retryAt > ctx.now
+        ? { state: reset, commands: [{ _tag: 'ScheduleTimer', timer: 'Retry', at: s.stage.retryAt }] }
+        : then(cleanup(reset, ctx), (st) => launch(st, ctx));
+    case 'WaitingForQuota':
+      return then(cleanup(reset, ctx), (st) => launch(st, ctx));
+    case 'Aborting':
+      return then(cleanup(reset, ctx), (st) => applyAbort(st, ctx, undefined));
+    case 'Started': {
+      const entry = findOwned(reset, refFor(reset, ctx));
+      if (entry === undefined || entry.status === 'creating') {
+        return then(cleanup(reset, ctx), (st) => launch(st, ctx));
+      }
+      return then(cleanup(reset, ctx), (st) => ({
+        state: st,
+        commands: [{ _tag: 'Observe', ref: entry.ref }, resync(ctx)],
+      }));
+    }
+  }
+};
+
+const timer = (s: TaskState, ctx: StepContext, kind: 'Retry' | 'Resync'): StepResult => {
+  if (kind === 'Resync') {
+    const entry = findOwned(s, refFor(s, ctx));
+    if (s.stage._tag !== 'Started' || entry === undefined || entry.status !== 'live')
+      return { state: s, commands: [] };
+    return { state: s, commands: [{ _tag: 'Observe', ref: entry.ref }] };
+  }
+  switch (s.stage._tag) {
+    case 'Pending':
+      if (s.stage.retryAt !== undefined && s.stage.retryAt > ctx.now) {
+        return { state: s, commands: [{ _tag: 'ScheduleTimer', timer: 'Retry', at: s.stage.retryAt }] };
+      }
+      return then(cleanup(s, ctx), (st) => launch(st, ctx));
+    case 'Aborting':
+      return applyAbort(s, ctx, undefined);
+    case 'Started':
+    case 'WaitingForQuota':
+    case 'Done':
+      return cleanup(s, ctx);
+  }
+};
+
+// -------------------------------------------------------------------------------------
+// the machine
+// -------------------------------------------------------------------------------------
+
+/**
+ * One step of a task's lifecycle. Total and pure: the same state, observation and context always give the same
+ * result, and nothing here performs I/O; the interpreter runs the commands and feeds their answers back.
+ */
+export const step = (s: TaskState, o: Observation, ctx: StepContext): StepResult => {
+  switch (o._tag) {
+    case 'Submitted':
+      return s.stage._tag === 'Pending' && s.owned.length === 0 ? launch(s, ctx) : resumed(s, ctx);
+    case 'Resumed':
+      return resumed(s, ctx);
+    case 'CreateSucceeded':
+      return createSucceeded(s, ctx, o.ref, o.uid);
+    case 'CreateFailed':
+      return createFailed(s, ctx, o.ref, o.error);
+    case 'ObjectObserved':
+      return observed(s, ctx, o.object, o.events, o.related);
+    case 'ObjectGone':
+      return gone(s, ctx, o.ref);
+    case 'AbortRequested':
+      return abortRequested(s, ctx, o.object);
+    case 'AbortApplied':
+      return abortApplied(s, ctx, o.ref, o.error);
+    case 'DeleteAnswered':
+      return answered(s, ctx, o.ref, o.error, 'deleteSent');
+    case 'FinalizerRemoved':
+      return answered(s, ctx, o.ref, o.error, 'finalizerRemovalSent');
+    case 'TimerFired':
+      return timer(s, ctx, o.timer);
+    case 'QuotaGateOpened':
+      return s.stage._tag === 'WaitingForQuota' ? launch(s, ctx) : { state: s, commands: [] };
+  }
+};
+
+/** Whether the task is finished: a final PhaseInfo was reported and every owned object is cleaned up. */
+export const isSettled = (s: TaskState): boolean => s.stage._tag === 'Done' && isClean(s);
+
+/** The final PhaseInfo, once reported. */
+export const finalPhase = (s: TaskState): PI.PhaseInfo | undefined =>
+  s.stage._tag === 'Done' ? s.stage.final : undefined;

@@ -1,0 +1,343 @@
+// The lifecycle machine's decision table: launch, create errors, observation, retries, abort, cleanup, resume.
+import { describe, expect, it } from 'vitest';
+import * as E from 'fp-ts/lib/Either.js';
+import { classifyCreateError, neverFits } from '../../../src/domain/lifecycle/create-errors.js';
+import type { ApiError } from '../../../src/domain/lifecycle/protocol.js';
+import { initial, readState, writeState } from '../../../src/domain/lifecycle/state.js';
+import { FINALIZER, isSettled, objectNameFor, step } from '../../../src/domain/lifecycle/step.js';
+import { config, ctxAt, emissions, ofTag, run, T0, task, toy } from './fixtures.js';
+
+const ref = (name: string) => ({ apiVersion: 'example.com/v1', kind: 'Toy', namespace: 'ns', name });
+const created = (name: string) => ({ _tag: 'CreateSucceeded' as const, ref: ref(name), uid: `uid-${name}` });
+const seen = (name: string, state: string, extra: Record<string, unknown> = {}) => ({
+  _tag: 'ObjectObserved' as const,
+  object: toy(name, state, extra),
+});
+
+describe('launch', () => {
+  it('creates the first attempt with the manager metadata and our finalizer', () => {
+    const { commands, state } = run([{ _tag: 'Submitted' }]);
+    const [create] = ofTag(commands, 'Create');
+    expect(create?.ref).toEqual(ref('r1-train-0'));
+    expect(create?.manifest.metadata).toMatchObject({
+      name: 'r1-train-0',
+      namespace: 'ns',
+      finalizers: [FINALIZER],
+      annotations: { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false' },
+    });
+    expect(state.stage._tag).toBe('Started');
+    expect(emissions(commands)).toEqual([]);
+  });
+
+  it('a build error is a permanent USER failure naming the cause, and nothing is created', () => {
+    const { commands, state } = run([{ _tag: 'Submitted' }], ctxAt(T0, task(2, { invalid: true })));
+    expect(ofTag(commands, 'Create')).toEqual([]);
+    expect(emissions(commands)).toMatchObject([
+      {
+        final: true,
+        phaseInfo: {
+          phase: 'PermanentFailure',
+          error: {
+            code: 'BadTaskSpecification',
+            kind: 'USER',
+            message: 'Failed to build resource, caused by: the toy is invalid',
+          },
+        },
+      },
+    ]);
+    expect(isSettled(state)).toBe(true);
+  });
+
+  it('names system retries apart from user attempts', () => {
+    expect(objectNameFor(task(), 0, 0)).toBe('r1-train-0');
+    expect(objectNameFor(task(), 2, 0)).toBe('r1-train-2');
+    expect(objectNameFor(task(), 2, 1)).toBe('r1-train-2-s1');
+  });
+});
+
+describe('create errors', () => {
+  const quota = (requested: string, used: string, limited: string): ApiError => ({
+    reason: 'Forbidden',
+    code: 403,
+    message: `pods "r1-train-0" is forbidden: exceeded quota: compute, requested: ${requested}, used: ${used}, limited: ${limited}`,
+  });
+
+  it.each([
+    [{ reason: 'AlreadyExists', code: 409, message: 'exists' }, 'Submitted', undefined],
+    [quota('limits.cpu=2', 'limits.cpu=3', 'limits.cpu=4'), 'QuotaExceeded', undefined],
+    [quota('limits.memory=8Gi', 'limits.memory=0', 'limits.memory=4Gi'), 'NeverFits', undefined],
+    [
+      { reason: 'Forbidden', code: 403, message: 'violates PodSecurity "restricted"' },
+      'UserRetryable',
+      'RuntimeFailure',
+    ],
+    [{ reason: 'RequestEntityTooLarge', code: 413, message: 'too big' }, 'Permanent', 'EntityTooLarge'],
+    [{ reason: 'Invalid', code: 422, message: 'spec invalid' }, 'Permanent', 'InvalidResource'],
+    [{ reason: 'BadRequest', code: 400, message: 'webhook denied' }, 'Permanent', 'BadRequest'],
+    [{ reason: 'InternalError', code: 500, message: 'etcd' }, 'System', 'InternalError'],
+    [{ reason: 'TooManyRequests', code: 429, message: 'slow down' }, 'System', 'TooManyRequests'],
+    [{ reason: 'Timeout', code: 504, message: 'timeout' }, 'System', 'Timeout'],
+  ] as const)('%j → %s %s', (error, tag, code) => {
+    const outcome = classifyCreateError(error);
+    expect(outcome._tag).toBe(tag);
+    if (code !== undefined) expect(outcome).toMatchObject({ code });
+  });
+
+  it('reads requested and limited amounts from the quota message', () => {
+    expect(
+      neverFits(
+        quota('requests.cpu=500m,limits.memory=2Gi', 'x=0', 'requests.cpu=1,limits.memory=1Gi').message,
+      ),
+    ).toBe(true);
+    expect(neverFits(quota('requests.cpu=500m', 'requests.cpu=1', 'requests.cpu=1').message)).toBe(false);
+  });
+
+  it('quota: waits for resources and closes the namespace gate; the gate reopening retries the same name', () => {
+    const { commands, state } = run([
+      { _tag: 'Submitted' },
+      { _tag: 'CreateFailed', ref: ref('r1-train-0'), error: quota('cpu=1', 'cpu=4', 'cpu=4') },
+      { _tag: 'QuotaGateOpened' },
+    ]);
+    expect(emissions(commands).map((e) => [e.phaseInfo.phase, e.phaseInfo.reason.slice(0, 31)])).toEqual([
+      ['WaitingForResources', 'Exceeded resourcequota: pods "r'],
+    ]);
+    expect(ofTag(commands, 'QuotaRejected')).toMatchObject([{ namespace: 'ns' }]);
+    expect(ofTag(commands, 'Create').map((c) => c.ref.name)).toEqual(['r1-train-0', 'r1-train-0']);
+    expect(state.stage._tag).toBe('Started');
+  });
+
+  it('a request above the hard limit fails fast', () => {
+    const { commands } = run([
+      { _tag: 'Submitted' },
+      { _tag: 'CreateFailed', ref: ref('r1-train-0'), error: quota('memory=8Gi', 'memory=0', 'memory=4Gi') },
+    ]);
+    expect(emissions(commands)[0]?.phaseInfo.error).toMatchObject({
+      code: 'ResourceRequestsExceedLimits',
+      kind: 'USER',
+    });
+  });
+
+  it('a server error may have created the object: it is retried under a new name and the old one deleted', () => {
+    const { commands } = run([
+      { _tag: 'Submitted' },
+      {
+        _tag: 'CreateFailed',
+        ref: ref('r1-train-0'),
+        error: { reason: 'InternalError', code: 500, message: 'x' },
+      },
+    ]);
+    expect(ofTag(commands, 'Delete').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    expect(ofTag(commands, 'ScheduleTimer')).toMatchObject([{ timer: 'Retry' }]);
+    const failed = run([
+      { _tag: 'Submitted' },
+      {
+        _tag: 'CreateFailed',
+        ref: ref('r1-train-0'),
+        error: { reason: 'InternalError', code: 500, message: 'x' },
+      },
+    ]);
+    const early = step(failed.state, { _tag: 'TimerFired', timer: 'Retry' }, ctxAt(T0 + 100));
+    expect(ofTag(early.commands, 'Create')).toEqual([]);
+    const due = step(failed.state, { _tag: 'TimerFired', timer: 'Retry' }, ctxAt(T0 + 60_000));
+    expect(ofTag(due.commands, 'Create').map((c) => c.ref.name)).toEqual(['r1-train-0-s1']);
+  });
+});
+
+describe('observation', () => {
+  it('reports queued, running and success, then removes only our finalizer', () => {
+    const { commands, state } = run([
+      { _tag: 'Submitted' },
+      created('r1-train-0'),
+      seen('r1-train-0', 'Running'),
+      seen('r1-train-0', 'Running'),
+      seen('r1-train-0', 'Succeeded'),
+    ]);
+    expect(emissions(commands).map((e) => [e.phaseInfo.phase, e.phaseInfo.version, e.final])).toEqual([
+      ['Queued', 0, false],
+      ['Running', 0, false],
+      ['Success', 0, true],
+    ]);
+    expect(ofTag(commands, 'RemoveFinalizer')).toEqual([
+      { _tag: 'RemoveFinalizer', ref: ref('r1-train-0'), finalizer: FINALIZER },
+    ]);
+    expect(ofTag(commands, 'Delete')).toEqual([]);
+    expect(state.stage._tag).toBe('Done');
+  });
+
+  it('a user failure with attempts left starts a new attempt under a new name and cleans the old one', () => {
+    const { commands, state } = run([
+      { _tag: 'Submitted' },
+      created('r1-train-0'),
+      seen('r1-train-0', 'Failed'),
+    ]);
+    expect(
+      emissions(commands).map((e) => [e.phaseInfo.phase, e.phaseInfo.reason, e.attempt, e.final]),
+    ).toEqual([
+      ['Queued', 'task submitted to K8s', 0, false],
+      ['RetryableFailure', '', 0, false],
+      ['Queued', 'restarting task', 1, false],
+    ]);
+    expect(ofTag(commands, 'Create').map((c) => c.ref.name)).toEqual(['r1-train-0', 'r1-train-1']);
+    expect(ofTag(commands, 'Delete').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    expect(ofTag(commands, 'RemoveFinalizer').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    expect(state.attempt).toBe(1);
+  });
+
+  it('the last attempt fails permanently with the same error', () => {
+    const { commands } = run(
+      [{ _tag: 'Submitted' }, created('r1-train-0'), seen('r1-train-0', 'Failed')],
+      ctxAt(T0, task(0)),
+    );
+    expect(emissions(commands).at(-1)).toMatchObject({
+      final: true,
+      phaseInfo: { phase: 'PermanentFailure', error: { code: 'Error', kind: 'USER' } },
+    });
+  });
+
+  it('cleanupOnFailure deletes the object (Flyte computes the flag and ignores it)', () => {
+    const { commands } = run([{ _tag: 'Submitted' }, created('r1-train-0'), seen('r1-train-0', 'Fatal')]);
+    expect(ofTag(commands, 'Delete').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    expect(ofTag(commands, 'RemoveFinalizer').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+  });
+
+  it('system failures retry under fresh names until the budget is spent', () => {
+    const obs = [{ _tag: 'Submitted' as const }];
+    let all: ReturnType<typeof run> = run(obs, ctxAt(T0, task(), config({ maxSystemFailures: 2 })));
+    let now = T0;
+    for (const name of ['r1-train-0', 'r1-train-0-s1', 'r1-train-0-s2']) {
+      const s0 = all.state;
+      const c = ctxAt(now, task(), config({ maxSystemFailures: 2 }));
+      let st = step(s0, created(name), c);
+      st = step(st.state, seen(name, 'Broken'), c);
+      now += 3_600_000;
+      const fired = step(
+        st.state,
+        { _tag: 'TimerFired', timer: 'Retry' },
+        ctxAt(now, task(), config({ maxSystemFailures: 2 })),
+      );
+      all = { state: fired.state, commands: [...all.commands, ...st.commands, ...fired.commands] };
+    }
+    expect(ofTag(all.commands, 'Create').map((c) => c.ref.name)).toEqual([
+      'r1-train-0',
+      'r1-train-0-s1',
+      'r1-train-0-s2',
+    ]);
+    expect(emissions(all.commands).at(-1)).toMatchObject({
+      final: true,
+      phaseInfo: { phase: 'PermanentFailure', error: { code: 'MaxSystemFailuresExceeded', kind: 'SYSTEM' } },
+    });
+  });
+
+  it('a vanished object is ResourceDeletedExternally; a deleting one is UnexpectedObjectDeletion', () => {
+    const gone = run([
+      { _tag: 'Submitted' },
+      created('r1-train-0'),
+      { _tag: 'ObjectGone', ref: ref('r1-train-0') },
+    ]);
+    expect(emissions(gone.commands).at(-1)?.phaseInfo.error).toMatchObject({
+      code: 'ResourceDeletedExternally',
+      kind: 'SYSTEM',
+    });
+    const deleting = run([
+      { _tag: 'Submitted' },
+      created('r1-train-0'),
+      seen('r1-train-0', 'Running', { deletionTimestamp: '2026-01-01T00:00:00Z' }),
+    ]);
+    expect(emissions(deleting.commands).at(-1)?.phaseInfo.error).toMatchObject({
+      code: 'UnexpectedObjectDeletion',
+      message: 'object [ns/r1-train-0] terminated unexpectedly in the background',
+    });
+  });
+
+  it('attaches new Kubernetes events once, with structured metadata, bumping the version', () => {
+    const event = (name: string, at: string, reason: string) => ({
+      metadata: { name, creationTimestamp: at },
+      reason,
+      message: `${reason} happened`,
+      type: 'Warning',
+      source: { component: 'kubelet' },
+      count: 2,
+    });
+    const { commands } = run([
+      { _tag: 'Submitted' },
+      created('r1-train-0'),
+      { ...seen('r1-train-0', 'Running'), events: [event('e1', '2026-01-01T00:00:01Z', 'Pulled')] },
+      {
+        ...seen('r1-train-0', 'Running'),
+        events: [
+          event('e1', '2026-01-01T00:00:01Z', 'Pulled'),
+          event('e2', '2026-01-01T00:00:02Z', 'BackOff'),
+        ],
+      },
+    ]);
+    const running = emissions(commands).filter((e) => e.phaseInfo.phase === 'Running');
+    expect(running.map((e) => e.phaseInfo.version)).toEqual([0, 1]);
+    expect(running[1]?.phaseInfo.info.additionalReasons).toEqual([
+      {
+        reason: 'BackOff happened',
+        occurredAt: Date.parse('2026-01-01T00:00:02Z'),
+        kubernetesEvent: { type: 'Warning', reason: 'BackOff', sourceComponent: 'kubelet', count: 2 },
+      },
+    ]);
+  });
+});
+
+describe('abort', () => {
+  it('before anything was created: aborted at once', () => {
+    const s = { ...initial('t1', 'toy') };
+    const { commands } = run([{ _tag: 'AbortRequested', reason: 'user' }], ctxAt(T0), s);
+    expect(emissions(commands)).toMatchObject([{ final: true, phaseInfo: { phase: 'Aborted' } }]);
+  });
+
+  it('while the create is in flight: applied when the create answers', () => {
+    const { commands } = run([
+      { _tag: 'Submitted' },
+      { _tag: 'AbortRequested', reason: 'user' },
+      created('r1-train-0'),
+    ]);
+    expect(ofTag(commands, 'ApplyAbort')).toMatchObject([
+      { ref: ref('r1-train-0'), behavior: { _tag: 'Delete' } },
+    ]);
+  });
+
+  it('while running: the abort behaviour, then Aborted and our finalizer removed', () => {
+    const { commands, state } = run([
+      { _tag: 'Submitted' },
+      created('r1-train-0'),
+      seen('r1-train-0', 'Running'),
+      { _tag: 'AbortRequested', reason: 'user' },
+      { _tag: 'AbortApplied', ref: ref('r1-train-0') },
+    ]);
+    expect(emissions(commands).at(-1)).toMatchObject({ final: true, phaseInfo: { phase: 'Aborted' } });
+    expect(ofTag(commands, 'RemoveFinalizer').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    expect(state.stage._tag).toBe('Done');
+  });
+
+  it('after the end: ignored', () => {
+    const done = run([{ _tag: 'Submitted' }, created('r1-train-0'), seen('r1-train-0', 'Succeeded')]);
+    const after = step(done.state, { _tag: 'AbortRequested', reason: 'late' }, ctxAt(T0));
+    expect(after.commands).toEqual([]);
+  });
+});
+
+describe('persistence', () => {
+  it('round-trips and refuses unknown versions', () => {
+    const { state } = run([{ _tag: 'Submitted' }, created('r1-train-0'), seen('r1-train-0', 'Running')]);
+    expect(readState(JSON.parse(JSON.stringify(writeState(state))))).toEqual(E.right(state));
+    expect(readState({ ...(writeState(state) as object), version: 99 })).toEqual(
+      E.left({ _tag: 'UnknownVersion', version: 99 }),
+    );
+    expect(readState('garbage')).toEqual(E.left({ _tag: 'UnknownVersion', version: undefined }));
+  });
+
+  it('resuming re-issues what was in flight, idempotently', () => {
+    const { state } = run([{ _tag: 'Submitted' }]);
+    const resumed = step(state, { _tag: 'Resumed' }, ctxAt(T0));
+    expect(ofTag(resumed.commands, 'Create').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    const live = run([{ _tag: 'Submitted' }, created('r1-train-0')]).state;
+    expect(step(live, { _tag: 'Resumed' }, ctxAt(T0)).commands.map((c) => c._tag)).toEqual([
+      'Observe',
+      'ScheduleTimer',
+    ]);
+  });
+});

@@ -4,6 +4,7 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { configCommand } from './config-command.js';
 import { explainCommand } from './explain-command.js';
 import { renderCommand } from './render-command.js';
+import { runCommand } from './run-command.js';
 import { CliExit, ExitCode } from './io.js';
 
 const program = new Command('kubetasks')
@@ -15,11 +16,13 @@ const program = new Command('kubetasks')
 program.addCommand(configCommand());
 program.addCommand(renderCommand());
 program.addCommand(explainCommand());
+program.addCommand(runCommand());
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   try {
     await program.parseAsync(argv);
-    return ExitCode.ok;
+    // A command that decided its own exit code (run: 1 on a failed task) set it already.
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (e) {
     if (e instanceof CliExit) {
       for (const line of e.lines) process.stderr.write(`${line}\n`);

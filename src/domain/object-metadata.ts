@@ -44,10 +44,11 @@ export const labelsError = (
     }
     const valueError = labelValueError(v);
     if (valueError !== undefined) {
-      return buildError('BadTaskSpecification', `label value ${JSON.stringify(v)} is invalid: ${valueError}`, [
-        ...path,
-        k,
-      ]);
+      return buildError(
+        'BadTaskSpecification',
+        `label value ${JSON.stringify(v)} is invalid: ${valueError}`,
+        [...path, k],
+      );
     }
   }
   return undefined;
@@ -98,7 +99,10 @@ export const checkExecutionMetadata = (ctx: BuildContext): E.Either<BuildError, 
 const withConfigPath = (e: BuildError | undefined, key: string): BuildError | undefined =>
   e === undefined
     ? undefined
-    : buildError(e.code, `${key}${(e.path ?? []).map((s) => `[${JSON.stringify(s)}]`).join('')}: ${e.message}`);
+    : buildError(
+        e.code,
+        `${key}${(e.path ?? []).map((s) => `[${JSON.stringify(s)}]`).join('')}: ${e.message}`,
+      );
 
 /**
  * Flyte's addObjectMetadata (spec 6.3), applied identically on create and for the identity object:

@@ -63,7 +63,7 @@ export const TaskStateC = t.readonly(
       attempt: t.number,
       /** System retries within the current attempt; each gets a fresh object name. */
       systemRetry: t.number,
-      /** Consecutive system failures; reset by any other transition. */
+      /** System failures within the current user attempt (Flyte resets on any transition; see compatibility.md). */
       systemFailures: t.number,
       stage: StageC,
       owned: t.readonlyArray(OwnedC),

@@ -288,7 +288,9 @@ const userFailure = (s: TaskState, ctx: StepContext, pi: PI.PhaseInfo): StepResu
 const onPhase = (s: TaskState, ctx: StepContext, pi: PI.PhaseInfo): StepResult => {
   if (pi.phase === 'Undefined') return { state: s, commands: [resync(ctx)] };
   if (!isTerminal(pi.phase)) {
-    const r = emit({ ...s, systemFailures: 0 }, pi, false);
+    // Unlike Flyte, progress does not reset the system-failure count: a task whose pods are preempted again and
+    // again would otherwise retry for ever. The budget is per user attempt.
+    const r = emit(s, pi, false);
     return { state: r.state, commands: [...r.commands, resync(ctx)] };
   }
   if (pi.phase === 'RetryableFailure') {
@@ -308,6 +310,8 @@ const createSucceeded = (s: TaskState, ctx: StepContext, ref: ObjectRef, uid?: s
   if (s.abortRequested) {
     return then({ state: marked, commands: [quota] }, (st) => applyAbort(st, ctx, undefined));
   }
+  // The watch can deliver the object before the create's answer: then its phase is already reported.
+  if (s.pluginState !== undefined) return { state: marked, commands: [quota] };
   const r = emit(marked, PI.queued(ctx.now, 0, 'task submitted to K8s'), false);
   return { state: r.state, commands: [quota, ...r.commands, resync(ctx)] };
 };

@@ -1,0 +1,18 @@
+// The simulated kubelet (`startKubelet`): drives pods on any cluster port through scenario-chosen lifecycles.
+export { startKubelet, type Kubelet, type KubeletOptions } from './kubelet.js';
+export {
+  INIT_DURATION_ANNOTATION,
+  PENDING_DURATION_ANNOTATION,
+  RUN_DURATION_ANNOTATION,
+  SCENARIO_ANNOTATION,
+  SCENARIO_CONTAINER_ANNOTATION,
+  parseScenario,
+  planOf,
+  scenarioTags,
+  showScenario,
+  type PodPlan,
+  type Scenario,
+  type ScenarioTag,
+} from './scenarios.js';
+export { makeClusterEventRecorder, type ClusterEventRecorderOptions } from './events.js';
+export { normalizeImage } from './status.js';

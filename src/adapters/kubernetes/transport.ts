@@ -1,0 +1,237 @@
+// HTTP to the API server over one keep-alive agent: auth per request, timeouts, and client-go's Retry-After retries.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Socket } from 'node:net';
+import * as E from 'fp-ts/lib/Either.js';
+import { serviceUnavailable, statusError, timeout, type ClusterError } from '../../ports/cluster-error.js';
+import type { Connection } from './config.js';
+
+export interface TransportOptions {
+  /** Budget for a whole request (for a watch: until its response headers). Default 60 000 ms. */
+  readonly requestTimeoutMs?: number;
+  /** How often a 429, or a 5xx with Retry-After, is retried (client-go retries up to 10 times). Default 5. */
+  readonly maxRetries?: number;
+  /** Cap on one Retry-After wait. Default 10 000 ms. */
+  readonly maxRetryWaitMs?: number;
+  /** Sent as User-Agent. Default `kubetasks`. */
+  readonly userAgent?: string;
+  /** Idle keep-alive connections kept per host. Default 32. */
+  readonly maxFreeSockets?: number;
+}
+
+export interface HttpRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path and query, starting with `/`. */
+  readonly path: string;
+  readonly body?: string;
+  readonly contentType?: string;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** A response whose body is read as it arrives (watches). `abort` destroys the request and its socket. */
+export interface OpenResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: http.IncomingMessage;
+  readonly abort: () => void;
+}
+
+export interface TransportStats {
+  /** Requests sent, retries included. */
+  readonly requests: number;
+  readonly retries: number;
+  /** TCP(+TLS) connections opened: with keep-alive this stays far below `requests`. */
+  readonly connectionsOpened: number;
+}
+
+export interface Transport {
+  /** A whole request; any HTTP status is a Right, only transport failures are Left. */
+  readonly send: (req: HttpRequest) => Promise<E.Either<ClusterError, HttpResponse>>;
+  /** A request whose body is streamed; 429s are retried before it is handed over. */
+  readonly open: (req: HttpRequest) => Promise<E.Either<ClusterError, OpenResponse>>;
+  readonly stats: () => TransportStats;
+  /** Closes idle connections; open streams must be stopped by their owners. */
+  readonly close: () => void;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+class RequestTimedOut extends Error {}
+
+interface Attempt {
+  readonly request: http.ClientRequest;
+  readonly response: http.IncomingMessage;
+}
+
+type AttemptResult = E.Either<{ readonly error: Error; readonly retryable: boolean }, Attempt>;
+
+const retryAfterMs = (headers: http.IncomingHttpHeaders): number | undefined => {
+  const raw = headers['retry-after'];
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+};
+
+const readAll = (res: http.IncomingMessage): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () => {
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    res.on('error', reject);
+    res.on('aborted', () => {
+      reject(new Error('response aborted'));
+    });
+  });
+
+export const makeTransport = (conn: Connection, opts: TransportOptions = {}): Transport => {
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 60_000;
+  const maxRetries = opts.maxRetries ?? 5;
+  const maxRetryWaitMs = opts.maxRetryWaitMs ?? 10_000;
+  const userAgent = opts.userAgent ?? 'kubetasks';
+  const agentOptions: http.AgentOptions = {
+    keepAlive: true,
+    // TCP keep-alive probes notice a silently dead peer (a half-open watch) without waiting for the OS default.
+    keepAliveMsecs: 30_000,
+    maxFreeSockets: opts.maxFreeSockets ?? 32,
+    scheduling: 'lifo',
+  };
+  const secure = conn.server.startsWith('https:');
+  const agent: http.Agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  const seen = new WeakSet<Socket>();
+  let requests = 0;
+  let retries = 0;
+  let connectionsOpened = 0;
+
+  const fail = (req: HttpRequest, error: Error): ClusterError =>
+    error instanceof RequestTimedOut
+      ? timeout(`${req.method} ${req.path} did not complete within ${requestTimeoutMs} ms`)
+      : serviceUnavailable(`${req.method} ${req.path}: ${error.message}`);
+
+  // One try: resolves with the response headers, or the error and whether a retry cannot double-apply it.
+  const attempt = async (req: HttpRequest): Promise<AttemptResult> => {
+    const auth = await conn.authorize();
+    requests++;
+    const url = new URL(conn.server + req.path);
+    const headers: Record<string, string | number> = {
+      Accept: 'application/json',
+      'User-Agent': userAgent,
+      ...auth.headers,
+    };
+    if (req.body !== undefined) {
+      headers['Content-Type'] = req.contentType ?? 'application/json';
+      headers['Content-Length'] = Buffer.byteLength(req.body);
+    }
+    const options: https.RequestOptions = {
+      method: req.method,
+      headers,
+      agent: auth.proxyAgent ?? agent,
+      ...auth.tls,
+      ...(auth.basicAuth === undefined ? {} : { auth: auth.basicAuth }),
+    };
+    return new Promise<AttemptResult>((resolve) => {
+      let settled = false;
+      const settle = (r: AttemptResult): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(r);
+      };
+      const request = (secure ? https : http).request(url, options, (response) => {
+        settle(E.right({ request, response }));
+      });
+      const timer = setTimeout(() => request.destroy(new RequestTimedOut()), requestTimeoutMs);
+      request.on('socket', (socket: Socket) => {
+        if (!seen.has(socket)) {
+          seen.add(socket);
+          connectionsOpened++;
+        }
+      });
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed while idle fails before anything was processed (Node's documented
+        // keep-alive race), so a retry cannot apply the request twice.
+        const stale = request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+        settle(E.left({ error, retryable: stale }));
+      });
+      request.end(req.body);
+    });
+  };
+
+  // Retries what client-go retries: a 429, or a 5xx carrying Retry-After, both sent before the server acted.
+  const withRetries = async <A>(
+    req: HttpRequest,
+    handle: (a: Attempt) => Promise<E.Either<ClusterError, A>>,
+  ): Promise<E.Either<ClusterError, A>> => {
+    let staleRetried = false;
+    for (let n = 0; ; n++) {
+      let result: AttemptResult;
+      try {
+        result = await attempt(req);
+      } catch (error) {
+        // The credential plugin or token file failed before anything was sent.
+        return E.left(statusError('Unauthorized', `credentials for ${conn.contextName}: ${String(error)}`));
+      }
+      if (E.isLeft(result)) {
+        if (result.left.retryable && !staleRetried) {
+          staleRetried = true;
+          retries++;
+          n--;
+          continue;
+        }
+        return E.left(fail(req, result.left.error));
+      }
+      const { response } = result.right;
+      const status = response.statusCode ?? 0;
+      const wait = retryAfterMs(response.headers);
+      if (n < maxRetries && (status === 429 || (status >= 500 && wait !== undefined))) {
+        response.resume();
+        retries++;
+        await sleep(Math.min(wait ?? 1000, maxRetryWaitMs));
+        continue;
+      }
+      return handle(result.right);
+    }
+  };
+
+  const send = (req: HttpRequest): Promise<E.Either<ClusterError, HttpResponse>> =>
+    withRetries(req, async ({ request, response }) => {
+      const timer = setTimeout(() => request.destroy(new RequestTimedOut()), requestTimeoutMs);
+      try {
+        const body = await readAll(response);
+        return E.right({ status: response.statusCode ?? 0, headers: response.headers, body });
+      } catch (error) {
+        return E.left(fail(req, error instanceof Error ? error : new Error(String(error))));
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+
+  const open = (req: HttpRequest): Promise<E.Either<ClusterError, OpenResponse>> =>
+    withRetries(req, ({ request, response }) =>
+      Promise.resolve(
+        E.right({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: response,
+          abort: () => {
+            request.destroy();
+          },
+        }),
+      ),
+    );
+
+  return {
+    send,
+    open,
+    stats: () => ({ requests, retries, connectionsOpened }),
+    close: () => {
+      agent.destroy();
+    },
+  };
+};

@@ -1,0 +1,14 @@
+// The in-memory cluster adapter (`kubetasks/adapters/memory`): an embedded API server and a fault-injecting wrapper.
+export { makeMemoryCluster, type MemoryCluster, type MemoryClusterOptions } from './cluster.js';
+export type { CustomKind } from './kinds.js';
+export {
+  faultVerbs,
+  withFaults,
+  type FaultOptions,
+  type FaultRecord,
+  type FaultRule,
+  type FaultVerb,
+  type FaultyCluster,
+  type InjectedError,
+} from './faults.js';
+export { makePrng, type Prng } from './prng.js';

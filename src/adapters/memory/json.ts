@@ -1,0 +1,50 @@
+// JSON value helpers for the in-memory cluster: copying, comparing, freezing and measuring plain JSON data.
+
+export type JsonObject = Record<string, unknown>;
+
+export const isObject = (u: unknown): u is JsonObject =>
+  typeof u === 'object' && u !== null && !Array.isArray(u);
+
+/** A deep copy of JSON data (objects, arrays, scalars); `undefined` members are dropped as JSON would. */
+export const cloneJson = <A>(value: A): A => {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((v: unknown) => cloneJson(v)) as A;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(value as JsonObject)) {
+    if (v !== undefined) out[k] = cloneJson(v);
+  }
+  return out as A;
+};
+
+/** Structural equality of JSON data; an absent key equals an `undefined` member. */
+export const jsonEqual = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as JsonObject;
+  const bo = b as JsonObject;
+  let countA = 0;
+  for (const k in ao) {
+    if (ao[k] === undefined) continue;
+    countA++;
+    if (!jsonEqual(ao[k], bo[k])) return false;
+  }
+  let countB = 0;
+  for (const k in bo) if (bo[k] !== undefined) countB++;
+  return countA === countB;
+};
+
+/** Freezes JSON data in place, all the way down, and returns it. */
+export const deepFreeze = <A>(value: A): A => {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const v of Object.values(value)) deepFreeze(v);
+  return Object.freeze(value);
+};
+
+/** The length of the JSON text, in UTF-16 units: the request-size checks only need an estimate. */
+export const jsonSize = (value: unknown): number => JSON.stringify(value)?.length ?? 0;

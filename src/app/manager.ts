@@ -1,0 +1,630 @@
+// The plugin manager: runs the pure lifecycle machine for many tasks over the ports (cluster, clock, store).
+import * as E from 'fp-ts/lib/Either.js';
+import * as O from 'fp-ts/lib/Option.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import { gvkKey, type GroupVersionKind, type KubeObject } from '../domain/kubernetes.js';
+import * as Gate from '../domain/lifecycle/backoff.js';
+import type { ApiError, Command, Emission, Observation, TimerKind } from '../domain/lifecycle/protocol.js';
+import { initial, readState, writeState, type ObjectRef, type TaskState } from '../domain/lifecycle/state.js';
+import { finalPhase, isSettled, step, type StepContext } from '../domain/lifecycle/step.js';
+import type { PhaseInfo } from '../domain/phase-info.js';
+import * as PI from '../domain/phase-info.js';
+import type { PlatformConfig } from '../domain/platform-config.js';
+import type { BuildContext, Plugin } from '../domain/plugin.js';
+import * as R from '../domain/registry.js';
+import { decodeTaskExecution, TaskExecutionC, type TaskExecution } from '../domain/task.js';
+import type { Clock, CancelTimer } from '../ports/clock.js';
+import type { ClusterError } from '../ports/cluster-error.js';
+import type { ClusterPort } from '../ports/cluster.js';
+import { silentLogger, type Logger } from '../ports/logger.js';
+import { noopMetrics, type Metrics } from '../ports/metrics.js';
+import type { StateStore } from '../ports/state-store.js';
+import { Informer, keyOf } from './informer.js';
+
+/** Label on every object the manager creates; informers watch only these. */
+export const MANAGED_LABEL = 'kubetasks.dev/managed';
+/** Annotation naming the task an object belongs to. */
+export const TASK_ANNOTATION = 'kubetasks.dev/task-id';
+
+export interface ManagerOptions {
+  readonly cluster: ClusterPort;
+  readonly clock: Clock;
+  readonly registry: R.Registry;
+  readonly config: PlatformConfig;
+  readonly store?: StateStore;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+  /** Uniform draws in [0, 1) for back-off jitter. */
+  readonly random?: () => number;
+  /** Watch only this namespace (least privilege: a namespaced Role suffices); all namespaces when absent. */
+  readonly namespace?: string;
+  /** Extra inputs for buildResource (base pod templates, the process environment). */
+  readonly buildContext?: Omit<BuildContext, 'task' | 'config'>;
+}
+
+/** A PhaseInfo of one task, as subscribers see it. */
+export interface TaskUpdate extends Emission {
+  readonly taskId: string;
+  readonly pluginId: string;
+  /** Clock reading when the manager emitted it. */
+  readonly at: number;
+}
+
+export type SubmitError =
+  | { readonly _tag: 'DuplicateTask'; readonly taskId: string }
+  | { readonly _tag: 'NoPlugin'; readonly taskType: string }
+  | { readonly _tag: 'Stopped' };
+
+interface Runtime {
+  readonly taskId: string;
+  readonly task: TaskExecution;
+  readonly plugin: Plugin;
+  state: TaskState;
+  readonly mailbox: Observation[];
+  queued: boolean;
+  readonly timers: Map<TimerKind, { at: number; cancel: CancelTimer }>;
+  readonly waiters: Array<(pi: PhaseInfo) => void>;
+}
+
+const toApiError = (e: ClusterError): ApiError => ({ reason: e.reason, code: e.code, message: e.message });
+
+const isNotFound = (e: ClusterError): boolean => e.code === 404 || e.reason === 'NotFound';
+
+/**
+ * Runs tasks. Each task's observations are processed one at a time (per-task serialisation) by a bounded pool;
+ * the state is stored before the commands of a step run, so a crash at any point is resumed by `start()`.
+ * Objects are read only from one shared informer per watched kind: there is no GET per task.
+ */
+export class Manager {
+  private readonly tasks = new Map<string, Runtime>();
+  private readonly byObject = new Map<string, string>();
+  private readonly informers = new Map<string, Informer>();
+  private readonly ready: Runtime[] = [];
+  private active = 0;
+  private readonly listeners = new Set<(u: TaskUpdate) => void>();
+  private readonly gates = new Map<string, Gate.QuotaGate>();
+  private readonly gateTimers = new Map<string, CancelTimer>();
+  private readonly parkedCreates = new Map<string, Array<() => void>>();
+  private stopped = false;
+  private inflight = 0;
+  private readonly idleWaiters: Array<() => void> = [];
+  private readonly logger: Logger;
+  private readonly metrics: Metrics;
+  private readonly random: () => number;
+  private readonly maxConcurrency: number;
+
+  constructor(private readonly opts: ManagerOptions) {
+    this.logger = opts.logger ?? silentLogger;
+    this.metrics = opts.metrics ?? noopMetrics;
+    this.random = opts.random ?? Math.random;
+    this.maxConcurrency = Math.max(1, opts.config.executor['max-concurrent-reconciles']);
+  }
+
+  // -----------------------------------------------------------------------------------
+  // public API
+  // -----------------------------------------------------------------------------------
+
+  /** Starts one informer per watched kind and resumes every stored task. */
+  async start(): Promise<void> {
+    await Promise.all(R.watchedKinds(this.opts.registry).map((k) => this.informerFor(k).start()));
+    if (this.opts.store === undefined) return;
+    const stored = await this.opts.store.list()();
+    if (E.isLeft(stored)) throw new Error(stored.left.message);
+    for (const rec of stored.right) this.resume(rec.taskId, rec.task, rec.state);
+  }
+
+  /** Submits a task under a caller-chosen id (unique among live tasks). */
+  submit(taskId: string, task: TaskExecution): E.Either<SubmitError, void> {
+    if (this.stopped) return E.left({ _tag: 'Stopped' });
+    if (this.tasks.has(taskId)) return E.left({ _tag: 'DuplicateTask', taskId });
+    const plugin = R.lookupByTaskType(task.task.type)(this.opts.registry);
+    if (O.isNone(plugin)) return E.left({ _tag: 'NoPlugin', taskType: task.task.type });
+    const rt = this.track(
+      taskId,
+      task,
+      plugin.value,
+      initial(taskId, plugin.value.id, task.execution.attempt ?? 0),
+    );
+    this.metrics.increment('kubetasks_tasks_submitted_total', { plugin: plugin.value.id });
+    this.enqueue(rt, { _tag: 'Submitted' });
+    return E.right(undefined);
+  }
+
+  /** Asks a task to stop; its final PhaseInfo will be Aborted unless it already ended. */
+  abort(taskId: string, reason = 'aborted by request'): boolean {
+    const rt = this.tasks.get(taskId);
+    if (rt === undefined) return false;
+    const ref = this.currentRef(rt);
+    const object = ref === undefined ? undefined : this.cached(ref);
+    this.enqueue(rt, { _tag: 'AbortRequested', reason, ...(object === undefined ? {} : { object }) });
+    return true;
+  }
+
+  /** Every PhaseInfo of every task, as it is emitted. */
+  subscribe(listener: (u: TaskUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The task's final PhaseInfo, when it has one. */
+  awaitFinal(taskId: string): Promise<PhaseInfo> {
+    const rt = this.tasks.get(taskId);
+    if (rt === undefined) return Promise.reject(new Error(`unknown task ${taskId}`));
+    const done = finalPhase(rt.state);
+    if (done !== undefined) return Promise.resolve(done);
+    return new Promise((resolve) => rt.waiters.push(resolve));
+  }
+
+  /** The last PhaseInfo emitted for a task. */
+  current(taskId: string): PhaseInfo | undefined {
+    return this.tasks.get(taskId)?.state.last;
+  }
+
+  state(taskId: string): TaskState | undefined {
+    return this.tasks.get(taskId)?.state;
+  }
+
+  /** Resolves when no observation is queued and no command is in flight. */
+  idle(): Promise<void> {
+    return this.isIdle() ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops informers and timers; tasks stay stored and resume on the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const rt of this.tasks.values()) for (const t of rt.timers.values()) t.cancel();
+    for (const c of this.gateTimers.values()) c();
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+  }
+
+  get taskCount(): number {
+    return this.tasks.size;
+  }
+
+  // -----------------------------------------------------------------------------------
+  // tracking
+  // -----------------------------------------------------------------------------------
+
+  private track(taskId: string, task: TaskExecution, plugin: Plugin, state: TaskState): Runtime {
+    const rt: Runtime = {
+      taskId,
+      task,
+      plugin,
+      state,
+      mailbox: [],
+      queued: false,
+      timers: new Map(),
+      waiters: [],
+    };
+    this.tasks.set(taskId, rt);
+    this.indexObjects(rt);
+    return rt;
+  }
+
+  private resume(taskId: string, taskDoc: unknown, stateDoc: unknown): void {
+    const task = decodeTaskExecution(taskDoc);
+    if (E.isLeft(task)) {
+      this.logger.error('stored task is unreadable; skipped', { task: taskId });
+      return;
+    }
+    const plugin = R.lookupByTaskType(task.right.task.type)(this.opts.registry);
+    if (O.isNone(plugin)) {
+      this.logger.error('no plugin for a stored task; skipped', { task: taskId, type: task.right.task.type });
+      return;
+    }
+    const state = readState(stateDoc);
+    if (E.isLeft(state)) {
+      // An unknown state version is a permanent SYSTEM failure of that task, never a crash of the manager.
+      const rt = this.track(taskId, task.right, plugin.value, initial(taskId, plugin.value.id));
+      const pi = PI.systemFailure(
+        'CorruptedPluginState',
+        state.left._tag === 'UnknownVersion'
+          ? `plugin state version mismatch expected [1] got [${String(state.left.version)}]`
+          : state.left.message,
+      );
+      rt.state = { ...rt.state, stage: { _tag: 'Done', final: pi }, last: pi };
+      this.notify(rt, { phaseInfo: pi, attempt: 0, final: true });
+      void this.persist(rt);
+      return;
+    }
+    const rt = this.track(taskId, task.right, plugin.value, state.right);
+    this.enqueue(rt, { _tag: 'Resumed' });
+  }
+
+  private indexObjects(rt: Runtime): void {
+    for (const o of rt.state.owned) this.byObject.set(this.refKey(o.ref), rt.taskId);
+  }
+
+  private refKey(
+    ref: ObjectRef | { apiVersion: string; kind: string; namespace?: string; name: string },
+  ): string {
+    return `${gvkKey(ref)}|${keyOf(ref.namespace, ref.name)}`;
+  }
+
+  private currentRef(rt: Runtime): ObjectRef | undefined {
+    return rt.state.owned.find((o) => o.attempt === rt.state.attempt && !o.deleteWanted)?.ref;
+  }
+
+  // -----------------------------------------------------------------------------------
+  // informers
+  // -----------------------------------------------------------------------------------
+
+  private informerFor(kind: GroupVersionKind): Informer {
+    const key = gvkKey(kind);
+    const existing = this.informers.get(key);
+    if (existing !== undefined) return existing;
+    const informer = new Informer({
+      cluster: this.opts.cluster,
+      clock: this.opts.clock,
+      kind,
+      selection: {
+        labelSelector: `${MANAGED_LABEL}=true`,
+        ...(this.opts.namespace === undefined ? {} : { namespace: this.opts.namespace }),
+      },
+      logger: this.logger,
+      metrics: this.metrics,
+      random: this.random,
+    });
+    informer.onEvent((e) => {
+      const taskId = this.byObject.get(this.refKey({ ...e.object, ...refParts(e.object) }));
+      const rt = taskId === undefined ? undefined : this.tasks.get(taskId);
+      if (rt === undefined) return;
+      if (e.type === 'upsert') this.enqueue(rt, { _tag: 'ObjectObserved', object: e.object });
+      else
+        this.enqueue(rt, {
+          _tag: 'ObjectGone',
+          ref: { ...refParts(e.object), apiVersion: e.object.apiVersion, kind: e.object.kind },
+        });
+    });
+    this.informers.set(key, informer);
+    return informer;
+  }
+
+  private cached(ref: ObjectRef): KubeObject | undefined {
+    return this.informers.get(gvkKey(ref))?.get(ref.namespace, ref.name);
+  }
+
+  // -----------------------------------------------------------------------------------
+  // the work queue: per-task serialisation, bounded concurrency
+  // -----------------------------------------------------------------------------------
+
+  private enqueue(rt: Runtime, o: Observation): void {
+    if (this.stopped) return;
+    // Only the newest state of an object matters: an older queued observation of it is replaced.
+    if (o._tag === 'ObjectObserved') {
+      const name = o.object.metadata?.name;
+      const i = rt.mailbox.findIndex((m) => m._tag === 'ObjectObserved' && m.object.metadata?.name === name);
+      if (i >= 0) rt.mailbox.splice(i, 1);
+    }
+    rt.mailbox.push(o);
+    this.metrics.increment('kubetasks_workqueue_adds_total');
+    if (!rt.queued) {
+      rt.queued = true;
+      this.ready.push(rt);
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.active < this.maxConcurrency && this.ready.length > 0) {
+      const rt = this.ready.shift();
+      if (rt === undefined) break;
+      this.active++;
+      void this.process(rt).finally(() => {
+        this.active--;
+        if (rt.mailbox.length > 0) this.ready.push(rt);
+        else rt.queued = false;
+        this.metrics.setGauge('kubetasks_workqueue_depth', this.ready.length);
+        this.pump();
+        this.checkIdle();
+      });
+    }
+  }
+
+  private async process(rt: Runtime): Promise<void> {
+    const started = performance.now();
+    const batch = rt.mailbox.splice(0);
+    const commands: Command[] = [];
+    for (const o of batch) {
+      const r = step(rt.state, o, this.contextFor(rt));
+      rt.state = r.state;
+      commands.push(...r.commands);
+    }
+    this.indexObjects(rt);
+    // Write-ahead: the state is stored before its commands run, so a crash can always redo them.
+    await this.persist(rt);
+    for (const c of commands) this.execute(rt, c);
+    this.metrics.observe('kubetasks_reconcile_time_seconds', (performance.now() - started) / 1000, {
+      plugin: rt.plugin.id,
+    });
+    this.metrics.increment('kubetasks_reconcile_total', { plugin: rt.plugin.id, result: 'success' });
+    if (isSettled(rt.state)) this.settle(rt);
+  }
+
+  private contextFor(rt: Runtime): StepContext {
+    return {
+      now: this.opts.clock.now(),
+      entropy: this.random(),
+      config: this.opts.config,
+      plugin: rt.plugin,
+      task: rt.task,
+      ...(this.opts.buildContext === undefined ? {} : { buildContext: this.opts.buildContext }),
+    };
+  }
+
+  private async persist(rt: Runtime): Promise<void> {
+    if (this.opts.store === undefined) return;
+    const r = await this.opts.store.put({
+      taskId: rt.taskId,
+      task: TaskExecutionC.encode(rt.task),
+      state: writeState(rt.state),
+    })();
+    if (E.isLeft(r))
+      this.logger.error('cannot store task state', { task: rt.taskId, message: r.left.message });
+  }
+
+  private settle(rt: Runtime): void {
+    for (const t of rt.timers.values()) t.cancel();
+    rt.timers.clear();
+    for (const o of rt.state.owned) {
+      if (o.status === 'gone') this.byObject.delete(this.refKey(o.ref));
+    }
+  }
+
+  private isIdle(): boolean {
+    return this.ready.length === 0 && this.active === 0 && this.inflight === 0;
+  }
+
+  private checkIdle(): void {
+    if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  // -----------------------------------------------------------------------------------
+  // commands
+  // -----------------------------------------------------------------------------------
+
+  private answer(rt: Runtime, work: Promise<Observation | undefined>): void {
+    this.inflight++;
+    void work
+      .then((o) => {
+        if (o !== undefined) this.enqueue(rt, o);
+      })
+      .catch((e: unknown) => {
+        this.logger.error('command failed unexpectedly', { task: rt.taskId, error: String(e) });
+      })
+      .finally(() => {
+        this.inflight--;
+        this.checkIdle();
+      });
+  }
+
+  private count(verb: string, r: E.Either<ClusterError, unknown>): void {
+    this.metrics.increment('kubetasks_cluster_requests_total', {
+      verb,
+      code: E.isRight(r) ? '200' : String(r.left.code),
+    });
+  }
+
+  private execute(rt: Runtime, c: Command): void {
+    switch (c._tag) {
+      case 'Emit':
+        this.notify(rt, c.emission);
+        return;
+      case 'ScheduleTimer':
+        this.schedule(rt, c.timer, c.at);
+        return;
+      case 'Observe': {
+        const obj = this.cached(c.ref);
+        if (obj !== undefined) this.enqueue(rt, { _tag: 'ObjectObserved', object: obj });
+        else if (this.informers.get(gvkKey(c.ref))?.hasSeen(c.ref.namespace, c.ref.name) === true) {
+          this.enqueue(rt, { _tag: 'ObjectGone', ref: c.ref });
+        }
+        return;
+      }
+      case 'QuotaRejected':
+        this.closeGate(c.namespace);
+        return;
+      case 'QuotaAccepted':
+        this.gates.delete(c.namespace);
+        return;
+      case 'Create':
+        this.answer(rt, this.create(rt, c.ref, c.manifest));
+        return;
+      case 'Delete':
+        this.answer(
+          rt,
+          this.opts.cluster
+            .delete(c.ref, { propagationPolicy: 'Background' })()
+            .then((r): Observation => {
+              this.count('delete', r);
+              return E.isLeft(r) && !isNotFound(r.left)
+                ? { _tag: 'DeleteAnswered', ref: c.ref, error: toApiError(r.left) }
+                : { _tag: 'DeleteAnswered', ref: c.ref };
+            }),
+        );
+        return;
+      case 'RemoveFinalizer':
+        this.answer(rt, this.removeFinalizer(c.ref, c.finalizer));
+        return;
+      case 'ApplyAbort':
+        this.answer(rt, this.applyAbort(c));
+        return;
+    }
+  }
+
+  private notify(rt: Runtime, emission: Emission): void {
+    const update: TaskUpdate = {
+      ...emission,
+      taskId: rt.taskId,
+      pluginId: rt.plugin.id,
+      at: this.opts.clock.now(),
+    };
+    const pi = emission.phaseInfo;
+    this.logger.info('task phase', {
+      task: rt.taskId,
+      attempt: emission.attempt,
+      plugin: rt.plugin.id,
+      phase: pi.phase,
+      version: pi.version,
+      reason: pi.reason,
+      ...(pi.error === undefined ? {} : { code: pi.error.code, kind: pi.error.kind }),
+      final: emission.final,
+    });
+    this.metrics.increment('kubetasks_task_phase_transitions_total', {
+      plugin: rt.plugin.id,
+      phase: pi.phase,
+    });
+    for (const l of this.listeners) l(update);
+    if (emission.final) for (const w of rt.waiters.splice(0)) w(pi);
+  }
+
+  private schedule(rt: Runtime, kind: TimerKind, at: number): void {
+    const existing = rt.timers.get(kind);
+    if (existing !== undefined) existing.cancel();
+    const cancel = this.opts.clock.setTimer(Math.max(0, at - this.opts.clock.now()), () => {
+      rt.timers.delete(kind);
+      this.enqueue(rt, { _tag: 'TimerFired', timer: kind });
+    });
+    rt.timers.set(kind, { at, cancel });
+  }
+
+  private closeGate(namespace: string): void {
+    const now = this.opts.clock.now();
+    const gate = Gate.reject(
+      this.gates.get(namespace) ?? Gate.openGate,
+      now,
+      this.opts.config.executor['quota-backoff'],
+      this.random(),
+    );
+    this.gates.set(namespace, gate);
+    this.gateTimers.get(namespace)?.();
+    this.gateTimers.set(
+      namespace,
+      this.opts.clock.setTimer(gate.closedUntil - now, () => {
+        this.gateTimers.delete(namespace);
+        for (const run of this.parkedCreates.get(namespace)?.splice(0) ?? []) run();
+        for (const rt of this.tasks.values()) {
+          if (rt.state.stage._tag === 'WaitingForQuota' && rt.task.execution.namespace === namespace) {
+            this.enqueue(rt, { _tag: 'QuotaGateOpened' });
+          }
+        }
+      }),
+    );
+  }
+
+  private create(rt: Runtime, ref: ObjectRef, manifest: KubeObject): Promise<Observation> {
+    const gate = this.gates.get(ref.namespace);
+    if (gate !== undefined && !Gate.isOpen(gate, this.opts.clock.now())) {
+      // The namespace's quota gate is closed: hold the create until it reopens, like v1's back-off controller.
+      return new Promise((resolve) => {
+        const parked = this.parkedCreates.get(ref.namespace) ?? [];
+        parked.push(() => void this.create(rt, ref, manifest).then(resolve));
+        this.parkedCreates.set(ref.namespace, parked);
+      });
+    }
+    const labelled: KubeObject = {
+      ...manifest,
+      metadata: {
+        ...manifest.metadata,
+        labels: { ...manifest.metadata?.labels, [MANAGED_LABEL]: 'true' },
+        annotations: { ...manifest.metadata?.annotations, [TASK_ANNOTATION]: rt.taskId },
+      },
+    };
+    return this.opts.cluster
+      .create(labelled)()
+      .then((r): Observation => {
+        this.count('create', r);
+        return E.isRight(r)
+          ? {
+              _tag: 'CreateSucceeded',
+              ref,
+              ...(r.right.metadata?.uid === undefined ? {} : { uid: r.right.metadata.uid }),
+            }
+          : { _tag: 'CreateFailed', ref, error: toApiError(r.left) };
+      });
+  }
+
+  /** Removes exactly our finalizer with a conditional merge patch; conflicts are retried with back-off. */
+  private async removeFinalizer(ref: ObjectRef, finalizer: string): Promise<Observation> {
+    const k8s = this.opts.config.plugins.k8s;
+    let object = this.cached(ref);
+    for (let attempt = 0; ; attempt++) {
+      if (object === undefined) {
+        const got = await this.opts.cluster.get(ref)();
+        this.count('get', got);
+        if (E.isLeft(got)) {
+          return isNotFound(got.left)
+            ? { _tag: 'FinalizerRemoved', ref }
+            : { _tag: 'FinalizerRemoved', ref, error: toApiError(got.left) };
+        }
+        object = got.right;
+      }
+      const finalizers = object.metadata?.finalizers ?? [];
+      if (!finalizers.includes(finalizer)) return { _tag: 'FinalizerRemoved', ref };
+      const r = await this.opts.cluster.patch(ref, {
+        type: 'merge',
+        body: {
+          metadata: {
+            finalizers: finalizers.filter((f) => f !== finalizer),
+            resourceVersion: object.metadata?.resourceVersion,
+          },
+        },
+      })();
+      this.count('patch', r);
+      if (E.isRight(r) || isNotFound(r.left)) return { _tag: 'FinalizerRemoved', ref };
+      if (r.left.reason !== 'Conflict' || attempt >= k8s['update-backoff-retries']) {
+        return { _tag: 'FinalizerRemoved', ref, error: toApiError(r.left) };
+      }
+      await this.opts.clock.sleep(k8s['update-base-backoff-duration'] * 2 ** attempt)();
+      // After a conflict the cache may lag; read the object once to get its current version.
+      object = undefined;
+    }
+  }
+
+  private async applyAbort(c: Extract<Command, { _tag: 'ApplyAbort' }>): Promise<Observation> {
+    const b = c.behavior;
+    const del = async (): Promise<E.Either<ClusterError, unknown>> => {
+      const r = await this.opts.cluster.delete(
+        b.resource === undefined
+          ? c.ref
+          : { ...c.ref, ...refParts(b.resource), apiVersion: b.resource.apiVersion, kind: b.resource.kind },
+        { propagationPolicy: 'Background' },
+      )();
+      this.count('delete', r);
+      return r;
+    };
+    let r: E.Either<ClusterError, unknown>;
+    switch (b._tag) {
+      case 'Delete':
+        r = await del();
+        break;
+      case 'Patch': {
+        r = await this.opts.cluster.patch(c.ref, { type: 'merge', body: b.patch })();
+        this.count('patch', r);
+        if (E.isLeft(r) && !isNotFound(r.left) && b.deleteOnError) r = await del();
+        break;
+      }
+      case 'Update': {
+        r = await this.opts.cluster.update(b.resource)();
+        this.count('update', r);
+        if (E.isLeft(r) && !isNotFound(r.left) && b.deleteOnError) r = await del();
+        break;
+      }
+    }
+    return pipe(
+      r,
+      E.match(
+        (e): Observation =>
+          isNotFound(e)
+            ? { _tag: 'AbortApplied', ref: c.ref }
+            : { _tag: 'AbortApplied', ref: c.ref, error: toApiError(e) },
+        (): Observation => ({ _tag: 'AbortApplied', ref: c.ref }),
+      ),
+    );
+  }
+}
+
+const refParts = (o: KubeObject): { namespace: string; name: string } => ({
+  namespace: o.metadata?.namespace ?? '',
+  name: o.metadata?.name ?? '',
+});

@@ -1,0 +1,516 @@
+// Contract: create, get, update and patch semantics, optimistic concurrency, validation and the error reasons.
+import { describe, expect, it } from 'vitest';
+import { isDns1123Subdomain } from '../../domain/names.js';
+import { isQuotaExceeded } from '../../ports/cluster-error.js';
+import { GADGET, WIDGET } from './kinds.js';
+import {
+  CONFIG_MAP,
+  NAMESPACE,
+  POD,
+  configMap,
+  err,
+  freshNamespace,
+  ok,
+  pod,
+  refTo,
+  rvOf,
+  widget,
+  type ContractAdapter,
+} from './support.js';
+
+export const objectsContract = (ctx: () => ContractAdapter): void => {
+  describe('create and get', () => {
+    it('fills uid, creationTimestamp and resourceVersion, and get returns the stored object', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const created = await ok(cluster.create(configMap(ns, 'a', { x: '1' })));
+      expect(created.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
+      expect(created.metadata?.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(created.metadata?.resourceVersion).toMatch(/^\d+$/);
+      expect(created.metadata?.namespace).toBe(ns);
+      const got = await ok(cluster.get(refTo(CONFIG_MAP, ns, 'a')));
+      expect(got.metadata?.uid).toBe(created.metadata?.uid);
+      expect(got.metadata?.resourceVersion).toBe(created.metadata?.resourceVersion);
+      expect(got['data']).toEqual({ x: '1' });
+      expect(got.apiVersion).toBe('v1');
+      expect(got.kind).toBe('ConfigMap');
+    });
+
+    it('sets generation 1 on custom resources and pods, and defaults a pod to Pending with a QoS class', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const w = await ok(cluster.create(widget(ns, 'w')));
+      expect(w.metadata?.generation).toBe(1);
+      const p = await ok(cluster.create(pod(ns, 'p')));
+      expect(p.metadata?.generation).toBe(1);
+      const status = p['status'] as { phase?: string; qosClass?: string };
+      expect(status.phase).toBe('Pending');
+      expect(status.qosClass).toBe('BestEffort');
+      const spec = p['spec'] as { terminationGracePeriodSeconds?: number; schedulerName?: string };
+      expect(spec.terminationGracePeriodSeconds).toBe(30);
+      expect(spec.schedulerName).toBe('default-scheduler');
+    });
+
+    it('drops status on create for kinds with a status subresource', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const w = await ok(cluster.create({ ...widget(ns, 'w'), status: { ready: true } }));
+      expect(w['status']).toBeUndefined();
+      const g = await ok(
+        cluster.create({
+          apiVersion: GADGET.apiVersion,
+          kind: GADGET.kind,
+          metadata: { name: 'g', namespace: ns },
+          status: { ready: true },
+        }),
+      );
+      expect(g['status']).toEqual({ ready: true });
+    });
+
+    it('refuses a second object with the same name: AlreadyExists (409)', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      await ok(cluster.create(configMap(ns, 'dup')));
+      const e = await err(cluster.create(configMap(ns, 'dup')));
+      expect(e.reason).toBe('AlreadyExists');
+      expect(e.code).toBe(409);
+      expect(e.message).toBe('configmaps "dup" already exists');
+    });
+
+    it('reports a missing object as NotFound (404)', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const e = await err(cluster.get(refTo(CONFIG_MAP, ns, 'nope')));
+      expect(e.reason).toBe('NotFound');
+      expect(e.code).toBe(404);
+      expect(e.message).toBe('configmaps "nope" not found');
+      const w = await err(cluster.get(refTo(WIDGET, ns, 'nope')));
+      expect(w.message).toBe('widgets.contract.kubetasks.dev "nope" not found');
+    });
+
+    it('refuses objects in a namespace that does not exist: NotFound for the namespace', async () => {
+      const { cluster } = ctx();
+      const e = await err(cluster.create(configMap('kt-contract-no-such-namespace', 'a')));
+      expect(e.reason).toBe('NotFound');
+      expect(e.message).toBe('namespaces "kt-contract-no-such-namespace" not found');
+    });
+
+    it('generates names from generateName', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const a = await ok(
+        cluster.create({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { generateName: 'gen-', namespace: ns },
+        }),
+      );
+      const b = await ok(
+        cluster.create({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { generateName: 'gen-', namespace: ns },
+        }),
+      );
+      const nameA = a.metadata?.name ?? '';
+      expect(nameA).toMatch(/^gen-[a-z0-9]{5}$/);
+      expect(isDns1123Subdomain(nameA)).toBe(true);
+      expect(b.metadata?.name).not.toBe(nameA);
+    });
+
+    it('serves cluster-scoped objects without a namespace', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const got = await ok(cluster.get({ ...NAMESPACE, name: ns }));
+      expect(got.metadata?.namespace).toBeUndefined();
+      expect((got['status'] as { phase?: string }).phase).toBe('Active');
+      expect(got.metadata?.labels?.['kubernetes.io/metadata.name']).toBe(ns);
+    });
+  });
+
+  describe('validation', () => {
+    it('refuses a name that is not a DNS-1123 subdomain: Invalid (422) at metadata.name', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const e = await err(cluster.create(configMap(ns, 'Not_Valid')));
+      expect(e.reason).toBe('Invalid');
+      expect(e.code).toBe(422);
+      expect(e.message).toContain('ConfigMap "Not_Valid" is invalid');
+      expect(e.details?.causes?.map((c) => c.field)).toContain('metadata.name');
+    });
+
+    it('refuses bad label values and undomained finalizers on built-in kinds', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const label = await err(cluster.create(configMap(ns, 'a', {}, { labels: { ok: 'not a value!' } })));
+      expect(label.reason).toBe('Invalid');
+      const fin = await err(cluster.create(configMap(ns, 'b', {}, { finalizers: ['nodomain'] })));
+      expect(fin.reason).toBe('Invalid');
+      expect(fin.details?.causes?.map((c) => c.field)).toContain('metadata.finalizers[0]');
+    });
+
+    it('refuses a pod without containers or with a duplicate container name', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const none = await err(
+        cluster.create({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'p', namespace: ns },
+          spec: { containers: [] },
+        }),
+      );
+      expect(none.reason).toBe('Invalid');
+      expect(none.details?.causes?.map((c) => c.field)).toContain('spec.containers');
+      const dup = await err(
+        cluster.create({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'q', namespace: ns },
+          spec: {
+            containers: [
+              { name: 'a', image: 'x:1' },
+              { name: 'a', image: 'x:1' },
+            ],
+          },
+        }),
+      );
+      expect(dup.reason).toBe('Invalid');
+      expect(dup.details?.causes?.map((c) => c.field)).toContain('spec.containers[1].name');
+    });
+
+    it('refuses a request body over the size limit: RequestEntityTooLarge (413)', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const e = await err(cluster.create(configMap(ns, 'huge', { blob: 'x'.repeat(3_200_000) })));
+      expect(e.reason).toBe('RequestEntityTooLarge');
+      expect(e.code).toBe(413);
+    });
+  });
+
+  describe('update and optimistic concurrency', () => {
+    it('accepts an update at the current resourceVersion and moves it forward', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const a = await ok(cluster.create(configMap(ns, 'a')));
+      const b = await ok(cluster.update({ ...a, data: { k: 'changed' } }));
+      expect(b['data']).toEqual({ k: 'changed' });
+      expect(rvOf(b)).toBeGreaterThan(rvOf(a));
+      expect(b.metadata?.uid).toBe(a.metadata?.uid);
+      expect(b.metadata?.creationTimestamp).toBe(a.metadata?.creationTimestamp);
+    });
+
+    it('refuses an update at a stale resourceVersion: Conflict (409), and the object keeps the winner', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const a = await ok(cluster.create(configMap(ns, 'a')));
+      await ok(cluster.update({ ...a, data: { k: 'first' } }));
+      const e = await err(cluster.update({ ...a, data: { k: 'second' } }));
+      expect(e.reason).toBe('Conflict');
+      expect(e.code).toBe(409);
+      expect(e.message).toBe(
+        'Operation cannot be fulfilled on configmaps "a": the object has been modified; please apply your changes to the latest version and try again',
+      );
+      const now = await ok(cluster.get(refTo(CONFIG_MAP, ns, 'a')));
+      expect(now['data']).toEqual({ k: 'first' });
+    });
+
+    it('applies an update without resourceVersion unconditionally', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const a = await ok(cluster.create(configMap(ns, 'a')));
+      await ok(cluster.update({ ...a, data: { k: 'first' } }));
+      const { resourceVersion: _rv, ...meta } = a.metadata ?? {};
+      const b = await ok(cluster.update({ ...a, metadata: meta, data: { k: 'blind' } }));
+      expect(b['data']).toEqual({ k: 'blind' });
+    });
+
+    it('reports an update of a missing object as NotFound', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const e = await err(cluster.update(configMap(ns, 'ghost')));
+      expect(e.reason).toBe('NotFound');
+    });
+
+    it('does not write an update that changes nothing (same resourceVersion)', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const a = await ok(cluster.create(configMap(ns, 'a')));
+      const b = await ok(cluster.update(a));
+      expect(b.metadata?.resourceVersion).toBe(a.metadata?.resourceVersion);
+    });
+
+    it('increases resourceVersion with every write, across objects', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const versions: bigint[] = [];
+      for (const name of ['a', 'b', 'c']) versions.push(rvOf(await ok(cluster.create(configMap(ns, name)))));
+      const a = await ok(cluster.get(refTo(CONFIG_MAP, ns, 'a')));
+      versions.push(rvOf(await ok(cluster.update({ ...a, data: { k: 'x' } }))));
+      expect([...versions].sort((x, y) => (x < y ? -1 : 1))).toEqual(versions);
+      expect(new Set(versions).size).toBe(versions.length);
+    });
+
+    it('bumps generation on spec changes only', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const w = await ok(cluster.create(widget(ns, 'w')));
+      const labelled = await ok(cluster.update({ ...w, metadata: { ...w.metadata, labels: { a: 'b' } } }));
+      expect(labelled.metadata?.generation).toBe(1);
+      const resized = await ok(cluster.update({ ...labelled, spec: { size: 2 } }));
+      expect(resized.metadata?.generation).toBe(2);
+    });
+  });
+
+  describe('patch', () => {
+    it('merge patch: maps merge, lists are replaced, null deletes', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      await ok(
+        cluster.create(
+          widget(ns, 'w', { size: 1, tags: ['a', 'b'], keep: true }, { labels: { one: '1', two: '2' } }),
+        ),
+      );
+      const p = await ok(
+        cluster.patch(refTo(WIDGET, ns, 'w'), {
+          type: 'merge',
+          body: { metadata: { labels: { two: null, three: '3' } }, spec: { tags: ['c'], size: 5 } },
+        }),
+      );
+      expect(p.metadata?.labels).toEqual({ one: '1', three: '3' });
+      expect(p['spec']).toEqual({ size: 5, tags: ['c'], keep: true });
+      expect(p.metadata?.generation).toBe(2);
+    });
+
+    it('strategic merge patch on a pod: containers and env merge by name, $patch delete removes', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      await ok(cluster.create(pod(ns, 'p')));
+      const p = await ok(
+        cluster.patch(refTo(POD, ns, 'p'), {
+          type: 'strategic',
+          body: { spec: { containers: [{ name: 'main', image: 'busybox:1.37' }] } },
+        }),
+      );
+      const spec = p['spec'] as {
+        containers: Array<{ name: string; image: string; env?: Array<{ name: string }> }>;
+      };
+      expect(spec.containers).toHaveLength(1);
+      expect(spec.containers[0]?.image).toBe('busybox:1.37');
+      expect(spec.containers[0]?.env?.map((e) => e.name)).toEqual(['A']);
+      expect(p.metadata?.generation).toBe(2);
+      const q = await ok(
+        cluster.patch(refTo(POD, ns, 'p'), {
+          type: 'strategic',
+          body: { metadata: { labels: { x: 'y' }, finalizers: ['kubetasks.dev/a'] } },
+        }),
+      );
+      expect(q.metadata?.finalizers).toEqual(['kubetasks.dev/a']);
+      const r = await ok(
+        cluster.patch(refTo(POD, ns, 'p'), {
+          type: 'strategic',
+          body: { metadata: { finalizers: ['kubetasks.dev/b'] } },
+        }),
+      );
+      // finalizers is a set under strategic merge: the patch adds to it.
+      expect(r.metadata?.finalizers).toEqual(['kubetasks.dev/a', 'kubetasks.dev/b']);
+      const s = await ok(
+        cluster.patch(refTo(POD, ns, 'p'), {
+          type: 'strategic',
+          body: {
+            metadata: { '$deleteFromPrimitiveList/finalizers': ['kubetasks.dev/a', 'kubetasks.dev/b'] },
+          },
+        }),
+      );
+      expect(s.metadata?.finalizers ?? []).toEqual([]);
+    });
+
+    it('strategic merge patch status: conditions merge by type', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      await ok(cluster.create(pod(ns, 'p')));
+      const at = '2026-01-01T00:00:00Z';
+      await ok(
+        cluster.patchStatus(refTo(POD, ns, 'p'), {
+          type: 'strategic',
+          body: { status: { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: at }] } },
+        }),
+      );
+      const p = await ok(
+        cluster.patchStatus(refTo(POD, ns, 'p'), {
+          type: 'strategic',
+          body: { status: { conditions: [{ type: 'Initialized', status: 'True', lastTransitionTime: at }] } },
+        }),
+      );
+      const types = ((p['status'] as { conditions?: Array<{ type: string }> }).conditions ?? []).map(
+        (c) => c.type,
+      );
+      expect([...types].sort()).toEqual(['Initialized', 'Ready']);
+    });
+
+    it('refuses strategic merge patch on a custom resource: UnsupportedMediaType (415)', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      await ok(cluster.create(widget(ns, 'w')));
+      const e = await err(
+        cluster.patch(refTo(WIDGET, ns, 'w'), { type: 'strategic', body: { spec: { size: 2 } } }),
+      );
+      expect(e.code).toBe(415);
+      expect(e.reason).toBe('UnsupportedMediaType');
+    });
+
+    it('JSON patch applies operations, and a failed test operation changes nothing: Invalid (422)', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      await ok(cluster.create(configMap(ns, 'a', { k: 'v' })));
+      const p = await ok(
+        cluster.patch(refTo(CONFIG_MAP, ns, 'a'), {
+          type: 'json',
+          body: [
+            { op: 'test', path: '/data/k', value: 'v' },
+            { op: 'add', path: '/data/n', value: '2' },
+          ],
+        }),
+      );
+      expect(p['data']).toEqual({ k: 'v', n: '2' });
+      const e = await err(
+        cluster.patch(refTo(CONFIG_MAP, ns, 'a'), {
+          type: 'json',
+          body: [
+            { op: 'test', path: '/data/k', value: 'other' },
+            { op: 'remove', path: '/data/k' },
+          ],
+        }),
+      );
+      expect(e.code).toBe(422);
+      const after = await ok(cluster.get(refTo(CONFIG_MAP, ns, 'a')));
+      expect(after['data']).toEqual({ k: 'v', n: '2' });
+    });
+
+    it('a patch carrying a stale resourceVersion is refused: Conflict', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const a = await ok(cluster.create(configMap(ns, 'a')));
+      await ok(cluster.update({ ...a, data: { k: 'moved' } }));
+      const e = await err(
+        cluster.patch(refTo(CONFIG_MAP, ns, 'a'), {
+          type: 'merge',
+          body: { metadata: { resourceVersion: a.metadata?.resourceVersion }, data: { k: 'stale' } },
+        }),
+      );
+      expect(e.reason).toBe('Conflict');
+    });
+
+    it('reports a patch of a missing object as NotFound', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const e = await err(
+        cluster.patch(refTo(CONFIG_MAP, ns, 'ghost'), { type: 'merge', body: { data: {} } }),
+      );
+      expect(e.reason).toBe('NotFound');
+    });
+
+    it('keeps a pod spec immutable except images: Invalid for other changes', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      await ok(cluster.create(pod(ns, 'p')));
+      const e = await err(
+        cluster.patch(refTo(POD, ns, 'p'), { type: 'merge', body: { spec: { restartPolicy: 'Always' } } }),
+      );
+      expect(e.reason).toBe('Invalid');
+      const node = await err(
+        cluster.patch(refTo(POD, ns, 'p'), { type: 'merge', body: { spec: { nodeName: 'somewhere' } } }),
+      );
+      expect(node.reason).toBe('Invalid');
+    });
+  });
+
+  describe('admission', () => {
+    it('refuses a pod over a ResourceQuota: Forbidden (403) with the exceeded-quota message', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      await ok(
+        cluster.create({
+          apiVersion: 'v1',
+          kind: 'ResourceQuota',
+          metadata: { name: 'q', namespace: ns },
+          spec: { hard: { pods: '1' } },
+        }),
+      );
+      // Without kube-controller-manager nobody fills the quota's status; the admission plugin needs it.
+      const q = await ok(cluster.get({ apiVersion: 'v1', kind: 'ResourceQuota', namespace: ns, name: 'q' }));
+      await ok(cluster.updateStatus({ ...q, status: { hard: { pods: '1' }, used: { pods: '0' } } }));
+      await ok(cluster.create(pod(ns, 'first')));
+      const e = await err(cluster.create(pod(ns, 'second')));
+      expect(e.reason).toBe('Forbidden');
+      expect(e.code).toBe(403);
+      expect(e.message).toBe(
+        'pods "second" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1',
+      );
+      expect(isQuotaExceeded(e)).toBe(true);
+    });
+
+    it('refuses new objects in a terminating namespace: Forbidden', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      // A finalizer keeps content in the namespace, so it stays Terminating whether or not a namespace controller runs.
+      await ok(cluster.create(configMap(ns, 'held', {}, { finalizers: ['kubetasks.dev/hold'] })));
+      await ok(cluster.delete({ ...NAMESPACE, name: ns }));
+      const terminating = await ok(cluster.get({ ...NAMESPACE, name: ns }));
+      expect(terminating.metadata?.deletionTimestamp).toBeDefined();
+      expect((terminating['status'] as { phase?: string }).phase).toBe('Terminating');
+      const e = await err(cluster.create(configMap(ns, 'late')));
+      expect(e.reason).toBe('Forbidden');
+      expect(e.message).toContain(
+        `unable to create new content in namespace ${ns} because it is being terminated`,
+      );
+    });
+  });
+
+  describe('discovery and binding', () => {
+    it('says which kinds are served', async () => {
+      const { cluster } = ctx();
+      expect(await ok(cluster.serves(POD))).toBe(true);
+      expect(await ok(cluster.serves(WIDGET))).toBe(true);
+      expect(await ok(cluster.serves({ apiVersion: 'nothing.kubetasks.dev/v1', kind: 'Nothing' }))).toBe(
+        false,
+      );
+      const info = await ok(cluster.discover(WIDGET));
+      expect(info).toEqual({ _tag: 'Some', value: { ...WIDGET } });
+      const pods = await ok(cluster.discover(POD));
+      expect(pods._tag === 'Some' && pods.value.plural).toBe('pods');
+    });
+
+    it('answers NotFound for a kind that is not served', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const e = await err(
+        cluster.get({ apiVersion: 'nothing.kubetasks.dev/v1', kind: 'Nothing', namespace: ns, name: 'x' }),
+      );
+      expect(e.reason).toBe('NotFound');
+      expect(e.code).toBe(404);
+    });
+
+    it('binds a pod to a node once: PodScheduled, then Conflict', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      await ok(cluster.create(pod(ns, 'p')));
+      await ok(cluster.bind(refTo(POD, ns, 'p'), 'node-a'));
+      const bound = await ok(cluster.get(refTo(POD, ns, 'p')));
+      expect((bound['spec'] as { nodeName?: string }).nodeName).toBe('node-a');
+      const conditions =
+        (
+          bound['status'] as {
+            conditions?: Array<{ type: string; status: string; lastTransitionTime?: string }>;
+          }
+        ).conditions ?? [];
+      const scheduled = conditions.find((c) => c.type === 'PodScheduled');
+      expect(scheduled?.status).toBe('True');
+      expect(scheduled?.lastTransitionTime).toBeDefined();
+      const again = await err(cluster.bind(refTo(POD, ns, 'p'), 'node-b'));
+      expect(again.reason).toBe('Conflict');
+      const missing = await err(cluster.bind(refTo(POD, ns, 'ghost'), 'node-a'));
+      expect(missing.reason).toBe('NotFound');
+    });
+  });
+};

@@ -1,0 +1,224 @@
+// Patch application: JSON merge patch (RFC 7386 examples and laws), JSON Patch (RFC 6902) and strategic merge patch.
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import {
+  jsonPatch,
+  mergePatch,
+  strategicMergePatch,
+  type SmpSchema,
+} from '../../src/adapters/memory/patch.js';
+
+const json = fc.jsonValue({ maxDepth: 3 });
+const object = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), json, { maxKeys: 4 });
+
+describe('JSON merge patch', () => {
+  it.each([
+    [{ a: 'b' }, { a: 'c' }, { a: 'c' }],
+    [{ a: 'b' }, { b: 'c' }, { a: 'b', b: 'c' }],
+    [{ a: 'b' }, { a: null }, {}],
+    [{ a: 'b', b: 'c' }, { a: null }, { b: 'c' }],
+    [{ a: ['b'] }, { a: 'c' }, { a: 'c' }],
+    [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
+    [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
+    [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
+    [
+      ['a', 'b'],
+      ['c', 'd'],
+      ['c', 'd'],
+    ],
+    [{ a: 'b' }, ['c'], ['c']],
+    [{ a: 'foo' }, null, null],
+    [{ a: 'foo' }, 'bar', 'bar'],
+    [{ e: null }, { a: 1 }, { e: null, a: 1 }],
+    [[1, 2], { a: 'b', c: null }, { a: 'b' }],
+    [{}, { a: { bb: { ccc: null } } }, { a: { bb: {} } }],
+  ])('RFC 7386 example: %j + %j = %j', (target, patch, result) => {
+    expect(mergePatch(target, patch)).toEqual(result);
+  });
+
+  test.prop([object])('the empty patch changes nothing', (o) => {
+    expect(mergePatch(o, {})).toEqual(o);
+  });
+
+  test.prop([object, object])('is idempotent', (o, p) => {
+    expect(mergePatch(mergePatch(o, p), p)).toEqual(mergePatch(o, p));
+  });
+
+  test.prop([object, object])('does not modify its inputs', (o, p) => {
+    const before = JSON.stringify([o, p]);
+    mergePatch(o, p);
+    expect(JSON.stringify([o, p])).toBe(before);
+  });
+});
+
+describe('JSON Patch', () => {
+  const doc = { a: { b: [1, 2, 3] }, c: 'x' };
+  const apply = (ops: unknown) => jsonPatch(doc, ops);
+
+  it.each([
+    [[{ op: 'add', path: '/d', value: 1 }], { ...doc, d: 1 }],
+    [[{ op: 'add', path: '/a/b/1', value: 9 }], { a: { b: [1, 9, 2, 3] }, c: 'x' }],
+    [[{ op: 'add', path: '/a/b/-', value: 9 }], { a: { b: [1, 2, 3, 9] }, c: 'x' }],
+    [[{ op: 'remove', path: '/c' }], { a: { b: [1, 2, 3] } }],
+    [[{ op: 'replace', path: '/c', value: 'y' }], { ...doc, c: 'y' }],
+    [[{ op: 'move', from: '/c', path: '/d' }], { a: { b: [1, 2, 3] }, d: 'x' }],
+    [[{ op: 'copy', from: '/a/b/0', path: '/e' }], { ...doc, e: 1 }],
+    [[{ op: 'test', path: '/c', value: 'x' }], doc],
+    [[{ op: 'add', path: '/x~1y', value: 1 }], { ...doc, 'x/y': 1 }],
+  ])('%j', (ops, result) => {
+    expect(apply(ops)).toEqual(E.right(result));
+  });
+
+  it.each([
+    [[{ op: 'test', path: '/c', value: 'nope' }], 'unprocessable'],
+    [[{ op: 'remove', path: '/missing' }], 'unprocessable'],
+    [[{ op: 'replace', path: '/missing', value: 1 }], 'unprocessable'],
+    [[{ op: 'add', path: '/a/b/9', value: 1 }], 'unprocessable'],
+    [[{ op: 'frobnicate', path: '/c' }], 'malformed'],
+    [{ op: 'add' }, 'malformed'],
+    [[{ op: 'add', path: 'no-slash', value: 1 }], 'malformed'],
+  ])('refuses %j (%s)', (ops, kind) => {
+    const r = apply(ops);
+    expect(E.isLeft(r) && r.left.kind).toBe(kind);
+  });
+
+  it('is all or nothing', () => {
+    const r = jsonPatch(doc, [
+      { op: 'add', path: '/d', value: 1 },
+      { op: 'test', path: '/c', value: 'no' },
+    ]);
+    expect(E.isLeft(r)).toBe(true);
+    expect(doc).toEqual({ a: { b: [1, 2, 3] }, c: 'x' });
+  });
+});
+
+describe('strategic merge patch', () => {
+  const schema: SmpSchema = {
+    fields: {
+      metadata: { type: { fields: { finalizers: { primitiveSet: true } } } },
+      spec: {
+        type: {
+          fields: {
+            containers: { mergeKey: 'name', items: { fields: { env: { mergeKey: 'name' } } } },
+          },
+        },
+      },
+      status: { type: { fields: { conditions: { mergeKey: 'type' } } } },
+    },
+  };
+  const pod = {
+    metadata: { finalizers: ['a/x'], labels: { l: '1' } },
+    spec: {
+      containers: [
+        { name: 'main', image: 'img:1', env: [{ name: 'A', value: '1' }] },
+        { name: 'side', image: 'side:1' },
+      ],
+      tolerations: [{ key: 't' }],
+    },
+    status: { conditions: [{ type: 'Ready', status: 'False' }] },
+  };
+  const smp = (patch: unknown) => strategicMergePatch(pod, patch, schema);
+
+  it('merges list items by their merge key and appends new ones', () => {
+    const r = smp({
+      spec: {
+        containers: [
+          { name: 'main', image: 'img:2', env: [{ name: 'B', value: '2' }] },
+          { name: 'new', image: 'n:1' },
+        ],
+      },
+    });
+    expect(r).toEqual(
+      E.right({
+        ...pod,
+        spec: {
+          ...pod.spec,
+          containers: [
+            {
+              name: 'main',
+              image: 'img:2',
+              env: [
+                { name: 'A', value: '1' },
+                { name: 'B', value: '2' },
+              ],
+            },
+            { name: 'side', image: 'side:1' },
+            { name: 'new', image: 'n:1' },
+          ],
+        },
+      }),
+    );
+  });
+
+  it('deletes an item with $patch: delete and replaces a list with $patch: replace', () => {
+    const deleted = smp({ spec: { containers: [{ name: 'side', $patch: 'delete' }] } });
+    expect(E.isRight(deleted) && (deleted.right as typeof pod).spec.containers.map((c) => c.name)).toEqual([
+      'main',
+    ]);
+    const replaced = smp({
+      status: { conditions: [{ $patch: 'replace' }, { type: 'Initialized', status: 'True' }] },
+    });
+    expect(E.isRight(replaced) && (replaced.right as typeof pod).status.conditions).toEqual([
+      { type: 'Initialized', status: 'True' },
+    ]);
+  });
+
+  it('merges conditions by type', () => {
+    const r = smp({
+      status: {
+        conditions: [
+          { type: 'Ready', status: 'True' },
+          { type: 'PodScheduled', status: 'True' },
+        ],
+      },
+    });
+    expect(E.isRight(r) && (r.right as typeof pod).status.conditions).toEqual([
+      { type: 'Ready', status: 'True' },
+      { type: 'PodScheduled', status: 'True' },
+    ]);
+  });
+
+  it('treats finalizers as a set, with $deleteFromPrimitiveList', () => {
+    const added = smp({ metadata: { finalizers: ['a/x', 'b/y'] } });
+    expect(E.isRight(added) && (added.right as typeof pod).metadata.finalizers).toEqual(['a/x', 'b/y']);
+    const removed = smp({ metadata: { '$deleteFromPrimitiveList/finalizers': ['a/x'] } });
+    expect(E.isRight(removed) && (removed.right as typeof pod).metadata.finalizers).toEqual([]);
+  });
+
+  it('replaces lists without a merge key, deletes with null, and handles map directives', () => {
+    const r = smp({ spec: { tolerations: [{ key: 'u' }] }, metadata: { labels: null } });
+    expect(E.isRight(r) && (r.right as typeof pod).spec.tolerations).toEqual([{ key: 'u' }]);
+    expect(E.isRight(r) && 'labels' in (r.right as typeof pod).metadata).toBe(false);
+    const gone = smp({ status: { $patch: 'delete' } });
+    expect(E.isRight(gone) && 'status' in (gone.right as object)).toBe(false);
+    const fresh = smp({ metadata: { $patch: 'replace', labels: { n: '2' } } });
+    expect(E.isRight(fresh) && (fresh.right as typeof pod).metadata).toEqual({ labels: { n: '2' } });
+  });
+
+  it('ignores $setElementOrder and $retainKeys', () => {
+    const r = smp({
+      spec: {
+        '$setElementOrder/containers': [{ name: 'side' }, { name: 'main' }],
+        $retainKeys: ['containers'],
+      },
+    });
+    expect(r).toEqual(E.right(pod));
+  });
+
+  it('refuses an item without its merge key, and a non-object patch', () => {
+    const r = smp({ spec: { containers: [{ image: 'x' }] } });
+    expect(E.isLeft(r) && r.left.kind).toBe('unprocessable');
+    expect(E.isLeft(strategicMergePatch(pod, [1], schema))).toBe(true);
+  });
+
+  test.prop([object, object])(
+    'without list metadata it agrees with JSON merge patch on list-free documents',
+    (o, p) => {
+      const noLists = (u: unknown): boolean =>
+        !Array.isArray(u) && (typeof u !== 'object' || u === null || Object.values(u).every(noLists));
+      fc.pre(noLists(o) && noLists(p));
+      expect(strategicMergePatch(o, p, undefined)).toEqual(E.right(mergePatch(o, p)));
+    },
+  );
+});

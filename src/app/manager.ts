@@ -544,7 +544,11 @@ export class Manager {
       });
   }
 
-  /** Removes exactly our finalizer with a conditional merge patch; conflicts are retried with back-off. */
+  /**
+   * Removes exactly our finalizer with a JSON patch guarded by a `test` of the current list, so concurrent writes
+   * to other fields (a delete, a status update) never make it fail and other writers' finalizers are never lost.
+   * If the list itself changed meanwhile, the test fails: re-read (cache first) and retry with back-off.
+   */
   private async removeFinalizer(ref: ObjectRef, finalizer: string): Promise<Observation> {
     const k8s = this.opts.config.plugins.k8s;
     let object = this.cached(ref);
@@ -562,22 +566,23 @@ export class Manager {
       const finalizers = object.metadata?.finalizers ?? [];
       if (!finalizers.includes(finalizer)) return { _tag: 'FinalizerRemoved', ref };
       const r = await this.opts.cluster.patch(ref, {
-        type: 'merge',
-        body: {
-          metadata: {
-            finalizers: finalizers.filter((f) => f !== finalizer),
-            resourceVersion: object.metadata?.resourceVersion,
-          },
-        },
+        type: 'json',
+        body: [
+          { op: 'test', path: '/metadata/finalizers', value: finalizers },
+          { op: 'replace', path: '/metadata/finalizers', value: finalizers.filter((f) => f !== finalizer) },
+        ],
       })();
       this.count('patch', r);
       if (E.isRight(r) || isNotFound(r.left)) return { _tag: 'FinalizerRemoved', ref };
-      if (r.left.reason !== 'Conflict' || attempt >= k8s['update-backoff-retries']) {
+      const raced = r.left.code === 422 || r.left.reason === 'Conflict';
+      if (!raced || attempt >= k8s['update-backoff-retries']) {
         return { _tag: 'FinalizerRemoved', ref, error: toApiError(r.left) };
       }
+      const seen = object.metadata?.resourceVersion;
       await this.opts.clock.sleep(k8s['update-base-backoff-duration'] * 2 ** attempt)();
-      // After a conflict the cache may lag; read the object once to get its current version.
-      object = undefined;
+      // The cache has usually caught up by now; read the server only if it has not.
+      const fresh = this.cached(ref);
+      object = fresh?.metadata?.resourceVersion === seen ? undefined : fresh;
     }
   }
 

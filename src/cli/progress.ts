@@ -47,7 +47,9 @@ export class Progress {
 
   start(): void {
     if (!this.tty) return;
-    this.timer = setInterval(() => this.spin(), 100);
+    this.timer = setInterval(() => {
+      this.spin();
+    }, 100);
     this.timer.unref();
   }
 

@@ -105,7 +105,7 @@ export const makeClusterPort = (
 
   // Sends a request and decodes the answer: a JSON object on 2xx, the Status error otherwise.
   const call = async (
-    info: ResourceInfo | undefined,
+    info: ResourceInfo,
     req: HttpRequest,
   ): Promise<E.Either<ClusterError, Record<string, unknown>>> => {
     const res = await transport.send(req);
@@ -114,8 +114,10 @@ export const makeClusterPort = (
     if (status >= 200 && status < 300) return parseObject(`${req.method} ${req.path}`, body);
     const retryAfter = headers['retry-after'];
     const error = decodeFailure(status, body, typeof retryAfter === 'string' ? retryAfter : undefined);
-    // The resource itself vanished (a CRD deleted): forget the version so the next call rediscovers it.
-    if (info !== undefined && error.code === 404 && error.details?.name === undefined)
+    // The resource itself vanished (a CRD deleted): forget the version so the next call rediscovers it. A missing
+    // subresource (status of a kind without one) says nothing about the resource.
+    const subresource = /\/(status|binding)$/.test(req.path.split('?')[0] ?? '');
+    if (error.code === 404 && error.details?.name === undefined && !subresource)
       discovery.invalidate(info.apiVersion);
     return E.left(error);
   };

@@ -38,7 +38,7 @@ import {
 import { silentLogger, type Logger } from '../../ports/logger.js';
 import { noopMetrics, type Metrics } from '../../ports/metrics.js';
 import { systemClock } from '../clock/system.js';
-import { cloneJson, deepFreeze, isObject, jsonEqual, jsonSize, type JsonObject } from './json.js';
+import { cloneJson, deepFreeze, exceedsJsonSize, isObject, jsonEqual, type JsonObject } from './json.js';
 import {
   builtInKinds,
   customKindInfo,
@@ -687,7 +687,8 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     if (inMeta.resourceVersion !== undefined && inMeta.resourceVersion !== '') {
       return E.left(statusError('Unknown', 'resourceVersion should not be set on objects to be created'));
     }
-    let next = withMeta(cloneJson(input), cloneJson(inMeta));
+    const copy = cloneJson(input);
+    let next = withMeta(copy, copy.metadata ?? {});
     next['apiVersion'] = k.apiVersion;
     next['kind'] = k.kind;
     const meta = next.metadata;
@@ -801,7 +802,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
   // -----------------------------------------------------------------------------------
 
   const applyPatch = (k: KindInfo, current: KubeObject, p: Patch): E.Either<ClusterError, KubeObject> => {
-    if (jsonSize(p.body) > maxRequest) return E.left(requestEntityTooLarge(`limit is ${maxRequest}`));
+    if (exceedsJsonSize(p.body, maxRequest)) return E.left(requestEntityTooLarge(`limit is ${maxRequest}`));
     let patched: unknown;
     switch (p.type) {
       case 'merge':
@@ -874,14 +875,19 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     return E.right({ namespace, labels: labels.right, fields: fields.right, fieldValue: fieldValue(k) });
   };
 
-  const current = (k: KindInfo, namespace: string | undefined): KubeObject[] => {
+  /** The stored objects of a kind (in one namespace) that `keep` accepts, sorted by namespace and name. */
+  const current = (
+    k: KindInfo,
+    namespace: string | undefined,
+    keep: (o: KubeObject) => boolean,
+  ): KubeObject[] => {
     const byNs = buckets.get(kindKey(k));
     if (byNs === undefined) return [];
     const out: KubeObject[] = [];
     if (namespace !== undefined) {
-      for (const o of byNs.get(namespace)?.values() ?? []) out.push(o);
+      for (const o of byNs.get(namespace)?.values() ?? []) if (keep(o)) out.push(o);
     } else {
-      for (const bucket of byNs.values()) for (const o of bucket.values()) out.push(o);
+      for (const bucket of byNs.values()) for (const o of bucket.values()) if (keep(o)) out.push(o);
     }
     return out.sort((a, b) => {
       const na = metaOf(a).namespace ?? '';
@@ -925,8 +931,8 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     const w: Watcher = { ...selection.right, bookmarks, sink };
     const fromRv = from === '' ? 0 : Number(from);
     if (opts.sendInitialEvents === true || fromRv === 0) {
-      for (const o of current(k, w.namespace))
-        if (watcherSelects(w, o)) sink.push({ type: 'ADDED', object: o });
+      for (const o of current(k, w.namespace, (x) => watcherSelects(w, x)))
+        sink.push({ type: 'ADDED', object: o });
       if (opts.sendInitialEvents === true) {
         sink.push({ type: 'BOOKMARK', resourceVersion: String(rv), initialEventsEnd: true });
       }
@@ -1002,7 +1008,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     });
 
   const tooLarge = (o: unknown): ClusterError | undefined =>
-    jsonSize(o) > maxRequest ? requestEntityTooLarge(`limit is ${maxRequest}`) : undefined;
+    exceedsJsonSize(o, maxRequest) ? requestEntityTooLarge(`limit is ${maxRequest}`) : undefined;
 
   const infoOf = (k: KindInfo): ResourceInfo => ({
     apiVersion: k.apiVersion,
@@ -1025,9 +1031,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
             bookmarks: false,
             sink: { push: () => undefined, end: () => undefined, ended: () => true },
           };
-          const items = current(k, w.namespace)
-            .filter((o) => watcherSelects(w, o))
-            .map((o) => cloneJson(o));
+          const items = current(k, w.namespace, (o) => watcherSelects(w, o)).map(copyOut);
           return E.right({ items, resourceVersion: String(rv) });
         }),
       ),

@@ -46,5 +46,28 @@ export const deepFreeze = <A>(value: A): A => {
   return Object.freeze(value);
 };
 
-/** The length of the JSON text, in UTF-16 units: the request-size checks only need an estimate. */
+/** The length of the JSON text, in UTF-16 units. */
 export const jsonSize = (value: unknown): number => JSON.stringify(value)?.length ?? 0;
+
+// A lower bound of the JSON length (strings, keys and a little per value), cheap enough for every request.
+const roughSize = (value: unknown, budget: number): number => {
+  if (typeof value === 'string') return value.length + 2;
+  if (typeof value !== 'object' || value === null) return 4;
+  let n = 2;
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      n += roughSize(v, budget - n) + 1;
+      if (n > budget) return n;
+    }
+    return n;
+  }
+  for (const [k, v] of Object.entries(value as JsonObject)) {
+    n += k.length + 4 + roughSize(v, budget - n);
+    if (n > budget) return n;
+  }
+  return n;
+};
+
+/** Whether the JSON text of `value` is longer than `limit`; serializes only when the cheap estimate gets close. */
+export const exceedsJsonSize = (value: unknown, limit: number): boolean =>
+  roughSize(value, limit / 2) > limit / 2 && jsonSize(value) > limit;

@@ -82,10 +82,21 @@ export const defaultPod = (pod: Pod): Pod => {
 // QoS
 // -------------------------------------------------------------------------------------
 
-const quantityOf = (u: unknown): Q.Quantity | undefined => {
+// Pods repeat a handful of quantity strings ("500m", "1Gi"); parsing is exact (BigInt), so results are cached.
+const QUANTITY_CACHE_LIMIT = 4096;
+const quantityCache = new Map<string, Q.Quantity | null>();
+
+/** A quantity from a JSON string or number; undefined when it does not parse. */
+export const quantityOf = (u: unknown): Q.Quantity | undefined => {
   if (typeof u !== 'string' && typeof u !== 'number') return undefined;
-  const r = Q.parse(String(u));
-  return E.isRight(r) ? r.right : undefined;
+  const s = String(u);
+  const hit = quantityCache.get(s);
+  if (hit !== undefined) return hit ?? undefined;
+  const r = Q.parse(s);
+  const q = E.isRight(r) ? r.right : null;
+  if (quantityCache.size >= QUANTITY_CACHE_LIMIT) quantityCache.clear();
+  quantityCache.set(s, q);
+  return q ?? undefined;
 };
 
 /** The pod's QoS class (BestEffort, Burstable, Guaranteed), computed as the API server does at create. */

@@ -1,16 +1,12 @@
 // ResourceQuota admission for pods: counts and compute requests/limits against each quota's hard limits.
-import * as E from 'fp-ts/lib/Either.js';
 import type { Container, KubeObject, Pod } from '../../domain/kubernetes.js';
 import * as Q from '../../domain/quantity.js';
 import { isObject } from './json.js';
+import { quantityOf } from './pods.js';
 
 type Usage = Map<string, Q.Quantity>;
 
-const quantity = (u: unknown): Q.Quantity | undefined => {
-  if (typeof u !== 'string' && typeof u !== 'number') return undefined;
-  const r = Q.parse(String(u));
-  return E.isRight(r) ? r.right : undefined;
-};
+const quantity = quantityOf;
 
 // The pod's effective request or limit of a resource: max(sum over containers, max over init containers).
 const podAmount = (pod: Pod, which: 'requests' | 'limits', resource: string): Q.Quantity | undefined => {

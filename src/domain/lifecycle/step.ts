@@ -234,10 +234,12 @@ const systemFailure = (s: TaskState, ctx: StepContext, pi: PI.PhaseInfo): StepRe
     return finish(
       { ...s, systemFailures: failures },
       ctx,
-      PI.systemFailure(
-        'MaxSystemFailuresExceeded',
-        `plugin "${ctx.plugin.id}" failed with system error ${failures} times: ${pi.error?.code ?? ''}: ${message}`,
-        pi.info,
+      PI.withCleanupOnFailure(pi.cleanupOnFailure)(
+        PI.systemFailure(
+          'MaxSystemFailuresExceeded',
+          `plugin "${ctx.plugin.id}" failed with system error ${failures} times: ${pi.error?.code ?? ''}: ${message}`,
+          pi.info,
+        ),
       ),
     );
   }

@@ -1,0 +1,152 @@
+// A test world for the plugin manager: virtual clock, in-memory cluster, simulated kubelet, counting wrapper.
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import { Manager, type TaskUpdate } from '../../src/app/manager.js';
+import { makeVirtualClock, type VirtualClock } from '../../src/adapters/clock/index.js';
+import { startKubelet, type Kubelet } from '../../src/adapters/kubelet/index.js';
+import { makeMemoryCluster, type MemoryCluster } from '../../src/adapters/memory/index.js';
+import { makeMemoryStateStore } from '../../src/adapters/state-store/memory.js';
+import type { KubeObject } from '../../src/domain/kubernetes.js';
+import { defaultPlatformConfig, type PlatformConfig } from '../../src/domain/platform-config.js';
+import type { TaskExecution } from '../../src/domain/task.js';
+import { builtInRegistry } from '../../src/plugins/index.js';
+import type { ClusterPort } from '../../src/ports/cluster.js';
+import type { StateStore } from '../../src/ports/state-store.js';
+
+export const NAMESPACE = 'jobs';
+
+export const podTask = (
+  action: string,
+  scenario: string,
+  extra: Partial<TaskExecution['execution']> = {},
+  retries = 0,
+): TaskExecution => ({
+  task: {
+    id: { name: action },
+    type: 'container',
+    metadata: { retries },
+    container: {
+      image: 'busybox:1.36',
+      command: ['sh', '-c', 'echo hi'],
+      resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '64Mi' } },
+    },
+  },
+  execution: {
+    id: { run: 'r1', action },
+    namespace: NAMESPACE,
+    annotations: { 'kubetasks.dev/scenario': scenario },
+    ...extra,
+  },
+});
+
+export const configWith = (
+  finalizer: boolean,
+  patch: Partial<PlatformConfig['executor']> = {},
+): PlatformConfig => ({
+  ...defaultPlatformConfig,
+  plugins: { k8s: { ...defaultPlatformConfig.plugins.k8s, 'inject-finalizer': finalizer } },
+  executor: { ...defaultPlatformConfig.executor, ...patch },
+});
+
+/** Counts calls by verb and records successful creates by name; can run a hook before every write. */
+export interface Counting extends ClusterPort {
+  readonly calls: Map<string, number>;
+  readonly creates: Map<string, number>;
+  beforeWrite: (() => void) | undefined;
+}
+
+export const counting = (inner: ClusterPort): Counting => {
+  const calls = new Map<string, number>();
+  const creates = new Map<string, number>();
+  const bump = (verb: string): void => void calls.set(verb, (calls.get(verb) ?? 0) + 1);
+  const self: Counting = {
+    ...inner,
+    calls,
+    creates,
+    beforeWrite: undefined,
+    get: (ref) => (bump('get'), inner.get(ref)),
+    list: (gvk, sel) => (bump('list'), inner.list(gvk, sel)),
+    watch: (gvk, opts) => (bump('watch'), inner.watch(gvk, opts)),
+    create: (o: KubeObject) => {
+      bump('create');
+      self.beforeWrite?.();
+      return pipe(
+        inner.create(o),
+        TE.map((created) => {
+          const name = created.metadata?.name ?? '';
+          creates.set(name, (creates.get(name) ?? 0) + 1);
+          return created;
+        }),
+      );
+    },
+    patch: (ref, p) => (bump('patch'), self.beforeWrite?.(), inner.patch(ref, p)),
+    update: (o) => (bump('update'), self.beforeWrite?.(), inner.update(o)),
+    delete: (ref, opts) => (bump('delete'), self.beforeWrite?.(), inner.delete(ref, opts)),
+  };
+  return self;
+};
+
+export interface World {
+  readonly clock: VirtualClock;
+  readonly memory: MemoryCluster;
+  readonly cluster: Counting;
+  readonly kubelet: Kubelet;
+  readonly store: StateStore;
+  manager: Manager;
+  readonly updates: TaskUpdate[];
+  readonly newManager: (config?: PlatformConfig) => Promise<Manager>;
+  readonly close: () => Promise<void>;
+}
+
+export const makeWorld = async (config: PlatformConfig = configWith(true)): Promise<World> => {
+  const clock = makeVirtualClock({ auto: true });
+  const memory = makeMemoryCluster({ clock, namespaces: [NAMESPACE] });
+  const cluster = counting(memory);
+  const kubelet = startKubelet({ cluster: memory, clock });
+  await kubelet.ready();
+  const store = makeMemoryStateStore();
+  const registry = builtInRegistry();
+  if (E.isLeft(registry)) throw new Error('registry');
+  const updates: TaskUpdate[] = [];
+  const newManager = async (cfg: PlatformConfig = config): Promise<Manager> => {
+    let n = 0;
+    const m = new Manager({
+      cluster,
+      clock,
+      registry: registry.right,
+      config: cfg,
+      store,
+      random: () => (n++ % 10) / 10,
+    });
+    m.subscribe((u) => updates.push(u));
+    await m.start();
+    return m;
+  };
+  const world: World = {
+    clock,
+    memory,
+    cluster,
+    kubelet,
+    store,
+    manager: await newManager(),
+    updates,
+    newManager,
+    close: async () => {
+      await world.manager.stop();
+      await kubelet.stop();
+      memory.close();
+      clock.dispose();
+    },
+  };
+  return world;
+};
+
+/** Pods of the namespace that still carry kubetasks' finalizer. */
+export const leakedFinalizers = async (cluster: ClusterPort): Promise<string[]> => {
+  const r = await cluster.list({ apiVersion: 'v1', kind: 'Pod' }, { namespace: NAMESPACE })();
+  if (E.isLeft(r)) throw new Error(r.left.message);
+  return r.right.items
+    .filter((p) => p.metadata?.finalizers?.includes('kubetasks.dev/resource') === true)
+    .map((p) => p.metadata?.name ?? '');
+};

@@ -1,0 +1,208 @@
+// The plugin manager end to end on the in-memory cluster: every kubelet scenario, abort, crash and resume, quota.
+import { afterEach, describe, expect, it } from 'vitest';
+import * as E from 'fp-ts/lib/Either.js';
+import { Manager } from '../../src/app/manager.js';
+import { configWith, leakedFinalizers, makeWorld, NAMESPACE, podTask, type World } from './harness.js';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+const phasesOf = (w: World, taskId: string): string[] =>
+  w.updates.filter((u) => u.taskId === taskId).map((u) => `${u.attempt}:${u.phaseInfo.phase}`);
+
+describe('kubelet scenarios end to end', () => {
+  it.each([
+    ['succeed', 'Success', undefined, undefined],
+    ['exit:3', 'PermanentFailure', 'Error', 'USER'],
+    ['oom', 'PermanentFailure', 'OOMKilled', 'USER'],
+    ['image-pull-backoff', 'PermanentFailure', 'ContainersNotReady|ImagePullBackOff', 'USER'],
+    ['invalid-image', 'PermanentFailure', 'ContainersNotReady|InvalidImageName', 'USER'],
+    [
+      'create-container-config-error',
+      'PermanentFailure',
+      'ContainersNotReady|CreateContainerConfigError',
+      'USER',
+    ],
+    ['node-shutdown', 'PermanentFailure', 'MaxSystemFailuresExceeded', 'SYSTEM'],
+    ['evicted', 'PermanentFailure', undefined, undefined],
+    ['preempted', 'PermanentFailure', 'MaxSystemFailuresExceeded', 'SYSTEM'],
+  ] as const)('%s → %s %s', async (scenario, phase, code, kind) => {
+    world = await makeWorld();
+    expect(world.manager.submit('t', podTask('a', scenario))).toEqual(E.right(undefined));
+    const final = await world.manager.awaitFinal('t');
+    await world.manager.idle();
+    expect(final.phase).toBe(phase);
+    if (code !== undefined) expect(final.error?.code).toBe(code);
+    if (kind !== undefined) expect(final.error?.kind).toBe(kind);
+    expect(phasesOf(world, 't').at(-1)).toBe(`0:${phase}`);
+    expect(await leakedFinalizers(world.memory)).toEqual([]);
+    expect([...world.cluster.creates.values()].every((n) => n === 1)).toBe(true);
+    expect(world.cluster.calls.get('get') ?? 0).toBe(0);
+  });
+
+  it('stuck-pending with a pending timeout fails as a system error and deletes the pod', async () => {
+    world = await makeWorld({
+      ...configWith(true, { 'max-system-failures': 0 }),
+      plugins: { k8s: { ...configWith(true).plugins.k8s, 'pod-pending-timeout': 120_000 } },
+    });
+    world.manager.submit('t', podTask('a', 'unschedulable'));
+    const final = await world.manager.awaitFinal('t');
+    await world.manager.idle();
+    expect(final.error?.code).toBe('MaxSystemFailuresExceeded');
+    expect(final.error?.message).toContain('PodPendingTimeout');
+    expect(world.cluster.calls.get('delete')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('retries a user failure under a new name when attempts remain', async () => {
+    world = await makeWorld();
+    world.manager.submit('t', podTask('a', 'exit:1', {}, 2));
+    const final = await world.manager.awaitFinal('t');
+    await world.manager.idle();
+    expect(final.phase).toBe('PermanentFailure');
+    expect([...world.cluster.creates.keys()].sort()).toEqual(['r1-a-0', 'r1-a-1', 'r1-a-2']);
+    expect(await leakedFinalizers(world.memory)).toEqual([]);
+  });
+
+  it('keeps writes per successful task at create + finalizer removal', async () => {
+    world = await makeWorld();
+    world.manager.submit('t', podTask('a', 'succeed'));
+    await world.manager.awaitFinal('t');
+    await world.manager.idle();
+    const writes = ['create', 'patch', 'update', 'delete'].reduce(
+      (n, v) => n + (world!.cluster.calls.get(v) ?? 0),
+      0,
+    );
+    expect(writes).toBeLessThanOrEqual(3);
+    expect(world.cluster.calls.get('create')).toBe(1);
+  });
+});
+
+describe('abort', () => {
+  it.each([0, 500, 1500, 2500])(
+    'aborting %d ms after submit ends Aborted with nothing left behind',
+    async (after) => {
+      world = await makeWorld();
+      world.manager.submit('t', podTask('a', 'succeed'));
+      await world.clock.advance(after);
+      world.manager.abort('t', 'user');
+      const final = await world.manager.awaitFinal('t');
+      await world.manager.idle();
+      expect(['Aborted', 'Success']).toContain(final.phase);
+      expect(await leakedFinalizers(world.memory)).toEqual([]);
+    },
+  );
+
+  it('a running task is aborted and its pod deleted', async () => {
+    world = await makeWorld();
+    world.manager.submit('t', podTask('a', 'stuck-pending'));
+    await world.clock.advance(5000);
+    world.manager.abort('t', 'user');
+    const final = await world.manager.awaitFinal('t');
+    await world.manager.idle();
+    expect(final.phase).toBe('Aborted');
+    expect(world.cluster.calls.get('delete')).toBe(1);
+  });
+});
+
+describe('crash and resume', () => {
+  const runWithCrashAt = async (
+    k: number,
+  ): Promise<{ final: string; creates: Map<string, number>; leaked: string[] }> => {
+    const w = await makeWorld();
+    world = w;
+    let writes = 0;
+    let crashed = false;
+    w.cluster.beforeWrite = () => {
+      writes++;
+      if (writes === k && !crashed) {
+        crashed = true;
+        // The process dies right before this write reaches the server: nothing after the stored state survives.
+        void w.manager.stop();
+      }
+    };
+    w.manager.submit('t', podTask('a', 'exit:1', {}, 1));
+    if (k > 0) {
+      // Wait until the crash happened, or the run ended without reaching write k.
+      for (let i = 0; i < 200 && !crashed && w.manager.current('t')?.phase !== 'PermanentFailure'; i++) {
+        await w.clock.advance(500);
+      }
+    }
+    if (crashed) w.manager = await w.newManager();
+    const final = await Promise.race([
+      w.manager.awaitFinal('t'),
+      (async () => {
+        await w.clock.advance(30 * 60_000);
+        return w.manager.current('t');
+      })(),
+    ]);
+    await w.manager.idle();
+    return {
+      final: final?.phase ?? 'none',
+      creates: w.cluster.creates,
+      leaked: await leakedFinalizers(w.memory),
+    };
+  };
+
+  it.each([1, 2, 3, 4, 5, 6, 7])(
+    'a crash before write %d loses no task, creates nothing twice, leaks no finalizer',
+    async (k) => {
+      const r = await runWithCrashAt(k);
+      expect(r.final).toBe('PermanentFailure');
+      expect([...r.creates.values()].every((n) => n === 1)).toBe(true);
+      expect(r.leaked).toEqual([]);
+    },
+  );
+
+  it('an unknown stored state version is a permanent SYSTEM failure, not a crash', async () => {
+    world = await makeWorld();
+    await world.store.put({ taskId: 'old', task: podTask('x', 'succeed'), state: { version: 99 } })();
+    world.manager = await world.newManager();
+    const final = await world.manager.awaitFinal('old');
+    expect(final.error).toMatchObject({ code: 'CorruptedPluginState', kind: 'SYSTEM' });
+  });
+});
+
+describe('resource quota', () => {
+  it('waits for resources with back-off while a quota is full, then runs every task', async () => {
+    world = await makeWorld();
+    const quota = await world.memory.create({
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'q', namespace: NAMESPACE },
+      spec: { hard: { 'requests.cpu': '250m' } },
+    })();
+    expect(E.isRight(quota)).toBe(true);
+    for (const a of ['a', 'b', 'c', 'd']) world.manager.submit(a, podTask(a, 'succeed'));
+    const finals = await Promise.all(['a', 'b', 'c', 'd'].map((a) => world!.manager.awaitFinal(a)));
+    await world.manager.idle();
+    expect(finals.map((f) => f.phase)).toEqual(['Success', 'Success', 'Success', 'Success']);
+    expect(world.updates.some((u) => u.phaseInfo.phase === 'WaitingForResources')).toBe(true);
+  });
+
+  it('a task asking for more than the quota allows fails fast', async () => {
+    world = await makeWorld();
+    await world.memory.create({
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'q', namespace: NAMESPACE },
+      spec: { hard: { 'requests.cpu': '50m' } },
+    })();
+    world.manager.submit('big', podTask('big', 'succeed'));
+    const final = await world.manager.awaitFinal('big');
+    expect(final.error).toMatchObject({ code: 'ResourceRequestsExceedLimits', kind: 'USER' });
+  });
+});
+
+describe('programmatic API', () => {
+  it('refuses duplicate ids and unknown plugins as values', async () => {
+    world = await makeWorld();
+    expect(world.manager.submit('t', podTask('a', 'succeed'))).toEqual(E.right(undefined));
+    expect(world.manager.submit('t', podTask('a', 'succeed'))).toEqual(
+      E.left({ _tag: 'DuplicateTask', taskId: 't' }),
+    );
+    expect(world.manager).toBeInstanceOf(Manager);
+  });
+});

@@ -58,6 +58,8 @@ export type SubmitError =
 interface Runtime {
   readonly taskId: string;
   readonly task: TaskExecution;
+  /** The task as stored, encoded once. */
+  readonly encodedTask: unknown;
   readonly plugin: Plugin;
   state: TaskState;
   readonly mailbox: Observation[];
@@ -189,6 +191,7 @@ export class Manager {
     const rt: Runtime = {
       taskId,
       task,
+      encodedTask: TaskExecutionC.encode(task),
       plugin,
       state,
       mailbox: [],
@@ -356,7 +359,7 @@ export class Manager {
     if (this.opts.store === undefined) return;
     const r = await this.opts.store.put({
       taskId: rt.taskId,
-      task: TaskExecutionC.encode(rt.task),
+      task: rt.encodedTask,
       state: writeState(rt.state),
     })();
     if (E.isLeft(r))

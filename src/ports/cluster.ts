@@ -74,7 +74,8 @@ export interface DeleteOutcome {
 export interface WatchOptions extends Selection {
   /**
    * Start after this resourceVersion (from a list, an object or a previous event). Absent, "" or "0": first an
-   * ADDED event per current object, then changes. A version older than the server keeps fails with Expired (410).
+   * ADDED event per current object, then changes. A version older than the server keeps fails with Expired (410);
+   * one the server has not reached yet makes the watch wait silently (kube-apiserver holds it until it times out).
    */
   readonly resourceVersion?: string;
   /** Ask for BOOKMARK events: progress notes that carry only a resourceVersion to resume from. */
@@ -136,7 +137,8 @@ export interface ClusterWriter {
   readonly create: (object: KubeObject) => TE.TaskEither<ClusterError, KubeObject>;
   /**
    * Replaces an object. With `metadata.resourceVersion` set, succeeds only if it is still current (else
-   * Conflict); without, overwrites unconditionally. Status is kept when it is a subresource.
+   * Conflict); without, built-in kinds are overwritten unconditionally and custom resources refuse (Invalid).
+   * Status is kept when it is a subresource.
    */
   readonly update: (object: KubeObject) => TE.TaskEither<ClusterError, KubeObject>;
   /** Patches an object (see `Patch`). */

@@ -62,13 +62,29 @@ const exists = async (
   namespace = 'default',
 ) => (await cluster.get({ ...gvk, namespace, name })())._tag === 'Right';
 
+// One iterator per stream, and the read that lost the race to "idle" is kept for the next drain.
+const readers = new WeakMap<
+  WatchStream,
+  { it: AsyncIterator<WatchEvent>; pending: Promise<IteratorResult<WatchEvent>> | undefined }
+>();
+
 /** Everything a stream has queued (the in-memory cluster delivers synchronously). */
 const drain = async (s: WatchStream): Promise<WatchEvent[]> => {
-  const it = s[Symbol.asyncIterator]();
+  let r = readers.get(s);
+  if (r === undefined) {
+    r = { it: s[Symbol.asyncIterator](), pending: undefined };
+    readers.set(s, r);
+  }
   const out: WatchEvent[] = [];
   for (;;) {
-    const next = await Promise.race([it.next(), new Promise<'idle'>((r) => setImmediate(() => r('idle')))]);
-    if (next === 'idle' || next.done === true) return out;
+    r.pending ??= r.it.next();
+    const next = await Promise.race([
+      r.pending,
+      new Promise<'idle'>((res) => setImmediate(() => res('idle'))),
+    ]);
+    if (next === 'idle') return out;
+    r.pending = undefined;
+    if (next.done === true) return out;
     out.push(next.value);
   }
 };
@@ -194,6 +210,19 @@ describe('watch window and bookmarks', () => {
     expect(e?.type === 'ERROR' && e.error.message).toBe(
       `too old resource version: ${rvs[0] ?? ''} (${rvs[1] ?? ''})`,
     );
+  });
+
+  it('makes a watch from a version not reached yet wait for it, silently', async () => {
+    const { cluster } = setup();
+    const future = String(Number(cluster.resourceVersion()) + 2);
+    const s = await ok(cluster.watch(CM, { namespace: 'default', resourceVersion: future }));
+    await ok(cluster.create(cm('a')));
+    await ok(cluster.create(cm('b')));
+    expect(await drain(s)).toEqual([]);
+    await ok(cluster.create(cm('c')));
+    expect((await drain(s)).map((e) => (e.type === 'ADDED' ? e.object.metadata?.name : e.type))).toEqual([
+      'c',
+    ]);
   });
 
   it('keeps a window per kind', async () => {

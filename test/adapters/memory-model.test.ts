@@ -6,7 +6,7 @@ import { makeVirtualClock } from '../../src/adapters/clock/index.js';
 import { makeMemoryCluster } from '../../src/adapters/memory/index.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
 import type { ClusterError } from '../../src/ports/cluster-error.js';
-import type { ClusterPort, WatchEvent } from '../../src/ports/cluster.js';
+import { refOf, type ClusterPort, type WatchEvent } from '../../src/ports/cluster.js';
 import { WIDGET } from '../../src/testing/index.js';
 
 // -------------------------------------------------------------------------------------
@@ -440,14 +440,18 @@ const runModel = async (makeCluster: () => ClusterPort, cmds: Iterable<Cmd>): Pr
 
 const memory = (): ClusterPort => makeMemoryCluster({ clock: makeVirtualClock(), kinds: [WIDGET] });
 
-/** A planted bug: updates ignore their resourceVersion, so stale writes win. */
+/** A planted bug: an update carries whatever resourceVersion is current instead of its own, so stale writes win. */
 const staleUpdatesAccepted = (): ClusterPort => {
   const inner = memory();
   return {
     ...inner,
-    update: (o) => {
-      const { resourceVersion: _ignored, ...meta } = o.metadata ?? {};
-      return inner.update({ ...o, metadata: meta });
+    update: (o) => async () => {
+      const current = await inner.get(refOf(o))();
+      const rv = E.isRight(current) ? current.right.metadata?.resourceVersion : undefined;
+      return inner.update({
+        ...o,
+        metadata: { ...o.metadata, ...(rv === undefined ? {} : { resourceVersion: rv }) },
+      })();
     },
   };
 };

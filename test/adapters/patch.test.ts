@@ -120,7 +120,7 @@ describe('strategic merge patch', () => {
   };
   const smp = (patch: unknown) => strategicMergePatch(pod, patch, schema);
 
-  it('merges list items by their merge key and appends new ones', () => {
+  it('merges list items by their merge key, in the order apimachinery gives them', () => {
     const r = smp({
       spec: {
         containers: [
@@ -134,21 +134,45 @@ describe('strategic merge patch', () => {
         ...pod,
         spec: {
           ...pod.spec,
+          // apimachinery's order: the patch's items in its order, server-only items by their old place.
           containers: [
             {
               name: 'main',
               image: 'img:2',
               env: [
-                { name: 'A', value: '1' },
                 { name: 'B', value: '2' },
+                { name: 'A', value: '1' },
               ],
             },
-            { name: 'side', image: 'side:1' },
             { name: 'new', image: 'n:1' },
+            { name: 'side', image: 'side:1' },
           ],
         },
       }),
     );
+  });
+
+  it.each([
+    [['a'], ['b'], ['b', 'a']],
+    [['a', 'b', 'c'], ['b'], ['a', 'b', 'c']],
+    [
+      ['a', 'b'],
+      ['c', 'a'],
+      ['c', 'a', 'b'],
+    ],
+    [
+      ['a', 'b', 'c'],
+      ['c', 'a'],
+      ['b', 'c', 'a'],
+    ],
+    [[], ['x', 'x'], ['x']],
+  ])('orders the set %j patched with %j as %j', (server, patch, result) => {
+    const r = strategicMergePatch(
+      { metadata: { finalizers: server } },
+      { metadata: { finalizers: patch } },
+      schema,
+    );
+    expect(r).toEqual(E.right({ metadata: { finalizers: result } }));
   });
 
   it('deletes an item with $patch: delete and replaces a list with $patch: replace', () => {

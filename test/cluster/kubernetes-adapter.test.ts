@@ -12,7 +12,7 @@ import { makeKubernetesCluster, type KubernetesCluster } from '../../src/adapter
 import { systemClock } from '../../src/adapters/clock/system.js';
 import { Informer } from '../../src/app/informer.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
-import { OPTIMISTIC_LOCK_MESSAGE, type ClusterError } from '../../src/ports/cluster-error.js';
+import { isTransient, OPTIMISTIC_LOCK_MESSAGE, type ClusterError } from '../../src/ports/cluster-error.js';
 import type { WatchEvent, WatchStream } from '../../src/ports/cluster.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 
@@ -203,7 +203,7 @@ describe('configuration', () => {
     }
   });
 
-  it('reports a bad token as Unauthorized and a user without a role as Forbidden', async () => {
+  it('reports a bad token as Unauthorized, an untrusted or unreachable server, and a user without a role as Forbidden', async () => {
     const b64 = (s: string): string => Buffer.from(s).toString('base64');
     // JSON is YAML: a kubeconfig with a bearer token the server does not know.
     const badToken = JSON.stringify({
@@ -220,6 +220,23 @@ describe('configuration', () => {
     const unauthorized = await fails(anonymous.get({ ...podKind, namespace: 'default', name: 'x' }));
     expect(unauthorized).toMatchObject({ reason: 'Unauthorized', code: 401 });
     anonymous.close();
+
+    // A CA that did not sign the server's certificate: a configuration error, not worth retrying.
+    const wrongCa = badToken.replace(b64(plane.caPem), b64(plane.adminCertPem));
+    const untrusted = makeKubernetesCluster({ kubeconfig: wrongCa });
+    const tls = await fails(untrusted.get({ ...podKind, namespace: 'default', name: 'x' }));
+    expect(tls).toMatchObject({ reason: 'Unknown', code: 500 });
+    expect(tls.message).toMatch(/certificate|verify/i);
+    expect(isTransient(tls)).toBe(false);
+    untrusted.close();
+    // Nothing listening: transient, so callers back off and retry.
+    const closedPort = badToken.replace(plane.server, 'https://127.0.0.1:1');
+    const nobody = makeKubernetesCluster({ kubeconfig: closedPort });
+    const refused = await fails(nobody.get({ ...podKind, namespace: 'default', name: 'x' }));
+    expect(refused).toMatchObject({ reason: 'ServiceUnavailable', code: 503 });
+    expect(refused.message).toMatch(/ECONNREFUSED/);
+    expect(isTransient(refused)).toBe(true);
+    nobody.close();
 
     const alice = await plane.mintUser('alice', ['kubetasks:nobody']);
     const asAlice = makeKubernetesCluster({ kubeconfigPath: alice.kubeconfigPath });

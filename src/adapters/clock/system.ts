@@ -8,6 +8,8 @@ export const systemClock: Clock = {
   setTimer: (ms, f) => {
     const handle = setTimeout(f, Math.max(0, ms));
     handle.unref();
-    return () => { clearTimeout(handle); };
+    return () => {
+      clearTimeout(handle);
+    };
   },
 };

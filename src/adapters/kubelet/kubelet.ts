@@ -38,7 +38,7 @@ export interface KubeletOptions {
   readonly schedulerName?: string;
   /** The node's IP. Default 10.0.0.10. */
   readonly hostIP?: string;
-  /** Pod IPs are this prefix plus a counter. Default `10.244.0.`. */
+  /** Pod IPs come from this /16, in order (`10.244.0.2`, ..., `10.244.1.0`, ...). Default `10.244`. */
   readonly podIPPrefix?: string;
   /** Create a Node object for the node (optional; pods can be bound to a node that has none). Default false. */
   readonly registerNode?: boolean;
@@ -84,7 +84,7 @@ export const startKubelet = (options: KubeletOptions): Kubelet => {
   const schedule = options.schedule ?? true;
   const schedulerName = options.schedulerName ?? 'default-scheduler';
   const hostIP = options.hostIP ?? '10.0.0.10';
-  const ipPrefix = options.podIPPrefix ?? '10.244.0.';
+  const ipPrefix = (options.podIPPrefix ?? '10.244').replace(/\.$/, '');
   const durations: PlanDefaults = { ...defaultPlanDurations, ...options.durations };
   const terminationMs = options.terminationMs ?? 500;
   const firstBackoff = options.backoffMs ?? 10_000;
@@ -212,7 +212,9 @@ export const startKubelet = (options: KubeletOptions): Kubelet => {
   const begin = (w: Worker): void => {
     const sim = w.sim;
     sim.startTime = now();
-    sim.podIP = `${ipPrefix}${nextIp++}`;
+    // A /16 holds 65,534 pods; wrap around after that (addresses of long-gone pods are free again).
+    const n = (nextIp++ % 65_534) + 1;
+    sim.podIP = `${ipPrefix}.${n >> 8}.${n & 255}`;
     setCondition(sim, 'PodScheduled', 'True', clock.now());
     setCondition(sim, 'PodReadyToStartContainers', 'True', clock.now());
     writeStatus(w);

@@ -196,7 +196,20 @@ export const initialSim = (pod: Pod, hostIP: string): PodSim => {
     startTime: undefined,
     hostIP,
     podIP: undefined,
-    conditions: new Map(),
+    // Conditions others wrote (PodScheduled from the binding) are kept, with their transition times.
+    conditions: new Map(
+      (pod.status?.conditions ?? [])
+        .flatMap((c) => (c.lastTransitionTime === undefined ? [] : [c]))
+        .map((c) => [
+          c.type,
+          {
+            status: c.status === 'True' ? 'True' : 'False',
+            reason: c.reason,
+            message: c.message,
+            lastTransitionTime: c.lastTransitionTime ?? '',
+          },
+        ]),
+    ),
     init: (pod.spec?.initContainers ?? []).map((c) =>
       container(c.restartPolicy === 'Always', 'PodInitializing')(c),
     ),

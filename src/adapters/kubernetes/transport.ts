@@ -109,10 +109,17 @@ export const makeTransport = (conn: Connection, opts: TransportOptions = {}): Tr
   let retries = 0;
   let connectionsOpened = 0;
 
-  const fail = (req: HttpRequest, error: Error): ClusterError =>
-    error instanceof RequestTimedOut
-      ? timeout(`${req.method} ${req.path} did not complete within ${requestTimeoutMs} ms`)
-      : serviceUnavailable(`${req.method} ${req.path}: ${error.message}`);
+  // Unreachable or reset is worth retrying (ServiceUnavailable); a certificate the client cannot trust is a
+  // configuration error that no retry fixes, so it gets the non-transient Unknown reason.
+  const fail = (req: HttpRequest, error: Error): ClusterError => {
+    if (error instanceof RequestTimedOut)
+      return timeout(`${req.method} ${req.path} did not complete within ${requestTimeoutMs} ms`);
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const message = `${req.method} ${req.path}: ${error.message}${code === '' ? '' : ` (${code})`}`;
+    return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|HOSTNAME_MISMATCH/.test(code)
+      ? statusError('Unknown', message)
+      : serviceUnavailable(message);
+  };
 
   // One try: resolves with the response headers, or the error and whether a retry cannot double-apply it.
   const attempt = async (req: HttpRequest): Promise<AttemptResult> => {

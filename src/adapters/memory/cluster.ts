@@ -18,7 +18,6 @@ import {
   resourceNotServed,
   serverTimeout,
   statusError,
-  timeout,
   unsupportedMediaType,
   type ClusterError,
   type FieldError,
@@ -50,6 +49,7 @@ import {
 } from './kinds.js';
 import { jsonPatch, mergePatch, strategicMergePatch, type PatchFailure } from './patch.js';
 import {
+  convertPodStatusIps,
   defaultPod,
   defaultPodSpec,
   undecodableQuantity,
@@ -463,6 +463,16 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     if (want !== undefined && want !== '') {
       if (!/^\d+$/.test(want)) return badRequest(`invalid resourceVersion: ${want}`);
       if (want !== cur.resourceVersion) return conflict(groupResourceOf(k), cur.name ?? '');
+    } else if (!k.builtIn) {
+      // Custom resources do not allow unconditional updates; the store names the resource where a kind belongs.
+      return invalid({ group: k.group, kind: k.plural }, cur.name ?? '', [
+        {
+          type: 'FieldValueInvalid',
+          field: 'metadata.resourceVersion',
+          value: 0,
+          detail: 'must be specified for an update',
+        },
+      ]);
     }
     return undefined;
   };
@@ -563,6 +573,8 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     }
     next['apiVersion'] = k.apiVersion;
     next['kind'] = k.kind;
+    if (kindKey(k) === POD_KIND && isObject(next['status']))
+      next['status'] = convertPodStatusIps(next['status']);
     const bad = validateUpdate(k, current, next, true);
     if (bad !== undefined) return E.left(bad);
     return E.right(commitChange(k, current, next));
@@ -863,12 +875,19 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
   const parseSelection = (
     k: KindInfo,
     sel: Selection | undefined,
-  ): E.Either<ClusterError, Omit<Watcher, 'sink' | 'bookmarks'>> => {
+  ): E.Either<ClusterError, Omit<Watcher, 'sink' | 'bookmarks' | 'after'>> => {
     const labels = parseLabelSelector(sel?.labelSelector ?? '');
     if (E.isLeft(labels)) return E.left(badRequest(labels.left));
     const supported = (f: string): boolean =>
       f === 'metadata.name' || f === 'metadata.namespace' || f in k.fields;
-    const fields = parseFieldSelector(sel?.fieldSelector ?? '', supported);
+    const fields = parseFieldSelector(
+      sel?.fieldSelector ?? '',
+      supported,
+      // Kinds with field-label conversions of their own (pods, events, ...) word it one way, the rest another.
+      Object.keys(k.fields).length > 0
+        ? undefined
+        : (f) => `"${f}" is not a known field selector: only "metadata.name", "metadata.namespace"`,
+    );
     if (E.isLeft(fields)) return E.left(badRequest(fields.left));
     const namespace =
       k.namespaced && sel?.namespace !== undefined && sel.namespace !== '' ? sel.namespace : undefined;
@@ -928,8 +947,13 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
       }
     });
     allStreams.add(stream);
-    const w: Watcher = { ...selection.right, bookmarks, sink };
     const fromRv = from === '' ? 0 : Number(from);
+    const w: Watcher = {
+      ...selection.right,
+      bookmarks,
+      after: opts.sendInitialEvents === true ? 0 : fromRv,
+      sink,
+    };
     if (opts.sendInitialEvents === true || fromRv === 0) {
       for (const o of current(k, w.namespace, (x) => watcherSelects(w, x)))
         sink.push({ type: 'ADDED', object: o });
@@ -939,14 +963,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     } else {
       // Errors found after the request was accepted arrive in the stream, as the API server's watch cache sends them.
       const floor = logs.get(key)?.floor() ?? 0;
-      if (fromRv > rv) {
-        sink.push({
-          type: 'ERROR',
-          error: timeout(`Too large resource version: ${fromRv}, current: ${rv}`, 1),
-        });
-        sink.end();
-        return E.right(stream);
-      }
+      // A version the cluster has not reached: like kube-apiserver, say nothing and wait for it.
       if (fromRv < floor) {
         sink.push({
           type: 'ERROR',
@@ -1029,6 +1046,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
           const w: Watcher = {
             ...sel.right,
             bookmarks: false,
+            after: 0,
             sink: { push: () => undefined, end: () => undefined, ended: () => true },
           };
           const items = current(k, w.namespace, (o) => watcherSelects(w, o)).map(copyOut);

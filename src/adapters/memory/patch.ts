@@ -280,17 +280,18 @@ const mergeList = (
       patch.filter((p) => !(isObject(p) && p[DIRECTIVE] === 'replace')).map((p) => cloneJson(p)),
     );
   }
-  const base = Array.isArray(original) ? original : [];
+  const base = (Array.isArray(original) ? original : []) as unknown[];
   if ('primitiveSet' in field) {
-    const out: unknown[] = [...(base as unknown[])];
-    for (const p of patch) {
-      if (isObject(p) || Array.isArray(p)) return E.left(malformed(`invalid patch: ${name} holds scalars`));
-      if (!out.some((x) => jsonEqual(x, p))) out.push(p);
+    const merged: unknown[] = [];
+    for (const x of [...base, ...patch]) {
+      if (isObject(x) || Array.isArray(x)) return E.left(malformed(`invalid patch: ${name} holds scalars`));
+      if (!merged.some((m) => jsonEqual(m, x))) merged.push(x);
     }
-    return E.right(out);
+    return E.right(inPatchOrder(merged, patch, base, (x) => x));
   }
   const key = field.mergeKey;
-  const out: unknown[] = [...(base as unknown[])];
+  const out: unknown[] = [...base];
+  const kept: unknown[] = [];
   for (const p of patch) {
     if (!isObject(p)) return E.left(malformed(`invalid patch: ${name} items must be objects`));
     if (!(key in p)) {
@@ -301,6 +302,7 @@ const mergeList = (
       if (idx >= 0) out.splice(idx, 1);
       continue;
     }
+    kept.push(p);
     if (idx >= 0) {
       const merged = mergeMap(out[idx] as JsonObject, p, field.items);
       if (E.isLeft(merged)) return merged;
@@ -311,5 +313,49 @@ const mergeList = (
       out.push(fresh.right);
     }
   }
-  return E.right(out);
+  return E.right(inPatchOrder(out, kept, base, (x) => (isObject(x) ? x[key] : undefined)));
+};
+
+/**
+ * The order apimachinery gives a merged list (`normalizeElementOrder`): the items the patch names, in the
+ * patch's order, with the items only the server had slotted in by their place in the server's list. An item new
+ * to the server therefore goes before the server-only items that follow it: `[a]` patched with `[b]` is `[b, a]`.
+ */
+const inPatchOrder = (
+  merged: ReadonlyArray<unknown>,
+  patch: ReadonlyArray<unknown>,
+  server: ReadonlyArray<unknown>,
+  id: (x: unknown) => unknown,
+): unknown[] => {
+  const indexIn = (list: ReadonlyArray<unknown>, x: unknown): number =>
+    list.findIndex((y) => jsonEqual(id(y), id(x)));
+  const patchItems = merged
+    .filter((x) => indexIn(patch, x) >= 0)
+    .sort((a, b) => indexIn(patch, a) - indexIn(patch, b));
+  const serverOnly = merged.filter((x) => indexIn(patch, x) < 0);
+  const out: unknown[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < serverOnly.length || j < patchItems.length) {
+    const left = serverOnly[i];
+    const right = patchItems[j];
+    if (j >= patchItems.length) {
+      out.push(left);
+      i++;
+    } else if (i >= serverOnly.length) {
+      out.push(right);
+      j++;
+    } else {
+      const li = indexIn(server, left);
+      const ri = indexIn(server, right);
+      if (li >= 0 && ri >= 0 && li < ri) {
+        out.push(left);
+        i++;
+      } else {
+        out.push(right);
+        j++;
+      }
+    }
+  }
+  return out;
 };

@@ -319,16 +319,31 @@ const validateIps = (
         detail: 'must be a valid IP address',
       });
   });
-  const first = list?.[0]?.ip;
-  if (first !== undefined && first !== (primary ?? '')) {
-    errors.push({
-      type: 'FieldValueInvalid',
-      field: `status.${plural}[0].ip`,
-      value: first,
-      detail: `must be equal to ${field}`,
-    });
-  }
   return errors;
+};
+
+/**
+ * What the v1 → internal conversion does to pod IPs: `podIP` is authoritative, so a `podIPs` that disagrees
+ * becomes `[podIP]`, an empty one gets it, and a `podIP` missing next to `podIPs` becomes `podIPs[0]`. The same
+ * for `hostIP` / `hostIPs`. A client can therefore never store `podIPs[0] != podIP`.
+ */
+export const convertPodStatusIps = (status: Readonly<Record<string, unknown>>): Record<string, unknown> => {
+  const out: Record<string, unknown> = { ...status };
+  for (const [single, plural] of [
+    ['podIP', 'podIPs'],
+    ['hostIP', 'hostIPs'],
+  ] as const) {
+    const ip = status[single];
+    const ips = Array.isArray(status[plural]) ? (status[plural] as ReadonlyArray<unknown>) : [];
+    const first = ips[0];
+    const firstIp = typeof first === 'object' && first !== null ? (first as { ip?: unknown }).ip : undefined;
+    if (typeof ip === 'string' && ip !== '') {
+      if (ips.length === 0 || firstIp !== ip) out[plural] = [{ ip }];
+    } else if (typeof firstIp === 'string' && firstIp !== '') {
+      out[single] = firstIp;
+    }
+  }
+  return out;
 };
 
 const terminatedFor = (
@@ -340,7 +355,7 @@ const terminatedFor = (
   return m;
 };
 
-/** Status writes the API server refuses. Phase regressions and unknown container names are not among them. */
+/** Status writes the API server refuses (after `convertPodStatusIps`). Phase regressions and unknown container names are not among them. */
 export const validatePodStatusUpdate = (oldPod: Pod, newPod: Pod): FieldError[] => {
   const errors: FieldError[] = [];
   const oldStatus = oldPod.status;

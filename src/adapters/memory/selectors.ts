@@ -260,12 +260,13 @@ const unescape = (s: string): E.Either<string, string> => {
 };
 
 /**
- * Parses `a=b,c!=d` (also `==`). Checks syntax only; `supported` then decides which fields the kind allows
- * (the API server answers `field label not supported: x` otherwise).
+ * Parses `a=b,c!=d` (also `==`). Checks syntax only; `supported` then decides which fields the kind allows, and
+ * `unsupported` words the refusal (built-in kinds: `field label not supported: x`).
  */
 export const parseFieldSelector = (
   s: string,
   supported: (field: string) => boolean,
+  unsupported: (field: string) => string = (field) => `field label not supported: ${field}`,
 ): E.Either<string, FieldSelector> => {
   if (s.trim() === '') return E.right([]);
   const reqs: FieldRequirement[] = [];
@@ -276,7 +277,7 @@ export const parseFieldSelector = (
     const op = m[2] === '!=' ? '!=' : '=';
     const value = unescape(m[3] ?? '');
     if (E.isLeft(value)) return value;
-    if (!supported(field)) return E.left(`field label not supported: ${field}`);
+    if (!supported(field)) return E.left(unsupported(field));
     reqs.push({ field, op, value: value.right });
   }
   return E.right(reqs);

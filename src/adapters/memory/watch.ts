@@ -160,6 +160,8 @@ export interface Watcher {
   readonly fields: FieldSelector;
   readonly fieldValue: (o: KubeObject, field: string) => string;
   readonly bookmarks: boolean;
+  /** Only changes after this version (a watch from a version the cluster has not reached yet waits for it). */
+  readonly after: number;
   readonly sink: WatchSink;
 }
 
@@ -176,6 +178,7 @@ const asOf = (o: KubeObject, rv: number): KubeObject =>
  * the object matched before.
  */
 export const viewOf = (w: Watcher, e: ChangeEvent): WatchEvent | undefined => {
+  if (e.rv <= w.after) return undefined;
   if (w.namespace !== undefined && w.namespace !== e.namespace) return undefined;
   const now = e.type !== 'DELETED' && selects(w, e.object);
   const before = e.prev !== undefined && selects(w, e.prev);

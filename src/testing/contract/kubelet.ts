@@ -24,7 +24,7 @@ import {
 
 const FINALIZER = 'kubetasks.dev/contract';
 
-const statusOf = (o: KubeObject): PodStatus => (o['status'] ?? {});
+const statusOf = (o: KubeObject): PodStatus => o['status'] ?? {};
 
 const containerState = (c: ContainerStatus | undefined): string => {
   if (c === undefined) return '-';

@@ -225,6 +225,16 @@ export const objectsContract = (ctx: () => ContractAdapter): void => {
       expect(b['data']).toEqual({ k: 'blind' });
     });
 
+    it('refuses an update of a custom resource without resourceVersion: Invalid', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const w = await ok(cluster.create(widget(ns, 'w')));
+      const { resourceVersion: _rv, ...meta } = w.metadata ?? {};
+      const e = await err(cluster.update({ ...w, metadata: meta, spec: { size: 2 } }));
+      expect(e.reason).toBe('Invalid');
+      expect(e.details?.causes?.map((c) => c.field)).toEqual(['metadata.resourceVersion']);
+    });
+
     it('reports an update of a missing object as NotFound', async () => {
       const { cluster } = ctx();
       const ns = await freshNamespace(cluster);
@@ -312,8 +322,8 @@ export const objectsContract = (ctx: () => ContractAdapter): void => {
           body: { metadata: { finalizers: ['kubetasks.dev/b'] } },
         }),
       );
-      // finalizers is a set under strategic merge: the patch adds to it.
-      expect(r.metadata?.finalizers).toEqual(['kubetasks.dev/a', 'kubetasks.dev/b']);
+      // finalizers is a set under strategic merge: the patch adds to it, its own items first (apimachinery's order).
+      expect(r.metadata?.finalizers).toEqual(['kubetasks.dev/b', 'kubetasks.dev/a']);
       const s = await ok(
         cluster.patch(refTo(POD, ns, 'p'), {
           type: 'strategic',

@@ -1,5 +1,6 @@
 // Contract: list with label and field selectors, namespaces, ordering, and malformed selectors (BadRequest).
 import { describe, expect, it } from 'vitest';
+import { WIDGET } from './kinds.js';
 import {
   CONFIG_MAP,
   POD,
@@ -126,7 +127,15 @@ export const selectorsContract = (ctx: () => ContractAdapter): void => {
         a.cluster.list(CONFIG_MAP, { namespace: ns, fieldSelector: 'spec.nodeName=x' }),
       );
       expect(field.reason).toBe('BadRequest');
-      expect(field.message).toContain('field label not supported: spec.nodeName');
+      expect(field.message).toBe(
+        '"spec.nodeName" is not a known field selector: only "metadata.name", "metadata.namespace"',
+      );
+      const custom = await err(a.cluster.list(WIDGET, { namespace: ns, fieldSelector: 'spec.size=1' }));
+      expect(custom.reason).toBe('BadRequest');
+      // Kinds with field-label conversions of their own word it differently.
+      const pods = await err(a.cluster.list(POD, { namespace: ns, fieldSelector: 'spec.image=x' }));
+      expect(pods.reason).toBe('BadRequest');
+      expect(pods.message).toContain('field label not supported: spec.image');
     });
   });
 };

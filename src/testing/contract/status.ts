@@ -22,8 +22,7 @@ interface PodStatusShape {
   containerStatuses?: unknown[];
 }
 
-const statusOf = (o: { readonly [k: string]: unknown }): PodStatusShape =>
-  (o['status'] ?? {});
+const statusOf = (o: { readonly [k: string]: unknown }): PodStatusShape => o['status'] ?? {};
 
 export const statusContract = (ctx: () => ContractAdapter): void => {
   describe('status subresource', () => {
@@ -127,24 +126,25 @@ export const statusContract = (ctx: () => ContractAdapter): void => {
       expect(e.reason).toBe('Invalid');
     });
 
-    it('requires podIPs[0] to equal podIP', async () => {
+    it('takes podIP as authoritative: podIPs that disagree are rewritten, not refused', async () => {
       const { cluster } = ctx();
       const ns = await freshNamespace(cluster);
       await ok(cluster.create(pod(ns, 'p')));
-      const bad = await err(
+      const disagreeing = await ok(
         cluster.patchStatus(refTo(POD, ns, 'p'), {
           type: 'merge',
           body: { status: { podIP: '10.1.0.5', podIPs: [{ ip: '10.1.0.6' }] } },
         }),
       );
-      expect(bad.reason).toBe('Invalid');
-      const good = await ok(
+      expect(statusOf(disagreeing).podIP).toBe('10.1.0.5');
+      expect(statusOf(disagreeing).podIPs).toEqual([{ ip: '10.1.0.5' }]);
+      const bad = await err(
         cluster.patchStatus(refTo(POD, ns, 'p'), {
           type: 'merge',
-          body: { status: { podIP: '10.1.0.5', podIPs: [{ ip: '10.1.0.5' }] } },
+          body: { status: { podIP: 'not-an-ip', podIPs: [{ ip: 'not-an-ip' }] } },
         }),
       );
-      expect(statusOf(good).podIPs).toEqual([{ ip: '10.1.0.5' }]);
+      expect(bad.reason).toBe('Invalid');
     });
 
     it('forbids a terminated container to run again under restartPolicy Never, but allows phase regressions', async () => {

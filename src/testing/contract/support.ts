@@ -44,8 +44,9 @@ export const err = async <A>(call: TE.TaskEither<ClusterError, A>): Promise<Clus
 /** Rejects when `ms` pass on the clock before `p` settles. */
 export const within = <A>(clock: Clock, ms: number, what: string, p: Promise<A>): Promise<A> =>
   new Promise<A>((resolve, reject) => {
-    const cancel = clock.setTimer(ms, () => { reject(new Error(`timed out after ${ms} ms waiting for ${what}`)); },
-    );
+    const cancel = clock.setTimer(ms, () => {
+      reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
+    });
     p.then(
       (a) => {
         cancel();
@@ -158,7 +159,9 @@ export const readerOf = (clock: Clock, stream: WatchStream): EventReader => {
         if (done(e)) return out;
       }
     },
-    stop: () => { stream.stop(); },
+    stop: () => {
+      stream.stop();
+    },
   };
 };
 

@@ -160,16 +160,6 @@ export const watchContract = (ctx: () => ContractAdapter): void => {
       expect(isResourceExpired(e)).toBe(true);
     });
 
-    it('answers a resourceVersion from the future with Timeout (504)', async () => {
-      const a = ctx();
-      const ns = await freshNamespace(a.cluster);
-      const list = await ok(a.cluster.list(CONFIG_MAP, { namespace: ns }));
-      const future = (BigInt(list.resourceVersion) + 1_000_000_000n).toString();
-      const e = await watchError(a, CONFIG_MAP, { namespace: ns, resourceVersion: future });
-      expect(e.reason).toBe('Timeout');
-      expect(e.code).toBe(504);
-    });
-
     it('refuses a malformed selector: BadRequest', async () => {
       const a = ctx();
       const ns = await freshNamespace(a.cluster);

@@ -1,7 +1,6 @@
 // applyPodConfiguration: templates, resources, env, platform defaults and constraints on a raw pod, in one fixed order.
 import * as E from 'fp-ts/lib/Either.js';
-import type { PathSegment } from '../../../domain/codec.js';
-import { renderPath } from '../../../domain/codec.js';
+import { renderPath, type PathSegment } from '../../../domain/codec.js';
 import type { Container, PodSpec } from '../../../domain/kubernetes.js';
 import { envVarNameError } from '../../../domain/names.js';
 import { annotationsError, labelsError } from '../../../domain/object-metadata.js';

@@ -14,6 +14,7 @@ import {
 import { generatedName, type TaskContainer } from '../../../domain/task.js';
 import { isRecord } from './json.js';
 import { mergeValue } from './merge.js';
+import { mergeSpecOver } from './pod-templates.js';
 import { resourceProblem } from './resources.js';
 import { explicitViolations } from './security.js';
 import { checkPodSpec, issueToBuildError } from './spec-check.js';
@@ -295,7 +296,7 @@ export const buildRawPod = (ctx: BuildContext): E.Either<BuildError, RawPod> => 
     if (E.isLeft(ospec)) return ospec;
     const meta = metadataFrom(override.metadata, [...at, 'metadata']);
     if (E.isLeft(meta)) return meta;
-    spec = mergeValue(spec, ospec.right) as PodSpec;
+    spec = mergeSpecOver(spec, ospec.right);
     labels = { ...labels, ...meta.right.labels };
     annotations = { ...annotations, ...meta.right.annotations };
     if (override.primaryContainerName !== undefined) {

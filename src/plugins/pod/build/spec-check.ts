@@ -10,7 +10,7 @@ import {
   type DecodeIssue,
   type PathSegment,
 } from '../../../domain/codec.js';
-import type { Container, PodSpec } from '../../../domain/kubernetes.js';
+import type { PodSpec } from '../../../domain/kubernetes.js';
 import {
   Affinity,
   EnvFromSource,
@@ -235,12 +235,3 @@ export const checkPodSpec = (
   const clash = sharedNameIssue(r.right);
   return clash === undefined ? E.right(r.right as unknown as PodSpec) : E.left([clash]);
 };
-
-/** Checks one container written outside a pod spec. */
-export const checkContainer = (u: unknown): E.Either<ReadonlyArray<DecodeIssue>, Container> =>
-  E.map((c: JsonRecord) => c as unknown as Container)(decode(ContainerC)(stripNulls(u)));
-
-/** Checks a label map's shape only (validity of keys and values is checked where the labels are used). */
-export const checkStringMap = (
-  u: unknown,
-): E.Either<ReadonlyArray<DecodeIssue>, Readonly<Record<string, string>>> => decode(StringMap)(u);

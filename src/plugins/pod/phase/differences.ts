@@ -57,7 +57,7 @@ export interface Difference {
   };
 }
 
-export const COMPAT_DOC = 'docs/compat-phase-mapping.md';
+export const COMPAT_DOC = 'docs/compatibility.md';
 
 const entry = (id: DifferenceId, title: string, reason: string): Difference => ({
   id,
@@ -66,7 +66,7 @@ const entry = (id: DifferenceId, title: string, reason: string): Difference => (
   docs: `${COMPAT_DOC}#${id}`,
 });
 
-/** Every deliberate difference, in the order docs/compat-phase-mapping.md lists them. */
+/** Every deliberate difference, in the order docs/compatibility.md lists them. */
 export const differences: ReadonlyArray<Difference> = [
   entry(
     'same-failure-running-or-failed',

@@ -5,7 +5,7 @@ import { differenceIds, differences } from '../../../../src/plugins/pod/phase/di
 import { phaseTable, renderPhaseTable } from '../../../../src/plugins/pod/phase/table.js';
 
 const MAPPING = 'docs/phase-mapping.md';
-const COMPAT = 'docs/compat-phase-mapping.md';
+const COMPAT = 'docs/compatibility.md';
 const BEGIN =
   '<!-- BEGIN GENERATED: phase table (UPDATE_DOCS=1 npx vitest run test/plugins/pod/phase/docs.test.ts) -->';
 const END = '<!-- END GENERATED: phase table -->';
@@ -53,7 +53,7 @@ describe('docs/phase-mapping.md', () => {
   });
 });
 
-describe('docs/compat-phase-mapping.md', () => {
+describe('docs/compatibility.md', () => {
   const text = readFileSync(COMPAT, 'utf8');
 
   it.each(differences.map((d) => [d.id, d] as const))('documents %s with its title', (id, d) => {

@@ -1,0 +1,149 @@
+// Benchmark: N concurrent pod tasks through the full lifecycle on the in-memory cluster with the simulated kubelet.
+// Run: npm run bench:manager [-- --tasks 10000 --finalizer true]
+import { parseArgs } from 'node:util';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import { Manager } from '../src/app/manager.js';
+import { makeVirtualClock } from '../src/adapters/clock/index.js';
+import { startKubelet } from '../src/adapters/kubelet/index.js';
+import { makeMemoryCluster } from '../src/adapters/memory/index.js';
+import { makeMemoryStateStore } from '../src/adapters/state-store/memory.js';
+import type { KubeObject } from '../src/domain/kubernetes.js';
+import { defaultPlatformConfig } from '../src/domain/platform-config.js';
+import type { TaskExecution } from '../src/domain/task.js';
+import { builtInRegistry } from '../src/plugins/index.js';
+import type { ClusterPort } from '../src/ports/cluster.js';
+
+const { values } = parseArgs({
+  options: {
+    tasks: { type: 'string', default: '10000' },
+    finalizer: { type: 'string', default: 'true' },
+    store: { type: 'string', default: 'memory' },
+  },
+});
+const N = Number(values.tasks);
+const finalizer = values.finalizer === 'true';
+
+const clock = makeVirtualClock({ auto: true });
+const cluster = makeMemoryCluster({ clock, namespaces: ['bench'], watchHistory: 4 * N + 1000 });
+
+// What the manager sends, by verb.
+const calls = new Map<string, number>();
+const bump = (verb: string): void => void calls.set(verb, (calls.get(verb) ?? 0) + 1);
+const managerPort: ClusterPort = {
+  ...cluster,
+  get: (r) => (bump('get'), cluster.get(r)),
+  list: (g, s) => (bump('list'), cluster.list(g, s)),
+  watch: (g, o) => (bump('watch'), cluster.watch(g, o)),
+  create: (o) => (bump('create'), cluster.create(o)),
+  update: (o) => (bump('update'), cluster.update(o)),
+  patch: (r, p) => (bump('patch'), cluster.patch(r, p)),
+  delete: (r, o) => (bump('delete'), cluster.delete(r, o)),
+};
+
+// When the kubelet wrote each pod's terminal status (wall clock).
+const terminalWrite = new Map<string, number>();
+const isTerminal = (o: KubeObject): boolean => {
+  const phase = (o as { status?: { phase?: string } }).status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+};
+const record = (o: KubeObject): KubeObject => {
+  const name = o.metadata?.name ?? '';
+  if (isTerminal(o) && !terminalWrite.has(name)) terminalWrite.set(name, performance.now());
+  return o;
+};
+const kubeletPort: ClusterPort = {
+  ...cluster,
+  updateStatus: (o) => pipe(cluster.updateStatus(o), TE.map(record)),
+  patchStatus: (r, p) => pipe(cluster.patchStatus(r, p), TE.map(record)),
+};
+
+const task = (i: number): TaskExecution => ({
+  task: {
+    id: { name: 'bench' },
+    type: 'container',
+    container: {
+      image: 'busybox:1.36',
+      command: ['true'],
+      resources: { requests: { cpu: '10m', memory: '16Mi' } },
+    },
+  },
+  execution: { id: { run: 'bench', action: `t${i}` }, namespace: 'bench' },
+});
+
+const main = async (): Promise<void> => {
+  const kubelet = startKubelet({
+    cluster: kubeletPort,
+    clock,
+    durations: { pendingMs: 1000, runMs: 1000, initMs: 0 },
+  });
+  await kubelet.ready();
+  const registry = builtInRegistry();
+  if (E.isLeft(registry)) throw new Error('registry');
+  const config = {
+    ...defaultPlatformConfig,
+    plugins: { k8s: { ...defaultPlatformConfig.plugins.k8s, 'inject-finalizer': finalizer } },
+  };
+  const manager = new Manager({
+    cluster: managerPort,
+    clock,
+    registry: registry.right,
+    config,
+    ...(values.store === 'memory' ? { store: makeMemoryStateStore() } : {}),
+  });
+  const finalAt = new Map<string, number>();
+  manager.subscribe((u) => {
+    if (u.final) finalAt.set(u.taskId, performance.now());
+  });
+  await manager.start();
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) manager.submit(`t${i}`, task(i));
+  await Promise.all(Array.from({ length: N }, (_, i) => manager.awaitFinal(`t${i}`)));
+  const elapsed = (performance.now() - t0) / 1000;
+  await manager.idle();
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+
+  const latencies: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const w = terminalWrite.get(`bench-t${i}-0`);
+    const f = finalAt.get(`t${i}`);
+    if (w !== undefined && f !== undefined) latencies.push(f - w);
+  }
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  const perTask = Object.fromEntries([...calls].sort().map(([v, n]) => [v, +(n / N).toFixed(3)]));
+  const writes = ['create', 'update', 'patch', 'delete'].reduce((s, v) => s + (calls.get(v) ?? 0), 0) / N;
+  console.log(
+    JSON.stringify(
+      {
+        tasks: N,
+        finalizer,
+        seconds: +elapsed.toFixed(2),
+        tasksPerSecond: Math.round(N / elapsed),
+        latencyMs: {
+          samples: latencies.length,
+          p50: +pct(50).toFixed(2),
+          p99: +pct(99).toFixed(2),
+          max: +pct(100).toFixed(2),
+        },
+        peakRssMiB: Math.round(peakRss / 2 ** 20),
+        callsPerTask: perTask,
+        writesPerTask: +writes.toFixed(3),
+        callsTotal: Object.fromEntries(calls),
+      },
+      null,
+      2,
+    ),
+  );
+  await manager.stop();
+  await kubelet.stop();
+  cluster.close();
+  clock.dispose();
+};
+
+void main();

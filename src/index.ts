@@ -17,7 +17,14 @@ export type { GroupVersionKind, KubeObject } from './domain/kubernetes.js';
 export * as Lifecycle from './domain/lifecycle/step.js';
 export * as LifecycleState from './domain/lifecycle/state.js';
 export type { Command, Emission, Observation } from './domain/lifecycle/protocol.js';
-export { Manager, MANAGED_LABEL, TASK_ANNOTATION, type ManagerOptions, type SubmitError, type TaskUpdate } from './app/manager.js';
+export {
+  Manager,
+  MANAGED_LABEL,
+  TASK_ANNOTATION,
+  type ManagerOptions,
+  type SubmitError,
+  type TaskUpdate,
+} from './app/manager.js';
 export { Informer } from './app/informer.js';
 export { builtInPlugins, builtInRegistry, podPlugin } from './plugins/index.js';
 export type * from './ports/cluster.js';
@@ -26,3 +33,5 @@ export type { Clock } from './ports/clock.js';
 export type { Logger } from './ports/logger.js';
 export type { Metrics } from './ports/metrics.js';
 export type { StateStore, StoredTask } from './ports/state-store.js';
+export * as PodBuild from './plugins/pod/build/index.js';
+export * as PodPhase from './plugins/pod/phase/index.js';

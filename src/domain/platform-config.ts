@@ -298,11 +298,6 @@ export const ExecutorConfig = struct(
       true,
       'Delete the resource of a failure whose PhaseInfo asks for cleanup (Flyte computes but ignores this).',
     ),
-    'gc-max-ttl': withDefault(
-      DurationFromString,
-      3_600_000,
-      'Terminal resources older than this are deleted.',
-    ),
   },
   {},
   'Plugin manager settings.',

@@ -1,9 +1,9 @@
 // `kubetasks explain` under plain node: resource files in, PhaseInfo and the reasons out; bad input exits 2.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const CLI = 'dist/cli/main.js';
 const FIXTURES = 'test/plugins/pod/phase/fixtures';
@@ -24,8 +24,13 @@ const json = (args: ReadonlyArray<string>, input?: string) => {
   return JSON.parse(r.stdout) as Record<string, unknown>;
 };
 
+// One folder for the whole file, removed at the end.
+const TMP = mkdtempSync(join(tmpdir(), 'kubetasks-explain-'));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+let serial = 0;
+
 const tmp = (name: string, text: string): string => {
-  const file = join(mkdtempSync(join(tmpdir(), 'kubetasks-explain-')), name);
+  const file = join(TMP, `${serial++}-${name}`);
   writeFileSync(file, text);
   return file;
 };

@@ -1,9 +1,9 @@
 // `kubetasks render` through the built CLI: manifests, metadata, formats, and positioned errors with exit code 2.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 const CLI = 'dist/cli/main.js';
@@ -17,8 +17,13 @@ const run = (args: ReadonlyArray<string>, input?: string) => {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
+// One folder for the whole file, removed at the end.
+const TMP = mkdtempSync(join(tmpdir(), 'kubetasks-render-'));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+let serial = 0;
+
 const tmp = (name: string, text: string): string => {
-  const file = join(mkdtempSync(join(tmpdir(), 'kubetasks-render-')), name);
+  const file = join(TMP, `${serial++}-${name}`);
   writeFileSync(file, text);
   return file;
 };

@@ -1,9 +1,9 @@
 // Runs the built CLI under plain node (not vitest's loader), proving the ESM import paths work for real users.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const CLI = 'dist/cli/main.js';
 
@@ -31,6 +31,7 @@ describe('built CLI under plain node', () => {
 
   it('reports a bad config with file, line, column and path, and exits 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubetasks-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'plugins:\n  k8s:\n    default-cpus: lots\n    defualt-memory: 1Gi\n');
     const r = run(['config', 'validate', file]);

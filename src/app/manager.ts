@@ -157,6 +157,23 @@ export class Manager {
     return new Promise((resolve) => rt.waiters.push(resolve));
   }
 
+  /**
+   * Drops a settled task (final PhaseInfo reported, every object cleaned up) from memory and from the store, so a
+   * long-running manager does not grow. Returns false, and keeps the task, while it is not settled.
+   */
+  async forget(taskId: string): Promise<boolean> {
+    const rt = this.tasks.get(taskId);
+    if (rt === undefined || !isSettled(rt.state)) return false;
+    this.tasks.delete(taskId);
+    for (const o of rt.state.owned) this.byObject.delete(this.refKey(o.ref));
+    if (this.opts.store !== undefined) {
+      const r = await this.opts.store.remove(taskId)();
+      if (E.isLeft(r))
+        this.logger.error('cannot remove stored task', { task: taskId, message: r.left.message });
+    }
+    return true;
+  }
+
   /** The last PhaseInfo emitted for a task. */
   current(taskId: string): PhaseInfo | undefined {
     return this.tasks.get(taskId)?.state.last;

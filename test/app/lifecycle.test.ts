@@ -206,3 +206,18 @@ describe('programmatic API', () => {
     expect(world.manager).toBeInstanceOf(Manager);
   });
 });
+
+describe('forgetting settled tasks', () => {
+  it('drops a settled task from memory and the store, and keeps one that is still running', async () => {
+    world = await makeWorld();
+    world.manager.submit('done', podTask('done', 'succeed'));
+    world.manager.submit('busy', podTask('busy', 'stuck-pending'));
+    await world.manager.awaitFinal('done');
+    await world.manager.idle();
+    expect(await world.manager.forget('busy')).toBe(false);
+    expect(await world.manager.forget('done')).toBe(true);
+    expect(world.manager.state('done')).toBeUndefined();
+    const stored = await world.store.list()();
+    expect(E.isRight(stored) && stored.right.map((r) => r.taskId)).toEqual(['busy']);
+  });
+});

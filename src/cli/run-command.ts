@@ -82,10 +82,12 @@ const withOverrides = (
   te: TaskExecution,
   namespace: string | undefined,
   scenario: string | undefined,
+  run: string | undefined,
 ): TaskExecution => ({
   ...te,
   execution: {
     ...te.execution,
+    ...(run === undefined ? {} : { id: { ...te.execution.id, run } }),
     ...(namespace === undefined ? {} : { namespace }),
     ...(scenario === undefined
       ? {}
@@ -109,6 +111,10 @@ export const runCommand = () =>
     )
     .option('--kubeconfig <file>', 'kubeconfig for --cluster kube (default: $KUBECONFIG, ~/.kube/config)')
     .option('-n, --namespace <ns>', "namespace (default: the task's)")
+    .option(
+      '--run <name>',
+      "execution run name (default: the task file's); objects are named after it, so the same run finds the same pod",
+    )
     .option('--real-time', 'on the embedded cluster, let time pass at wall-clock speed instead of simulated')
     .option('-o, --output <format>', 'final PhaseInfo as text or json', 'text')
     .option('--metrics', 'print the metrics (Prometheus text format) on standard error at the end')
@@ -128,7 +134,7 @@ export const runCommand = () =>
       }
       const config =
         opts.config === undefined ? defaultPlatformConfig : loadOrExit(opts.config, loadPlatformConfig);
-      const te = withOverrides(loadOrExit(file, loadTaskExecution), opts.namespace, opts.scenario);
+      const te = withOverrides(loadOrExit(file, loadTaskExecution), opts.namespace, opts.scenario, opts.run);
       const registry = builtInRegistry();
       if (E.isLeft(registry)) throw new CliExit(70, [showRegistryError(registry.left)]);
 

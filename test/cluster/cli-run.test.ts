@@ -1,0 +1,72 @@
+// `kubetasks run --cluster kube` against a real kube-apiserver, as the README documents it (built CLI, plain node).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlPlane, type ControlPlane } from './control-plane.js';
+
+const CLI = 'dist/cli/main.js';
+let plane: ControlPlane | undefined;
+
+beforeAll(async () => {
+  plane = await startControlPlane();
+});
+
+afterAll(async () => {
+  await plane?.stop();
+});
+
+const run = (scenario: string, runName: string) =>
+  spawnSync(
+    process.execPath,
+    [
+      CLI,
+      'run',
+      'examples/tasks/hello.yaml',
+      '--cluster',
+      'kube',
+      '--kubeconfig',
+      plane!.kubeconfigPath,
+    ].concat(['--namespace', 'default', '--scenario', scenario, '--run', runName, '-o', 'json']),
+    { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } },
+  );
+
+describe('kubetasks run --cluster kube', () => {
+  it('has a built CLI (npm test builds it before the cluster suite)', () => {
+    expect(existsSync(CLI), `${CLI} is missing: run "npm run build" first`).toBe(true);
+  });
+
+  it('runs a task to Success and exits 0', () => {
+    const r = run('succeed', 'ok');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ phase: 'Success' });
+    expect(r.stderr).toContain('Running');
+  });
+
+  it('retries a failing task, reports the USER failure and exits 1', () => {
+    const r = run('exit:3', 'fails');
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      phase: 'PermanentFailure',
+      error: { code: 'Error', kind: 'USER' },
+    });
+    expect(r.stderr).toContain('attempt 2');
+  });
+
+  it('exits 2 with a clear message when the kubeconfig is unusable', () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'run',
+        'examples/tasks/hello.yaml',
+        '--cluster',
+        'kube',
+        '--kubeconfig',
+        '/nonexistent/kubeconfig',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^--cluster kube: /);
+  });
+});

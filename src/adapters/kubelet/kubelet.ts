@@ -2,7 +2,13 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject, Pod } from '../../domain/kubernetes.js';
 import { formatInstant, type Duration } from '../../domain/time.js';
-import { isConflict, isNotFound, isResourceExpired, showClusterError } from '../../ports/cluster-error.js';
+import {
+  isConflict,
+  isNotFound,
+  isResourceExpired,
+  isTransient,
+  showClusterError,
+} from '../../ports/cluster-error.js';
 import type { CancelTimer, Clock } from '../../ports/clock.js';
 import type { ClusterPort, ObjectRef, WatchStream } from '../../ports/cluster.js';
 import { silentEvents, type EventRecorder, type EventType } from '../../ports/events.js';
@@ -76,6 +82,8 @@ interface Worker {
 }
 
 const MAX_BACKOFF = 300_000;
+/** How long before a write refused by a transient error (API server down, overloaded) is tried again. */
+const WRITE_RETRY_MS = 1000;
 
 /** Starts a kubelet; it runs until `stop()`. Errors are retried, never thrown. */
 export const startKubelet = (options: KubeletOptions): Kubelet => {
@@ -99,6 +107,8 @@ export const startKubelet = (options: KubeletOptions): Kubelet => {
   let chain: Promise<void> = Promise.resolve();
   const workers = new Map<string, Worker>();
   const scheduled = new Set<string>();
+  // Bind retries belong to no worker yet; stop() cancels them.
+  const bindRetries = new Set<CancelTimer>();
   let markReady: () => void = () => undefined;
   const readyPromise = new Promise<void>((resolve) => {
     markReady = resolve;
@@ -168,6 +178,12 @@ export const startKubelet = (options: KubeletOptions): Kubelet => {
       if (E.isLeft(r)) {
         if (isNotFound(r.left)) forget(w.uid);
         else logger.warn('status write failed', { pod: w.ref.name, error: showClusterError(r.left) });
+        // A real kubelet's status manager syncs again; without this a write lost to an API server outage
+        // leaves the pod's status behind for good (nothing else changes the pod to trigger another write).
+        if (isTransient(r.left))
+          after(w, WRITE_RETRY_MS, () => {
+            writeStatus(w);
+          });
       }
     });
   };
@@ -462,6 +478,10 @@ export const startKubelet = (options: KubeletOptions): Kubelet => {
       const r = await cluster.delete(w.ref, { gracePeriodSeconds: 0, preconditions: { uid: w.uid } })();
       if (E.isLeft(r) && !isNotFound(r.left) && !isConflict(r.left)) {
         logger.warn('delete confirmation failed', { pod: w.ref.name, error: showClusterError(r.left) });
+        if (isTransient(r.left))
+          after(w, WRITE_RETRY_MS, () => {
+            confirm(w);
+          });
       }
     });
   };
@@ -513,6 +533,14 @@ export const startKubelet = (options: KubeletOptions): Kubelet => {
       if (E.isLeft(r) && !isConflict(r.left) && !isNotFound(r.left)) {
         scheduled.delete(uid);
         logger.warn('binding failed', { pod: ref.name, error: showClusterError(r.left) });
+        // The scheduler requeues the pod: no watch event would bring an unchanged pod back.
+        if (isTransient(r.left)) {
+          const cancel = clock.setTimer(WRITE_RETRY_MS, () => {
+            bindRetries.delete(cancel);
+            if (!stopped) scheduleOne(pod);
+          });
+          bindRetries.add(cancel);
+        }
       }
     });
   };
@@ -685,6 +713,8 @@ export const startKubelet = (options: KubeletOptions): Kubelet => {
       stopped = true;
       markReady();
       watch?.stop();
+      for (const cancel of bindRetries) cancel();
+      bindRetries.clear();
       for (const uid of [...workers.keys()]) forget(uid);
       await chain;
       await running.catch(() => undefined);

@@ -77,8 +77,13 @@ export const classifyCreateError = (e: ApiError): CreateOutcome => {
     return { _tag: 'Permanent', code: 'InvalidResource', message: e.message };
   if (e.code === 400 || e.reason === 'BadRequest')
     return { _tag: 'Permanent', code: 'BadRequest', message: e.message };
+  // 503 (and a refused connection, which adapters report as 503) means the request was not processed; a 500 or a
+  // timeout can come after the write was committed.
   const maybeCreated =
-    e.code >= 500 || e.code === 0 || e.reason === 'Timeout' || e.reason === 'ServerTimeout';
+    (e.code >= 500 && e.code !== 503) ||
+    e.code === 0 ||
+    e.reason === 'Timeout' ||
+    e.reason === 'ServerTimeout';
   return {
     _tag: 'System',
     code: e.reason === '' ? 'SystemError' : e.reason,

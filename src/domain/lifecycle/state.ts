@@ -1,6 +1,7 @@
 // The persisted state of one task's lifecycle: plain, versioned data that survives a process restart.
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
+import { encodesAsIdentity } from '../codec.js';
 import { PhaseInfoC, PluginStateC, type PhaseInfo, type PluginState } from '../phase-info.js';
 
 /** Bumped whenever the persisted shape changes; an unknown version is a permanent SYSTEM failure, never a crash. */
@@ -114,7 +115,11 @@ export const readState = (u: unknown): E.Either<StateReadError, TaskState> => {
     : E.left({ _tag: 'Corrupted', message: 'the stored task state is malformed' });
 };
 
-export const writeState = (s: TaskState): unknown => TaskStateC.encode(s);
+// Every codec in TaskStateC is plain data (no transforms), so encoding is a structural copy; the manager writes
+// a state on every step, and the copy through the intersections was a visible part of its cost.
+const identityEncoding = encodesAsIdentity(TaskStateC);
+
+export const writeState = (s: TaskState): unknown => (identityEncoding ? s : TaskStateC.encode(s));
 
 export const sameRef = (a: ObjectRef, b: ObjectRef): boolean =>
   a.name === b.name && a.namespace === b.namespace && a.kind === b.kind && a.apiVersion === b.apiVersion;

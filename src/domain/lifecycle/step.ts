@@ -596,9 +596,11 @@ const answered = (
     );
     return { state: marked, commands: [] };
   }
-  // Failed: due again after a back-off (the next Retry timer re-runs cleanup).
+  // Failed: due again after a back-off (the next Retry timer re-runs cleanup), growing with the failures so far.
   const marked = updateOwned(s, ref, (o) => ({ ...o, [field]: false }));
-  const at = ctx.now + delay(ctx.config.executor['system-failure-backoff'], 1, ctx.entropy);
+  const at =
+    ctx.now +
+    delay(ctx.config.executor['system-failure-backoff'], Math.max(1, s.systemFailures), ctx.entropy);
   return { state: marked, commands: [{ _tag: 'ScheduleTimer', timer: 'Retry', at }] };
 };
 

@@ -83,6 +83,17 @@ describe('create errors', () => {
     if (code !== undefined) expect(outcome).toMatchObject({ code });
   });
 
+  it('only errors that can follow a committed write leave the object possibly created', () => {
+    const maybe = (e: ApiError) => {
+      const o = classifyCreateError(e);
+      return o._tag === 'System' && o.maybeCreated;
+    };
+    expect(maybe({ reason: 'InternalError', code: 500, message: '' })).toBe(true);
+    expect(maybe({ reason: 'Timeout', code: 504, message: '' })).toBe(true);
+    expect(maybe({ reason: 'ServiceUnavailable', code: 503, message: 'connection refused' })).toBe(false);
+    expect(maybe({ reason: 'TooManyRequests', code: 429, message: '' })).toBe(false);
+  });
+
   it('reads requested and limited amounts from the quota message', () => {
     expect(
       neverFits(

@@ -449,3 +449,34 @@ export const closest = (name: string, known: ReadonlyArray<string>): string | un
   }
   return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 };
+
+// -------------------------------------------------------------------------------------
+// encoding
+// -------------------------------------------------------------------------------------
+
+/**
+ * Whether `codec.encode` returns a value structurally equal to its input for every valid value: true when every
+ * codec inside it (struct, partial, intersection, union, readonly, array members) encodes as the identity. io-ts
+ * still copies objects through intersections and through structs that hold one, so a caller on a hot path may
+ * skip `encode` when this holds. Unknown combinators answer false.
+ */
+export const encodesAsIdentity = (codec: t.Mixed): boolean => {
+  if (codec.encode === t.identity) return true;
+  if (codec instanceof t.InterfaceType || codec instanceof t.PartialType) {
+    const props = (codec as t.InterfaceType<t.Props>).props;
+    return Object.values(props).every((c) => encodesAsIdentity(c));
+  }
+  if (codec instanceof t.IntersectionType || codec instanceof t.UnionType) {
+    const types = (codec as t.IntersectionType<t.Mixed[]>).types;
+    return types.every((c) => encodesAsIdentity(c));
+  }
+  if (
+    codec instanceof t.ReadonlyType ||
+    codec instanceof t.ReadonlyArrayType ||
+    codec instanceof t.ArrayType ||
+    codec instanceof t.ExactType
+  ) {
+    return encodesAsIdentity((codec as t.ReadonlyType<t.Mixed>).type);
+  }
+  return false;
+};

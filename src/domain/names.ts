@@ -40,11 +40,25 @@ export const labelValueError = (s: string): string | undefined => {
   return "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue' or 'my_value')";
 };
 
+// Answers of qualifiedNameError by text; an empty string stands for "valid" (no error message is empty).
+const VALID = '';
+const qualifiedNameErrors = new Map<string, string>();
+
 /**
  * Why `s` is not a qualified name, the shape of label and annotation keys (apimachinery `IsQualifiedName`), or
  * undefined when it is one.
  */
 export const qualifiedNameError = (s: string): string | undefined => {
+  // Label and annotation keys repeat on every object a store validates; the answer depends on the text only.
+  const known = qualifiedNameErrors.get(s);
+  if (known !== undefined) return known === VALID ? undefined : known;
+  const error = checkQualifiedName(s);
+  if (qualifiedNameErrors.size >= 1024) qualifiedNameErrors.clear();
+  qualifiedNameErrors.set(s, error ?? VALID);
+  return error;
+};
+
+const checkQualifiedName = (s: string): string | undefined => {
   const segments = s.split('/');
   if (segments.length > 2) {
     return "a qualified name must be a name with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')";

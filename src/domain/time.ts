@@ -10,16 +10,37 @@ export type Duration = number;
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
+// Timestamps repeat: every object written in the same second carries the same strings, and a watch loop parses
+// them again on every event. Both directions keep a small table of recent answers (bounded; results are immutable
+// values, so sharing them is invisible).
+const MEMO_LIMIT = 512;
+const parsed = new Map<string, O.Option<Instant>>();
+const formatted = new Map<number, string>();
+
+const remember = <K, V>(table: Map<K, V>, key: K, value: V): V => {
+  if (table.size >= MEMO_LIMIT) table.clear();
+  table.set(key, value);
+  return value;
+};
+
 /** Parses an RFC 3339 timestamp as Kubernetes writes it; anything else is none (never "long ago"). */
 export const parseInstant = (s: unknown): O.Option<Instant> => {
-  if (typeof s !== 'string' || !RFC3339.test(s)) return O.none;
+  if (typeof s !== 'string') return O.none;
+  const known = parsed.get(s);
+  if (known !== undefined) return known;
+  if (!RFC3339.test(s)) return O.none;
   const ms = Date.parse(s);
-  return Number.isFinite(ms) ? O.some(ms) : O.none;
+  return remember(parsed, s, Number.isFinite(ms) ? O.some(ms) : O.none);
 };
 
 /** Formats an instant the way Kubernetes writes timestamps (second precision, UTC). */
-export const formatInstant = (i: Instant): string =>
-  new Date(Math.floor(i / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+export const formatInstant = (i: Instant): string => {
+  const second = Math.floor(i / 1000);
+  return (
+    formatted.get(second) ??
+    remember(formatted, second, new Date(second * 1000).toISOString().replace('.000Z', 'Z'))
+  );
+};
 
 /** Formats an instant with millisecond precision, for logs and PhaseInfo output. */
 export const formatInstantMillis = (i: Instant): string => new Date(i).toISOString();

@@ -91,6 +91,48 @@ describe('JSON Patch', () => {
     expect(E.isLeft(r)).toBe(true);
     expect(doc).toEqual({ a: { b: [1, 2, 3] }, c: 'x' });
   });
+
+  const deepFreeze = <A>(u: A): A => {
+    if (typeof u === 'object' && u !== null) {
+      for (const v of Object.values(u)) deepFreeze(v);
+      Object.freeze(u);
+    }
+    return u;
+  };
+  const op = fc.oneof(
+    fc.record({
+      op: fc.constantFrom('add', 'replace'),
+      path: fc.constantFrom('/a', '/a/b', '/a/b/0', '/a/b/-', '/c', '/e/f', ''),
+      value: json,
+    }),
+    fc.record({ op: fc.constant('remove'), path: fc.constantFrom('/a', '/a/b', '/a/b/1', '/c', '/e/f') }),
+    fc.record({
+      op: fc.constantFrom('move', 'copy'),
+      from: fc.constantFrom('/a/b', '/a/b/0', '/c', '/e'),
+      path: fc.constantFrom('/d', '/a/b/0', '/e/g'),
+    }),
+  );
+
+  test.prop([fc.array(op, { maxLength: 5 })])(
+    'on a frozen document: the same result as on a plain copy, and the document is untouched',
+    (ops) => {
+      const plain = { a: { b: [1, 2, 3] }, c: 'x', e: { f: { g: [true] } } };
+      const frozen = deepFreeze(structuredClone(plain));
+      const expected = jsonPatch(plain, ops);
+      const got = jsonPatch(frozen, ops);
+      expect(got).toEqual(expected);
+      expect(frozen).toEqual({ a: { b: [1, 2, 3] }, c: 'x', e: { f: { g: [true] } } });
+    },
+  );
+
+  it('shares what a patch of a frozen document leaves alone', () => {
+    const frozen = deepFreeze({ metadata: { finalizers: ['a', 'b'] }, spec: { x: [1] } });
+    const r = jsonPatch(frozen, [{ op: 'replace', path: '/metadata/finalizers', value: ['a'] }]);
+    const out = E.isRight(r) ? (r.right as typeof frozen) : undefined;
+    expect(out?.metadata.finalizers).toEqual(['a']);
+    expect(out?.spec).toBe(frozen.spec);
+    expect(frozen.metadata.finalizers).toEqual(['a', 'b']);
+  });
 });
 
 describe('strategic merge patch', () => {

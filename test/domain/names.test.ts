@@ -770,3 +770,19 @@ describe('objectName', () => {
     expect(new Set(names).size).toBe(10_000);
   });
 });
+
+describe('qualifiedNameError remembers answers', () => {
+  const key = fc.oneof(
+    fc.constantFrom('app', 'example.com/name', 'a/b/c', '/x', 'x/', '-bad', 'kubetasks.io/task', ''),
+    fc.string({ maxLength: 12 }),
+  );
+  test.prop([fc.array(key, { minLength: 1, maxLength: 60 })])(
+    'a repeated question gets the first answer, valid or not',
+    (keys) => {
+      const first = keys.map((k) => qualifiedNameError(k));
+      expect(keys.map((k) => qualifiedNameError(k))).toEqual(first);
+      expect(qualifiedNameError('app')).toBeUndefined();
+      expect(qualifiedNameError('a/b/c')).toMatch(/qualified name/);
+    },
+  );
+});

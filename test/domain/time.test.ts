@@ -56,3 +56,24 @@ describe('instants', () => {
     },
   );
 });
+
+describe('remembered timestamps', () => {
+  // Many more distinct values than the memo holds, so answers come both from it and from fresh computation.
+  test.prop([fc.array(fc.integer({ min: 0, max: 4_102_444_800_000 }), { minLength: 1, maxLength: 1500 })])(
+    'formatting and parsing answer the same with or without the memo',
+    (instants) => {
+      for (const i of [...instants, ...instants]) {
+        const text = _.formatInstant(i);
+        expect(text).toBe(new Date(Math.floor(i / 1000) * 1000).toISOString().replace('.000Z', 'Z'));
+        expect(_.parseInstant(text)).toEqual(O.some(Math.floor(i / 1000) * 1000));
+      }
+    },
+  );
+
+  it('does not remember malformed text as valid', () => {
+    expect(_.parseInstant('2026-01-01')).toEqual(O.none);
+    expect(_.parseInstant('2026-01-01')).toEqual(O.none);
+    expect(_.parseInstant('2026-13-45T00:00:00Z')).toEqual(O.none);
+    expect(_.parseInstant('2026-13-45T00:00:00Z')).toEqual(O.none);
+  });
+});

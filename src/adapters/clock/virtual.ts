@@ -35,6 +35,8 @@ interface Timer {
   readonly seq: number;
   readonly fire: () => void;
   cancelled: boolean;
+  /** Fired or cancelled: cancelling it (again) changes nothing. */
+  done: boolean;
 }
 
 const DEFAULT_START = Date.UTC(2026, 0, 1);
@@ -52,30 +54,71 @@ export const makeVirtualClock = (options: VirtualClockOptions = {}): VirtualCloc
   let seq = 0;
   let disposed = false;
   let pumping = false;
-  // Sorted by (due, seq); small in practice, so insertion by binary search is enough.
-  const timers: Timer[] = [];
+  // A binary min-heap on (due, seq). Cancelling only marks a timer (the manager re-arms a timer per task on every
+  // observation, so most timers die before they fire); marked ones are skipped when they reach the top, and the
+  // heap is rebuilt without them once they outnumber the live ones, so memory stays bounded.
+  let heap: Timer[] = [];
+  let live = 0;
+
+  const before = (a: Timer, b: Timer): boolean => a.due < b.due || (a.due === b.due && a.seq < b.seq);
+
+  const siftUp = (i: number): void => {
+    const t = heap[i] as Timer;
+    while (i > 0) {
+      const parent = (i - 1) >>> 1;
+      const p = heap[parent] as Timer;
+      if (!before(t, p)) break;
+      heap[i] = p;
+      i = parent;
+    }
+    heap[i] = t;
+  };
+
+  const siftDown = (i: number): void => {
+    const n = heap.length;
+    const t = heap[i] as Timer;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && before(heap[r] as Timer, heap[l] as Timer) ? r : l;
+      const child = heap[c] as Timer;
+      if (!before(child, t)) break;
+      heap[i] = child;
+      i = c;
+    }
+    heap[i] = t;
+  };
 
   const insert = (t: Timer): void => {
-    let lo = 0;
-    let hi = timers.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const m = timers[mid];
-      if (m !== undefined && (m.due < t.due || (m.due === t.due && m.seq < t.seq))) lo = mid + 1;
-      else hi = mid;
+    heap.push(t);
+    siftUp(heap.length - 1);
+  };
+
+  const popTop = (): void => {
+    const last = heap.pop() as Timer;
+    if (heap.length > 0) {
+      heap[0] = last;
+      siftDown(0);
     }
-    timers.splice(lo, 0, t);
   };
 
   const dropCancelled = (): void => {
-    while (timers.length > 0 && timers[0]?.cancelled === true) timers.shift();
+    while (heap.length > 0 && heap[0]?.cancelled === true) popTop();
+  };
+
+  const compact = (): void => {
+    heap = heap.filter((t) => !t.cancelled);
+    for (let i = (heap.length >>> 1) - 1; i >= 0; i--) siftDown(i);
   };
 
   const fireNext = (limit: Instant): boolean => {
     dropCancelled();
-    const next = timers[0];
+    const next = heap[0];
     if (next === undefined || next.due > limit) return false;
-    timers.shift();
+    popTop();
+    live--;
+    next.done = true;
     if (next.due > now) now = next.due;
     next.fire();
     return true;
@@ -102,11 +145,16 @@ export const makeVirtualClock = (options: VirtualClockOptions = {}): VirtualCloc
 
   const setTimer = (ms: Duration, f: () => void): CancelTimer => {
     if (disposed) return () => undefined;
-    const timer: Timer = { due: now + Math.max(0, ms), seq: seq++, fire: f, cancelled: false };
+    const timer: Timer = { due: now + Math.max(0, ms), seq: seq++, fire: f, cancelled: false, done: false };
     insert(timer);
+    live++;
     schedulePump();
     return () => {
+      if (timer.done || disposed) return;
+      timer.done = true;
       timer.cancelled = true;
+      live--;
+      if (heap.length > 64 && heap.length > 2 * live) compact();
     };
   };
 
@@ -128,10 +176,11 @@ export const makeVirtualClock = (options: VirtualClockOptions = {}): VirtualCloc
       await settle();
       while (!disposed && fireNext(limit)) await settle();
     },
-    pendingTimers: () => timers.filter((t) => !t.cancelled).length,
+    pendingTimers: () => live,
     dispose: () => {
       disposed = true;
-      timers.length = 0;
+      heap = [];
+      live = 0;
     },
   };
 };

@@ -37,7 +37,15 @@ import {
 import { silentLogger, type Logger } from '../../ports/logger.js';
 import { noopMetrics, type Metrics } from '../../ports/metrics.js';
 import { systemClock } from '../clock/system.js';
-import { cloneJson, deepFreeze, exceedsJsonSize, isObject, jsonEqual, type JsonObject } from './json.js';
+import {
+  cloneJson,
+  copyUnfrozen,
+  deepFreeze,
+  exceedsJsonSize,
+  isObject,
+  jsonEqual,
+  type JsonObject,
+} from './json.js';
 import {
   builtInKinds,
   customKindInfo,
@@ -521,7 +529,9 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
         ),
       );
     }
-    const next = withMeta(cloneJson(input), cloneJson(metaOf(input)));
+    // A patch result is the store's own data (stored parts stay frozen and shared); an update body is the caller's.
+    const copy = viaPatch ? copyUnfrozen : cloneJson;
+    const next = withMeta(copy(input), copy(metaOf(input)));
     next['apiVersion'] = k.apiVersion;
     next['kind'] = k.kind;
     if (k.statusSubresource) {
@@ -542,18 +552,24 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     k: KindInfo,
     current: KubeObject,
     input: KubeObject,
+    viaPatch: boolean,
   ): E.Either<ClusterError, KubeObject> => {
     const pre = checkPreconditions(k, current, input);
     if (pre !== undefined) return E.left(pre);
+    const copy = viaPatch ? copyUnfrozen : cloneJson;
     let next: Mutable;
     if (k.builtIn) {
       // Built-in status strategies reset the spec (and, for pods, the owners) but keep metadata changes.
-      next = withMeta(cloneJson(input), cloneJson(metaOf(input)));
-      for (const key of Object.keys(next)) {
-        if (key !== 'metadata' && key !== 'status' && key !== 'apiVersion' && key !== 'kind') {
-          Reflect.deleteProperty(next, key);
-        }
+      // Only the input's metadata and status are kept, so only they are copied; the rest is the stored (frozen)
+      // content, shared rather than copied and frozen again.
+      const kept: JsonObject = {};
+      for (const key in input) {
+        const v = (input as JsonObject)[key];
+        if (v === undefined) continue;
+        if (key === 'metadata') kept[key] = copy(metaOf(input));
+        else if (key === 'status' || key === 'apiVersion' || key === 'kind') kept[key] = copy(v);
       }
+      next = { ...kept, metadata: (kept['metadata'] as MutableMeta | undefined) ?? {} };
       for (const [key, v] of Object.entries(current)) {
         if (key !== 'metadata' && key !== 'status' && key !== 'apiVersion' && key !== 'kind') next[key] = v;
       }
@@ -569,7 +585,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
       // Custom resources: only status changes through the status subresource.
       next = withMeta(current, metaOf(current));
       if (input['status'] === undefined) delete next['status'];
-      else next['status'] = cloneJson(input['status']);
+      else next['status'] = copy(input['status']);
     }
     next['apiVersion'] = k.apiVersion;
     next['kind'] = k.kind;
@@ -1094,7 +1110,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
           const ns = metaOf(object).namespace;
           const current = lookup(k, ns, metaOf(object).name ?? '');
           if (current === undefined) return E.left(notFound(groupResourceOf(k), metaOf(object).name ?? ''));
-          return E.map(copyOut)(updateStatusOf(k, current, object));
+          return E.map(copyOut)(updateStatusOf(k, current, object, false));
         });
       }),
 
@@ -1104,7 +1120,9 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
           if (!k.statusSubresource) return E.left(resourceNotServed());
           return withObject(ref, (_k, current) => {
             const patched = applyPatch(k, current, p);
-            return E.isLeft(patched) ? patched : E.map(copyOut)(updateStatusOf(k, current, patched.right));
+            return E.isLeft(patched)
+              ? patched
+              : E.map(copyOut)(updateStatusOf(k, current, patched.right, true));
           });
         }),
       ),

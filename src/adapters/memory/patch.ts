@@ -43,7 +43,12 @@ const parsePointer = (pointer: string): E.Either<PatchFailure, ReadonlyArray<str
 
 type Container = JsonObject | unknown[];
 
-// Walks to the parent of the last segment, on a document the caller has already copied.
+// One level of a container, copied so that it may be changed (the document's own parts are never changed).
+const shallowCopy = (u: unknown): unknown =>
+  Array.isArray(u) ? [...(u as unknown[])] : isObject(u) ? { ...u } : u;
+
+// Walks to the parent of the last segment of a document whose root the caller has copied, copying the containers
+// on the way: the document is copied only along the paths the operations change, the rest stays shared.
 const parentOf = (doc: unknown, path: ReadonlyArray<string>): E.Either<PatchFailure, Container> => {
   let cur: unknown = doc;
   for (const seg of path.slice(0, -1)) {
@@ -51,10 +56,14 @@ const parentOf = (doc: unknown, path: ReadonlyArray<string>): E.Either<PatchFail
       const i = Number(seg);
       if (!/^\d+$/.test(seg) || i >= cur.length)
         return E.left(unprocessable(`missing path segment "${seg}"`));
-      cur = cur[i];
+      const child = shallowCopy(cur[i]);
+      cur[i] = child;
+      cur = child;
     } else if (isObject(cur)) {
       if (!(seg in cur)) return E.left(unprocessable(`doc is missing path: "/${path.join('/')}"`));
-      cur = cur[seg];
+      const child = shallowCopy(cur[seg]);
+      cur[seg] = child;
+      cur = child;
     } else return E.left(unprocessable(`doc is missing path: "/${path.join('/')}"`));
   }
   return Array.isArray(cur) || isObject(cur)
@@ -115,7 +124,9 @@ const addAt = (
 export const jsonPatch = (target: unknown, ops: unknown): E.Either<PatchFailure, unknown> => {
   if (!Array.isArray(ops))
     return E.left(malformed('json: cannot unmarshal object into Go value of type jsonpatch.Patch'));
-  let doc = cloneJson(target);
+  // Copy-on-write for a frozen (stored) target: unchanged parts stay shared with it. Anything else is copied whole,
+  // so the result never shares parts a caller may still change.
+  let doc = Object.isFrozen(target) ? shallowCopy(target) : cloneJson(target);
   for (const op of ops) {
     if (!isObject(op) || typeof op['op'] !== 'string' || typeof op['path'] !== 'string') {
       return E.left(malformed('invalid JSON Patch operation'));

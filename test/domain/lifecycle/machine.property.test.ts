@@ -3,7 +3,13 @@ import { describe, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import type { ApiError, Command, Observation } from '../../../src/domain/lifecycle/protocol.js';
-import { initial, readState, writeState, type TaskState } from '../../../src/domain/lifecycle/state.js';
+import {
+  initial,
+  readState,
+  TaskStateC,
+  writeState,
+  type TaskState,
+} from '../../../src/domain/lifecycle/state.js';
 import { FINALIZER, isSettled, step } from '../../../src/domain/lifecycle/step.js';
 import { config, ctxAt, T0, task, toy } from './fixtures.js';
 
@@ -92,6 +98,9 @@ class World {
     const round = readState(JSON.parse(JSON.stringify(writeState(r.state))));
     if (E.isLeft(round) || JSON.stringify(round.right) !== JSON.stringify(r.state)) {
       this.violations.push('state does not round-trip');
+    }
+    if (JSON.stringify(writeState(r.state)) !== JSON.stringify(TaskStateC.encode(r.state))) {
+      this.violations.push('writeState differs from the codec');
     }
     this.state = r.state;
     for (const c of r.commands) this.check(c);

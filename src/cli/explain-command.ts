@@ -12,7 +12,7 @@ import { defaultPlatformConfig, type PlatformConfig } from '../domain/platform-c
 import type { PhaseContext } from '../domain/plugin.js';
 import { formatInstantMillis, parseInstant, type Instant } from '../domain/time.js';
 import { explainPodTaskPhase, type Explanation } from '../plugins/pod/phase/classify.js';
-import { attachEvents, eventsRegarding, regardingOf } from '../plugins/pod/phase/events.js';
+import { attachEvents, eventsRegarding, regardingOf } from '../domain/events.js';
 import { CliExit, ExitCode, loadOrExit, parseOutputFormat } from './io.js';
 
 // -------------------------------------------------------------------------------------

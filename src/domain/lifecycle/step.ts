@@ -9,8 +9,8 @@ import * as PI from '../phase-info.js';
 import type { PlatformConfig } from '../platform-config.js';
 import { abortDelete, type AbortBehavior, type BuildContext, type Plugin } from '../plugin.js';
 import { maxAttemptsOf, type TaskExecution } from '../task.js';
-import { parseInstant, type Instant } from '../time.js';
-import * as O from 'fp-ts/lib/Option.js';
+import type { Instant } from '../time.js';
+import { eventsRegarding, reasonInfoOf } from '../events.js';
 import { delay } from './backoff.js';
 import { classifyCreateError } from './create-errors.js';
 import type { ApiError, Command, Observation } from './protocol.js';
@@ -396,7 +396,7 @@ const observed = (
           raw.info,
         )
       : raw;
-  const withEvents = attachEvents(seen, ctx, pi, events);
+  const withEvents = attachEvents(seen, ctx, obj, pi, events);
   const next: TaskState = {
     ...withEvents.state,
     pluginState: PI.pluginStateOf(withEvents.pi),
@@ -431,49 +431,11 @@ const safePhase = (
   }
 };
 
-interface EventLike {
-  readonly name: string;
-  readonly at: Instant;
-  readonly reason: string;
-  readonly note: string;
-  readonly type: string;
-  readonly component: string;
-  readonly count: number;
-}
-
-const toEvent = (u: unknown): EventLike | undefined => {
-  if (typeof u !== 'object' || u === null) return undefined;
-  const e = u as Record<string, unknown>;
-  const meta = (e['metadata'] ?? {}) as Record<string, unknown>;
-  const when =
-    [e['eventTime'], e['lastTimestamp'], e['firstTimestamp'], meta['creationTimestamp']].find(
-      (v) => typeof v === 'string' && v !== '',
-    ) ?? '';
-  const at = pipe(
-    parseInstant(when),
-    O.getOrElse(() => 0),
-  );
-  const source = (e['source'] ?? {}) as Record<string, unknown>;
-  const str = (...vs: ReadonlyArray<unknown>): string => {
-    const v = vs.find((x) => typeof x === 'string' && x !== '');
-    return typeof v === 'string' ? v : '';
-  };
-  return {
-    name: str(meta['name']),
-    at,
-    reason: str(e['reason']),
-    // events.k8s.io/v1 calls it note; core/v1 calls it message.
-    note: str(e['note'], e['message']),
-    type: str(e['type'], 'Normal'),
-    component: str(e['reportingController'], source['component']),
-    count: typeof e['count'] === 'number' ? e['count'] : 1,
-  };
-};
-
-/** Attaches Kubernetes events newer than the cursor as additional reasons with structured metadata. */
+/** Attaches Kubernetes events about the object newer than the cursor, with structured metadata. */
 const attachEvents = (
   s: TaskState,
   ctx: StepContext,
+  obj: KubeObject,
   pi: PI.PhaseInfo,
   events: ReadonlyArray<unknown> | undefined,
 ): { readonly state: TaskState; readonly pi: PI.PhaseInfo } => {
@@ -481,21 +443,25 @@ const attachEvents = (
     return { state: s, pi };
   }
   const cursor = s.eventCursor;
-  const fresh = events
-    .map(toEvent)
-    .filter((e): e is EventLike => e !== undefined)
-    .filter((e) => cursor === undefined || e.at > cursor.at || (e.at === cursor.at && e.name > cursor.name))
-    .sort((a, b) => a.at - b.at || (a.name < b.name ? -1 : 1));
-  const newest = fresh[fresh.length - 1];
-  if (newest === undefined) return { state: s, pi };
-  const reasons: PI.ReasonInfo[] = fresh.map((e) => ({
-    reason: e.note,
-    occurredAt: e.at,
-    kubernetesEvent: { type: e.type, reason: e.reason, sourceComponent: e.component, count: e.count },
-  }));
+  const fresh = eventsRegarding(events, {
+    regarding: {
+      kind: obj.kind,
+      namespace: obj.metadata?.namespace ?? '',
+      name: obj.metadata?.name ?? '',
+      uid: obj.metadata?.uid ?? '',
+    },
+    ...(cursor === undefined ? {} : { after: cursor.at, afterName: cursor.name }),
+  });
+  if (fresh.length === 0) return { state: s, pi };
+  // The cursor moves to the newest event with a time; events without one cannot be ordered and are not a cursor.
+  const timed = fresh.filter((e) => e.occurredAt !== undefined);
+  const newest = timed[timed.length - 1];
   return {
-    state: { ...s, eventCursor: { at: newest.at, name: newest.name } },
-    pi: PI.withAdditionalReasons(reasons)(pi),
+    state:
+      newest === undefined
+        ? s
+        : { ...s, eventCursor: { at: newest.occurredAt ?? 0, name: newest.eventName } },
+    pi: PI.withAdditionalReasons(fresh.map(reasonInfoOf))(pi),
   };
 };
 

@@ -263,6 +263,7 @@ describe('observation', () => {
   it('attaches new Kubernetes events once, with structured metadata, bumping the version', () => {
     const event = (name: string, at: string, reason: string) => ({
       metadata: { name, creationTimestamp: at },
+      involvedObject: { kind: 'Toy', namespace: 'ns', name: 'r1-train-0' },
       reason,
       message: `${reason} happened`,
       type: 'Warning',
@@ -283,13 +284,14 @@ describe('observation', () => {
     ]);
     const running = emissions(commands).filter((e) => e.phaseInfo.phase === 'Running');
     expect(running.map((e) => e.phaseInfo.version)).toEqual([0, 1]);
-    expect(running[1]?.phaseInfo.info.additionalReasons).toEqual([
+    expect(running[1]?.phaseInfo.info.additionalReasons).toMatchObject([
       {
         reason: 'BackOff happened',
         occurredAt: Date.parse('2026-01-01T00:00:02Z'),
         kubernetesEvent: { type: 'Warning', reason: 'BackOff', sourceComponent: 'kubelet', count: 2 },
       },
     ]);
+    expect(running[1]?.phaseInfo.info.additionalReasons).toHaveLength(1);
   });
 });
 

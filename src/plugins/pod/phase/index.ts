@@ -16,7 +16,7 @@ export {
   type EventFilter,
   type KubeEvent,
   type ObjectRef,
-} from './events.js';
+} from '../../../domain/events.js';
 export { isPodTerminal, podCompletionTime } from './gc.js';
 export { buildLogContext, buildLogLinks, renderLogTemplate } from './logs.js';
 export {

@@ -1,7 +1,10 @@
 // A total reader of pod JSON: any value in, a typed view of the fields phase mapping reads (or none) out.
 import * as O from 'fp-ts/lib/Option.js';
 import { isPlainObject } from '../../../domain/codec.js';
-import { parseInstant, type Instant } from '../../../domain/time.js';
+import { arrayAt, instantAt, numberAt, recordAt, stringAt } from '../../../domain/json-read.js';
+import type { Instant } from '../../../domain/time.js';
+
+export { arrayAt, instantAt, numberAt, recordAt, stringAt };
 
 // -------------------------------------------------------------------------------------
 // model
@@ -72,35 +75,6 @@ export interface PodView {
 // field readers: a wrong type reads as absent
 // -------------------------------------------------------------------------------------
 
-const EMPTY: Readonly<Record<string, unknown>> = {};
-
-export const recordAt = (u: unknown, key: string): Readonly<Record<string, unknown>> => {
-  if (!isPlainObject(u)) return EMPTY;
-  const v = u[key];
-  return isPlainObject(v) ? v : EMPTY;
-};
-
-export const stringAt = (u: unknown, key: string): string => {
-  if (!isPlainObject(u)) return '';
-  const v = u[key];
-  return typeof v === 'string' ? v : '';
-};
-
-export const numberAt = (u: unknown, key: string): number | undefined => {
-  if (!isPlainObject(u)) return undefined;
-  const v = u[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-};
-
-export const arrayAt = (u: unknown, key: string): ReadonlyArray<unknown> => {
-  if (!isPlainObject(u)) return [];
-  const v = u[key];
-  return Array.isArray(v) ? (v as ReadonlyArray<unknown>) : [];
-};
-
-export const instantAt = (u: unknown, key: string): Instant | undefined =>
-  O.toUndefined(parseInstant(isPlainObject(u) ? u[key] : undefined));
-
 const stringMapAt = (u: unknown, key: string): Readonly<Record<string, string>> => {
   const r = recordAt(u, key);
   const out: Record<string, string> = {};
@@ -120,7 +94,7 @@ const readTermination = (u: unknown): Termination | undefined =>
     : undefined;
 
 const readState = (u: unknown): ContainerState => {
-  const s = isPlainObject(u) ? u : EMPTY;
+  const s: Readonly<Record<string, unknown>> = isPlainObject(u) ? u : {};
   const waiting = s['waiting'];
   const running = s['running'];
   return {

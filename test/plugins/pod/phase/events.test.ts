@@ -14,7 +14,7 @@ import {
   latestEventTime,
   readEvent,
   regardingOf,
-} from '../../../../src/plugins/pod/phase/events.js';
+} from '../../../../src/domain/events.js';
 import { arbKubernetesEvent, arbPod } from '../../../../src/testing/pod-arbitraries.js';
 import { T0, iso, pod, SEC } from './fixtures/pods.js';
 

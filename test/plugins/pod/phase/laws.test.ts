@@ -11,7 +11,7 @@ import {
 } from '../../../../src/domain/phase-info.js';
 import { defaultPlatformConfig, type PlatformConfig } from '../../../../src/domain/platform-config.js';
 import { explainPodTaskPhase, getPodTaskPhase } from '../../../../src/plugins/pod/phase/classify.js';
-import { attachEvents } from '../../../../src/plugins/pod/phase/events.js';
+import { attachEvents } from '../../../../src/domain/events.js';
 import { isPodTerminal, podCompletionTime } from '../../../../src/plugins/pod/phase/gc.js';
 import { arbPlatformConfig } from '../../../../src/testing/arbitraries.js';
 import {

@@ -1,6 +1,6 @@
 // Kubernetes Events as additional reasons of a phase: read either Event API, keep those about one object, sort, attach.
 import * as O from 'fp-ts/lib/Option.js';
-import { isPlainObject } from '../../../domain/codec.js';
+import { isPlainObject } from './codec.js';
 import {
   withAdditionalReasons,
   withVersion,
@@ -8,9 +8,9 @@ import {
   type PhaseInfo,
   type PluginState,
   type ReasonInfo,
-} from '../../../domain/phase-info.js';
-import type { Instant } from '../../../domain/time.js';
-import { instantAt, numberAt, recordAt, stringAt } from './pod-view.js';
+} from './phase-info.js';
+import type { Instant } from './time.js';
+import { instantAt, numberAt, recordAt, stringAt } from './json-read.js';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -42,6 +42,8 @@ export interface KubeEvent {
 export interface EventFilter {
   readonly regarding: ObjectRef;
   readonly after?: Instant;
+  /** With `after`: events observed at exactly `after` whose Event name sorts after this one also pass. */
+  readonly afterName?: string;
 }
 
 // -------------------------------------------------------------------------------------
@@ -154,7 +156,15 @@ export const eventsRegarding = (
       )(readEvent(u)),
     )
     .filter(isAbout(filter.regarding))
-    .filter((e) => filter.after === undefined || (e.occurredAt !== undefined && e.occurredAt > filter.after))
+    .filter(
+      (e) =>
+        filter.after === undefined ||
+        (e.occurredAt !== undefined &&
+          (e.occurredAt > filter.after ||
+            (e.occurredAt === filter.after &&
+              filter.afterName !== undefined &&
+              e.eventName > filter.afterName))),
+    )
     .sort(compareEvents);
 
 /** The latest observation time among the events, for the caller's next cursor. */

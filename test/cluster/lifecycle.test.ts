@@ -3,12 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import { Manager } from '../../src/app/manager.js';
 import { systemClock } from '../../src/adapters/clock/system.js';
-import { startKubelet, type Kubelet } from '../../src/adapters/kubelet/index.js';
+import type { Kubelet } from '../../src/adapters/kubelet/index.js';
 import { makeKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/index.js';
-import { defaultPlatformConfig, type PlatformConfig } from '../../src/domain/platform-config.js';
-import type { TaskExecution } from '../../src/domain/task.js';
 import { builtInRegistry } from '../../src/plugins/index.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { podsWithOurFinalizer, podTask, startFastKubelet, wallClockConfig } from './fixtures.js';
 
 const NS = 'lifecycle';
 let plane: ControlPlane | undefined;
@@ -16,55 +15,17 @@ let cluster: KubernetesCluster | undefined;
 let kubelet: Kubelet | undefined;
 let manager: Manager | undefined;
 
-const config: PlatformConfig = {
-  ...defaultPlatformConfig,
-  plugins: {
-    k8s: {
-      ...defaultPlatformConfig.plugins.k8s,
-      'inject-finalizer': true,
-      // Wall-clock time here: keep the grace periods short.
-      'image-pull-backoff-grace-period': 3000,
-    },
-  },
-  executor: {
-    ...defaultPlatformConfig.executor,
-    'resync-period': 1000,
-    'system-failure-backoff': { 'base-duration': 200, 'max-duration': 1000, jitter: 0.2 },
-  },
-};
+const config = wallClockConfig();
 
-const task = (action: string, scenario: string, retries = 0): TaskExecution => ({
-  task: {
-    id: { name: action },
-    type: 'container',
-    metadata: { retries },
-    container: {
-      image: 'busybox:1.36',
-      command: ['true'],
-      resources: { requests: { cpu: '10m', memory: '16Mi' } },
-    },
-  },
-  execution: {
-    id: { run: 'rc', action },
-    namespace: NS,
-    annotations: { 'kubetasks.dev/scenario': scenario },
-  },
-});
+const task = (action: string, scenario: string, retries = 0) =>
+  podTask({ namespace: NS, run: 'rc', action, scenario, retries });
 
 beforeAll(async () => {
   plane = await startControlPlane();
   cluster = makeKubernetesCluster({ kubeconfigPath: plane.kubeconfigPath });
   const ns = await cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } })();
   if (E.isLeft(ns)) throw new Error(ns.left.message);
-  kubelet = startKubelet({
-    cluster,
-    clock: systemClock,
-    namespace: NS,
-    durations: { pendingMs: 200, runMs: 300, initMs: 100 },
-    backoffMs: 500,
-    terminationMs: 100,
-  });
-  await kubelet.ready();
+  kubelet = await startFastKubelet(cluster, NS);
   const registry = builtInRegistry();
   if (E.isLeft(registry)) throw new Error('registry');
   manager = new Manager({ cluster, clock: systemClock, registry: registry.right, config, namespace: NS });
@@ -78,13 +39,7 @@ afterAll(async () => {
   await plane?.stop();
 });
 
-const ourFinalizers = async (): Promise<string[]> => {
-  const r = await cluster!.list({ apiVersion: 'v1', kind: 'Pod' }, { namespace: NS })();
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return r.right.items
-    .filter((p) => p.metadata?.finalizers?.includes('kubetasks.dev/resource') === true)
-    .map((p) => p.metadata?.name ?? '');
-};
+const ourFinalizers = (): Promise<string[]> => podsWithOurFinalizer(cluster!, NS);
 
 describe('plugin manager on a real kube-apiserver', () => {
   it.each([

@@ -5,14 +5,13 @@ import * as E from 'fp-ts/lib/Either.js';
 import { parseAllDocuments } from 'yaml';
 import { Manager } from '../../src/app/manager.js';
 import { systemClock } from '../../src/adapters/clock/system.js';
-import { startKubelet, type Kubelet } from '../../src/adapters/kubelet/index.js';
+import type { Kubelet } from '../../src/adapters/kubelet/index.js';
 import { makeKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/index.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
-import { defaultPlatformConfig, type PlatformConfig } from '../../src/domain/platform-config.js';
-import type { TaskExecution } from '../../src/domain/task.js';
 import type { Logger, LogFields } from '../../src/ports/logger.js';
 import { builtInRegistry } from '../../src/plugins/index.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { podsWithOurFinalizer, podTask, startFastKubelet, wallClockConfig } from './fixtures.js';
 import { spyOn, type PortSpy } from './port-spy.js';
 
 const NS = 'jobs-rbac';
@@ -26,21 +25,7 @@ let kubelet: Kubelet | undefined;
 let manager: Manager | undefined;
 const logged: Array<{ level: string; message: string; fields: LogFields }> = [];
 
-const config: PlatformConfig = {
-  ...defaultPlatformConfig,
-  plugins: {
-    k8s: {
-      ...defaultPlatformConfig.plugins.k8s,
-      'inject-finalizer': true,
-      'image-pull-backoff-grace-period': 3000,
-    },
-  },
-  executor: {
-    ...defaultPlatformConfig.executor,
-    'resync-period': 1000,
-    'system-failure-backoff': { 'base-duration': 200, 'max-duration': 1000, jitter: 0.2 },
-  },
-};
+const config = wallClockConfig();
 
 const recordingLogger = (bound: LogFields = {}): Logger => {
   const at =
@@ -57,23 +42,7 @@ const recordingLogger = (bound: LogFields = {}): Logger => {
   };
 };
 
-const task = (action: string, scenario: string): TaskExecution => ({
-  task: {
-    id: { name: action },
-    type: 'container',
-    metadata: { retries: 0 },
-    container: {
-      image: 'busybox:1.36',
-      command: ['true'],
-      resources: { requests: { cpu: '10m', memory: '16Mi' } },
-    },
-  },
-  execution: {
-    id: { run: 'rb', action },
-    namespace: NS,
-    annotations: { 'kubetasks.dev/scenario': scenario },
-  },
-});
+const task = (action: string, scenario: string) => podTask({ namespace: NS, run: 'rb', action, scenario });
 
 const must = async (label: string, r: Promise<E.Either<{ message: string }, unknown>>): Promise<void> => {
   const x = await r;
@@ -94,14 +63,7 @@ const rbacManifests = (namespace: string, user: string): KubeObject[] => {
   }));
 };
 
-const ourFinalizers = async (): Promise<string[]> => {
-  const r = await admin!.list({ apiVersion: 'v1', kind: 'Pod' }, { namespace: NS })();
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return r.right.items
-    .filter((p) => p.metadata?.finalizers?.includes('kubetasks.dev/resource') === true)
-    .map((p) => p.metadata?.name ?? '');
-};
-
+const ourFinalizers = (): Promise<string[]> => podsWithOurFinalizer(admin!, NS);
 const forbidden = (): unknown[] => [
   ...(spy?.errors ?? []).filter((e) => e.reason === 'Forbidden' || /forbidden/i.test(e.message)),
   ...logged.filter((l) => /forbidden/i.test(`${l.message} ${JSON.stringify(l.fields)}`)),
@@ -117,15 +79,7 @@ beforeAll(async () => {
   restricted = makeKubernetesCluster({ kubeconfigPath: user.kubeconfigPath });
   spy = spyOn(restricted);
   // The kubelet stands in for the node, which is not what the Role grants: it runs as the admin.
-  kubelet = startKubelet({
-    cluster: admin,
-    clock: systemClock,
-    namespace: NS,
-    durations: { pendingMs: 200, runMs: 300, initMs: 100 },
-    backoffMs: 500,
-    terminationMs: 100,
-  });
-  await kubelet.ready();
+  kubelet = await startFastKubelet(admin, NS);
   const registry = builtInRegistry();
   if (E.isLeft(registry)) throw new Error('registry');
   manager = new Manager({

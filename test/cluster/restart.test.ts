@@ -3,13 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import { Manager } from '../../src/app/manager.js';
 import { systemClock } from '../../src/adapters/clock/system.js';
-import { startKubelet, type Kubelet } from '../../src/adapters/kubelet/index.js';
+import type { Kubelet } from '../../src/adapters/kubelet/index.js';
 import { makeKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/index.js';
 import type { PhaseInfo } from '../../src/domain/phase-info.js';
-import { defaultPlatformConfig, type PlatformConfig } from '../../src/domain/platform-config.js';
-import type { TaskExecution } from '../../src/domain/task.js';
 import { builtInRegistry } from '../../src/plugins/index.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { podsWithOurFinalizer, podTask, startFastKubelet, wallClockConfig } from './fixtures.js';
 import { spyOn, type PortSpy } from './port-spy.js';
 
 const NS = 'restart';
@@ -26,44 +25,23 @@ let spy: PortSpy | undefined;
 let kubelet: Kubelet | undefined;
 let manager: Manager | undefined;
 
-const config: PlatformConfig = {
-  ...defaultPlatformConfig,
-  plugins: {
-    k8s: {
-      ...defaultPlatformConfig.plugins.k8s,
-      'inject-finalizer': true,
-      'image-pull-backoff-grace-period': 3000,
-    },
-  },
-  executor: {
-    ...defaultPlatformConfig.executor,
-    'resync-period': 1000,
-    // A refused connection is a system failure, as in Flyte: the budget (10 tries, 0.5 s doubling to 3 s, about
-    // 25 s in all) must outlast the restart (about 10-15 s here), or tasks launched into it fail for good.
-    'max-system-failures': 10,
-    'system-failure-backoff': { 'base-duration': 500, 'max-duration': 3000, jitter: 0.2 },
-  },
-};
+// A refused connection is a system failure, as in Flyte: the budget (10 tries, 0.5 s doubling to 3 s, about 25 s in
+// all) must outlast the restart (about 10-15 s here), or tasks launched into it fail for good.
+const config = wallClockConfig({
+  'max-system-failures': 10,
+  'system-failure-backoff': { 'base-duration': 500, 'max-duration': 3000, jitter: 0.2 },
+});
 
 const idOf = (i: number): string => `t${String(i).padStart(3, '0')}`;
 
-const task = (i: number): TaskExecution => ({
-  task: {
-    id: { name: idOf(i) },
-    type: 'container',
-    metadata: { retries: failing(i) ? 1 : 0 },
-    container: {
-      image: 'busybox:1.36',
-      command: ['true'],
-      resources: { requests: { cpu: '10m', memory: '16Mi' } },
-    },
-  },
-  execution: {
-    id: { run: 'rs', action: idOf(i) },
+const task = (i: number) =>
+  podTask({
     namespace: NS,
-    annotations: { 'kubetasks.dev/scenario': failing(i) ? 'exit:1' : 'succeed' },
-  },
-});
+    run: 'rs',
+    action: idOf(i),
+    scenario: failing(i) ? 'exit:1' : 'succeed',
+    retries: failing(i) ? 1 : 0,
+  });
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -80,15 +58,7 @@ beforeAll(async () => {
   cluster = makeKubernetesCluster({ kubeconfigPath: plane.kubeconfigPath });
   const ns = await cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } })();
   if (E.isLeft(ns)) throw new Error(ns.left.message);
-  kubelet = startKubelet({
-    cluster,
-    clock: systemClock,
-    namespace: NS,
-    durations: { pendingMs: 200, runMs: 300, initMs: 100 },
-    backoffMs: 500,
-    terminationMs: 100,
-  });
-  await kubelet.ready();
+  kubelet = await startFastKubelet(cluster, NS);
   const registry = builtInRegistry();
   if (E.isLeft(registry)) throw new Error('registry');
   spy = spyOn(cluster);
@@ -190,11 +160,6 @@ describe('a kube-apiserver restart in the middle of 100 tasks', () => {
     const failingCount = Array.from({ length: TASKS }, (_, i) => i).filter(failing).length;
     expect(spy!.creates.size).toBeGreaterThanOrEqual(TASKS + failingCount);
 
-    const pods = await cluster!.list({ apiVersion: 'v1', kind: 'Pod' }, { namespace: NS })();
-    if (E.isLeft(pods)) throw new Error(pods.left.message);
-    const withFinalizer = pods.right.items
-      .filter((p) => p.metadata?.finalizers?.includes('kubetasks.dev/resource') === true)
-      .map((p) => p.metadata?.name);
-    expect(withFinalizer).toEqual([]);
+    expect(await podsWithOurFinalizer(cluster!, NS)).toEqual([]);
   });
 });

@@ -72,28 +72,40 @@ export const RATE_LIMITED = '429 Too Many Requests';
 export const DEFAULT_PENDING_REASON = 'Demistify Pending';
 const NO_MESSAGE = 'Pod failed. No message received from kubernetes.';
 
-/** Collects the trace while a decision is made; local to one call. */
+/**
+ * Collects the trace while a decision is made; local to one call. Lines are thunks, so a call that wants only the
+ * answer (getPodTaskPhase, the hot path of every watch event) never builds a string it throws away.
+ */
 interface Tracer {
-  readonly note: (line: string) => void;
-  readonly fire: (id: RowId, detail?: string) => void;
+  readonly note: (line: () => string) => void;
+  readonly fire: (id: RowId, detail?: () => string) => void;
   readonly lines: string[];
   readonly rows: RowId[];
 }
 
-const tracer = (): Tracer => {
+const tracer = (explain: boolean): Tracer => {
   const lines: string[] = [];
   const rows: RowId[] = [];
-  return {
-    lines,
-    rows,
-    note: (line) => {
-      lines.push(line);
-    },
-    fire: (id, detail) => {
-      rows.push(id);
-      lines.push(`row ${id}: ${rowOf(id).when}${detail === undefined ? '' : ` (${detail})`}`);
-    },
-  };
+  return explain
+    ? {
+        lines,
+        rows,
+        note: (line) => {
+          lines.push(line());
+        },
+        fire: (id, detail) => {
+          rows.push(id);
+          lines.push(`row ${id}: ${rowOf(id).when}${detail === undefined ? '' : ` (${detail()})`}`);
+        },
+      }
+    : {
+        lines,
+        rows,
+        note: () => undefined,
+        fire: (id) => {
+          rows.push(id);
+        },
+      };
 };
 
 const at = (i: Instant | undefined): string => (i === undefined ? 'no timestamp' : formatInstant(i));
@@ -149,19 +161,21 @@ const graceExpired = (
   name: string,
 ): boolean => {
   if (grace <= 0) {
-    tr.note(`${name} is 0: no grace`);
+    tr.note(() => `${name} is 0: no grace`);
     return true;
   }
   if (since === undefined) {
     tr.note(
-      `${name} ${formatDuration(grace)}: the Ready condition has no lastTransitionTime, so it cannot expire`,
+      () =>
+        `${name} ${formatDuration(grace)}: the Ready condition has no lastTransitionTime, so it cannot expire`,
     );
     return false;
   }
   const elapsed = now - since;
   const expired = elapsed >= grace;
   tr.note(
-    `${name} ${formatDuration(grace)}: ${formatDuration(Math.max(0, elapsed))} since ${at(since)}, ${expired ? 'exceeded' : 'within'}`,
+    () =>
+      `${name} ${formatDuration(grace)}: ${formatDuration(Math.max(0, elapsed))} since ${at(since)}, ${expired ? 'exceeded' : 'within'}`,
   );
   return expired;
 };
@@ -181,7 +195,7 @@ const classifyWaiting = (
   const t = ready.lastTransitionTime;
   // As in Flyte, what happens to a waiting container dates from the Ready condition's transition.
   const infoAt = dated(info, t);
-  tr.note(`container ${c.name} waiting: ${waiting.reason === '' ? '(no reason)' : waiting.reason}`);
+  tr.note(() => `container ${c.name} waiting: ${waiting.reason === '' ? '(no reason)' : waiting.reason}`);
   const graced = (grace: Duration, key: string, within: ProgressRowId, expired: FailureRowId): PhaseInfo => {
     if (!graceExpired(tr, ctx.now, t, grace, key)) {
       tr.fire(within);
@@ -231,7 +245,7 @@ const classifyWaiting = (
 const pendingAnswer = (ctx: PhaseContext, tr: Tracer, pod: PodView, info: TaskInfo): PendingAnswer => {
   for (const c of pod.conditions) {
     if ((c.type === 'PodScheduled' && c.status === 'False') || c.type === 'Unschedulable') {
-      tr.note(`condition ${c.type}=${c.status} (${c.reason}) at ${at(c.lastTransitionTime)}`);
+      tr.note(() => `condition ${c.type}=${c.status} (${c.reason}) at ${at(c.lastTransitionTime)}`);
       const id = c.type === 'Unschedulable' ? 'pending.unschedulable-condition' : 'pending.unscheduled';
       tr.fire(id);
       return {
@@ -240,7 +254,7 @@ const pendingAnswer = (ctx: PhaseContext, tr: Tracer, pod: PodView, info: TaskIn
       };
     }
     if (c.type === 'Ready' && c.status === 'False') {
-      tr.note(`condition Ready=False (${c.reason}) at ${at(c.lastTransitionTime)}`);
+      tr.note(() => `condition Ready=False (${c.reason}) at ${at(c.lastTransitionTime)}`);
       const waiting =
         pod.initContainerStatuses.find((s) => s.state.waiting !== undefined) ??
         pod.containerStatuses.find((s) => !s.ready && s.state.waiting !== undefined);
@@ -250,7 +264,7 @@ const pendingAnswer = (ctx: PhaseContext, tr: Tracer, pod: PodView, info: TaskIn
           anchor: c.lastTransitionTime ?? pod.creationTimestamp,
         };
       }
-      tr.note('no waiting container: next condition');
+      tr.note(() => 'no waiting container: next condition');
     }
   }
   tr.fire('pending.default');
@@ -267,17 +281,20 @@ const pending = (ctx: PhaseContext, tr: Tracer, pod: PodView, info: TaskInfo): P
   const timeout = ctx.config.plugins.k8s['pod-pending-timeout'];
   if (timeout <= 0) return pi;
   if (anchor === undefined) {
-    tr.note('pod-pending-timeout: no condition time and no creationTimestamp to count from');
+    tr.note(() => 'pod-pending-timeout: no condition time and no creationTimestamp to count from');
     return pi;
   }
   const elapsed = ctx.now - anchor;
   if (elapsed < timeout) {
     tr.note(
-      `pod-pending-timeout ${formatDuration(timeout)}: ${formatDuration(Math.max(0, elapsed))} pending`,
+      () => `pod-pending-timeout ${formatDuration(timeout)}: ${formatDuration(Math.max(0, elapsed))} pending`,
     );
     return pi;
   }
-  tr.fire('pending.timeout', `${formatDuration(elapsed)} since ${at(anchor)} ≥ ${formatDuration(timeout)}`);
+  tr.fire(
+    'pending.timeout',
+    () => `${formatDuration(elapsed)} since ${at(anchor)} ≥ ${formatDuration(timeout)}`,
+  );
   return failure('pending.timeout', '', pi.reason, dated(pi.info, anchor));
 };
 
@@ -285,10 +302,12 @@ const pending = (ctx: PhaseContext, tr: Tracer, pod: PodView, info: TaskInfo): P
 // Failure signals
 // -------------------------------------------------------------------------------------
 
+/** Flyte's line for a terminated primary container: the exit code format even for 0 (an OOM-killed child). */
+const exitLine = (name: string, t: Termination): string =>
+  `\r\n[${name}] terminated with exit code (${t.exitCode}). Reason [${t.reason}]. Message: \n${t.message}.`;
+
 const containerLine = (name: string, t: Termination): string =>
-  t.exitCode === 0
-    ? `\r\n[${name}] terminated with ExitCode 0.`
-    : `\r\n[${name}] terminated with exit code (${t.exitCode}). Reason [${t.reason}]. Message: \n${t.message}.`;
+  t.exitCode === 0 ? `\r\n[${name}] terminated with ExitCode 0.` : exitLine(name, t);
 
 const isSigkill = (t: Termination): boolean => SIGKILL_EXIT_CODES.has(t.exitCode);
 const isOom = (t: Termination): boolean => t.reason.includes('OOMKilled');
@@ -315,41 +334,44 @@ const failureAnswer = (
   const headline = pod.message !== '' ? pod.message : pod.phase === 'Failed' ? NO_MESSAGE : '';
   const message = `${headline}${lines}`;
   if (NODE_SHUTDOWN_REASONS.has(pod.reason)) {
-    tr.fire('failed.node-shutdown', `pod reason ${pod.reason}`);
+    tr.fire('failed.node-shutdown', () => `pod reason ${pod.reason}`);
     return failure('failed.node-shutdown', '', message, info);
   }
   const disruption = conditionOf(pod, 'DisruptionTarget');
   if (disruption !== undefined && disruption.status === 'True') {
     const id = PREEMPTION_REASONS.has(disruption.reason) ? 'failed.preempted' : 'failed.evicted-by-system';
-    tr.fire(id, `DisruptionTarget reason ${disruption.reason}`);
+    tr.fire(id, () => `DisruptionTarget reason ${disruption.reason}`);
     return failure(id, '', `${disruption.reason}: ${disruption.message}${lines}`, info);
   }
   if (pod.reason !== '') {
-    tr.fire('failed.pod-reason', `pod reason ${pod.reason}`);
+    tr.fire('failed.pod-reason', () => `pod reason ${pod.reason}`);
     return failure('failed.pod-reason', pod.reason, message, info);
   }
   if (primary !== undefined) {
     const { c, t } = primary;
     if (isSigkill(t)) {
-      tr.fire('failed.primary.sigkill', `${c.name} exit code ${t.exitCode}`);
+      tr.fire('failed.primary.sigkill', () => `${c.name} exit code ${t.exitCode}`);
       return failure('failed.primary.sigkill', '', message, info);
     }
-    tr.fire('failed.primary.exit-code', `${c.name} exit code ${t.exitCode}`);
+    tr.fire('failed.primary.exit-code', () => `${c.name} exit code ${t.exitCode}`);
     return failure('failed.primary.exit-code', t.reason === '' ? 'Error' : t.reason, message, info);
   }
   const oom = terms.find(({ t }) => isOom(t));
   if (oom !== undefined) {
-    tr.fire('failed.container.oom-killed', `container ${oom.c.name}`);
+    tr.fire('failed.container.oom-killed', () => `container ${oom.c.name}`);
     return failure('failed.container.oom-killed', '', message, info);
   }
   const killed = terms.find(({ t }) => isSigkill(t));
   if (killed !== undefined) {
-    tr.fire('failed.container.sigkill', `container ${killed.c.name} exit code ${killed.t.exitCode}`);
+    tr.fire('failed.container.sigkill', () => `container ${killed.c.name} exit code ${killed.t.exitCode}`);
     return failure('failed.container.sigkill', '', message, info);
   }
   const nonZero = terms.find(({ t }) => t.exitCode !== 0);
   if (nonZero !== undefined) {
-    tr.fire('failed.container.exit-code', `container ${nonZero.c.name} exit code ${nonZero.t.exitCode}`);
+    tr.fire(
+      'failed.container.exit-code',
+      () => `container ${nonZero.c.name} exit code ${nonZero.t.exitCode}`,
+    );
     const r = nonZero.t.reason;
     return failure('failed.container.exit-code', r === '' ? 'Error' : r, message, info);
   }
@@ -364,7 +386,7 @@ const failureAnswer = (
 const successAnswer = (tr: Tracer, pod: PodView, info: TaskInfo): PhaseInfo => {
   const oom = allStatuses(pod).find((c) => c.state.terminated !== undefined && isOom(c.state.terminated));
   if (oom !== undefined) {
-    tr.fire('succeeded.oom-killed', `container ${oom.name}`);
+    tr.fire('succeeded.oom-killed', () => `container ${oom.name}`);
     return failure('succeeded.oom-killed', '', 'Pod reported success despite being OOMKilled', info);
   }
   tr.fire('succeeded.ok');
@@ -387,12 +409,12 @@ const started = (tr: Tracer, pod: PodView, info: TaskInfo): PhaseInfo => {
     const t = status === undefined ? undefined : terminationOf(status, podTerminal);
     if (status !== undefined && t !== undefined) {
       tr.note(
-        `primary container ${primaryName} terminated: exit code ${t.exitCode}, reason ${t.reason || '(none)'}`,
+        () =>
+          `primary container ${primaryName} terminated: exit code ${t.exitCode}, reason ${t.reason || '(none)'}`,
       );
       if (isOom(t)) {
         tr.fire('primary.oom-killed');
-        const message = containerLine(status.name, t);
-        return failure('primary.oom-killed', '', message, info);
+        return failure('primary.oom-killed', '', exitLine(status.name, t), info);
       }
       if (t.exitCode === 0) {
         tr.fire('primary.succeeded');
@@ -402,14 +424,14 @@ const started = (tr: Tracer, pod: PodView, info: TaskInfo): PhaseInfo => {
     }
     if (pod.phase === 'Running') {
       if (status !== undefined) {
-        tr.fire('running.primary.running', `primary ${primaryName}`);
+        tr.fire('running.primary.running', () => `primary ${primaryName}`);
         return progress('running.primary.running', info, '');
       }
       if (pod.specContainers.includes(primaryName)) {
-        tr.fire('running.primary.not-started', `primary ${primaryName}`);
+        tr.fire('running.primary.not-started', () => `primary ${primaryName}`);
         return progress('running.primary.not-started', info, '');
       }
-      tr.fire('running.primary.not-found', `primary ${primaryName}`);
+      tr.fire('running.primary.not-found', () => `primary ${primaryName}`);
       return failure(
         'running.primary.not-found',
         '',
@@ -417,13 +439,13 @@ const started = (tr: Tracer, pod: PodView, info: TaskInfo): PhaseInfo => {
         info,
       );
     }
-    tr.note(`primary container ${primaryName} has no termination: the pod decides`);
+    tr.note(() => `primary container ${primaryName} has no termination: the pod decides`);
   }
   if (pod.phase === 'Failed') return failureAnswer(tr, pod, info, undefined);
   if (pod.phase === 'Succeeded') return successAnswer(tr, pod, info);
   const all = [...pod.containerStatuses, ...pod.initContainerStatuses];
   if (pod.containerStatuses.length > 0 && all.every(terminatedSuccessfully)) {
-    tr.note('every container terminated with exit code 0');
+    tr.note(() => 'every container terminated with exit code 0');
     return successAnswer(tr, pod, info);
   }
   tr.fire('running.default');
@@ -445,16 +467,25 @@ const describeValue = (u: unknown): string => {
 };
 
 /** Flyte's task info: when the last container event happened, when the pod was reported complete, logs. */
+/** The later of two optional instants. */
+const later = (a: Instant | undefined, b: Instant | undefined): Instant | undefined =>
+  a === undefined ? b : b === undefined ? a : Math.max(a, b);
+
 const taskInfoOf = (ctx: PhaseContext, pod: PodView): TaskInfo => {
-  const statuses = [...pod.containerStatuses, ...pod.initContainerStatuses];
-  const occurredAt =
-    latest(statuses.flatMap((c) => [c.state.running?.startedAt, c.state.terminated?.finishedAt])) ?? ctx.now;
-  const reportedAt =
-    latest(
-      pod.conditions
-        .filter((c) => c.type === 'Ready' && c.status === 'False' && c.reason === 'PodCompleted')
-        .map((c) => c.lastTransitionTime),
-    ) ?? occurredAt;
+  // Loops rather than spreads and maps: this runs on every watch event.
+  let last: Instant | undefined;
+  for (const list of [pod.containerStatuses, pod.initContainerStatuses]) {
+    for (const c of list)
+      last = later(last, later(c.state.running?.startedAt, c.state.terminated?.finishedAt));
+  }
+  const occurredAt = last ?? ctx.now;
+  let completed: Instant | undefined;
+  for (const c of pod.conditions) {
+    if (c.type === 'Ready' && c.status === 'False' && c.reason === 'PodCompleted') {
+      completed = later(completed, c.lastTransitionTime);
+    }
+  }
+  const reportedAt = completed ?? occurredAt;
   return {
     logs: buildLogLinks(ctx, pod),
     additionalReasons: [],
@@ -500,7 +531,8 @@ const decide = (ctx: PhaseContext, tr: Tracer, resource: unknown): PhaseInfo => 
   }
   const pod = view.value;
   tr.note(
-    `pod ${pod.namespace === '' ? '' : `${pod.namespace}/`}${pod.name || '(unnamed)'}: phase ${pod.phase ?? '(none)'}`,
+    () =>
+      `pod ${pod.namespace === '' ? '' : `${pod.namespace}/`}${pod.name || '(unnamed)'}: phase ${pod.phase ?? '(none)'}`,
   );
   switch (pod.phase) {
     case 'Unknown':
@@ -526,20 +558,25 @@ const decide = (ctx: PhaseContext, tr: Tracer, resource: unknown): PhaseInfo => 
   }
 };
 
-/**
- * The pod plugin's getTaskPhase with its reasoning. Total: any value gets an answer. Pure: the observation time,
- * the config and the previous state are arguments, so the same inputs always give the same answer.
- */
-export const explainPodTaskPhase = (ctx: PhaseContext, resource: unknown): Explanation => {
-  const tr = tracer();
+const run = (ctx: PhaseContext, resource: unknown, explain: boolean): Explanation => {
+  const tr = tracer(explain);
   const decided = decide(ctx, tr, resource);
   const phaseInfo = bumpVersion(ctx.previous)(decided);
   if (phaseInfo.version !== decided.version) {
-    tr.note(`version ${decided.version} → ${phaseInfo.version}: same phase as before with another reason`);
+    tr.note(
+      () => `version ${decided.version} → ${phaseInfo.version}: same phase as before with another reason`,
+    );
   }
   return { phaseInfo, trace: tr.lines, rows: tr.rows };
 };
 
-/** The pod plugin's getTaskPhase (see explainPodTaskPhase). */
+/**
+ * The pod plugin's getTaskPhase with its reasoning. Total: any value gets an answer. Pure: the observation time,
+ * the config and the previous state are arguments, so the same inputs always give the same answer.
+ */
+export const explainPodTaskPhase = (ctx: PhaseContext, resource: unknown): Explanation =>
+  run(ctx, resource, true);
+
+/** The pod plugin's getTaskPhase (see explainPodTaskPhase): the same answer, without building the trace. */
 export const getPodTaskPhase = (ctx: PhaseContext, resource: unknown): PhaseInfo =>
-  explainPodTaskPhase(ctx, resource).phaseInfo;
+  run(ctx, resource, false).phaseInfo;

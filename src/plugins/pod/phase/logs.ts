@@ -146,9 +146,11 @@ export const linkTemplates = (ctx: PhaseContext): ReadonlyArray<LinkTemplate> =>
 
 /** The log links of a pod: one per configured template, rendered for the primary container; none without one. */
 export const buildLogLinks = (ctx: PhaseContext, pod: PodView): ReadonlyArray<TaskLog> => {
-  if (primaryContainerNameOf(pod) === '') return [];
+  const templates = linkTemplates(ctx);
+  // Rendering the variables formats timestamps: skip it when no link is configured (the default).
+  if (templates.length === 0 || primaryContainerNameOf(pod) === '') return [];
   const vars = logTemplateVars(pod, ctx.now, ctx.task);
-  return linkTemplates(ctx).map((l) => ({
+  return templates.map((l) => ({
     name: renderLogTemplate(l.name, vars),
     uri: renderLogTemplate(l.uri, vars),
     linkType: l.linkType,

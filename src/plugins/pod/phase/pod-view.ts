@@ -78,7 +78,22 @@ export interface PodView {
 const stringMapAt = (u: unknown, key: string): Readonly<Record<string, string>> => {
   const r = recordAt(u, key);
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(r)) if (typeof v === 'string') out[k] = v;
+  for (const k in r) {
+    if (!Object.prototype.hasOwnProperty.call(r, k)) continue;
+    const v = r[k];
+    if (typeof v === 'string') out[k] = v;
+  }
+  return out;
+};
+
+/** Reads every element of an array field with `read`, dropping what it rejects (a loop: this runs per event). */
+const readAll = <A>(u: unknown, key: string, read: (x: unknown) => A | undefined): ReadonlyArray<A> => {
+  const xs = arrayAt(u, key);
+  const out: A[] = [];
+  for (const x of xs) {
+    const a = read(x);
+    if (a !== undefined) out.push(a);
+  }
   return out;
 };
 
@@ -93,50 +108,50 @@ const readTermination = (u: unknown): Termination | undefined =>
       }
     : undefined;
 
+/** Most states have one member and `lastState` is usually `{}`: share one empty state rather than allocate it. */
+const NO_STATE: ContainerState = { waiting: undefined, running: undefined, terminated: undefined };
+
 const readState = (u: unknown): ContainerState => {
-  const s: Readonly<Record<string, unknown>> = isPlainObject(u) ? u : {};
-  const waiting = s['waiting'];
-  const running = s['running'];
+  if (!isPlainObject(u)) return NO_STATE;
+  const waiting = u['waiting'];
+  const running = u['running'];
+  const terminated = u['terminated'];
+  if (waiting === undefined && running === undefined && terminated === undefined) return NO_STATE;
   return {
     waiting: isPlainObject(waiting)
       ? { reason: stringAt(waiting, 'reason'), message: stringAt(waiting, 'message') }
       : undefined,
     running: isPlainObject(running) ? { startedAt: instantAt(running, 'startedAt') } : undefined,
-    terminated: readTermination(s['terminated']),
+    terminated: readTermination(terminated),
   };
 };
 
-const readContainerStatus = (u: unknown): ContainerStatusView[] =>
+const readContainerStatus = (u: unknown): ContainerStatusView | undefined =>
   isPlainObject(u)
-    ? [
-        {
-          name: stringAt(u, 'name'),
-          ready: u['ready'] === true,
-          containerID: stringAt(u, 'containerID'),
-          state: readState(u['state']),
-          lastState: readState(u['lastState']),
-        },
-      ]
-    : [];
+    ? {
+        name: stringAt(u, 'name'),
+        ready: u['ready'] === true,
+        containerID: stringAt(u, 'containerID'),
+        state: readState(u['state']),
+        lastState: readState(u['lastState']),
+      }
+    : undefined;
 
-const readCondition = (u: unknown): ConditionView[] =>
+const readCondition = (u: unknown): ConditionView | undefined =>
   isPlainObject(u)
-    ? [
-        {
-          type: stringAt(u, 'type'),
-          status: stringAt(u, 'status'),
-          reason: stringAt(u, 'reason'),
-          message: stringAt(u, 'message'),
-          lastTransitionTime: instantAt(u, 'lastTransitionTime'),
-        },
-      ]
-    : [];
+    ? {
+        type: stringAt(u, 'type'),
+        status: stringAt(u, 'status'),
+        reason: stringAt(u, 'reason'),
+        message: stringAt(u, 'message'),
+        lastTransitionTime: instantAt(u, 'lastTransitionTime'),
+      }
+    : undefined;
 
-const containerNames = (spec: unknown, key: string): string[] =>
-  arrayAt(spec, key).flatMap((c) => {
-    const n = stringAt(c, 'name');
-    return n === '' ? [] : [n];
-  });
+const containerName = (c: unknown): string | undefined => {
+  const n = stringAt(c, 'name');
+  return n === '' ? undefined : n;
+};
 
 // -------------------------------------------------------------------------------------
 // the reader
@@ -163,18 +178,18 @@ export const readPod = (u: unknown): O.Option<PodView> => {
     annotations: stringMapAt(metadata, 'annotations'),
     creationTimestamp: instantAt(metadata, 'creationTimestamp'),
     deletionTimestamp: instantAt(metadata, 'deletionTimestamp'),
-    specContainers: containerNames(spec, 'containers'),
-    specInitContainers: containerNames(spec, 'initContainers'),
+    specContainers: readAll(spec, 'containers', containerName),
+    specInitContainers: readAll(spec, 'initContainers', containerName),
     hostname: stringAt(spec, 'hostname'),
     nodeName: stringAt(spec, 'nodeName'),
     phase: typeof phase === 'string' && phase !== '' ? phase : undefined,
     reason: stringAt(status, 'reason'),
     message: stringAt(status, 'message'),
     startTime: instantAt(status, 'startTime'),
-    conditions: arrayAt(status, 'conditions').flatMap(readCondition),
-    initContainerStatuses: arrayAt(status, 'initContainerStatuses').flatMap(readContainerStatus),
-    containerStatuses: arrayAt(status, 'containerStatuses').flatMap(readContainerStatus),
-    ephemeralContainerStatuses: arrayAt(status, 'ephemeralContainerStatuses').flatMap(readContainerStatus),
+    conditions: readAll(status, 'conditions', readCondition),
+    initContainerStatuses: readAll(status, 'initContainerStatuses', readContainerStatus),
+    containerStatuses: readAll(status, 'containerStatuses', readContainerStatus),
+    ephemeralContainerStatuses: readAll(status, 'ephemeralContainerStatuses', readContainerStatus),
   });
 };
 

@@ -650,6 +650,23 @@ export const cases: ReadonlyArray<Case> = [
     message: line('app', 137, 'OOMKilled'),
   },
   {
+    // Found by the Flyte oracle: the primary's line keeps the exit code format for 0, as Flyte writes it.
+    name: 'primary whose OOM-killed child process let it exit 0 (reason OOMKilled)',
+    resource: pod({
+      phase: 'Running',
+      primary: 'app',
+      containers: ['app', 'sidecar'],
+      startTime: S,
+      conditions: readyConditions(R),
+      containerStatuses: [terminated('app', 0, 'OOMKilled', R, E), running('sidecar', R)],
+    }),
+    row: 'primary.oom-killed',
+    phase: 'RetryableFailure',
+    code: 'OOMKilled',
+    kind: 'USER',
+    message: line('app', 0, 'OOMKilled'),
+  },
+  {
     name: 'primary SIGKILLed without OOM is a system failure',
     resource: pod({
       phase: 'Running',

@@ -1,0 +1,126 @@
+// Flyte's answers as the behaviour catalogue describes them, for the outcomes the documented differences expect.
+import type { ErrorKind } from '../../../domain/phase-info.js';
+import type { Phase } from '../../../domain/phase.js';
+import type { ContainerStatusView, PodView, Termination } from './pod-view.js';
+import { PRIMARY_CONTAINER_ANNOTATION } from './primary.js';
+
+/** The part of an answer a differential test compares. */
+export interface ExpectedOutcome {
+  readonly phase: Phase;
+  readonly code?: string;
+  readonly kind?: ErrorKind;
+  /** Whether a failure asks for the pod to be deleted; absent: false. */
+  readonly cleanup?: boolean;
+}
+
+export const outcome = (
+  phase: Phase,
+  code?: string,
+  kind?: ErrorKind,
+  cleanup?: boolean,
+): ExpectedOutcome => ({
+  phase,
+  ...(code === undefined ? {} : { code }),
+  ...(kind === undefined ? {} : { kind }),
+  ...(cleanup === true ? { cleanup } : {}),
+});
+
+export const sameOutcome = (a: ExpectedOutcome, b: ExpectedOutcome): boolean =>
+  a.phase === b.phase &&
+  a.code === b.code &&
+  a.kind === b.kind &&
+  (a.cleanup ?? false) === (b.cleanup ?? false);
+
+const SIGKILL = (t: Termination): boolean => t.exitCode === 137 || t.exitCode === 247;
+const OOM = (t: Termination): boolean => t.reason.includes('OOMKilled');
+
+/** Statuses in the order Flyte walks them: init, regular, ephemeral. */
+const walked = (pod: PodView): ReadonlyArray<ContainerStatusView> => [
+  ...pod.initContainerStatuses,
+  ...pod.containerStatuses,
+  ...pod.ephemeralContainerStatuses,
+];
+
+/** Which pod reasons Flyte's DemystifyFailure treats as the node going away, per release. */
+export const FLYTE_SYSTEM_POD_REASONS = {
+  catalogue: new Set(['Shutdown', 'Terminated', 'NodeShutdown', 'NodeAffinity']),
+  'v1.14.0': new Set(['Shutdown', 'Terminated']),
+} as const;
+
+/**
+ * Flyte's DemystifyFailure (catalogue 5.4): the pod reason or UnknownError, overwritten by the last OOMKilled or
+ * SIGKILL termination (lastState first); SYSTEM Interrupted for node reasons, a SIGKILLed primary, or no code at
+ * all. `release: 'v1.14.0'` gives that release's rules: only Shutdown and Terminated are SYSTEM, only exit code 137
+ * is a SIGKILL, and neither a SIGKILLed primary nor a missing code makes a failure SYSTEM.
+ */
+export const flyteFailure = (
+  pod: PodView,
+  release: 'catalogue' | 'v1.14.0' = 'catalogue',
+): ExpectedOutcome => {
+  const primary = pod.annotations[PRIMARY_CONTAINER_ANNOTATION] ?? '';
+  let code = pod.reason === '' ? 'UnknownError' : pod.reason;
+  let system = FLYTE_SYSTEM_POD_REASONS[release].has(pod.reason);
+  for (const c of walked(pod)) {
+    const t = c.lastState.terminated ?? c.state.terminated;
+    if (t === undefined) continue;
+    if (OOM(t)) code = 'OOMKilled';
+    else if (release === 'v1.14.0' ? t.exitCode === 137 : SIGKILL(t)) {
+      code = 'Interrupted';
+      if (release === 'catalogue' && c.name === primary) system = true;
+    }
+  }
+  if (release === 'catalogue' && code === 'UnknownError') system = true;
+  return system
+    ? outcome('RetryableFailure', 'Interrupted', 'SYSTEM')
+    : outcome('RetryableFailure', code, 'USER');
+};
+
+/** Flyte's DemystifySuccess: any current termination with an OOMKilled reason fails the task. */
+export const flyteSuccess = (pod: PodView): ExpectedOutcome =>
+  walked(pod).some((c) => c.state.terminated !== undefined && OOM(c.state.terminated))
+    ? outcome('RetryableFailure', 'OOMKilled', 'USER')
+    : outcome('Success');
+
+/**
+ * Flyte's DeterminePrimaryContainerPhase for a Running pod (catalogue 5.5), with the pod plugin's fallback for a
+ * primary that is in the spec but has no status yet. v1.14.0 has no SIGKILL case: any non-zero exit is USER.
+ */
+export const flytePrimary = (
+  pod: PodView,
+  primary: string,
+  release: 'catalogue' | 'v1.14.0' = 'catalogue',
+): ExpectedOutcome => {
+  const s = pod.containerStatuses.find((c) => c.name === primary);
+  if (s === undefined) {
+    return pod.specContainers.includes(primary)
+      ? outcome('Running')
+      : outcome('PermanentFailure', 'PrimaryContainerNotFound', 'USER');
+  }
+  if (s.state.waiting !== undefined || s.state.running !== undefined) return outcome('Running');
+  const t = s.state.terminated;
+  if (t === undefined) return outcome('PermanentFailure', 'PrimaryContainerNotFound', 'USER');
+  if (OOM(t)) return outcome('RetryableFailure', t.reason, 'USER');
+  if (release === 'catalogue' && SIGKILL(t)) return outcome('RetryableFailure', t.reason, 'SYSTEM');
+  if (t.exitCode !== 0) return outcome('RetryableFailure', t.reason, 'USER');
+  return outcome('Success');
+};
+
+/** Flyte's answer for a started pod (Running, Succeeded, Failed), per the catalogue or v1.14.0. */
+export const flyteStarted = (
+  pod: PodView,
+  release: 'catalogue' | 'v1.14.0' = 'catalogue',
+): ExpectedOutcome => {
+  if (pod.phase === 'Failed') return flyteFailure(pod, release);
+  if (pod.phase === 'Succeeded') return flyteSuccess(pod);
+  const primary = pod.annotations[PRIMARY_CONTAINER_ANNOTATION];
+  if (primary !== undefined) return flytePrimary(pod, primary, release);
+  const done =
+    pod.containerStatuses.length > 0 &&
+    pod.containerStatuses.every(
+      (c) =>
+        c.state.waiting === undefined &&
+        c.state.running === undefined &&
+        (c.state.terminated === undefined || c.state.terminated.exitCode === 0),
+    );
+  return done ? flyteSuccess(pod) : outcome('Running');
+};

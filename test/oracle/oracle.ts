@@ -1,0 +1,155 @@
+// A client for the Flyte oracle binary: one long-lived process, pods streamed to it as NDJSON in batches.
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { ErrorKind, PhaseInfo } from '../../src/domain/phase-info.js';
+import type { Phase } from '../../src/domain/phase.js';
+import type { PlatformConfig } from '../../src/domain/platform-config.js';
+import type { Instant } from '../../src/domain/time.js';
+
+/** The part of an answer both sides give: what the differential test compares. */
+export interface Answer {
+  readonly phase: Phase;
+  readonly version: number;
+  readonly reason: string;
+  readonly code?: string;
+  readonly kind?: ErrorKind;
+  readonly message?: string;
+  readonly cleanup: boolean;
+}
+
+export interface OracleRequest {
+  readonly pod: unknown;
+  readonly now: Instant;
+  readonly config: PlatformConfig;
+}
+
+interface OracleLine {
+  readonly id?: number;
+  readonly phase?: Phase;
+  readonly version?: number;
+  readonly reason?: string;
+  readonly code?: string;
+  readonly kind?: ErrorKind;
+  readonly message?: string;
+  readonly cleanup?: boolean;
+  readonly error?: string;
+}
+
+/** Builds the oracle when missing (scripts/flyte-oracle.sh) and returns its path; throws when it cannot. */
+export const oracleBinary = (): string => {
+  const fromEnv = process.env['FLYTE_ORACLE'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const out = execFileSync('bash', ['scripts/flyte-oracle.sh'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = out
+    .trim()
+    .split('\n')
+    .find((l) => l.startsWith('FLYTE_ORACLE='));
+  if (line === undefined) throw new Error(`scripts/flyte-oracle.sh printed no FLYTE_ORACLE= line:\n${out}`);
+  return line.slice('FLYTE_ORACLE='.length);
+};
+
+/** The k8s settings Flyte's phase functions read, in the oracle's request shape (milliseconds). */
+export const configOfRequest = (config: PlatformConfig): Record<string, number> => {
+  const k8s = config.plugins.k8s;
+  return {
+    'create-container-error-grace-period': k8s['create-container-error-grace-period'],
+    'create-container-config-error-grace-period': k8s['create-container-config-error-grace-period'],
+    'image-pull-backoff-grace-period': k8s['image-pull-backoff-grace-period'],
+    'pod-pending-timeout': k8s['pod-pending-timeout'],
+  };
+};
+
+export const requestLine = (id: number, r: OracleRequest): string =>
+  JSON.stringify({ id, pod: r.pod, now: r.now, config: configOfRequest(r.config) });
+
+export const answerOf = (pi: PhaseInfo): Answer => ({
+  phase: pi.phase,
+  version: pi.version,
+  reason: pi.reason,
+  ...(pi.error === undefined ? {} : { code: pi.error.code, kind: pi.error.kind, message: pi.error.message }),
+  cleanup: pi.cleanupOnFailure,
+});
+
+const fromLine = (l: OracleLine): Answer => {
+  if (l.error !== undefined || l.phase === undefined) {
+    throw new Error(`the oracle could not answer: ${l.error ?? JSON.stringify(l)}`);
+  }
+  return {
+    phase: l.phase,
+    version: l.version ?? 0,
+    reason: l.reason ?? '',
+    ...(l.code === undefined || l.code === '' ? {} : { code: l.code }),
+    ...(l.kind === undefined ? {} : { kind: l.kind }),
+    ...(l.message === undefined ? {} : { message: l.message }),
+    cleanup: l.cleanup ?? false,
+  };
+};
+
+/** One oracle process; `ask` sends a batch and resolves with its answers in order. */
+export interface Oracle {
+  readonly ask: (batch: ReadonlyArray<OracleRequest>) => Promise<ReadonlyArray<Answer>>;
+  readonly close: () => Promise<void>;
+}
+
+export const startOracle = (binary: string): Oracle => {
+  const child: ChildProcessWithoutNullStreams = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  let pending: { readonly want: number; readonly got: Answer[]; readonly first: number } | undefined;
+  let settle: { resolve: (a: Answer[]) => void; reject: (e: Error) => void } | undefined;
+  let nextId = 0;
+  let failure: Error | undefined;
+  const fail = (e: Error): void => {
+    failure = e;
+    settle?.reject(e);
+    settle = undefined;
+  };
+  child.on('exit', (code, signal) => {
+    if (settle !== undefined) fail(new Error(`the oracle exited (${code ?? signal}) mid-batch:\n${stderr}`));
+  });
+  child.on('error', (e) => fail(e));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (pending === undefined || settle === undefined) return;
+    try {
+      const parsed = JSON.parse(line) as OracleLine;
+      if (parsed.id !== pending.first + pending.got.length) {
+        throw new Error(`the oracle answered id ${parsed.id} out of order`);
+      }
+      pending.got.push(fromLine(parsed));
+    } catch (e) {
+      fail(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    if (pending.got.length === pending.want) {
+      const done = pending.got;
+      pending = undefined;
+      const s = settle;
+      settle = undefined;
+      s.resolve(done);
+    }
+  });
+  return {
+    ask: (batch) =>
+      new Promise<Answer[]>((resolve, reject) => {
+        if (failure !== undefined) return reject(failure);
+        if (settle !== undefined) return reject(new Error('one batch at a time'));
+        if (batch.length === 0) return resolve([]);
+        const first = nextId;
+        nextId += batch.length;
+        pending = { want: batch.length, got: [], first };
+        settle = { resolve, reject };
+        child.stdin.write(`${batch.map((r, i) => requestLine(first + i, r)).join('\n')}\n`);
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
+  };
+};

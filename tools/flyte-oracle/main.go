@@ -1,0 +1,429 @@
+// Command flyte-oracle answers "what phase would Flyte's pod plugin report for this pod?" by calling the exported
+// phase functions of Flyte's own flyteplugins Go module (flytek8s), dispatched on the pod phase as the pod plugin's
+// GetTaskPhaseWithLogs of this release does (README.md says why the plugin package itself is not linked).
+// kubetasks' differential test (npm run test:oracle) streams pods through it and compares the answers with its own.
+//
+// Protocol: one JSON request per stdin line, one JSON response per stdout line, in order.
+//
+//	request:  {"id": any, "pod": {...v1.Pod...}, "now": <epoch ms>, "primaryContainerName": "..." (ignored: Flyte
+//	           reads the pod's primary_container_name annotation),
+//	           "config": {"create-container-error-grace-period": <ms>, "create-container-config-error-grace-period": <ms>,
+//	                      "image-pull-backoff-grace-period": <ms>, "pod-pending-timeout": <ms>}}
+//	response: {"id": any, "phase": "Running", "version": 0, "reason": "...", "code": "...", "kind": "USER",
+//	           "message": "...", "cleanup": false, "occurredAt": <epoch ms>}  or  {"id": any, "error": "..."}
+//
+// With --bench N [--decode] it reads every request first, then times N calls cycling over them and prints one JSON
+// line with the figures.
+//
+// Flyte reads the wall clock (time.Now / time.Since) in the pending grace checks, the pending timeout and
+// GetLastTransitionOccurredAt. To make it answer as of `now`, every non-zero timestamp of the pod is shifted by
+// (wall clock - now) just before the call: time.Since(shifted) then equals now - original plus the microseconds the
+// call itself takes. Zero timestamps stay zero, which Flyte treats as infinitely old. See README.md.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	pluginsCore "github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/core"
+	"github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/flytek8s"
+	k8sconfig "github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/flytek8s/config"
+	"github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/k8s"
+	"github.com/flyteorg/flyte/flytestdlib/logger"
+)
+
+// ---------------------------------------------------------------------------------------------------------------
+// protocol
+// ---------------------------------------------------------------------------------------------------------------
+
+type configRequest struct {
+	CreateContainerErrorGracePeriod       *int64 `json:"create-container-error-grace-period"`
+	CreateContainerConfigErrorGracePeriod *int64 `json:"create-container-config-error-grace-period"`
+	ImagePullBackoffGracePeriod           *int64 `json:"image-pull-backoff-grace-period"`
+	PodPendingTimeout                     *int64 `json:"pod-pending-timeout"`
+}
+
+type request struct {
+	ID                   json.RawMessage `json:"id,omitempty"`
+	Pod                  json.RawMessage `json:"pod"`
+	Now                  *int64          `json:"now"`
+	PrimaryContainerName string          `json:"primaryContainerName,omitempty"`
+	Config               *configRequest  `json:"config,omitempty"`
+}
+
+type response struct {
+	ID         json.RawMessage `json:"id,omitempty"`
+	Phase      string          `json:"phase,omitempty"`
+	Version    uint32          `json:"version"`
+	Reason     string          `json:"reason"`
+	Code       string          `json:"code,omitempty"`
+	Kind       string          `json:"kind,omitempty"`
+	Message    string          `json:"message,omitempty"`
+	Cleanup    bool            `json:"cleanup"`
+	OccurredAt *int64          `json:"occurredAt,omitempty"`
+	Error      string          `json:"error,omitempty"`
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// time: make Flyte's wall clock read `now`
+// ---------------------------------------------------------------------------------------------------------------
+
+func shift(t *metav1.Time, d time.Duration) {
+	if t != nil && !t.IsZero() {
+		t.Time = t.Time.Add(d)
+	}
+}
+
+func shiftState(s *v1.ContainerState, d time.Duration) {
+	if s.Running != nil {
+		shift(&s.Running.StartedAt, d)
+	}
+	if s.Terminated != nil {
+		shift(&s.Terminated.StartedAt, d)
+		shift(&s.Terminated.FinishedAt, d)
+	}
+}
+
+func shiftStatuses(ss []v1.ContainerStatus, d time.Duration) {
+	for i := range ss {
+		shiftState(&ss[i].State, d)
+		shiftState(&ss[i].LastTerminationState, d)
+	}
+}
+
+// shiftPod moves every timestamp of the pod by d (zero timestamps stay zero).
+func shiftPod(p *v1.Pod, d time.Duration) {
+	shift(&p.CreationTimestamp, d)
+	shift(p.DeletionTimestamp, d)
+	shift(p.Status.StartTime, d)
+	for i := range p.Status.Conditions {
+		shift(&p.Status.Conditions[i].LastProbeTime, d)
+		shift(&p.Status.Conditions[i].LastTransitionTime, d)
+	}
+	shiftStatuses(p.Status.InitContainerStatuses, d)
+	shiftStatuses(p.Status.ContainerStatuses, d)
+	shiftStatuses(p.Status.EphemeralContainerStatuses, d)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// config
+// ---------------------------------------------------------------------------------------------------------------
+
+var defaults = *k8sconfig.GetK8sPluginConfig()
+
+func applyConfig(c *configRequest) error {
+	cfg := defaults
+	ms := func(v *int64, into *time.Duration) {
+		if v != nil {
+			*into = time.Duration(*v) * time.Millisecond
+		}
+	}
+	if c != nil {
+		ms(c.CreateContainerErrorGracePeriod, &cfg.CreateContainerErrorGracePeriod.Duration)
+		ms(c.CreateContainerConfigErrorGracePeriod, &cfg.CreateContainerConfigErrorGracePeriod.Duration)
+		ms(c.ImagePullBackoffGracePeriod, &cfg.ImagePullBackoffGracePeriod.Duration)
+		ms(c.PodPendingTimeout, &cfg.PodPendingTimeout.Duration)
+	}
+	return k8sconfig.SetK8sPluginConfig(&cfg)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// one call
+// ---------------------------------------------------------------------------------------------------------------
+
+var phaseNames = map[pluginsCore.Phase]string{
+	pluginsCore.PhaseUndefined:           "Undefined",
+	pluginsCore.PhaseNotReady:            "NotReady",
+	pluginsCore.PhaseWaitingForResources: "WaitingForResources",
+	pluginsCore.PhaseQueued:              "Queued",
+	pluginsCore.PhaseInitializing:        "Initializing",
+	pluginsCore.PhaseRunning:             "Running",
+	pluginsCore.PhaseSuccess:             "Success",
+	pluginsCore.PhaseRetryableFailure:    "RetryableFailure",
+	pluginsCore.PhasePermanentFailure:    "PermanentFailure",
+	pluginsCore.PhaseWaitingForCache:     "WaitingForCache",
+	pluginsCore.PhaseAborted:             "Aborted",
+}
+
+// podPhase is the pod plugin's GetTaskPhaseWithLogs of this release, re-created from flytek8s' exported functions
+// because the pod plugin's package cannot be compiled here (README.md). Flyte's default log config enables no log
+// plugin, so the task info carries no log links and the Running version stays 0, as in Flyte with that config.
+func podPhase(p *v1.Pod) (pluginsCore.PhaseInfo, error) {
+	occurredAt := flytek8s.GetLastTransitionOccurredAt(p).Time
+	reportedAt := flytek8s.GetReportedAt(p).Time
+	if reportedAt.IsZero() {
+		reportedAt = occurredAt
+	}
+	info := pluginsCore.TaskInfo{OccurredAt: &occurredAt, ReportedAt: &reportedAt}
+
+	pi := pluginsCore.PhaseInfoUndefined
+	var err error
+	switch p.Status.Phase {
+	case v1.PodSucceeded:
+		pi, err = flytek8s.DemystifySuccess(p.Status, info)
+	case v1.PodFailed:
+		pi, err = flytek8s.DemystifyFailure(p.Status, info)
+	case v1.PodPending:
+		pi, err = flytek8s.DemystifyPending(p.Status, info)
+	case v1.PodReasonUnschedulable:
+		pi = pluginsCore.PhaseInfoQueuedWithTaskInfo(occurredAt, pluginsCore.DefaultPhaseVersion, "pod unschedulable", &info)
+	case v1.PodUnknown:
+		// Undefined, as the plugin leaves it.
+	default:
+		primary, annotated := p.GetAnnotations()[flytek8s.PrimaryContainerKey]
+		if !annotated {
+			// Every regular container status terminated without a non-zero exit code: success before the pod says so.
+			done := len(p.Status.ContainerStatuses) > 0
+			for _, s := range p.Status.ContainerStatuses {
+				if s.State.Waiting != nil || s.State.Running != nil || (s.State.Terminated != nil && s.State.Terminated.ExitCode != 0) {
+					done = false
+				}
+			}
+			if done {
+				return flytek8s.DemystifySuccess(p.Status, info)
+			}
+			pi = pluginsCore.PhaseInfoRunning(pluginsCore.DefaultPhaseVersion, &info)
+		} else {
+			pi = flytek8s.DeterminePrimaryContainerPhase(primary, p.Status.ContainerStatuses, &info)
+			if pi.Phase() == pluginsCore.PhasePermanentFailure && pi.Err() != nil &&
+				pi.Err().GetCode() == flytek8s.PrimaryContainerNotFound {
+				// A primary that is in the spec but has no status yet has not started.
+				for _, c := range p.Spec.Containers {
+					if c.Name == primary {
+						pi = pluginsCore.PhaseInfoRunning(pluginsCore.DefaultPhaseVersion, &info)
+						break
+					}
+				}
+			}
+		}
+	}
+	if err != nil {
+		return pluginsCore.PhaseInfoUndefined, err
+	}
+	// The plugin state of a first observation is empty.
+	k8s.MaybeUpdatePhaseVersion(&pi, &k8s.PluginState{})
+	return pi, nil
+}
+
+// getTaskPhase calls podPhase; a panic inside Flyte's code becomes an error.
+func getTaskPhase(p *v1.Pod) (pi pluginsCore.PhaseInfo, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic in Flyte's phase functions: %v", r)
+		}
+	}()
+	return podPhase(p)
+}
+
+type prepared struct {
+	id  json.RawMessage
+	pod *v1.Pod
+	now time.Time
+	cfg *configRequest
+}
+
+func prepare(line []byte) (prepared, error) {
+	var req request
+	if err := json.Unmarshal(line, &req); err != nil {
+		return prepared{}, fmt.Errorf("bad request: %w", err)
+	}
+	out := prepared{id: req.ID, cfg: req.Config}
+	if req.Now == nil {
+		return out, errors.New("bad request: now (epoch milliseconds) is required")
+	}
+	out.now = time.UnixMilli(*req.Now)
+	var p v1.Pod
+	if err := json.Unmarshal(req.Pod, &p); err != nil {
+		return out, fmt.Errorf("bad pod: %w", err)
+	}
+	out.pod = &p
+	return out, nil
+}
+
+func answer(in prepared) response {
+	res := response{ID: in.id}
+	if err := applyConfig(in.cfg); err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	p := in.pod.DeepCopy()
+	delta := time.Since(in.now)
+	shiftPod(p, delta)
+	pi, err := getTaskPhase(p)
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	res.Phase = phaseNames[pi.Phase()]
+	if res.Phase == "" {
+		res.Phase = fmt.Sprintf("Phase(%d)", pi.Phase())
+	}
+	res.Version = pi.Version()
+	res.Reason = pi.Reason()
+	res.Cleanup = pi.CleanupOnFailure()
+	if e := pi.Err(); e != nil {
+		res.Code = e.GetCode()
+		res.Kind = e.GetKind().String()
+		res.Message = e.GetMessage()
+	}
+	if info := pi.Info(); info != nil && info.OccurredAt != nil && !info.OccurredAt.IsZero() {
+		at := info.OccurredAt.Add(-delta).UnixMilli()
+		res.OccurredAt = &at
+	}
+	return res
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// main
+// ---------------------------------------------------------------------------------------------------------------
+
+func newScanner(r io.Reader) *bufio.Scanner {
+	s := bufio.NewScanner(r)
+	s.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	return s
+}
+
+func serve(in io.Reader, out io.Writer) error {
+	r := bufio.NewReaderSize(in, 1<<20)
+	w := bufio.NewWriterSize(out, 1<<16)
+	enc := json.NewEncoder(w)
+	for {
+		line, readErr := r.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			var res response
+			if req, err := prepare(line); err != nil {
+				res = response{ID: req.id, Error: err.Error()}
+			} else {
+				res = answer(req)
+			}
+			if err := enc.Encode(res); err != nil {
+				return err
+			}
+		}
+		// The caller waits for a batch's answers: flush whenever the input has nothing more buffered.
+		if r.Buffered() == 0 || readErr != nil {
+			if err := w.Flush(); err != nil {
+				return err
+			}
+		}
+		if readErr == io.EOF {
+			return nil
+		}
+		if readErr != nil {
+			return readErr
+		}
+	}
+}
+
+type benchResult struct {
+	Calls          int     `json:"calls"`
+	Inputs         int     `json:"inputs"`
+	Decode         bool    `json:"decode"`
+	Seconds        float64 `json:"seconds"`
+	CPUSeconds     float64 `json:"cpuSeconds"`
+	CallsPerSecond float64 `json:"callsPerSecond"`
+	NsPerCall      float64 `json:"nsPerCall"`
+	Errors         int     `json:"errors"`
+}
+
+// bench times n calls cycling over the inputs. Decoding, the config and the clock shift are done once per input
+// before the clock starts, so only Flyte's phase functions are timed; with decode, every call also decodes its pod
+// from the request's JSON text (what a watch event delivers), for a comparison from text to answer.
+func bench(in io.Reader, out io.Writer, n int, decode bool) error {
+	var inputs []*v1.Pod
+	var texts [][]byte
+	r := bufio.NewReaderSize(in, 1<<20)
+	for {
+		line, readErr := r.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			req, err := prepare(line)
+			if err != nil {
+				return err
+			}
+			var raw request
+			if err := json.Unmarshal(line, &raw); err != nil {
+				return err
+			}
+			p := req.pod.DeepCopy()
+			shiftPod(p, time.Since(req.now))
+			inputs = append(inputs, p)
+			texts = append(texts, raw.Pod)
+		}
+		if readErr == io.EOF {
+			break
+		}
+		if readErr != nil {
+			return readErr
+		}
+	}
+	if len(inputs) == 0 {
+		return errors.New("--bench needs at least one request on stdin")
+	}
+	if err := applyConfig(nil); err != nil {
+		return err
+	}
+	errs := 0
+	var cpu0 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &cpu0)
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		p := inputs[i%len(inputs)]
+		if decode {
+			var fresh v1.Pod
+			if err := json.Unmarshal(texts[i%len(texts)], &fresh); err != nil {
+				errs++
+				continue
+			}
+			p = &fresh
+		}
+		if _, err := getTaskPhase(p); err != nil {
+			errs++
+		}
+	}
+	elapsed := time.Since(start)
+	var cpu1 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &cpu1)
+	cpu := time.Duration(cpu1.Utime.Nano()+cpu1.Stime.Nano()-cpu0.Utime.Nano()-cpu0.Stime.Nano()) * time.Nanosecond
+	return json.NewEncoder(out).Encode(benchResult{
+		Calls:          n,
+		Inputs:         len(inputs),
+		Decode:         decode,
+		Seconds:        elapsed.Seconds(),
+		CPUSeconds:     cpu.Seconds(),
+		CallsPerSecond: float64(n) / elapsed.Seconds(),
+		NsPerCall:      float64(elapsed.Nanoseconds()) / float64(n),
+		Errors:         errs,
+	})
+}
+
+func main() {
+	n := flag.Int("bench", 0, "time N calls of Flyte's phase functions over the requests read from stdin")
+	decode := flag.Bool("decode", false, "with --bench: decode each pod from its JSON text inside the timed loop")
+	flag.Parse()
+	// Flyte logs a warning for every failed pod; keep stderr quiet and the timings free of logging.
+	if err := logger.SetConfig(&logger.Config{Level: logger.PanicLevel}); err != nil {
+		fmt.Fprintln(os.Stderr, "flyte-oracle:", err)
+		os.Exit(2)
+	}
+	var err error
+	if *n > 0 {
+		err = bench(os.Stdin, os.Stdout, *n, *decode)
+	} else {
+		err = serve(os.Stdin, os.Stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "flyte-oracle:", err)
+		os.Exit(1)
+	}
+}

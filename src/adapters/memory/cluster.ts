@@ -52,6 +52,7 @@ import {
   groupKindOf,
   groupResourceOf,
   kindKey,
+  OBJECT_META_FIELDS,
   type CustomKind,
   type KindInfo,
 } from './kinds.js';
@@ -68,7 +69,7 @@ import {
 import { makePrng, nameSuffix, uuid } from './prng.js';
 import { podQuotaRefusal } from './quota.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { validateMetadata, validateMetadataUpdate } from './validation.js';
+import { validateImmutableData, validateMetadata, validateMetadataUpdate } from './validation.js';
 import {
   makeEventLog,
   makeWatchStream,
@@ -121,6 +122,8 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 const NAMESPACE_KIND = kindKey({ apiVersion: 'v1', kind: 'Namespace' });
 const POD_KIND = kindKey({ apiVersion: 'v1', kind: 'Pod' });
 const QUOTA_KIND = kindKey({ apiVersion: 'v1', kind: 'ResourceQuota' });
+const CONFIGMAP_KIND = kindKey({ apiVersion: 'v1', kind: 'ConfigMap' });
+const SECRET_KIND = kindKey({ apiVersion: 'v1', kind: 'Secret' });
 const MAX_GENERATE_NAME_PREFIX = 58;
 const GENERATE_NAME_ATTEMPTS = 8;
 
@@ -150,6 +153,22 @@ const omitEmpty = (meta: MutableMeta): void => {
 };
 
 const copyOut = (o: KubeObject): KubeObject => cloneJson(o);
+
+// The API server decodes a body into the kind's type (ObjectMeta for every kind): other fields do not survive.
+const pruned = (k: KindInfo, next: Mutable): Mutable => {
+  const top = k.topLevel;
+  const kept = (f: string): boolean =>
+    top === undefined || f === 'apiVersion' || f === 'kind' || f === 'metadata' || top.has(f);
+  const metadata = Object.fromEntries(
+    Object.entries(next.metadata).filter(([f]) => OBJECT_META_FIELDS.has(f)),
+  ) as MutableMeta;
+  return { ...Object.fromEntries(Object.entries(next).filter(([f]) => kept(f))), metadata };
+};
+
+const strategicUnsupported = (): ClusterError =>
+  unsupportedMediaType(
+    'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+  );
 
 const patchFailure = (f: PatchFailure): ClusterError =>
   f.kind === 'malformed' ? badRequest(f.message) : statusError('Invalid', f.message);
@@ -410,8 +429,12 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     const deleting = next.metadata.deletionTimestamp !== undefined;
     const noFinalizers = (next.metadata.finalizers ?? []).length === 0;
     const grace = next.metadata.deletionGracePeriodSeconds;
-    if (deleting && noFinalizers && (grace === undefined || grace === 0))
-      return erase(k, current, asKube(next));
+    // kube-apiserver never stores this update: it deletes the stored object (the DELETED event shows that state,
+    // finalizers and all, at the deletion's version) and answers with the updated object at its old version.
+    if (deleting && noFinalizers && (grace === undefined || grace === 0)) {
+      erase(k, current);
+      return deepFreeze(asKube(next));
+    }
     return write(k, next, current);
   };
 
@@ -458,7 +481,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     delete out.selfLink;
     delete out.managedFields;
     next.metadata = out;
-    return E.right(next);
+    return E.right(pruned(k, next));
   };
 
   const checkPreconditions = (
@@ -469,7 +492,9 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     const want = metaOf(input).resourceVersion;
     const cur = metaOf(current);
     if (want !== undefined && want !== '') {
-      if (!/^\d+$/.test(want)) return badRequest(`invalid resourceVersion: ${want}`);
+      // kube-apiserver parses it only in storage and answers an unclassified 500 with Go's parse error.
+      if (!/^\d+$/.test(want))
+        return statusError('Unknown', `strconv.ParseUint: parsing ${JSON.stringify(want)}: invalid syntax`);
       if (want !== cur.resourceVersion) return conflict(groupResourceOf(k), cur.name ?? '');
     } else if (!k.builtIn) {
       // Custom resources do not allow unconditional updates; the store names the resource where a kind belongs.
@@ -495,6 +520,9 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
       ...validateMetadata(k, next.metadata),
       ...validateMetadataUpdate(metaOf(current), next.metadata),
     ];
+    if (kindKey(k) === CONFIGMAP_KIND)
+      errors.push(...validateImmutableData(current, next, ['data', 'binaryData']));
+    if (kindKey(k) === SECRET_KIND) errors.push(...validateImmutableData(current, next, ['data']));
     if (kindKey(k) === POD_KIND) {
       errors.push(
         ...(status
@@ -589,8 +617,14 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     }
     next['apiVersion'] = k.apiVersion;
     next['kind'] = k.kind;
-    if (kindKey(k) === POD_KIND && isObject(next['status']))
-      next['status'] = convertPodStatusIps(next['status']);
+    if (kindKey(k) === POD_KIND) {
+      // The pod status strategy backfills an empty qosClass from the stored pod (old kubelets dropped it).
+      const oldStatus = isObject(current['status']) ? current['status'] : {};
+      const newStatus = isObject(next['status']) ? next['status'] : {};
+      if ((newStatus['qosClass'] ?? '') === '' && typeof oldStatus['qosClass'] === 'string')
+        next['status'] = { ...newStatus, qosClass: oldStatus['qosClass'] };
+      if (isObject(next['status'])) next['status'] = convertPodStatusIps(next['status']);
+    }
     const bad = validateUpdate(k, current, next, true);
     if (bad !== undefined) return E.left(bad);
     return E.right(commitChange(k, current, next));
@@ -604,7 +638,8 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     meta: ObjectMeta,
     policy: DeleteOptions['propagationPolicy'],
   ): string[] | undefined => {
-    if (!gcEnabled || policy === undefined) return undefined;
+    // The API server adds these finalizers whether or not a garbage collector is running to act on them.
+    if (policy === undefined) return undefined;
     const base = (meta.finalizers ?? []).filter((f) => f !== 'orphan' && f !== 'foregroundDeletion');
     if (policy === 'Orphan') return [...base, 'orphan'];
     if (policy === 'Foreground') return [...base, 'foregroundDeletion'];
@@ -627,9 +662,12 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
         : opts.gracePeriodSeconds < 0
           ? 1
           : opts.gracePeriodSeconds;
-    const finalizersAfter = alreadyDeleting
-      ? meta.finalizers
-      : (gcFinalizers(meta, opts.propagationPolicy) ?? meta.finalizers);
+    // A policy given again on an object already being deleted still switches its garbage-collector finalizers.
+    const finalizersAfter = gcFinalizers(meta, opts.propagationPolicy) ?? meta.finalizers;
+    const gcFinalizersChanged = !jsonEqual(
+      [...(finalizersAfter ?? [])].sort(),
+      [...(meta.finalizers ?? [])].sort(),
+    );
     const pendingFinalizers = (finalizersAfter ?? []).length > 0;
     const next = withMeta(current, meta);
     if (finalizersAfter !== undefined && finalizersAfter.length > 0)
@@ -639,8 +677,10 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     if (k.gracefulDelete && !(alreadyDeleting && (meta.deletionGracePeriodSeconds ?? 0) === 0)) {
       if (alreadyDeleting) {
         const stored = meta.deletionGracePeriodSeconds ?? 0;
-        if (requested === undefined || requested >= stored)
+        if ((requested === undefined || requested >= stored) && !gcFinalizersChanged)
           return { removed: false, object: cloneJson(current) };
+        if (requested === undefined || requested >= stored)
+          return stillThere(k, commitChange(k, current, next));
         const start = O.getOrElse(() => now)(parseInstant(meta.deletionTimestamp)) - stored * 1000;
         next.metadata.deletionTimestamp = formatInstant(start + requested * 1000);
         next.metadata.deletionGracePeriodSeconds = requested;
@@ -663,7 +703,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
         erase(k, marked);
         return { removed: true, object: cloneJson(marked) };
       }
-      if (!alreadyDeleting) processDeletingOwner(meta.uid ?? '');
+      if (gcEnabled && (!alreadyDeleting || gcFinalizersChanged)) processDeletingOwner(meta.uid ?? '');
       return stillThere(k, marked);
     }
     if (pendingFinalizers) {
@@ -674,7 +714,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
       if (existing === undefined || existing > now) next.metadata.deletionTimestamp = formatInstant(now);
       next.metadata.deletionGracePeriodSeconds = 0;
       const marked = commitChange(k, current, next);
-      if (!alreadyDeleting) processDeletingOwner(meta.uid ?? '');
+      if (gcEnabled && (!alreadyDeleting || gcFinalizersChanged)) processDeletingOwner(meta.uid ?? '');
       return stillThere(k, marked);
     }
     const removed = erase(k, current);
@@ -716,7 +756,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
       return E.left(statusError('Unknown', 'resourceVersion should not be set on objects to be created'));
     }
     const copy = cloneJson(input);
-    let next = withMeta(copy, copy.metadata ?? {});
+    let next = pruned(k, withMeta(copy, copy.metadata ?? {}));
     next['apiVersion'] = k.apiVersion;
     next['kind'] = k.kind;
     const meta = next.metadata;
@@ -838,13 +878,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
         patched = mergePatch(current, p.body);
         break;
       case 'strategic': {
-        if (k.smp === undefined) {
-          return E.left(
-            unsupportedMediaType(
-              'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
-            ),
-          );
-        }
+        if (k.smp === undefined) return E.left(strategicUnsupported());
         const r = strategicMergePatch(current, p.body, k.smp);
         if (E.isLeft(r)) return E.left(patchFailure(r.left));
         patched = r.right;
@@ -1095,10 +1129,17 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
 
     patch: (ref, p) =>
       run('patch', () =>
-        withObject(ref, (k, current) => {
-          const patched = applyPatch(k, current, p);
-          return E.isLeft(patched) ? patched : E.map(copyOut)(updateMain(k, current, patched.right, true));
-        }),
+        withKind(ref, (kind) =>
+          // The media type is refused before the object is looked up: a missing object gets 415 too.
+          p.type === 'strategic' && kind.smp === undefined
+            ? E.left(strategicUnsupported())
+            : withObject(ref, (k, current) => {
+                const patched = applyPatch(k, current, p);
+                return E.isLeft(patched)
+                  ? patched
+                  : E.map(copyOut)(updateMain(k, current, patched.right, true));
+              }),
+        ),
       ),
 
     updateStatus: (object) =>
@@ -1118,6 +1159,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
       run('patch-status', () =>
         withKind(ref, (k) => {
           if (!k.statusSubresource) return E.left(resourceNotServed());
+          if (p.type === 'strategic' && k.smp === undefined) return E.left(strategicUnsupported());
           return withObject(ref, (_k, current) => {
             const patched = applyPatch(k, current, p);
             return E.isLeft(patched)
@@ -1151,6 +1193,25 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
               ),
             );
           }
+          // kube-apiserver quirk: when the delete drops the last (garbage-collector) finalizers, the removal that
+          // follows checks the resourceVersion precondition against the object it never wrote, and fails. Nothing
+          // changes.
+          const after = gcFinalizers(meta, opts.propagationPolicy);
+          if (
+            pre?.resourceVersion !== undefined &&
+            !k.gracefulDelete &&
+            after !== undefined &&
+            after.length === 0 &&
+            (meta.finalizers ?? []).length > 0
+          ) {
+            return E.left(
+              conflict(
+                gr,
+                meta.name ?? '',
+                `StorageError: invalid object, Code: 4, Key: /registry/${gr.resource}/${meta.namespace ?? ''}/${meta.name ?? ''}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: ResourceVersion in precondition: , ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`,
+              ),
+            );
+          }
           return E.right(deleteObject(k, current, opts));
         }),
       ),
@@ -1159,42 +1220,53 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
 
     bind: (ref, nodeName) =>
       run('bind', () =>
-        withObject({ ...ref, apiVersion: 'v1', kind: 'Pod' }, (k, current) => {
-          const meta = metaOf(current);
-          const name = meta.name ?? '';
-          const binding = { group: '', resource: 'pods/binding' };
-          if (meta.deletionTimestamp !== undefined) {
-            return E.left(
-              conflict(binding, name, `pod ${name} is being deleted, cannot be assigned to a host`),
-            );
-          }
-          const spec = isObject(current['spec']) ? current['spec'] : {};
-          const assigned = typeof spec['nodeName'] === 'string' ? spec['nodeName'] : '';
-          if (assigned !== '')
-            return E.left(conflict(binding, name, `pod ${name} is already assigned to node "${assigned}"`));
-          if (nodeName === '') {
-            return E.left(
-              invalid({ group: '', kind: 'Binding' }, name, [
-                { type: 'FieldValueRequired', field: 'target.name' },
-              ]),
-            );
-          }
-          const next = withMeta(current, { ...meta, generation: (meta.generation ?? 0) + 1 });
-          next['spec'] = { ...spec, nodeName };
-          const status = isObject(current['status']) ? current['status'] : {};
-          const conditions = (
-            Array.isArray(status['conditions']) ? (status['conditions'] as unknown[]) : []
-          ).filter((c: unknown) => !(isObject(c) && c['type'] === 'PodScheduled'));
-          next['status'] = {
-            ...status,
-            conditions: [
-              ...conditions,
-              { type: 'PodScheduled', status: 'True', lastTransitionTime: formatInstant(clock.now()) },
-            ],
-          };
-          write(k, next, current);
-          return E.right(undefined);
-        }),
+        // Only pods have the binding subresource: any other kind answers NotFound, as a missing path does.
+        kindKey(ref) !== POD_KIND
+          ? E.left(resourceNotServed())
+          : withObject(ref, (k, current) => {
+              const meta = metaOf(current);
+              const name = meta.name ?? '';
+              const binding = { group: '', resource: 'pods/binding' };
+              if (meta.deletionTimestamp !== undefined) {
+                return E.left(
+                  conflict(binding, name, `pod ${name} is being deleted, cannot be assigned to a host`),
+                );
+              }
+              const spec = isObject(current['spec']) ? current['spec'] : {};
+              const assigned = typeof spec['nodeName'] === 'string' ? spec['nodeName'] : '';
+              if (assigned !== '')
+                return E.left(
+                  conflict(binding, name, `pod ${name} is already assigned to node "${assigned}"`),
+                );
+              if (nodeName === '') {
+                return E.left(
+                  invalid({ group: '', kind: 'Binding' }, name, [
+                    { type: 'FieldValueRequired', field: 'target.name' },
+                  ]),
+                );
+              }
+              // The binding writes the stored pod directly, not through the pod strategy: generation stays.
+              const next = withMeta(current, meta);
+              next['spec'] = { ...spec, nodeName };
+              const status = isObject(current['status']) ? current['status'] : {};
+              const conditions = (
+                Array.isArray(status['conditions']) ? (status['conditions'] as unknown[]) : []
+              ).filter((c: unknown) => !(isObject(c) && c['type'] === 'PodScheduled'));
+              next['status'] = {
+                ...status,
+                conditions: [
+                  ...conditions,
+                  {
+                    type: 'PodScheduled',
+                    status: 'True',
+                    lastProbeTime: null,
+                    lastTransitionTime: formatInstant(clock.now()),
+                  },
+                ],
+              };
+              write(k, next, current);
+              return E.right(undefined);
+            }),
       ),
 
     discover: (gvk) => run('discover', () => E.right(O.map(infoOf)(O.fromNullable(kindOf(gvk))))),

@@ -30,7 +30,32 @@ export interface KindInfo extends ResourceInfo {
   readonly smp: SmpSchema | undefined;
   /** Field-selector getters beyond metadata.name / metadata.namespace. */
   readonly fields: Readonly<Record<string, (o: KubeObject) => string>>;
+  /**
+   * Built-in kinds: the top-level fields of the Go type besides apiVersion, kind and metadata. The API server
+   * decodes a body into that type, so any other top-level field is dropped. Undefined (custom resources with a
+   * schema that preserves unknown fields): everything is kept.
+   */
+  readonly topLevel: ReadonlySet<string> | undefined;
 }
+
+/** The fields of ObjectMeta; the API server drops any other field under metadata, for every kind. */
+export const OBJECT_META_FIELDS: ReadonlySet<string> = new Set([
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+]);
 
 /** A custom resource to serve, as its CRD would declare it. */
 export interface CustomKind extends GroupVersionKind {
@@ -156,6 +181,8 @@ interface BuiltIn {
   readonly nameRule?: NameRule;
   readonly smp?: SmpSchema;
   readonly fields?: KindInfo['fields'];
+  /** Top-level fields of the type; default spec and status. */
+  readonly topLevel?: ReadonlyArray<string>;
 }
 
 const builtIn = (b: BuiltIn): KindInfo => ({
@@ -172,6 +199,7 @@ const builtIn = (b: BuiltIn): KindInfo => ({
   nameRule: b.nameRule ?? 'subdomain',
   smp: b.smp ?? withMeta({}),
   fields: b.fields ?? {},
+  topLevel: new Set(b.topLevel ?? ['spec', 'status']),
 });
 
 /** The built-in kinds served: what task plugins create, watch and need around them. */
@@ -202,6 +230,7 @@ export const builtInKinds: ReadonlyArray<KindInfo> = [
     plural: 'configmaps',
     namespaced: true,
     statusSubresource: false,
+    topLevel: ['data', 'binaryData', 'immutable'],
   }),
   builtIn({
     apiVersion: 'v1',
@@ -209,6 +238,7 @@ export const builtInKinds: ReadonlyArray<KindInfo> = [
     plural: 'secrets',
     namespaced: true,
     statusSubresource: false,
+    topLevel: ['data', 'stringData', 'type', 'immutable'],
     fields: { type: at('type') },
   }),
   builtIn({
@@ -217,6 +247,7 @@ export const builtInKinds: ReadonlyArray<KindInfo> = [
     plural: 'serviceaccounts',
     namespaced: true,
     statusSubresource: false,
+    topLevel: ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'],
   }),
   builtIn({
     apiVersion: 'v1',
@@ -233,6 +264,22 @@ export const builtInKinds: ReadonlyArray<KindInfo> = [
     plural: 'events',
     namespaced: true,
     statusSubresource: false,
+    topLevel: [
+      'involvedObject',
+      'reason',
+      'message',
+      'source',
+      'firstTimestamp',
+      'lastTimestamp',
+      'count',
+      'type',
+      'eventTime',
+      'series',
+      'action',
+      'related',
+      'reportingComponent',
+      'reportingInstance',
+    ],
     fields: eventFields,
   }),
   builtIn({
@@ -262,6 +309,7 @@ export const builtInKinds: ReadonlyArray<KindInfo> = [
     plural: 'podtemplates',
     namespaced: true,
     statusSubresource: false,
+    topLevel: ['template'],
     smp: withMeta({ template: { type: podTemplateSmp } }),
   }),
   builtIn({
@@ -294,6 +342,7 @@ export const customKindInfo = (c: CustomKind): KindInfo => ({
   nameRule: 'subdomain',
   smp: undefined,
   fields: {},
+  topLevel: undefined,
 });
 
 export const kindKey = gvkKey;

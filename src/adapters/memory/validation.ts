@@ -172,3 +172,24 @@ export const validateMetadataUpdate = (oldMeta: ObjectMeta, newMeta: ObjectMeta)
         },
       ];
 };
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/**
+ * Config maps and secrets marked `immutable: true`: the mark stays and the data may not change (the API server's
+ * ValidateConfigMapUpdate / ValidateSecretUpdate). `dataFields` are the kind's content fields.
+ */
+export const validateImmutableData = (
+  old: Readonly<Record<string, unknown>>,
+  next: Readonly<Record<string, unknown>>,
+  dataFields: ReadonlyArray<string>,
+): FieldError[] => {
+  if (old['immutable'] !== true) return [];
+  const detail = 'field is immutable when `immutable` is set';
+  const errors: FieldError[] = [];
+  if (next['immutable'] !== true) errors.push({ type: 'FieldValueForbidden', field: 'immutable', detail });
+  for (const f of dataFields) {
+    if (!sameJson(old[f], next[f])) errors.push({ type: 'FieldValueForbidden', field: f, detail });
+  }
+  return errors;
+};

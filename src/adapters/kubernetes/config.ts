@@ -138,7 +138,7 @@ export const loadConnection = (source: ConnectionSource): Connection => {
       ...(opts.servername === undefined ? {} : { servername: opts.servername }),
     };
     // applyToHTTPSOptions builds a fresh agent every call (client-node 1.x's socket leak); only a proxy agent is
-    // worth keeping, everything else goes through the adapter's one keep-alive agent.
+    // worth keeping, everything else goes through the adapter's keep-alive pools.
     const agent = opts.agent;
     return {
       tls,

@@ -1,10 +1,12 @@
-// HTTP to the API server over one keep-alive agent: auth per request, timeouts, and client-go's Retry-After retries.
+// HTTP to the API server over keep-alive pools, one per credential set: auth per request, timeouts, retries.
+import { createHash, type Hash } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
+import * as tls from 'node:tls';
 import * as E from 'fp-ts/lib/Either.js';
 import { serviceUnavailable, statusError, timeout, type ClusterError } from '../../ports/cluster-error.js';
-import type { Connection } from './config.js';
+import type { Connection, RequestAuth } from './config.js';
 
 export interface TransportOptions {
   /** Budget for a whole request (for a watch: until its response headers). Default 60 000 ms. */
@@ -17,6 +19,12 @@ export interface TransportOptions {
   readonly userAgent?: string;
   /** Idle keep-alive connections kept per host. Default 32. */
   readonly maxFreeSockets?: number;
+  /**
+   * Plain requests (watches excepted) in flight at once; the rest wait their turn in order. A burst of a thousand
+   * creates otherwise becomes a thousand connections and requests that the API server serves all at once, slowing
+   * every other client's requests meanwhile. Default: no limit.
+   */
+  readonly maxRequestsInFlight?: number;
 }
 
 export interface HttpRequest {
@@ -90,6 +98,31 @@ const readAll = (res: http.IncomingMessage): Promise<string> =>
     });
   });
 
+const maxCredentialPools = 4;
+
+const feed = (hash: Hash, value: unknown): void => {
+  if (value === undefined || value === null) {
+    hash.update('\0-');
+  } else if (typeof value === 'string' || Buffer.isBuffer(value)) {
+    hash.update(`\0${String(Buffer.byteLength(value))}:`);
+    hash.update(value);
+  } else if (Array.isArray(value)) {
+    hash.update(`\0[${String(value.length)}`);
+    for (const v of value) feed(hash, v);
+  } else {
+    // KeyObject-style entries ({ pem, passphrase }, { buf, passphrase }): their JSON carries all their bytes.
+    feed(hash, JSON.stringify(value));
+  }
+};
+
+/** A digest of the TLS material, to tell credential sets apart without keeping or comparing the PEM text. */
+const fingerprint = (material: RequestAuth['tls']): string => {
+  const hash = createHash('sha256');
+  for (const v of [material.ca, material.cert, material.key, material.pfx, material.passphrase])
+    feed(hash, v);
+  return hash.digest('hex');
+};
+
 export const makeTransport = (conn: Connection, opts: TransportOptions = {}): Transport => {
   const requestTimeoutMs = opts.requestTimeoutMs ?? 60_000;
   const maxRetries = opts.maxRetries ?? 5;
@@ -103,7 +136,54 @@ export const makeTransport = (conn: Connection, opts: TransportOptions = {}): Tr
     scheduling: 'lifo',
   };
   const secure = conn.server.startsWith('https:');
-  const agent: http.Agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  const plainAgent = new http.Agent(agentOptions);
+  // One TLS context and one keep-alive pool per set of credentials. Handing Node the CA, certificate and key with
+  // each request makes it parse them again for every new connection (a burst of a thousand creates spent more CPU
+  // there than in the manager itself) and puts kilobytes of PEM into every pool lookup. A pool per credential set
+  // keeps connections opened with rotated credentials apart from the new ones.
+  const pools = new Map<string, { readonly agent: https.Agent; readonly secureContext: tls.SecureContext }>();
+  const poolFor = (
+    material: RequestAuth['tls'],
+  ): { readonly agent: https.Agent; readonly secureContext: tls.SecureContext } => {
+    const key = fingerprint(material);
+    const found = pools.get(key);
+    if (found !== undefined) return found;
+    const { ca, cert, key: privateKey, pfx, passphrase } = material;
+    const pool = {
+      agent: new https.Agent(agentOptions),
+      secureContext: tls.createSecureContext({
+        ...(ca === undefined ? {} : { ca }),
+        ...(cert === undefined ? {} : { cert }),
+        ...(privateKey === undefined ? {} : { key: privateKey }),
+        ...(pfx === undefined ? {} : { pfx }),
+        ...(passphrase === undefined ? {} : { passphrase }),
+      }),
+    };
+    pools.set(key, pool);
+    // Credentials rotate rarely; the pools of long-replaced ones go, with whatever they still hold.
+    while (pools.size > maxCredentialPools) {
+      const oldest = pools.keys().next().value;
+      if (oldest === undefined) break;
+      pools.get(oldest)?.agent.destroy();
+      pools.delete(oldest);
+    }
+    return pool;
+  };
+  // `secureContext` reaches tls.connect through the agent; Node's request typings just do not list it.
+  const connectionOptions = (
+    auth: RequestAuth,
+  ): https.RequestOptions & Pick<tls.ConnectionOptions, 'secureContext'> => {
+    if (auth.proxyAgent !== undefined) return { agent: auth.proxyAgent, ...auth.tls };
+    if (!secure) return { agent: plainAgent };
+    const pool = poolFor(auth.tls);
+    const { rejectUnauthorized, servername } = auth.tls;
+    return {
+      agent: pool.agent,
+      secureContext: pool.secureContext,
+      ...(rejectUnauthorized === undefined ? {} : { rejectUnauthorized }),
+      ...(servername === undefined ? {} : { servername }),
+    };
+  };
   const seen = new WeakSet<Socket>();
   let requests = 0;
   let retries = 0;
@@ -138,8 +218,7 @@ export const makeTransport = (conn: Connection, opts: TransportOptions = {}): Tr
     const options: https.RequestOptions = {
       method: req.method,
       headers,
-      agent: auth.proxyAgent ?? agent,
-      ...auth.tls,
+      ...connectionOptions(auth),
       ...(auth.basicAuth === undefined ? {} : { auth: auth.basicAuth }),
     };
     return new Promise<AttemptResult>((resolve) => {
@@ -206,7 +285,33 @@ export const makeTransport = (conn: Connection, opts: TransportOptions = {}): Tr
     }
   };
 
-  const send = (req: HttpRequest): Promise<E.Either<ClusterError, HttpResponse>> =>
+  const limit = Math.max(1, opts.maxRequestsInFlight ?? Number.POSITIVE_INFINITY);
+  let inFlight = 0;
+  const queued: Array<() => void> = [];
+  const acquire = (): Promise<void> => {
+    if (inFlight < limit) {
+      inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => queued.push(resolve));
+  };
+  // The slot passes straight to the next waiter, so the count never dips below the limit while any wait.
+  const release = (): void => {
+    const next = queued.shift();
+    if (next === undefined) inFlight--;
+    else next();
+  };
+
+  const send = async (req: HttpRequest): Promise<E.Either<ClusterError, HttpResponse>> => {
+    await acquire();
+    try {
+      return await sendNow(req);
+    } finally {
+      release();
+    }
+  };
+
+  const sendNow = (req: HttpRequest): Promise<E.Either<ClusterError, HttpResponse>> =>
     withRetries(req, async ({ request, response }) => {
       const timer = setTimeout(() => request.destroy(new RequestTimedOut()), requestTimeoutMs);
       try {
@@ -238,7 +343,9 @@ export const makeTransport = (conn: Connection, opts: TransportOptions = {}): Tr
     open,
     stats: () => ({ requests, retries, connectionsOpened }),
     close: () => {
-      agent.destroy();
+      plainAgent.destroy();
+      for (const pool of pools.values()) pool.agent.destroy();
+      pools.clear();
     },
   };
 };

@@ -35,6 +35,8 @@ const RECONNECT = { 'base-duration': 200, 'max-duration': 30_000, jitter: 0.5 };
  */
 export class Informer {
   private readonly cache = new Map<string, KubeObject>();
+  /** Keys of the cached objects by namespace, for related-resource queries. */
+  private readonly namespaces = new Map<string, Set<string>>();
   private readonly everSeen = new Set<string>();
   private readonly handlers = new Set<(e: InformerEvent) => void>();
   private stream: WatchStream | undefined;
@@ -93,6 +95,18 @@ export class Informer {
     return [...this.cache.values()];
   }
 
+  /** The cached objects of one namespace. */
+  inNamespace(namespace: string): ReadonlyArray<KubeObject> {
+    const keys = this.namespaces.get(namespace);
+    if (keys === undefined) return [];
+    const out: KubeObject[] = [];
+    for (const k of keys) {
+      const o = this.cache.get(k);
+      if (o !== undefined) out.push(o);
+    }
+    return out;
+  }
+
   get size(): number {
     return this.cache.size;
   }
@@ -103,6 +117,12 @@ export class Informer {
 
   private upsert(o: KubeObject): void {
     const key = objectKey(o);
+    if (!this.cache.has(key)) {
+      const ns = o.metadata?.namespace ?? '';
+      const keys = this.namespaces.get(ns) ?? new Set<string>();
+      keys.add(key);
+      this.namespaces.set(ns, keys);
+    }
     this.cache.set(key, o);
     this.everSeen.add(key);
     this.emit({ type: 'upsert', object: o });
@@ -112,6 +132,10 @@ export class Informer {
     const key = objectKey(o);
     const last = this.cache.get(key) ?? o;
     this.cache.delete(key);
+    const ns = last.metadata?.namespace ?? '';
+    const keys = this.namespaces.get(ns);
+    keys?.delete(key);
+    if (keys?.size === 0) this.namespaces.delete(ns);
     this.everSeen.add(key);
     this.emit({ type: 'delete', object: last });
   }

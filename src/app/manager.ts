@@ -10,7 +10,7 @@ import { finalPhase, isSettled, step, type StepContext } from '../domain/lifecyc
 import type { PhaseInfo } from '../domain/phase-info.js';
 import * as PI from '../domain/phase-info.js';
 import type { PlatformConfig } from '../domain/platform-config.js';
-import type { BuildContext, Plugin } from '../domain/plugin.js';
+import type { BuildContext, Plugin, RelatedResourceQuery } from '../domain/plugin.js';
 import * as R from '../domain/registry.js';
 import { decodeTaskExecution, TaskExecutionC, type TaskExecution } from '../domain/task.js';
 import type { Clock, CancelTimer } from '../ports/clock.js';
@@ -20,9 +20,11 @@ import { silentLogger, type Logger } from '../ports/logger.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
 import type { StateStore } from '../ports/state-store.js';
 import { Informer, keyOf } from './informer.js';
+import { SharedClusterPool } from './shared-cluster-pool.js';
 
-/** Label on every object the manager creates; informers watch only these. */
-export const MANAGED_LABEL = 'kubetasks.dev/managed';
+import { MANAGED_LABEL } from '../domain/object-metadata.js';
+
+export { MANAGED_LABEL };
 /** Annotation naming the task an object belongs to. */
 export const TASK_ANNOTATION = 'kubetasks.dev/task-id';
 
@@ -53,6 +55,8 @@ export interface TaskUpdate extends Emission {
 export type SubmitError =
   | { readonly _tag: 'DuplicateTask'; readonly taskId: string }
   | { readonly _tag: 'NoPlugin'; readonly taskType: string }
+  /** The plugin's kind is not served by the cluster (its CRD is not installed). */
+  | { readonly _tag: 'KindNotServed'; readonly pluginId: string; readonly kind: string }
   | { readonly _tag: 'Stopped' };
 
 interface Runtime {
@@ -66,6 +70,8 @@ interface Runtime {
   queued: boolean;
   readonly timers: Map<TimerKind, { at: number; cancel: CancelTimer }>;
   readonly waiters: Array<(pi: PhaseInfo) => void>;
+  /** The plugin's related-resource queries for the task's current object, as last computed. */
+  relatedQueries: ReadonlyArray<RelatedResourceQuery>;
 }
 
 const toApiError = (e: ClusterError): ApiError => ({ reason: e.reason, code: e.code, message: e.message });
@@ -81,6 +87,10 @@ export class Manager {
   private readonly tasks = new Map<string, Runtime>();
   private readonly byObject = new Map<string, string>();
   private readonly informers = new Map<string, Informer>();
+  /** Kinds the cluster did not serve at start. */
+  private readonly unserved = new Set<string>();
+  /** Tasks with related-resource queries, by `kind|namespace` of what they ask for. */
+  private readonly relatedWatchers = new Map<string, Set<Runtime>>();
   private readonly ready: Runtime[] = [];
   private active = 0;
   private readonly listeners = new Set<(u: TaskUpdate) => void>();
@@ -94,12 +104,25 @@ export class Manager {
   private readonly metrics: Metrics;
   private readonly random: () => number;
   private readonly maxConcurrency: number;
+  private readonly sharedClusters: SharedClusterPool;
 
   constructor(private readonly opts: ManagerOptions) {
     this.logger = opts.logger ?? silentLogger;
     this.metrics = opts.metrics ?? noopMetrics;
     this.random = opts.random ?? Math.random;
     this.maxConcurrency = Math.max(1, opts.config.executor['max-concurrent-reconciles']);
+    this.sharedClusters = new SharedClusterPool({
+      cluster: opts.cluster,
+      clock: opts.clock,
+      config: opts.config,
+      logger: this.logger,
+      metrics: this.metrics,
+      informerFor: (kind) => this.informerFor(kind),
+      tell: (taskId, o) => {
+        const rt = this.tasks.get(taskId);
+        if (rt !== undefined) this.enqueue(rt, o);
+      },
+    });
   }
 
   // -----------------------------------------------------------------------------------
@@ -108,7 +131,25 @@ export class Manager {
 
   /** Starts one informer per watched kind and resumes every stored task. */
   async start(): Promise<void> {
-    await Promise.all(R.watchedKinds(this.opts.registry).map((k) => this.informerFor(k).start()));
+    const kinds = [...R.watchedKinds(this.opts.registry), ...R.relatedKinds(this.opts.registry)];
+    // A kind the cluster does not serve (a CRD plugin whose CRD is not installed) would keep its informer from
+    // ever syncing: skip it, and refuse that plugin's tasks at submit with a clear error.
+    const served = await Promise.all(kinds.map((k) => this.isServed(k)));
+    const missing = kinds.filter((_, i) => served[i] === false);
+    for (const k of missing) {
+      this.unserved.add(gvkKey(k));
+      this.logger.warn('kind not served by the cluster; its plugins cannot run tasks', {
+        kind: `${k.kind}.${k.apiVersion}`,
+      });
+    }
+    await Promise.all(kinds.filter((_, i) => served[i] !== false).map((k) => this.informerFor(k).start()));
+    await Promise.all(
+      this.opts.registry.plugins.flatMap((p) =>
+        p.sharedCluster === undefined || this.unserved.has(gvkKey(p.sharedCluster.kind))
+          ? []
+          : [this.sharedClusters.register(p.sharedCluster)],
+      ),
+    );
     if (this.opts.store === undefined) return;
     const stored = await this.opts.store.list()();
     if (E.isLeft(stored)) throw new Error(stored.left.message);
@@ -121,6 +162,18 @@ export class Manager {
     if (this.tasks.has(taskId)) return E.left({ _tag: 'DuplicateTask', taskId });
     const plugin = R.lookupByTaskType(task.task.type)(this.opts.registry);
     if (O.isNone(plugin)) return E.left({ _tag: 'NoPlugin', taskType: task.task.type });
+    const needs = [
+      plugin.value.watches,
+      ...(plugin.value.sharedCluster === undefined ? [] : [plugin.value.sharedCluster.kind]),
+    ];
+    const notServed = needs.find((k) => this.unserved.has(gvkKey(k)));
+    if (notServed !== undefined) {
+      return E.left({
+        _tag: 'KindNotServed',
+        pluginId: plugin.value.id,
+        kind: `${notServed.kind}.${notServed.apiVersion}`,
+      });
+    }
     const rt = this.track(
       taskId,
       task,
@@ -193,6 +246,7 @@ export class Manager {
     this.stopped = true;
     for (const rt of this.tasks.values()) for (const t of rt.timers.values()) t.cancel();
     for (const c of this.gateTimers.values()) c();
+    this.sharedClusters.stop();
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
   }
 
@@ -215,6 +269,7 @@ export class Manager {
       queued: false,
       timers: new Map(),
       waiters: [],
+      relatedQueries: [],
     };
     this.tasks.set(taskId, rt);
     this.indexObjects(rt);
@@ -286,10 +341,11 @@ export class Manager {
       random: this.random,
     });
     informer.onEvent((e) => {
+      if (this.relatedWatchers.size > 0) this.relatedChanged(key, e.object);
       const taskId = this.byObject.get(this.refKey({ ...e.object, ...refParts(e.object) }));
       const rt = taskId === undefined ? undefined : this.tasks.get(taskId);
       if (rt === undefined) return;
-      if (e.type === 'upsert') this.enqueue(rt, { _tag: 'ObjectObserved', object: e.object });
+      if (e.type === 'upsert') this.enqueue(rt, this.observed(rt, e.object));
       else
         this.enqueue(rt, {
           _tag: 'ObjectGone',
@@ -298,6 +354,90 @@ export class Manager {
     });
     this.informers.set(key, informer);
     return informer;
+  }
+
+  /** Whether the cluster serves a kind; an error asking (no discovery access) counts as served. */
+  private async isServed(kind: GroupVersionKind): Promise<boolean> {
+    const r = await this.opts.cluster.serves(kind)();
+    return E.isLeft(r) || r.right;
+  }
+
+  // -----------------------------------------------------------------------------------
+  // related resources: answered from the shared informers, never by a GET
+  // -----------------------------------------------------------------------------------
+
+  /** The observation of the task's object, with the related objects its plugin asks for. */
+  private observed(rt: Runtime, object: KubeObject): Observation {
+    const ask = rt.plugin.relatedResources;
+    if (ask === undefined) return { _tag: 'ObjectObserved', object };
+    let queries: ReadonlyArray<RelatedResourceQuery>;
+    try {
+      queries = ask(object);
+    } catch (e) {
+      // A throwing plugin hook must not stop the task; the phase is then computed without related objects.
+      this.logger.warn('relatedResources failed', {
+        task: rt.taskId,
+        plugin: rt.plugin.id,
+        error: String(e),
+      });
+      queries = [];
+    }
+    this.watchRelated(rt, queries);
+    const related: KubeObject[] = [];
+    const seen = new Set<string>();
+    for (const q of queries) {
+      for (const o of this.answerQuery(q)) {
+        const k = `${gvkKey(o)}|${keyOf(o.metadata?.namespace, o.metadata?.name ?? '')}`;
+        if (!seen.has(k)) {
+          seen.add(k);
+          related.push(o);
+        }
+      }
+    }
+    return { _tag: 'ObjectObserved', object, related };
+  }
+
+  private answerQuery(q: RelatedResourceQuery): ReadonlyArray<KubeObject> {
+    const informer = this.informers.get(gvkKey(q.kind));
+    if (informer === undefined) return [];
+    const candidates =
+      q.name === undefined
+        ? informer.inNamespace(q.namespace)
+        : [informer.get(q.namespace, q.name)].filter((o): o is KubeObject => o !== undefined);
+    return candidates.filter((o) => matchesQuery(q, o));
+  }
+
+  private watchRelated(rt: Runtime, queries: ReadonlyArray<RelatedResourceQuery>): void {
+    for (const q of rt.relatedQueries) this.relatedWatchers.get(relatedKey(q))?.delete(rt);
+    rt.relatedQueries = queries;
+    for (const q of queries) {
+      const k = relatedKey(q);
+      const set = this.relatedWatchers.get(k) ?? new Set<Runtime>();
+      set.add(rt);
+      this.relatedWatchers.set(k, set);
+    }
+  }
+
+  private unwatchRelated(rt: Runtime): void {
+    for (const q of rt.relatedQueries) {
+      const k = relatedKey(q);
+      const set = this.relatedWatchers.get(k);
+      set?.delete(rt);
+      if (set?.size === 0) this.relatedWatchers.delete(k);
+    }
+    rt.relatedQueries = [];
+  }
+
+  /** A related object changed: every task whose queries match it looks at its own object again. */
+  private relatedChanged(kindKey: string, object: KubeObject): void {
+    const watchers = this.relatedWatchers.get(`${kindKey}|${object.metadata?.namespace ?? ''}`);
+    if (watchers === undefined) return;
+    for (const rt of [...watchers]) {
+      if (!rt.relatedQueries.some((q) => gvkKey(q.kind) === kindKey && matchesQuery(q, object))) continue;
+      const ref = this.currentRef(rt);
+      const own = ref === undefined ? undefined : this.cached(ref);
+      if (own !== undefined) this.enqueue(rt, this.observed(rt, own));
+    }
   }
 
   private cached(ref: ObjectRef): KubeObject | undefined {
@@ -384,6 +524,7 @@ export class Manager {
   }
 
   private settle(rt: Runtime): void {
+    this.unwatchRelated(rt);
     for (const t of rt.timers.values()) t.cancel();
     rt.timers.clear();
     for (const o of rt.state.owned) {
@@ -435,7 +576,7 @@ export class Manager {
         return;
       case 'Observe': {
         const obj = this.cached(c.ref);
-        if (obj !== undefined) this.enqueue(rt, { _tag: 'ObjectObserved', object: obj });
+        if (obj !== undefined) this.enqueue(rt, this.observed(rt, obj));
         else if (this.informers.get(gvkKey(c.ref))?.hasSeen(c.ref.namespace, c.ref.name) === true) {
           this.enqueue(rt, { _tag: 'ObjectGone', ref: c.ref });
         }
@@ -446,6 +587,12 @@ export class Manager {
         return;
       case 'QuotaAccepted':
         this.gates.delete(c.namespace);
+        return;
+      case 'AcquireCluster':
+        this.sharedClusters.acquire(rt.taskId, c.ref, c.manifest);
+        return;
+      case 'ReleaseCluster':
+        this.sharedClusters.release(rt.taskId, c.ref);
         return;
       case 'Create':
         this.answer(rt, this.create(rt, c.ref, c.manifest));
@@ -653,3 +800,18 @@ const refParts = (o: KubeObject): { namespace: string; name: string } => ({
   namespace: o.metadata?.namespace ?? '',
   name: o.metadata?.name ?? '',
 });
+
+const relatedKey = (q: RelatedResourceQuery): string => `${gvkKey(q.kind)}|${q.namespace}`;
+
+/** Whether an object answers a related-resource query (namespace, name, labels, controller owner). */
+export const matchesQuery = (q: RelatedResourceQuery, o: KubeObject): boolean => {
+  const m = o.metadata;
+  if ((m?.namespace ?? '') !== q.namespace) return false;
+  if (q.name !== undefined && m?.name !== q.name) return false;
+  if (q.labelSelector !== undefined) {
+    const labels = m?.labels ?? {};
+    for (const [k, v] of Object.entries(q.labelSelector)) if (labels[k] !== v) return false;
+  }
+  if (q.ownerUid !== undefined && !(m?.ownerReferences ?? []).some((r) => r.uid === q.ownerUid)) return false;
+  return true;
+};

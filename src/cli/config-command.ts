@@ -1,7 +1,7 @@
 // `kubetasks config validate|defaults|schema`: check, show and describe the platform configuration.
 import { Command } from '@commander-js/extra-typings';
 import { schemaDocument } from '../domain/json-schema.js';
-import { defaultPlatformConfig, PlatformConfigC } from '../domain/platform-config.js';
+import { builtInPlatformConfigC } from '../plugins/index.js';
 import { TaskExecutionC } from '../domain/task.js';
 import { renderConfigReference } from '../app/config-reference.js';
 import { loadPlatformConfig } from '../app/inputs.js';
@@ -26,7 +26,8 @@ export const configCommand = (): Command => {
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .action((opts) => {
       const format = parseOutputFormat(opts.output) as OutputFormat;
-      printDocument(PlatformConfigC.encode(defaultPlatformConfig), format);
+      const defaults = builtInPlatformConfigC.decode({});
+      if (defaults._tag === 'Right') printDocument(builtInPlatformConfigC.encode(defaults.right), format);
     });
   config
     .command('schema')
@@ -41,7 +42,7 @@ export const configCommand = (): Command => {
               'kubetasks task execution',
             )
           : schemaDocument(
-              PlatformConfigC,
+              builtInPlatformConfigC,
               `${SCHEMA_BASE}/platform-config.schema.json`,
               'kubetasks platform config',
             );
@@ -51,7 +52,7 @@ export const configCommand = (): Command => {
     .command('reference')
     .description('Print the configuration reference (markdown), generated from the codecs')
     .action(() => {
-      process.stdout.write(renderConfigReference(PlatformConfigC));
+      process.stdout.write(renderConfigReference(builtInPlatformConfigC));
     });
   return config;
 };

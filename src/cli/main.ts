@@ -3,6 +3,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { configCommand } from './config-command.js';
 import { explainCommand } from './explain-command.js';
+import { pluginsCommand } from './plugins-command.js';
 import { renderCommand } from './render-command.js';
 import { runCommand } from './run-command.js';
 import { CliExit, ExitCode } from './io.js';
@@ -17,6 +18,7 @@ program.addCommand(configCommand());
 program.addCommand(renderCommand());
 program.addCommand(explainCommand());
 program.addCommand(runCommand());
+program.addCommand(pluginsCommand());
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   try {

@@ -1,13 +1,16 @@
-// `kubetasks render`: print the manifest the pod plugin would create for a task file, as `helm template` does for charts.
+// `kubetasks render`: print the manifest a task's plugin would create for a task file, as `helm template` does for charts.
 import { Command } from '@commander-js/extra-typings';
 import * as E from 'fp-ts/lib/Either.js';
+import * as O from 'fp-ts/lib/Option.js';
 import { buildErrorToInputError, loadTaskSource } from '../app/build-errors.js';
 import { loadPlatformConfig } from '../app/inputs.js';
 import { loadDocument, renderInputError } from '../app/source.js';
 import { addObjectMetadata } from '../domain/object-metadata.js';
 import { defaultPlatformConfig } from '../domain/platform-config.js';
-import { defaultPluginProperties, type BuildContext } from '../domain/plugin.js';
-import { buildPodResource, decodeKubePodTemplates, templateStore } from '../plugins/pod/build/index.js';
+import type { BuildContext } from '../domain/plugin.js';
+import { lookupByTaskType, showRegistryError } from '../domain/registry.js';
+import { builtInRegistry } from '../plugins/index.js';
+import { decodeKubePodTemplates, templateStore } from '../plugins/pod/build/index.js';
 import { CliExit, ExitCode, loadOrExit, parseOutputFormat, printDocument, type OutputFormat } from './io.js';
 
 const loadPodTemplates = loadDocument(decodeKubePodTemplates);
@@ -18,8 +21,8 @@ const processEnv = (): Readonly<Record<string, string>> => {
   return out;
 };
 
-const note = (file: string): string =>
-  `# kubetasks render ${file}: the pod plugin's manifest. At create time the plugin manager also sets the name,\n` +
+const note = (file: string, plugin: string): string =>
+  `# kubetasks render ${file}: the ${plugin} plugin's manifest. At create time the plugin manager also sets the name,\n` +
   '# namespace, config and execution labels and annotations, owner reference and finalizer (--with-metadata).\n';
 
 export const renderCommand = () =>
@@ -47,15 +50,23 @@ export const renderCommand = () =>
         podTemplates: templateStore(templates),
         processEnv: processEnv(),
       };
-      const pod = buildPodResource(ctx);
+      const registry = builtInRegistry();
+      if (E.isLeft(registry)) throw new CliExit(70, [showRegistryError(registry.left)]);
+      const plugin = lookupByTaskType(source.task.task.type)(registry.right);
+      if (O.isNone(plugin)) {
+        throw new CliExit(ExitCode.badInput, [
+          `${file}: no plugin serves task type "${source.task.task.type}"`,
+        ]);
+      }
+      const pod = plugin.value.buildResource(ctx);
       if (E.isLeft(pod)) {
         throw new CliExit(ExitCode.badInput, [
           renderInputError(buildErrorToInputError(source.doc, pod.left)),
         ]);
       }
       const withMetadata = opts.withMetadata === true;
-      const manifest = withMetadata ? addObjectMetadata(ctx, defaultPluginProperties, pod.right) : pod.right;
-      if (format === 'yaml' && !withMetadata) process.stdout.write(note(source.doc.file));
+      const manifest = withMetadata ? addObjectMetadata(ctx, plugin.value.properties, pod.right) : pod.right;
+      if (format === 'yaml' && !withMetadata) process.stdout.write(note(source.doc.file, plugin.value.id));
       // A plain copy: values the pod shares between containers would otherwise print as YAML anchors and aliases.
       printDocument(JSON.parse(JSON.stringify(manifest)) as unknown, format);
     });

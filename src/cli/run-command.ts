@@ -3,7 +3,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import * as E from 'fp-ts/lib/Either.js';
 import { Registry as PromRegistry } from 'prom-client';
 import { loadPlatformConfig, loadTaskExecution } from '../app/inputs.js';
-import { Manager, type TaskUpdate } from '../app/manager.js';
+import { Manager, type SubmitError, type TaskUpdate } from '../app/manager.js';
 import { makeVirtualClock, systemClock } from '../adapters/clock/index.js';
 import {
   parseScenario,
@@ -13,19 +13,52 @@ import {
   type Kubelet,
 } from '../adapters/kubelet/index.js';
 import { loadKubernetesCluster } from '../adapters/kubernetes/index.js';
-import { makeMemoryCluster } from '../adapters/memory/index.js';
+import { makeMemoryCluster, type CustomKind } from '../adapters/memory/index.js';
+import { builtInOperators, SCENARIO_ROLE_ANNOTATION, startOperators } from '../adapters/operators/index.js';
 import { makePinoLogger } from '../adapters/observability/pino-logger.js';
 import { makePromMetrics } from '../adapters/observability/prom-metrics.js';
 import { defaultPlatformConfig } from '../domain/platform-config.js';
 import * as PI from '../domain/phase-info.js';
 import { showRegistryError } from '../domain/registry.js';
 import type { TaskExecution } from '../domain/task.js';
-import { builtInRegistry } from '../plugins/index.js';
+import type { Plugin } from '../domain/plugin.js';
+import { builtInPlugins, builtInRegistry } from '../plugins/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { ClusterPort } from '../ports/cluster.js';
 import { silentLogger } from '../ports/logger.js';
 import { CliExit, ExitCode, loadOrExit, parseOutputFormat } from './io.js';
 import { formatUpdate, Progress } from './progress.js';
+
+/** The custom kinds of the shipped plugins, as the embedded cluster serves them. */
+const customKinds: ReadonlyArray<CustomKind> = (builtInPlugins as ReadonlyArray<Plugin>).flatMap((p) =>
+  p.customResource === undefined
+    ? []
+    : [
+        {
+          ...p.watches,
+          plural: p.customResource.plural,
+          statusSubresource: p.customResource.statusSubresource,
+        },
+      ],
+);
+
+/** Starts the simulated operators whose kinds the cluster serves (a real cluster may lack some CRDs). */
+const operatorsFor = async (cluster: ClusterPort, clock: Clock, namespace: string | undefined) => {
+  const served = await Promise.all(
+    builtInOperators.map(async (op) => {
+      const r = await cluster.serves(op.kind)();
+      return E.isRight(r) && r.right;
+    }),
+  );
+  const operators = startOperators({
+    cluster,
+    clock,
+    operators: builtInOperators.filter((_, i) => served[i] === true),
+    ...(namespace === undefined ? {} : { namespace }),
+  });
+  await operators.ready();
+  return operators;
+};
 
 interface Session {
   readonly cluster: ClusterPort;
@@ -39,15 +72,21 @@ const memorySession = async (namespace: string, realTime: boolean): Promise<Sess
   // Simulated time by default: a pod's minutes of image pulls and grace periods pass in milliseconds.
   const virtual = realTime ? undefined : makeVirtualClock({ auto: true, start: Date.now() });
   const clock = virtual ?? systemClock;
-  const cluster = makeMemoryCluster({ clock, namespaces: namespace === 'default' ? [] : [namespace] });
+  const cluster = makeMemoryCluster({
+    clock,
+    namespaces: namespace === 'default' ? [] : [namespace],
+    kinds: customKinds,
+  });
   const kubelet = startKubelet({ cluster, clock });
   await kubelet.ready();
+  const operators = await operatorsFor(cluster, clock, undefined);
   return {
     cluster,
     clock,
     kubelet,
     namespace,
     close: async () => {
+      await operators.stop();
       await kubelet.stop();
       cluster.close();
       virtual?.dispose();
@@ -66,16 +105,32 @@ const kubeSession = async (
   // There is no node in a test control plane: the simulated kubelet plays one, scoped to the namespace.
   const kubelet = startKubelet({ cluster, clock: systemClock, namespace: ns });
   await kubelet.ready();
+  // No operators run in a test control plane either: the simulated ones play them for the CRDs it serves.
+  const operators = await operatorsFor(cluster, systemClock, ns);
   return {
     cluster,
     clock: systemClock,
     kubelet,
     namespace: ns,
     close: async () => {
+      await operators.stop();
       await kubelet.stop();
       cluster.close();
     },
   };
+};
+
+const showSubmitError = (e: SubmitError): string => {
+  switch (e._tag) {
+    case 'NoPlugin':
+      return `no plugin serves task type "${e.taskType}" (see \`kubetasks plugins\`)`;
+    case 'KindNotServed':
+      return `the cluster does not serve ${e.kind}, which the ${e.pluginId} plugin creates: install its CRD`;
+    case 'DuplicateTask':
+      return `a task with id ${e.taskId} is already running`;
+    case 'Stopped':
+      return 'the plugin manager is stopping';
+  }
 };
 
 const withOverrides = (
@@ -83,6 +138,7 @@ const withOverrides = (
   namespace: string | undefined,
   scenario: string | undefined,
   run: string | undefined,
+  scenarioRole?: string,
 ): TaskExecution => ({
   ...te,
   execution: {
@@ -91,7 +147,13 @@ const withOverrides = (
     ...(namespace === undefined ? {} : { namespace }),
     ...(scenario === undefined
       ? {}
-      : { annotations: { ...te.execution.annotations, [SCENARIO_ANNOTATION]: scenario } }),
+      : {
+          annotations: {
+            ...te.execution.annotations,
+            [SCENARIO_ANNOTATION]: scenario,
+            ...(scenarioRole === undefined ? {} : { [SCENARIO_ROLE_ANNOTATION]: scenarioRole }),
+          },
+        }),
   },
 });
 
@@ -108,6 +170,10 @@ export const runCommand = () =>
     .option(
       '--scenario <name>',
       `simulated kubelet scenario: ${scenarioTags.map((t) => (t === 'exit' ? 'exit:CODE' : t)).join(', ')}`,
+    )
+    .option(
+      '--scenario-role <role>',
+      'for custom resources: the role whose pods the scenario hits (driver, worker, master, head, ...)',
     )
     .option('--kubeconfig <file>', 'kubeconfig for --cluster kube (default: $KUBECONFIG, ~/.kube/config)')
     .option('-n, --namespace <ns>', "namespace (default: the task's)")
@@ -134,7 +200,13 @@ export const runCommand = () =>
       }
       const config =
         opts.config === undefined ? defaultPlatformConfig : loadOrExit(opts.config, loadPlatformConfig);
-      const te = withOverrides(loadOrExit(file, loadTaskExecution), opts.namespace, opts.scenario, opts.run);
+      const te = withOverrides(
+        loadOrExit(file, loadTaskExecution),
+        opts.namespace,
+        opts.scenario,
+        opts.run,
+        opts.scenarioRole,
+      );
       const registry = builtInRegistry();
       if (E.isLeft(registry)) throw new CliExit(70, [showRegistryError(registry.left)]);
 
@@ -171,7 +243,7 @@ export const runCommand = () =>
         progress.start();
         const submitted = manager.submit(taskId, te);
         if (E.isLeft(submitted))
-          throw new CliExit(ExitCode.badInput, [`cannot run the task: ${submitted.left._tag}`]);
+          throw new CliExit(ExitCode.badInput, [`cannot run the task: ${showSubmitError(submitted.left)}`]);
         const final = await manager.awaitFinal(taskId);
         await manager.idle();
         progress.stop();

@@ -9,6 +9,9 @@ import { generatedName, ownerReferenceOf } from './task.js';
 /** Finalizer kubetasks puts on the objects it creates when `plugins.k8s.inject-finalizer` is on. */
 export const FINALIZER = 'kubetasks.dev/resource';
 
+/** Label on every object the plugin manager creates and every pod a plugin's operator should create; informers watch only these. */
+export const MANAGED_LABEL = 'kubetasks.dev/managed';
+
 /** The API server's limit on the total size of an object's annotations (keys plus values, in bytes). */
 export const ANNOTATIONS_MAX_BYTES = 256 * 1024;
 
@@ -143,3 +146,24 @@ export const addObjectMetadata = <A extends { readonly metadata?: ObjectMeta }>(
   };
   return { ...obj, metadata };
 };
+
+/**
+ * Labels and annotations a plugin puts on the pod templates of a custom resource so the operator's pods carry them:
+ * config defaults < the execution's, plus MANAGED_LABEL so the manager's watch cache holds the pods (related
+ * resources are read from that cache only). Annotations under `kubetasks.dev/` are left out.
+ */
+export const taskPodMetadata = (
+  ctx: BuildContext,
+): { readonly labels: Record<string, string>; readonly annotations: Record<string, string> } => ({
+  labels: union(ctx.config.plugins.k8s['default-labels'], ctx.task.execution.labels, {
+    [MANAGED_LABEL]: 'true',
+  }),
+  annotations: withoutOwn(
+    union(ctx.config.plugins.k8s['default-annotations'], ctx.task.execution.annotations),
+  ),
+});
+
+// kubetasks' own annotations (the simulated kubelet's scenario controls) stay on the custom resource: the operator
+// hands them to the pods of the role they target.
+const withoutOwn = (m: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(m).filter(([k]) => !k.startsWith('kubetasks.dev/')));

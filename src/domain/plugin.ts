@@ -4,6 +4,7 @@ import type * as O from 'fp-ts/lib/Option.js';
 import type { PathSegment } from './codec.js';
 import type { GroupVersionKind, KubeObject } from './kubernetes.js';
 import type { PhaseInfo, PluginState } from './phase-info.js';
+import type { PluginConfigSection } from './plugin-config.js';
 import type { PlatformConfig } from './platform-config.js';
 import type { PodTemplate, TaskExecution } from './task.js';
 import type { Instant } from './time.js';
@@ -46,6 +47,8 @@ export interface BuildContext {
   readonly podTemplates?: ReadonlyMap<string, ReadonlyMap<string, PodTemplate>>;
   /** Snapshot of the process environment, for `default-env-vars-from-env`. */
   readonly processEnv?: Readonly<Record<string, string>>;
+  /** For plugins with `sharedCluster`: the name of the ready shared cluster the job must run on. */
+  readonly sharedCluster?: string;
 }
 
 /** Inputs of getTaskPhase besides the resource itself. */
@@ -96,13 +99,51 @@ export const defaultPluginProperties: PluginProperties = {
   disableDeleteResourceOnFinalize: false,
 };
 
-/** A query for a resource related to the task's own, answered from the watch cache. */
+/**
+ * A query for resources related to the task's own (a Spark driver pod, a training job's worker pods), answered
+ * from the plugin manager's watch cache. Every given field must match. The cache holds only objects labelled
+ * `kubetasks.dev/managed=true` (MANAGED_LABEL): a plugin puts that label, with the rest of `taskLabels`, on the
+ * pod templates of the custom resource it builds, so the operator's pods carry it.
+ */
 export interface RelatedResourceQuery {
   readonly kind: GroupVersionKind;
   readonly namespace: string;
+  /** Exact name. */
+  readonly name?: string;
+  /** Equality selector: every label must be present with this value. */
   readonly labelSelector?: Readonly<Record<string, string>>;
   /** Only objects owned (ownerReferences) by the object with this uid. */
   readonly ownerUid?: string;
+}
+
+/** How the API server serves a custom kind, as its CRD declares it (for the embedded cluster and `plugins`). */
+export interface CustomResourceInfo {
+  /** Plural resource name, e.g. `sparkapplications`. */
+  readonly plural: string;
+  /** Whether the CRD declares the status subresource. */
+  readonly statusSubresource: boolean;
+}
+
+/**
+ * Jobs that run on a shared, long-lived cluster resource (a RayCluster under RayJobs): Flyte's ClusterPlugin
+ * (spec 7.4), which Flyte declares but never runs. The manager creates the cluster once per name, with no owner
+ * reference and no finalizer so it outlives tasks, waits for it to be ready before creating the job (whose
+ * BuildContext then carries `sharedCluster`), and deletes it after it has been idle for `idleTtl`.
+ */
+export interface SharedClusterSupport {
+  readonly kind: GroupVersionKind;
+  readonly customResource: CustomResourceInfo;
+  /**
+   * The shared cluster the task runs on, with its deterministic name in metadata.name (equal cluster specs give
+   * equal names; use names.objectName over a hash of the spec), or none when the task brings its own cluster.
+   */
+  readonly clusterFor: (ctx: BuildContext) => E.Either<BuildError, O.Option<KubeObject>>;
+  /** Total: whether the cluster can take jobs. */
+  readonly isReady: (cluster: unknown) => boolean;
+  /** Total: why the cluster is broken for good (it is then deleted and created anew), or none. */
+  readonly failure: (cluster: unknown) => O.Option<string>;
+  /** How long an unused cluster lives on (milliseconds). */
+  readonly idleTtl: (config: PlatformConfig) => number;
 }
 
 export interface Plugin {
@@ -127,6 +168,14 @@ export interface Plugin {
   readonly completionTime: (resource: unknown) => O.Option<Instant>;
   /** Replaces the default abort (delete). */
   readonly onAbort?: (ctx: BuildContext, resource: KubeObject) => AbortBehavior;
-  /** Related resources getTaskPhase needs, derived from the task's own resource. */
+  /** Set when `watches` is a custom resource: how its CRD serves it. */
+  readonly customResource?: CustomResourceInfo;
+  /** Kinds of the related resources; the manager starts one shared informer per kind at start-up. */
+  readonly relatedKinds?: ReadonlyArray<GroupVersionKind>;
+  /** Related resources getTaskPhase needs, derived from the task's own resource (as the watch cache holds it). */
   readonly relatedResources?: (resource: KubeObject) => ReadonlyArray<RelatedResourceQuery>;
+  /** The plugin's own section under `plugins` in the platform config (read it with readPluginConfig). */
+  readonly configSection?: PluginConfigSection;
+  /** Set for jobs that may run on a shared cluster resource. */
+  readonly sharedCluster?: SharedClusterSupport;
 }

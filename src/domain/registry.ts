@@ -139,6 +139,18 @@ export const lookupByKind =
     r.plugins.filter((p) => sameKind(p.watches, kind));
 
 /** Every distinct kind watched by a registered plugin. */
+/** Kinds of related resources the plugins read (one shared informer each), excluding kinds already watched. */
+export const relatedKinds = (r: Registry): ReadonlyArray<GroupVersionKind> => {
+  const watched = watchedKinds(r);
+  return r.plugins
+    .flatMap((p) => p.relatedKinds ?? [])
+    .reduce<GroupVersionKind[]>(
+      (acc, k) =>
+        acc.some((a) => sameKind(a, k)) || watched.some((w) => sameKind(w, k)) ? acc : [...acc, k],
+      [],
+    );
+};
+
 export const watchedKinds = (r: Registry): ReadonlyArray<GroupVersionKind> =>
   r.plugins.reduce<GroupVersionKind[]>(
     (acc, p) => (acc.some((k) => sameKind(k, p.watches)) ? acc : [...acc, p.watches]),

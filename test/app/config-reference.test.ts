@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderConfigReference } from '../../src/app/config-reference.js';
-import { PlatformConfigC } from '../../src/domain/platform-config.js';
+import { builtInPlatformConfigC as PlatformConfigC } from '../../src/plugins/index.js';
 
 describe('docs/configuration.md', () => {
   it('holds the generated reference (run `npm run docs` after changing a codec)', () => {

@@ -10,6 +10,7 @@ import {
   defaultPlatformConfig,
   PlatformConfigC,
 } from '../../src/domain/platform-config.js';
+import { builtInPlatformConfigC } from '../../src/plugins/index.js';
 import { arbPlatformConfig } from '../../src/testing/arbitraries.js';
 
 const errorsOf = (text: string): ReadonlyArray<string> => {
@@ -40,7 +41,10 @@ describe('platform config defaults', () => {
   });
 
   it.each(['', '{}', 'null', '# only a comment\n'])('an empty document %j means all defaults', (text) => {
-    expect(loadPlatformConfig('p.yaml', text)).toEqual(E.right(defaultPlatformConfig));
+    // The shipped plugins' sections (plugins.spark, plugins.ray, ...) decode to their defaults too.
+    expect(loadPlatformConfig('p.yaml', text)).toEqual(builtInPlatformConfigC.decode({}));
+    const r = loadPlatformConfig('p.yaml', text);
+    if (E.isRight(r)) expect(r.right.plugins.k8s).toEqual(defaultPlatformConfig.plugins.k8s);
   });
 
   it('decodes the shipped example', () => {

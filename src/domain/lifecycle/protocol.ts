@@ -43,7 +43,11 @@ export type Observation =
   | { readonly _tag: 'FinalizerRemoved'; readonly ref: ObjectRef; readonly error?: ApiError }
   | { readonly _tag: 'TimerFired'; readonly timer: TimerKind }
   /** The namespace's quota gate reopened: a task waiting for quota may try again. */
-  | { readonly _tag: 'QuotaGateOpened' };
+  | { readonly _tag: 'QuotaGateOpened' }
+  /** The shared cluster the task waits for can take jobs. */
+  | { readonly _tag: 'SharedClusterReady'; readonly ref: ObjectRef }
+  /** The shared cluster failed (it is being replaced); the task's try fails as a system failure. */
+  | { readonly _tag: 'SharedClusterFailed'; readonly ref: ObjectRef; readonly message: string };
 
 // -------------------------------------------------------------------------------------
 // commands
@@ -69,4 +73,8 @@ export type Command =
   /** A create in this namespace was rejected by a ResourceQuota: close the namespace's gate (with back-off). */
   | { readonly _tag: 'QuotaRejected'; readonly namespace: string; readonly message: string }
   /** A create in this namespace succeeded: reopen the namespace's gate and reset its back-off. */
-  | { readonly _tag: 'QuotaAccepted'; readonly namespace: string };
+  | { readonly _tag: 'QuotaAccepted'; readonly namespace: string }
+  /** The task uses this shared cluster: create it unless it exists, and say when it is ready. */
+  | { readonly _tag: 'AcquireCluster'; readonly ref: ObjectRef; readonly manifest: KubeObject }
+  /** The task no longer uses this shared cluster (its idle time starts when no task does). */
+  | { readonly _tag: 'ReleaseCluster'; readonly ref: ObjectRef };

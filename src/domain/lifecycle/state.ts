@@ -45,6 +45,8 @@ const StageC = t.union([
   t.readonly(t.intersection([t.type({ _tag: t.literal('Pending') }), t.partial({ retryAt: t.number })])),
   /** Created (or creating); phases come from observations of the object. */
   t.readonly(t.type({ _tag: t.literal('Started') })),
+  /** Waiting for the shared cluster (`cluster` in the state) to be ready before creating the job. */
+  t.readonly(t.type({ _tag: t.literal('WaitingForCluster') })),
   /** A create was rejected by a ResourceQuota; waiting for the namespace gate to reopen. */
   t.readonly(t.type({ _tag: t.literal('WaitingForQuota') })),
   /** Abort was requested; the abort behaviour is being applied. */
@@ -79,6 +81,8 @@ export const TaskStateC = t.readonly(
       eventCursor: t.readonly(t.type({ at: t.number, name: t.string })),
       /** When the object was last seen (for diagnostics). */
       lastObservedAt: t.number,
+      /** The shared cluster this task holds (not owned: never deleted by the task), and whether it was ready. */
+      cluster: t.readonly(t.type({ ref: ObjectRefC, ready: t.boolean })),
     }),
   ]),
   'TaskState',

@@ -1,5 +1,6 @@
 // The task lifecycle as a pure state machine: step(state, observation, context) → (state', commands).
 import * as E from 'fp-ts/lib/Either.js';
+import * as O from 'fp-ts/lib/Option.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { KubeObject } from '../kubernetes.js';
 import { objectName } from '../names.js';
@@ -75,6 +76,7 @@ const buildCtx = (s: TaskState, ctx: StepContext): BuildContext => ({
   ...ctx.buildContext,
   task: attemptTask(s, ctx),
   config: ctx.config,
+  ...(s.cluster?.ready === true && s.cluster.ref.name !== '' ? { sharedCluster: s.cluster.ref.name } : {}),
 });
 
 const buildManifest = (s: TaskState, ctx: StepContext, ref: ObjectRef) =>
@@ -179,6 +181,7 @@ const launch = (s: TaskState, ctx: StepContext): StepResult => {
     };
     return finishAborted(unsure, ctx, 'aborted before the resource was created');
   }
+  if (ctx.plugin.sharedCluster !== undefined && s.cluster?.ready !== true) return acquireCluster(s, ctx);
   const ref = refFor(s, ctx);
   const built = buildManifest(s, ctx, ref);
   if (E.isLeft(built)) {
@@ -205,6 +208,87 @@ const launch = (s: TaskState, ctx: StepContext): StepResult => {
   };
 };
 
+/**
+ * Before the job of a shared-cluster plugin: ask the interpreter for the cluster (it creates it unless it exists)
+ * and wait until it is ready. A task whose spec names no shared cluster goes straight on.
+ */
+const acquireCluster = (s: TaskState, ctx: StepContext): StepResult => {
+  const support = ctx.plugin.sharedCluster;
+  if (support === undefined) return launch(withoutCluster(s), ctx);
+  let chosen: E.Either<{ readonly code: string; readonly message: string }, O.Option<KubeObject>>;
+  try {
+    chosen = support.clusterFor(buildCtx(s, ctx));
+  } catch (e) {
+    chosen = E.left({ code: 'FailedToBuildResource', message: `the plugin threw: ${String(e)}` });
+  }
+  if (E.isLeft(chosen)) {
+    return finish(
+      s,
+      ctx,
+      PI.failure(chosen.left.code, `Failed to build resource, caused by: ${chosen.left.message}`),
+    );
+  }
+  if (O.isNone(chosen.right)) {
+    // No shared cluster for this task: mark it as decided so launch does not ask again.
+    return launch({ ...s, cluster: { ref: NO_CLUSTER, ready: true } }, ctx);
+  }
+  const manifest = chosen.right.value;
+  const ref: ObjectRef = {
+    apiVersion: support.kind.apiVersion,
+    kind: support.kind.kind,
+    namespace: ctx.task.execution.namespace,
+    name: manifest.metadata?.name ?? '',
+  };
+  const waiting: TaskState = { ...s, stage: { _tag: 'WaitingForCluster' }, cluster: { ref, ready: false } };
+  const r = emit(
+    waiting,
+    PI.waitingForResources(ctx.now, 0, `waiting for shared cluster ${ref.namespace}/${ref.name} to be ready`),
+    false,
+  );
+  return {
+    state: r.state,
+    commands: [
+      {
+        _tag: 'AcquireCluster',
+        ref,
+        manifest: { ...manifest, metadata: { ...manifest.metadata, namespace: ref.namespace } },
+      },
+      ...r.commands,
+    ],
+  };
+};
+
+const withoutCluster = (s: TaskState): TaskState => {
+  const { cluster: _dropped, ...rest } = s;
+  return rest;
+};
+
+/** The cluster placeholder of a task that runs without a shared cluster (its name is empty: never a real one). */
+const NO_CLUSTER: ObjectRef = { apiVersion: '', kind: '', namespace: '', name: '' };
+
+const holdsCluster = (s: TaskState): boolean => s.cluster !== undefined && s.cluster.ref.name !== '';
+
+const clusterReady = (s: TaskState, ctx: StepContext, ref: ObjectRef): StepResult => {
+  if (s.stage._tag !== 'WaitingForCluster' || s.cluster === undefined || !sameRef(s.cluster.ref, ref)) {
+    return { state: s, commands: [] };
+  }
+  return launch({ ...s, stage: { _tag: 'Pending' }, cluster: { ref, ready: true } }, ctx);
+};
+
+const clusterFailed = (s: TaskState, ctx: StepContext, ref: ObjectRef, message: string): StepResult => {
+  if (s.stage._tag !== 'WaitingForCluster' || s.cluster === undefined || !sameRef(s.cluster.ref, ref)) {
+    return { state: s, commands: [] };
+  }
+  return systemFailure(
+    { ...s, cluster: { ref, ready: false } },
+    ctx,
+    PI.systemRetryableFailure(
+      'SharedClusterFailed',
+      `shared cluster ${ref.namespace}/${ref.name} failed: ${message}`,
+    ),
+  );
+};
+
 /** Reports the task's final PhaseInfo and starts cleanup. */
 const finish = (s: TaskState, ctx: StepContext, pi: PI.PhaseInfo): StepResult => {
   const cleanupOnFailure =
@@ -215,10 +299,13 @@ const finish = (s: TaskState, ctx: StepContext, pi: PI.PhaseInfo): StepResult =>
   const owned = s.owned.map((o) =>
     o.status === 'gone' ? o : { ...o, deleteWanted: o.deleteWanted || cleanupOnFailure || deleteOnFinalize },
   );
-  const done: TaskState = { ...s, owned, stage: { _tag: 'Done', final: pi }, systemFailures: 0 };
+  const release: Command[] =
+    s.cluster !== undefined && holdsCluster(s) ? [{ _tag: 'ReleaseCluster', ref: s.cluster.ref }] : [];
+  const { cluster: _released, ...rest } = s;
+  const done: TaskState = { ...rest, owned, stage: { _tag: 'Done', final: pi }, systemFailures: 0 };
   return then(emit(done, pi, true), (st) => {
     const r = cleanup({ ...st, stage: { _tag: 'Done', final: st.last ?? pi } }, ctx);
-    return r;
+    return { state: r.state, commands: [...release, ...r.commands] };
   });
 };
 
@@ -511,6 +598,7 @@ const abortRequested = (s: TaskState, ctx: StepContext, object: KubeObject | und
       return { state: s, commands: [] };
     case 'Pending':
     case 'WaitingForQuota':
+    case 'WaitingForCluster':
       return finishAborted({ ...s, abortRequested: true }, ctx, 'aborted before the resource was created');
     case 'Started': {
       const entry = findOwned(s, refFor(s, ctx));
@@ -589,6 +677,9 @@ const resumed = (s: TaskState, ctx: StepContext): StepResult => {
         : then(cleanup(reset, ctx), (st) => launch(st, ctx));
     case 'WaitingForQuota':
       return then(cleanup(reset, ctx), (st) => launch(st, ctx));
+    case 'WaitingForCluster':
+      // Ask again: the interpreter's record of who uses which cluster did not survive the restart.
+      return then(cleanup(reset, ctx), (st) => acquireCluster(withoutCluster(st), ctx));
     case 'Aborting':
       return then(cleanup(reset, ctx), (st) => applyAbort(st, ctx, undefined));
     case 'Started': {
@@ -596,11 +687,36 @@ const resumed = (s: TaskState, ctx: StepContext): StepResult => {
       if (entry === undefined || entry.status === 'creating') {
         return then(cleanup(reset, ctx), (st) => launch(st, ctx));
       }
+      // A running job holds its cluster: say so again, so the cluster is not collected as idle.
+      const hold: Command[] =
+        reset.cluster !== undefined && holdsCluster(reset) && ctx.plugin.sharedCluster !== undefined
+          ? reacquire(reset, ctx)
+          : [];
       return then(cleanup(reset, ctx), (st) => ({
         state: st,
-        commands: [{ _tag: 'Observe', ref: entry.ref }, resync(ctx)],
+        commands: [...hold, { _tag: 'Observe', ref: entry.ref }, resync(ctx)],
       }));
     }
+  }
+};
+
+/** The AcquireCluster command for a cluster the task already holds (its manifest is built again, purely). */
+const reacquire = (s: TaskState, ctx: StepContext): Command[] => {
+  const support = ctx.plugin.sharedCluster;
+  if (support === undefined || s.cluster === undefined) return [];
+  try {
+    const chosen = support.clusterFor(buildCtx(withoutCluster(s), ctx));
+    if (E.isLeft(chosen) || O.isNone(chosen.right)) return [];
+    const manifest = chosen.right.value;
+    return [
+      {
+        _tag: 'AcquireCluster',
+        ref: s.cluster.ref,
+        manifest: { ...manifest, metadata: { ...manifest.metadata, namespace: s.cluster.ref.namespace } },
+      },
+    ];
+  } catch {
+    return [];
   }
 };
 
@@ -621,6 +737,7 @@ const timer = (s: TaskState, ctx: StepContext, kind: 'Retry' | 'Resync'): StepRe
       return applyAbort(s, ctx, undefined);
     case 'Started':
     case 'WaitingForQuota':
+    case 'WaitingForCluster':
     case 'Done':
       return cleanup(s, ctx);
   }
@@ -660,6 +777,10 @@ export const step = (s: TaskState, o: Observation, ctx: StepContext): StepResult
       return timer(s, ctx, o.timer);
     case 'QuotaGateOpened':
       return s.stage._tag === 'WaitingForQuota' ? launch(s, ctx) : { state: s, commands: [] };
+    case 'SharedClusterReady':
+      return clusterReady(s, ctx, o.ref);
+    case 'SharedClusterFailed':
+      return clusterFailed(s, ctx, o.ref, o.message);
   }
 };
 

@@ -1,0 +1,77 @@
+// `kubetasks plugins`, `render` and `run` for the CRD plugins, through the built CLI under plain node.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const CLI = 'dist/cli/main.js';
+
+const run = (args: ReadonlyArray<string>) => {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+describe('kubetasks plugins', () => {
+  it('lists every shipped plugin with its task types, kinds and config section', () => {
+    const r = run(['plugins', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<{
+      id: string;
+      taskTypes: string[];
+      watches: string;
+      configSection?: string;
+    }>;
+    expect(rows.map((p) => p.id)).toEqual([
+      'pod',
+      'batch-job',
+      'spark',
+      'pytorch',
+      'tensorflow',
+      'mpi',
+      'ray',
+      'dask',
+    ]);
+    const spark = rows.find((p) => p.id === 'spark');
+    expect(spark).toMatchObject({
+      taskTypes: ['spark'],
+      watches: 'SparkApplication.sparkoperator.k8s.io/v1beta2',
+      configSection: 'plugins.spark',
+    });
+  });
+
+  it('prints a readable list', () => {
+    const r = run(['plugins']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('pytorch\n  task types: pytorch\n  watches:    PyTorchJob.kubeflow.org/v1');
+  });
+});
+
+describe('render and run pick the plugin by task type', () => {
+  it.each([
+    ['examples/spark/pyspark.yaml', 'SparkApplication'],
+    ['examples/kubeflow/pytorch.yaml', 'PyTorchJob'],
+    ['examples/ray/train.yaml', 'RayJob'],
+    ['examples/dask/etl.yaml', 'DaskJob'],
+    ['examples/job/retries.yaml', 'Job'],
+  ])('render %s is a %s', (file, kind) => {
+    const r = run(['render', file, '-o', 'json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { kind: string }).kind).toBe(kind);
+  });
+
+  it.each([
+    ['examples/kubeflow/pytorch.yaml', 'succeed', 0, 'Success'],
+    ['examples/kubeflow/pytorch.yaml', 'oom', 1, 'OOMKilled'],
+    ['examples/spark/pyspark.yaml', 'succeed', 0, 'Success'],
+    ['examples/job/retries.yaml', 'exit:1', 1, 'BackoffLimitExceeded'],
+  ] as const)(
+    'run %s --scenario %s exits %i (%s) on the embedded cluster',
+    (file, scenario, code, expected) => {
+      const r = run(['run', file, '--scenario', scenario, '-o', 'json']);
+      expect(r.code).toBe(code);
+      expect(r.stdout).toContain(expected);
+    },
+  );
+});

@@ -7,6 +7,8 @@ export * as Phase from './domain/phase.js';
 export * as PhaseInfo from './domain/phase-info.js';
 export * as PlatformConfig from './domain/platform-config.js';
 export * as Plugin from './domain/plugin.js';
+export * as PluginConfig from './domain/plugin-config.js';
+export * as ObjectMetadata from './domain/object-metadata.js';
 export * as Quantity from './domain/quantity.js';
 export * as Registry from './domain/registry.js';
 export * as Task from './domain/task.js';
@@ -26,7 +28,13 @@ export {
   type TaskUpdate,
 } from './app/manager.js';
 export { Informer } from './app/informer.js';
-export { builtInPlugins, builtInRegistry, podPlugin } from './plugins/index.js';
+export {
+  builtInConfigSections,
+  builtInPlatformConfigC,
+  builtInPlugins,
+  builtInRegistry,
+  podPlugin,
+} from './plugins/index.js';
 export type * from './ports/cluster.js';
 export type { ClusterError, StatusReason } from './ports/cluster-error.js';
 export type { Clock } from './ports/clock.js';

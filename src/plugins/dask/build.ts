@@ -1,0 +1,297 @@
+// The dask plugin's buildResource: a DaskJob whose job runner, scheduler and workers come from the pod plugin's construction.
+import * as E from 'fp-ts/lib/Either.js';
+import type { PathSegment } from '../../domain/codec.js';
+import type { Container, KubeObject, PodSpec } from '../../domain/kubernetes.js';
+import { checkExecutionMetadata } from '../../domain/object-metadata.js';
+import { badTaskSpecification, buildError, type BuildContext, type BuildError } from '../../domain/plugin.js';
+import * as Q from '../../domain/quantity.js';
+import { attemptOf, generatedName } from '../../domain/task.js';
+import {
+  applyPodConfiguration,
+  buildRawPod,
+  PRIMARY_CONTAINER_ANNOTATION,
+  resourceProblem,
+  type RawPod,
+} from '../pod/build/index.js';
+import { renderLogTemplate } from '../pod/phase/index.js';
+import { linkTemplates } from '../pod/phase/logs.js';
+import { templateMetadata, type PodTemplateSpec } from '../ray/build.js';
+import { effectiveLogs } from '../ray/logs.js';
+import { decodeCustom } from '../ray/proto-json.js';
+import { daskConfigOf } from './config.js';
+import { DaskJobPayload, type DaskScheduler, type DaskWorkerGroup } from './payload.js';
+
+type Path = ReadonlyArray<PathSegment>;
+
+export const DASK_API_VERSION = 'kubernetes.dask.org/v1';
+export const DASK_JOB_KIND = 'DaskJob';
+export const WORKER_CONTAINER = 'dask-worker';
+export const SCHEDULER_CONTAINER = 'scheduler';
+export const RUNNER_CONTAINER = 'job-runner';
+export const CLUSTER_NAME_LABEL = 'dask.org/cluster-name';
+export const COMPONENT_LABEL = 'dask.org/component';
+/**
+ * The DaskJob's name bound: the operator names the scheduler Service `<name>-scheduler`, which must stay a 63-character
+ * DNS label (Flyte sets no bound, so long names broke the Service).
+ */
+export const DASK_NAME_MAX_LENGTH = 63 - '-scheduler'.length;
+const CUSTOM: Path = ['task', 'custom'];
+
+type Resources = {
+  readonly requests?: Readonly<Record<string, string>>;
+  readonly limits?: Readonly<Record<string, string>>;
+};
+
+/** Payload resources when they state anything; requests default to limits (the operator's best practice). */
+const payloadResources = (
+  r: Resources | undefined,
+  at: Path,
+): E.Either<BuildError, Container['resources'] | undefined> => {
+  if (r === undefined) return E.right(undefined);
+  const limits = r.limits ?? {};
+  const requests = { ...limits, ...r.requests };
+  if (Object.keys(limits).length === 0 && Object.keys(requests).length === 0) return E.right(undefined);
+  const resources = {
+    ...(Object.keys(limits).length === 0 ? {} : { limits: { ...limits } }),
+    ...(Object.keys(requests).length === 0 ? {} : { requests }),
+  };
+  const problem = resourceProblem(resources);
+  return problem === undefined
+    ? E.right(resources)
+    : E.left(badTaskSpecification(problem.message, [...at, 'resources', ...problem.path]));
+};
+
+/** The task as seen by the scheduler and the job runner: never interruptible (losing them loses the job). */
+const nonInterruptible = (ctx: BuildContext): BuildContext => ({
+  ...ctx,
+  task: { ...ctx.task, execution: { ...ctx.task.execution, interruptible: false } },
+});
+
+interface Role {
+  readonly container: string;
+  readonly image?: string | undefined;
+  readonly resources?: Container['resources'] | undefined;
+  readonly restartPolicy: 'Always' | 'Never';
+  /** Rewrites the primary container after the platform configured it (its final resources are known then). */
+  readonly finish: (c: Container) => Container;
+}
+
+const buildRole = (ctx: BuildContext, role: Role): E.Either<BuildError, PodTemplateSpec> => {
+  const raw = buildRawPod(ctx);
+  if (E.isLeft(raw)) return raw;
+  const primary = raw.right.spec.containers.find((c) => c.name === raw.right.primaryContainerName);
+  if (primary === undefined)
+    return E.left(badTaskSpecification('the task has no primary container', ['task', 'container']));
+  if (raw.right.spec.containers.some((c) => c !== primary && c.name === role.container)) {
+    return E.left(
+      badTaskSpecification(
+        `the container name ${JSON.stringify(role.container)} is reserved for the Dask ${role.container}`,
+        ['task', 'podTemplate', 'spec', 'containers'],
+      ),
+    );
+  }
+  const renamed: Container = {
+    ...primary,
+    name: role.container,
+    ...(role.image === undefined || role.image === '' ? {} : { image: role.image }),
+    ...(role.resources === undefined ? {} : { resources: role.resources }),
+  };
+  const pod: RawPod = {
+    ...raw.right,
+    spec: {
+      ...raw.right.spec,
+      restartPolicy: role.restartPolicy,
+      containers: raw.right.spec.containers.map((c) => (c === primary ? renamed : c)),
+    },
+    primaryContainerName: role.container,
+  };
+  const configured = applyPodConfiguration(ctx, pod);
+  if (E.isLeft(configured)) return configured;
+  const spec: PodSpec = {
+    ...configured.right.spec,
+    containers: configured.right.spec.containers.map((c) => (c.name === role.container ? role.finish(c) : c)),
+  };
+  return E.right({
+    metadata: templateMetadata(ctx, {
+      labels: configured.right.labels,
+      annotations: { ...configured.right.annotations, [PRIMARY_CONTAINER_ANNOTATION]: role.container },
+    }),
+    spec,
+  });
+};
+
+const withoutCommand = (c: Container, args: ReadonlyArray<string>): Container => {
+  const { command: _command, ...rest } = c;
+  return { ...rest, args: [...args] };
+};
+
+/**
+ * `dask worker` sized from the container's final limits: --nthreads (cpu rounded up) only with a cpu limit and
+ * --memory-limit only with a memory limit (Flyte wrote 0 for the missing one: bug 14).
+ */
+export const workerArgs = (c: Container): ReadonlyArray<string> => {
+  const limits = c.resources?.limits ?? {};
+  const args = ['dask', 'worker', '--name', '$(DASK_WORKER_NAME)'];
+  const cpu = limits['cpu'];
+  if (cpu !== undefined) {
+    const q = Q.parse(cpu);
+    if (E.isRight(q) && q.right.nanos > 0n) {
+      const threads = (q.right.nanos + 999_999_999n) / 1_000_000_000n;
+      args.push('--nthreads', threads.toString());
+    }
+  }
+  const memory = limits['memory'];
+  if (memory !== undefined && memory !== '') args.push('--memory-limit', memory);
+  return args;
+};
+
+const SCHEDULER_PORTS: NonNullable<Container['ports']> = [
+  { name: 'tcp-comm', containerPort: 8786, protocol: 'TCP' },
+  { name: 'dashboard', containerPort: 8787, protocol: 'TCP' },
+];
+
+/**
+ * The scheduler's --dashboard-prefix: the path of the first DASHBOARD log link (rendered for the task, without a pod),
+ * without a trailing /status, so the dashboard answers where the link points.
+ */
+export const dashboardPrefix = (ctx: BuildContext): E.Either<BuildError, string | undefined> => {
+  const logs = effectiveLogs(daskConfigOf(ctx.config).logs, ctx.config.logs);
+  const phaseCtx = { now: 0, config: { ...ctx.config, logs }, task: ctx.task };
+  const link = linkTemplates(phaseCtx).find((l) => l.linkType === 'DASHBOARD');
+  if (link === undefined) return E.right(undefined);
+  const te = ctx.task;
+  const uri = renderLogTemplate(link.uri, {
+    namespace: te.execution.namespace,
+    generatedName: generatedName(te, DASK_NAME_MAX_LENGTH),
+    executionName: te.execution.id.run,
+    runName: te.execution.id.run,
+    actionName: te.execution.id.action,
+    taskRetryAttempt: String(attemptOf(te)),
+    taskID: te.task.id.name,
+  });
+  const path =
+    /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/.exec(uri)?.[1] ??
+    (uri.startsWith('/') ? uri.split(/[?#]/)[0] : undefined);
+  if (path === undefined) {
+    return E.left(
+      buildError(
+        'BadTaskSpecification',
+        `plugins.dask.logs: the dashboard link ${JSON.stringify(uri)} is not a URL`,
+      ),
+    );
+  }
+  const prefix = path.replace(/\/status\/?$/, '');
+  return E.right(prefix === '' || prefix === '/' ? undefined : prefix);
+};
+
+export const decodeDaskPayload = decodeCustom(DaskJobPayload, 'Dask job (task.custom)');
+
+const workerRole = (w: DaskWorkerGroup, resources: Container['resources'] | undefined): Role => ({
+  container: WORKER_CONTAINER,
+  image: w.image,
+  resources,
+  restartPolicy: 'Always',
+  finish: (c) => withoutCommand(c, workerArgs(c)),
+});
+
+const schedulerRole = (
+  s: DaskScheduler,
+  resources: Container['resources'] | undefined,
+  prefix: string | undefined,
+): Role => ({
+  container: SCHEDULER_CONTAINER,
+  image: s.image,
+  resources,
+  restartPolicy: 'Always',
+  finish: (c) => ({
+    ...withoutCommand(c, [
+      'dask',
+      'scheduler',
+      ...(prefix === undefined ? [] : ['--dashboard-prefix', prefix]),
+    ]),
+    ports: [...SCHEDULER_PORTS],
+    readinessProbe: c.readinessProbe ?? {
+      httpGet: { port: 'dashboard' },
+      initialDelaySeconds: 5,
+      periodSeconds: 5,
+      failureThreshold: 30,
+    },
+  }),
+});
+
+const runnerRole: Role = { container: RUNNER_CONTAINER, restartPolicy: 'Never', finish: (c) => c };
+
+/**
+ * The DaskJob for a dask task (spec 7.4): the job runner runs the task's command; the scheduler and the workers run
+ * `dask scheduler` / `dask worker` in the task's (or the payload's) image. Deterministic: no clock.
+ */
+export const buildDaskJob = (ctx: BuildContext): E.Either<BuildError, KubeObject> => {
+  const meta = checkExecutionMetadata(ctx);
+  if (E.isLeft(meta)) return meta;
+  const payload = decodeDaskPayload(ctx.task.task.custom);
+  if (E.isLeft(payload)) return payload;
+  const scheduler = payload.right.scheduler ?? {};
+  const workers = payload.right.workers ?? {};
+  const schedulerResources = payloadResources(scheduler.resources, [...CUSTOM, 'scheduler']);
+  if (E.isLeft(schedulerResources)) return schedulerResources;
+  const workerResources = payloadResources(workers.resources, [...CUSTOM, 'workers']);
+  if (E.isLeft(workerResources)) return workerResources;
+  const prefix = dashboardPrefix(ctx);
+  if (E.isLeft(prefix)) return prefix;
+  const base = buildRawPod(ctx);
+  if (E.isLeft(base)) return base;
+  const steady = nonInterruptible(ctx);
+  const worker = buildRole(ctx, workerRole(workers, workerResources.right));
+  if (E.isLeft(worker)) return worker;
+  const schedulerPod = buildRole(steady, schedulerRole(scheduler, schedulerResources.right, prefix.right));
+  if (E.isLeft(schedulerPod)) return schedulerPod;
+  const runner = buildRole(steady, runnerRole);
+  if (E.isLeft(runner)) return runner;
+  const name = generatedName(ctx.task, DASK_NAME_MAX_LENGTH);
+  const { labels, annotations } = base.right;
+  return E.right({
+    apiVersion: DASK_API_VERSION,
+    kind: DASK_JOB_KIND,
+    metadata: {
+      ...(Object.keys(labels).length === 0 ? {} : { labels: { ...labels } }),
+      ...(Object.keys(annotations).length === 0 ? {} : { annotations: { ...annotations } }),
+    },
+    spec: {
+      job: runner.right,
+      cluster: {
+        spec: {
+          worker: { replicas: workers.numberOfWorkers ?? 0, ...worker.right },
+          scheduler: {
+            ...schedulerPod.right,
+            service: {
+              type: 'NodePort',
+              selector: { [CLUSTER_NAME_LABEL]: name, [COMPONENT_LABEL]: 'scheduler' },
+              ports: [
+                { name: 'tcp-comm', protocol: 'TCP', port: 8786, targetPort: 'tcp-comm' },
+                { name: 'dashboard', protocol: 'TCP', port: 8787, targetPort: 'dashboard' },
+              ],
+            },
+          },
+        },
+      },
+    },
+  });
+};
+
+/** buildDaskJob, with any unexpected exception turned into a build error (inputs are checked, so it is a bug). */
+export const buildResource = (ctx: BuildContext): E.Either<BuildError, KubeObject> => {
+  try {
+    return buildDaskJob(ctx);
+  } catch (e) {
+    return E.left(
+      buildError(
+        'FailedToBuildResource',
+        `internal error while building the DaskJob: ${e instanceof Error ? e.message : String(e)}`,
+      ),
+    );
+  }
+};
+
+/** The identity object: an empty DaskJob the manager names. */
+export const buildIdentityResource = (_ctx: BuildContext): E.Either<BuildError, KubeObject> =>
+  E.right({ apiVersion: DASK_API_VERSION, kind: DASK_JOB_KIND, metadata: {} });

@@ -1,0 +1,94 @@
+// Version-1 payload pieces shared by the three kinds: replica groups to overrides, run policy to the CR's runPolicy.
+import * as E from 'fp-ts/lib/Either.js';
+import type { PathSegment } from '../../../domain/codec.js';
+import { badTaskSpecification, type BuildError } from '../../../domain/plugin.js';
+import {
+  CLEAN_POD_POLICY_VALUES,
+  CUSTOM_PATH,
+  RESTART_POLICY_VALUES,
+  writtenKey,
+  type MpiReplicaGroup,
+  type ReplicaGroup,
+  type RunPolicyPayload,
+} from './payload.js';
+import type { GroupOverrides } from './replica.js';
+
+/** Where a payload field is in the task file, spelled as the author wrote it. */
+export const fieldPath = (raw: unknown, ...camel: ReadonlyArray<string>): ReadonlyArray<PathSegment> => {
+  const out: PathSegment[] = [...CUSTOM_PATH];
+  let at: unknown = raw;
+  for (const k of camel) {
+    const key = writtenKey(at, k);
+    out.push(key);
+    at =
+      typeof at === 'object' && at !== null && !Array.isArray(at)
+        ? (at as Record<string, unknown>)[key]
+        : undefined;
+  }
+  return out;
+};
+
+/** The group's replica count: `common.replicas`, else the deprecated top-level `replicas`; 0 when neither. */
+export const groupReplicas = (g: ReplicaGroup | MpiReplicaGroup | undefined): number =>
+  g?.common?.replicas ?? g?.replicas ?? 0;
+
+/** Where a group's replica count is written (for "must be greater than 0" errors). */
+export const replicasPath = (raw: unknown, group: string): ReadonlyArray<PathSegment> => {
+  const g = (raw as Record<string, unknown> | undefined)?.[writtenKey(raw, group)];
+  const common =
+    typeof g === 'object' && g !== null ? (g as Record<string, unknown>)[writtenKey(g, 'common')] : undefined;
+  return common !== undefined
+    ? fieldPath(raw, group, 'common', 'replicas')
+    : fieldPath(raw, group, 'replicas');
+};
+
+/**
+ * A group's overrides, from its `common` sub-message when present, else from the deprecated top-level fields (Flyte's
+ * rule, field set by field set). `forceReplicas` pins the count (master and launcher: 1).
+ */
+export const groupOverrides = (
+  raw: unknown,
+  group: string,
+  g: ReplicaGroup | MpiReplicaGroup | undefined,
+  forceReplicas?: number,
+): GroupOverrides => {
+  const c = g?.common;
+  const image = c !== undefined ? c.image : g?.image;
+  const resources = c !== undefined ? c.resources : g?.resources;
+  const restart = c !== undefined ? c.restartPolicy : g?.restartPolicy;
+  const command = g !== undefined && 'command' in g ? g.command : undefined;
+  const path = fieldPath(raw, group);
+  return {
+    replicas: forceReplicas ?? groupReplicas(g),
+    ...(image === undefined || image === '' ? {} : { image }),
+    ...(resources === undefined ? {} : { resources }),
+    restartPolicy: RESTART_POLICY_VALUES[restart ?? 0] ?? 'Never',
+    ...(command === undefined || command.length === 0 ? {} : { args: command }),
+    path,
+    resourcesPath:
+      c !== undefined ? fieldPath(raw, group, 'common', 'resources') : fieldPath(raw, group, 'resources'),
+  };
+};
+
+/**
+ * The CR's runPolicy from the payload's (version 1 only): cleanPodPolicy always (an unset enum is None, as in Flyte),
+ * the three numbers only when non-zero; a negative number is the task's error. Undefined without a run policy.
+ */
+export const runPolicyOf = (
+  raw: unknown,
+  rp: RunPolicyPayload | undefined,
+): E.Either<BuildError, Readonly<Record<string, unknown>> | undefined> => {
+  if (rp === undefined) return E.right(undefined);
+  const numbers = ['ttlSecondsAfterFinished', 'activeDeadlineSeconds', 'backoffLimit'] as const;
+  const out: Record<string, unknown> = {
+    cleanPodPolicy: CLEAN_POD_POLICY_VALUES[rp.cleanPodPolicy ?? 0] ?? 'None',
+  };
+  for (const k of numbers) {
+    const n = rp[k];
+    if (n === undefined || n === 0) continue;
+    if (n < 0)
+      return E.left(badTaskSpecification(`must not be negative, got ${n}`, fieldPath(raw, 'runPolicy', k)));
+    out[k] = n;
+  }
+  return E.right(out);
+};

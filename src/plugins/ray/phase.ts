@@ -1,0 +1,285 @@
+// The ray plugin's phase mapping: RayJob status (jobDeploymentStatus, reason) and the cluster's pods to a PhaseInfo.
+import * as O from 'fp-ts/lib/Option.js';
+import { isPlainObject } from '../../domain/codec.js';
+import { instantAt, recordAt, stringAt } from '../../domain/json-read.js';
+import type { KubeObject } from '../../domain/kubernetes.js';
+import { ordinal } from '../../domain/phase.js';
+import {
+  bumpVersion,
+  failure,
+  initializing,
+  queued,
+  running,
+  success,
+  systemRetryableFailureWithCleanup,
+  undefinedPhase,
+  withReason,
+  type LogContext,
+  type PhaseInfo,
+  type TaskInfo,
+  type TaskLog,
+} from '../../domain/phase-info.js';
+import type { PhaseContext, RelatedResourceQuery } from '../../domain/plugin.js';
+import type { Instant } from '../../domain/time.js';
+import { buildLogContext, isPodReady, renderLogTemplate } from '../pod/phase/index.js';
+import { logTemplateVars } from '../pod/phase/logs.js';
+import { effectiveLogs, renderLinks } from './logs.js';
+import { RAY_JOB_KIND } from './build.js';
+import { rayConfigOf } from './config.js';
+import {
+  currentPod,
+  demystifyPod,
+  explainedFailure,
+  podFailure,
+  podShowsFailure,
+  POD_KIND,
+  relatedPods,
+  type RelatedPod,
+} from './related.js';
+
+/** KubeRay's labels on the pods of a RayCluster. */
+export const RAY_CLUSTER_LABEL = 'ray.io/cluster';
+export const RAY_NODE_TYPE_LABEL = 'ray.io/node-type';
+export const RAY_GROUP_LABEL = 'ray.io/group';
+
+/** KubeRay's status.reason when it lost track of the job (usually the head pod went away), v1.4.0+. */
+export const GRACE_PERIOD_EXCEEDED = 'JobDeploymentStatusTransitionGracePeriodExceeded';
+export const FAILURE_CODE = 'TaskFailedWithError';
+
+/** What getTaskPhase reads of a RayJob. */
+export interface RayJobView {
+  readonly name: string;
+  readonly namespace: string;
+  readonly creationTimestamp: Instant | undefined;
+  readonly deploymentStatus: string;
+  readonly jobStatus: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly rayClusterName: string;
+  readonly dashboardURL: string;
+  readonly jobId: string;
+  /** status.rayClusterStatus.head.podName: the real head pod name, known once the cluster reports it. */
+  readonly headPodName: string;
+  readonly startTime: Instant | undefined;
+  readonly endTime: Instant | undefined;
+}
+
+/** Reads a RayJob; none for anything that is not an object of kind RayJob (or of no kind). */
+export const readRayJob = (u: unknown): O.Option<RayJobView> => {
+  if (!isPlainObject(u)) return O.none;
+  const kind = stringAt(u, 'kind');
+  if (kind !== '' && kind !== RAY_JOB_KIND) return O.none;
+  const metadata = recordAt(u, 'metadata');
+  const status = recordAt(u, 'status');
+  return O.some({
+    name: stringAt(metadata, 'name'),
+    namespace: stringAt(metadata, 'namespace'),
+    creationTimestamp: instantAt(metadata, 'creationTimestamp'),
+    deploymentStatus: stringAt(status, 'jobDeploymentStatus'),
+    jobStatus: stringAt(status, 'jobStatus'),
+    reason: stringAt(status, 'reason'),
+    message: stringAt(status, 'message'),
+    rayClusterName: stringAt(status, 'rayClusterName'),
+    dashboardURL: stringAt(status, 'dashboardURL'),
+    jobId: stringAt(status, 'jobId'),
+    headPodName: stringAt(recordAt(recordAt(status, 'rayClusterStatus'), 'head'), 'podName'),
+    startTime: instantAt(status, 'startTime'),
+    endTime: instantAt(status, 'endTime'),
+  });
+};
+
+// -------------------------------------------------------------------------------------
+// related pods
+// -------------------------------------------------------------------------------------
+
+/**
+ * Every pod of the job's RayCluster (head and workers), by KubeRay's `ray.io/cluster` label: the head pod's name
+ * has a random suffix unless KubeRay runs with deterministic head names, so no name is guessed (Flyte bug 8).
+ */
+export const rayRelatedResources = (resource: KubeObject): ReadonlyArray<RelatedResourceQuery> =>
+  O.match(
+    () => [],
+    (job: RayJobView) =>
+      job.rayClusterName === ''
+        ? []
+        : [
+            {
+              kind: POD_KIND,
+              namespace: job.namespace,
+              labelSelector: { [RAY_CLUSTER_LABEL]: job.rayClusterName },
+            },
+          ],
+  )(readRayJob(resource));
+
+interface ClusterPods {
+  readonly head: RelatedPod | undefined;
+  readonly all: ReadonlyArray<RelatedPod>;
+}
+
+const clusterPods = (ctx: PhaseContext, job: RayJobView): ClusterPods => {
+  if (job.rayClusterName === '') return { head: undefined, all: [] };
+  const all = relatedPods(ctx.related, job.namespace, { [RAY_CLUSTER_LABEL]: job.rayClusterName });
+  const heads = all.filter(
+    (p) => (p.object as KubeObject).metadata?.labels?.[RAY_NODE_TYPE_LABEL] === 'head',
+  );
+  return { head: currentPod(heads), all };
+};
+
+// -------------------------------------------------------------------------------------
+// task info: log links, the dashboard, the log context
+// -------------------------------------------------------------------------------------
+
+const taskInfoOf = (ctx: PhaseContext, job: RayJobView, pods: ClusterPods): TaskInfo => {
+  const cfg = rayConfigOf(ctx.config);
+  const head = pods.head;
+  const podName = head?.view.name ?? job.headPodName;
+  const base: Record<string, string> =
+    head === undefined
+      ? { podName, namespace: job.namespace }
+      : { ...logTemplateVars(head.view, ctx.now, ctx.task) };
+  const vars: Record<string, string> = {
+    ...base,
+    ...(job.rayClusterName === '' ? {} : { rayClusterName: job.rayClusterName }),
+    ...(job.jobId === '' ? {} : { rayJobID: job.jobId }),
+    ...(job.dashboardURL === '' ? {} : { dashboardURL: job.dashboardURL }),
+  };
+  const logs: TaskLog[] =
+    podName === '' ? [] : [...renderLinks(ctx, effectiveLogs(cfg.logs, ctx.config.logs), vars)];
+  const dashboard = cfg.dashboardURLTemplate;
+  if (dashboard !== null && job.dashboardURL !== '' && job.jobStatus === 'RUNNING') {
+    const ready = head !== undefined && isPodReady(head.view);
+    for (const uri of dashboard['template-uris']) {
+      logs.push({
+        name: dashboard['display-name'],
+        uri: renderLogTemplate(uri, vars),
+        linkType: 'DASHBOARD',
+        ready,
+      });
+    }
+  }
+  const contexts = pods.all.flatMap((p) => buildLogContext(p.view).pods);
+  const logContext: LogContext | undefined =
+    head === undefined ? undefined : { primaryPodName: head.view.name, pods: contexts };
+  return {
+    logs,
+    additionalReasons: [],
+    externalResources: [],
+    occurredAt: ctx.now,
+    ...(logContext === undefined ? {} : { logContext }),
+  };
+};
+
+/** Flyte's UpdateLinkReadiness, for the dashboard link only when there is one. */
+const withDashboardReadiness = (pi: PhaseInfo): PhaseInfo => {
+  const link = pi.info.logs.find((l) => l.linkType === 'DASHBOARD');
+  if (link === undefined) return pi;
+  const ready = link.ready && ordinal(pi.phase) >= ordinal('Running');
+  return withReason(ready ? 'Ray dashboard is ready' : 'Ray dashboard is not ready')(pi);
+};
+
+// -------------------------------------------------------------------------------------
+// the table
+// -------------------------------------------------------------------------------------
+
+const failedMessage = (job: RayJobView): string =>
+  `Failed to run Ray job ${job.name} with error: [${job.reason}] ${job.message}`;
+
+/**
+ * A failed job: a lost job status (KubeRay's grace period) is a system failure worth a retry; otherwise a failed
+ * head or worker pod explains it (an OOMKilled worker is a retryable OOMKilled, a preempted node an Interrupted
+ * system failure); otherwise it is the user's (Flyte's PermanentFailure).
+ */
+const jobFailed = (ctx: PhaseContext, job: RayJobView, pods: ClusterPods, info: TaskInfo): PhaseInfo => {
+  const message = failedMessage(job);
+  if (job.reason === GRACE_PERIOD_EXCEEDED)
+    return systemRetryableFailureWithCleanup(FAILURE_CODE, message, info);
+  const ordered =
+    pods.head === undefined ? pods.all : [pods.head, ...pods.all.filter((p) => p !== pods.head)];
+  for (const p of ordered) {
+    if (!podShowsFailure(p)) continue;
+    const role = p === pods.head ? 'head' : 'worker';
+    const pi = podFailure(ctx, p, `Ray ${role} pod ${p.view.name}`);
+    if (pi !== undefined) return explainedFailure(message, pi, info);
+  }
+  return failure(FAILURE_CODE, message, info);
+};
+
+/** The status table (docs/plugins/ray.md), before the version step. */
+const decide = (ctx: PhaseContext, job: RayJobView): PhaseInfo => {
+  const status = job.deploymentStatus;
+  const created = job.creationTimestamp ?? ctx.now;
+  if (status === '' || status === 'New') return queued(created, 0, 'Scheduling');
+  const pods = clusterPods(ctx, job);
+  const info = taskInfoOf(ctx, job, pods);
+  switch (status) {
+    case 'Complete':
+      if (job.jobStatus === 'FAILED') return jobFailed(ctx, job, pods, info);
+      if (job.jobStatus === 'STOPPED') {
+        return failure(
+          'RayJobStopped',
+          `Ray job ${job.name} was stopped before it finished: ${job.message}`,
+          info,
+        );
+      }
+      return success(info);
+    case 'Failed':
+      return jobFailed(ctx, job, pods, info);
+    case 'ValidationFailed':
+      return failure('ValidationFailed', `KubeRay rejected RayJob ${job.name}: ${job.message}`, info);
+    case 'Suspending':
+      return queued(ctx.now, 0, 'cluster is about to be suspended', info);
+    case 'Suspended':
+      return queued(ctx.now, 0, 'cluster is suspended', info);
+    default:
+      break;
+  }
+  // Non-terminal states: a failing head pod (bad image, pending timeout, OOM...) fails the task at once.
+  if (pods.head !== undefined) {
+    const pi = demystifyPod(ctx, pods.head, `Ray head pod ${pods.head.view.name}`);
+    if (pi !== undefined) return { ...pi, info: { ...info, ...pi.info, logs: info.logs } };
+  }
+  switch (status) {
+    case 'Initializing':
+      return initializing(created, 0, 'cluster is creating', info);
+    case 'Running':
+      return withDashboardReadiness(running(0, info, job.jobStatus === '' ? '' : `Ray job ${job.jobStatus}`));
+    case 'Retrying':
+      return running(0, info, `KubeRay is retrying the job after [${job.reason}] ${job.message}`);
+    case 'Waiting':
+      return initializing(created, 0, 'waiting for a job to be submitted (InteractiveMode)', info);
+    default: {
+      // A state of a newer KubeRay: the cluster's progress says where the task is, the reason names the state.
+      const reason = `unknown job deployment status ${JSON.stringify(status)}`;
+      return job.startTime === undefined ? initializing(created, 0, reason, info) : running(0, info, reason);
+    }
+  }
+};
+
+/**
+ * The ray plugin's getTaskPhase: total and pure. The related pods (the RayCluster's, from the watch cache) refine
+ * failures; without them the status alone decides. Versions follow the pod plugin's rule on every path.
+ */
+export const getRayTaskPhase = (ctx: PhaseContext, resource: unknown): PhaseInfo => {
+  const job = readRayJob(resource);
+  const decided = O.isNone(job) ? { ...undefinedPhase, reason: 'not a RayJob' } : decide(ctx, job.value);
+  return bumpVersion(ctx.previous)(decided);
+};
+
+// -------------------------------------------------------------------------------------
+// garbage collection
+// -------------------------------------------------------------------------------------
+
+const TERMINAL: ReadonlySet<string> = new Set(['Complete', 'Failed', 'ValidationFailed']);
+
+/** Complete, Failed and ValidationFailed (which Flyte forgot: bug 7). */
+export const isRayJobTerminal = (resource: unknown): boolean =>
+  O.match(
+    () => false,
+    (job: RayJobView) => TERMINAL.has(job.deploymentStatus),
+  )(readRayJob(resource));
+
+/** status.endTime, else status.startTime, else the creation time. */
+export const rayJobCompletionTime = (resource: unknown): O.Option<Instant> =>
+  O.chain((job: RayJobView) => O.fromNullable(job.endTime ?? job.startTime ?? job.creationTimestamp))(
+    readRayJob(resource),
+  );

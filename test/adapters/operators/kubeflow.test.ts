@@ -1,0 +1,297 @@
+// The simulated training operator end to end: jobs built by the plugins, run on the memory cluster and kubelet.
+import * as E from 'fp-ts/lib/Either.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeVirtualClock, type VirtualClock } from '../../../src/adapters/clock/index.js';
+import { startKubelet, type Kubelet } from '../../../src/adapters/kubelet/index.js';
+import { makeMemoryCluster, type MemoryCluster } from '../../../src/adapters/memory/index.js';
+import { Informer } from '../../../src/app/informer.js';
+import { kubeflowOperators } from '../../../src/adapters/operators/kubeflow.js';
+import { builtInOperators, startOperators, type Operators } from '../../../src/adapters/operators/index.js';
+import type { KubeObject, Pod } from '../../../src/domain/kubernetes.js';
+import { addObjectMetadata } from '../../../src/domain/object-metadata.js';
+import type { PhaseInfo } from '../../../src/domain/phase-info.js';
+import { defaultPlatformConfig } from '../../../src/domain/platform-config.js';
+import type { BuildContext, Plugin } from '../../../src/domain/plugin.js';
+import type { TaskExecution } from '../../../src/domain/task.js';
+import { mpiPlugin } from '../../../src/plugins/kubeflow/mpi.js';
+import { pytorchPlugin } from '../../../src/plugins/kubeflow/pytorch.js';
+import { tensorflowPlugin } from '../../../src/plugins/kubeflow/tensorflow.js';
+
+const NS = 'ml';
+const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
+
+let clock: VirtualClock;
+let memory: MemoryCluster;
+let kubelet: Kubelet;
+let operators: Operators;
+
+beforeEach(async () => {
+  clock = makeVirtualClock({ auto: true });
+  memory = makeMemoryCluster({
+    clock,
+    namespaces: [NS],
+    kinds: [
+      { apiVersion: 'kubeflow.org/v1', kind: 'PyTorchJob', plural: 'pytorchjobs', statusSubresource: true },
+      { apiVersion: 'kubeflow.org/v1', kind: 'TFJob', plural: 'tfjobs', statusSubresource: true },
+      { apiVersion: 'kubeflow.org/v1', kind: 'MPIJob', plural: 'mpijobs', statusSubresource: true },
+    ],
+  });
+  kubelet = startKubelet({ cluster: memory, clock });
+  operators = startOperators({ cluster: memory, clock, operators: kubeflowOperators });
+  await Promise.all([kubelet.ready(), operators.ready()]);
+});
+
+afterEach(async () => {
+  await operators.stop();
+  await kubelet.stop();
+  memory.close();
+  clock.dispose();
+});
+
+const task = (
+  type: string,
+  custom: Record<string, unknown>,
+  run: string,
+  annotations: Record<string, string>,
+): TaskExecution => ({
+  task: {
+    id: { name: 'train', project: 'p', domain: 'd', version: 'v1' },
+    type,
+    container: { image: 'ghcr.io/example/trainer:v1', command: ['python', 'train.py'] },
+    custom,
+  },
+  execution: { id: { run, action: 'train', project: 'p', domain: 'd' }, namespace: NS, annotations },
+});
+
+/** Builds the job as the plugin and the manager would, creates it, and returns it as stored. */
+const submit = async (plugin: Plugin, te: TaskExecution): Promise<KubeObject> => {
+  const ctx: BuildContext = { task: te, config: defaultPlatformConfig };
+  const built = plugin.buildResource(ctx);
+  if (E.isLeft(built)) throw new Error(built.left.message);
+  const r = await memory.create(addObjectMetadata(ctx, plugin.properties, built.right))();
+  if (E.isLeft(r)) throw new Error(r.left.message);
+  return r.right;
+};
+
+const current = async (job: KubeObject): Promise<KubeObject> => {
+  const r = await memory.get({
+    apiVersion: job.apiVersion,
+    kind: job.kind,
+    namespace: NS,
+    name: job.metadata?.name ?? '',
+  })();
+  if (E.isLeft(r)) throw new Error(r.left.message);
+  return r.right;
+};
+
+const podsOf = async (job: KubeObject): Promise<Pod[]> => {
+  const r = await memory.list(POD, { namespace: NS })();
+  if (E.isLeft(r)) throw new Error(r.left.message);
+  return (r.right.items as unknown as Pod[]).filter(
+    (p) => p.metadata?.labels?.['training.kubeflow.org/job-name'] === job.metadata?.name,
+  );
+};
+
+type Cond = { type: string; status: string; reason?: string; message?: string };
+const conditionsOf = (job: KubeObject): Cond[] =>
+  (job as { status?: { conditions?: Cond[] } }).status?.conditions ?? [];
+
+/** Advances the clock until `ok` holds, recording every distinct condition list seen. */
+const runUntil = async (
+  job: KubeObject,
+  ok: (j: KubeObject) => boolean,
+  steps = 300,
+): Promise<{ final: KubeObject; seen: string[] }> => {
+  const seen: string[] = [];
+  for (let i = 0; i < steps; i++) {
+    const j = await current(job);
+    const trueTypes = conditionsOf(j)
+      .filter((c) => c.status === 'True')
+      .map((c) => c.type)
+      .join('+');
+    if (seen[seen.length - 1] !== trueTypes) seen.push(trueTypes);
+    if (ok(j)) return { final: j, seen };
+    await clock.advance(200);
+  }
+  throw new Error(`timed out; saw ${seen.join(' → ')}`);
+};
+
+const finished = (j: KubeObject): boolean =>
+  conditionsOf(j).some((c) => (c.type === 'Succeeded' || c.type === 'Failed') && c.status === 'True');
+
+const phaseOf = async (plugin: Plugin, job: KubeObject): Promise<PhaseInfo> =>
+  plugin.getTaskPhase(
+    {
+      now: clock.now(),
+      config: defaultPlatformConfig,
+      related: (await podsOf(job)) as unknown as KubeObject[],
+    },
+    job,
+  );
+
+/**
+ * The first terminal phase as the plugin manager would compute it: on every event of the job or of a pod, from
+ * watch caches of both (so a pod on its way out is still seen when the job's status changes).
+ */
+const firstTerminal = async (plugin: Plugin, job: KubeObject): Promise<PhaseInfo> => {
+  const pods = new Informer({ cluster: memory, clock, kind: POD });
+  const jobs = new Informer({ cluster: memory, clock, kind: { apiVersion: job.apiVersion, kind: job.kind } });
+  let answer: PhaseInfo | undefined;
+  const check = (): void => {
+    if (answer !== undefined) return;
+    const j = jobs.list().find((o) => o.metadata?.uid === job.metadata?.uid);
+    if (j === undefined) return;
+    const related = pods
+      .list()
+      .filter((p) => p.metadata?.labels?.['training.kubeflow.org/job-name'] === job.metadata?.name);
+    const pi = plugin.getTaskPhase({ now: clock.now(), config: defaultPlatformConfig, related }, j);
+    if (['Success', 'RetryableFailure', 'PermanentFailure'].includes(pi.phase)) answer = pi;
+  };
+  pods.onEvent(check);
+  jobs.onEvent(check);
+  await Promise.all([pods.start(), jobs.start()]);
+  for (let i = 0; i < 600 && answer === undefined; i++) {
+    check();
+    await clock.advance(100);
+  }
+  await Promise.all([pods.stop(), jobs.stop()]);
+  if (answer === undefined) throw new Error('no terminal phase');
+  return answer;
+};
+
+describe('the simulated training operator', () => {
+  it('is registered among the built-in operators', () => {
+    const kinds = builtInOperators.map((o) => o.kind.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['PyTorchJob', 'TFJob', 'MPIJob']));
+  });
+
+  it('pytorch success: pods with the operator names, labels and owner; Created → Running → Succeeded', async () => {
+    const job = await submit(pytorchPlugin, task('pytorch', { workers: 2 }, 'ok1', {}));
+    const { final, seen } = await runUntil(job, finished);
+    // Observations may skip a stage (the operator writes faster than the test polls), never reorder one.
+    const order = ['', 'Created', 'Created+Running', 'Created+Succeeded'];
+    const ranks = seen.map((s) => order.indexOf(s));
+    expect(ranks.every((r, i) => r >= 0 && (i === 0 || r > (ranks[i - 1] ?? -1)))).toBe(true);
+    expect(seen).toContain('Created+Running');
+    expect(seen[seen.length - 1]).toBe('Created+Succeeded');
+    const pods = await podsOf(final);
+    expect(pods.map((p) => p.metadata?.name).sort()).toEqual([
+      `${job.metadata?.name}-master-0`,
+      `${job.metadata?.name}-worker-0`,
+      `${job.metadata?.name}-worker-1`,
+    ]);
+    const master = pods.find((p) => p.metadata?.name?.endsWith('-master-0'));
+    expect(master?.metadata?.labels).toMatchObject({
+      'training.kubeflow.org/job-name': job.metadata?.name,
+      'training.kubeflow.org/replica-type': 'master',
+      'training.kubeflow.org/replica-index': '0',
+      'training.kubeflow.org/job-role': 'master',
+      'kubetasks.dev/managed': 'true',
+    });
+    expect(master?.metadata?.ownerReferences?.[0]).toMatchObject({
+      kind: 'PyTorchJob',
+      uid: job.metadata?.uid,
+      controller: true,
+    });
+    expect(master?.spec?.containers.map((c) => c.name)).toEqual(['pytorch']);
+    const status = (final as { status?: Record<string, unknown> }).status ?? {};
+    expect(status['startTime']).toBeTypeOf('string');
+    expect(status['completionTime']).toBeTypeOf('string');
+    expect(conditionsOf(final).find((c) => c.type === 'Running')?.status).toBe('False');
+    const pi = await phaseOf(pytorchPlugin, final);
+    expect(pi.phase).toBe('Success');
+    expect(pytorchPlugin.isTerminal(final)).toBe(true);
+  });
+
+  it('pytorch user failure (exit:1 in the workers): the job fails, worker-0 is demystified as a USER error', async () => {
+    const job = await submit(
+      pytorchPlugin,
+      task('pytorch', { workers: 2 }, 'fail1', { 'kubetasks.dev/scenario': 'exit:1' }),
+    );
+    const { final } = await runUntil(job, finished);
+    const failed = conditionsOf(final).find((c) => c.type === 'Failed');
+    expect(failed?.reason).toBe('PyTorchJobFailed');
+    expect(failed?.message).toContain('Worker replica(s) failed');
+    const master = (await podsOf(final)).find((p) => p.metadata?.name?.endsWith('-master-0'));
+    expect(master?.metadata?.annotations?.['kubetasks.dev/scenario']).toBeUndefined();
+    const pi = await phaseOf(pytorchPlugin, final);
+    expect(pi.phase).toBe('RetryableFailure');
+    expect(pi.error).toMatchObject({ kind: 'USER', code: 'Error' });
+  });
+
+  it('pytorch OOM in a worker: RetryableFailure OOMKilled', async () => {
+    const job = await submit(
+      pytorchPlugin,
+      task('pytorch', { workers: 1 }, 'oom1', { 'kubetasks.dev/scenario': 'oom' }),
+    );
+    const { final } = await runUntil(job, finished);
+    const pi = await phaseOf(pytorchPlugin, final);
+    expect(pi.phase).toBe('RetryableFailure');
+    expect(pi.error?.code).toBe('OOMKilled');
+  });
+
+  it('pytorch preemption of a worker: the first terminal answer (as the manager sees it) is a SYSTEM failure', async () => {
+    const job = await submit(
+      pytorchPlugin,
+      task('pytorch', { workers: 1 }, 'pre1', { 'kubetasks.dev/scenario': 'preempted' }),
+    );
+    const pi = await firstTerminal(pytorchPlugin, job);
+    expect(pi.phase).toBe('RetryableFailure');
+    expect(pi.error).toMatchObject({ kind: 'SYSTEM' });
+    expect(pi.error?.message).toContain('PreemptionByScheduler');
+    const { final } = await runUntil(job, finished);
+    expect(conditionsOf(final).find((c) => c.type === 'Failed')?.status).toBe('True');
+  });
+
+  it('pending forever (stuck-pending): Created stays, the task stays Queued', async () => {
+    const job = await submit(
+      pytorchPlugin,
+      task('pytorch', { workers: 1 }, 'stuck1', { 'kubetasks.dev/scenario': 'stuck-pending' }),
+    );
+    const { final } = await runUntil(job, (j) => conditionsOf(j).length > 0);
+    await clock.advance(120_000);
+    const later = await current(final);
+    expect(conditionsOf(later).map((c) => `${c.type}=${c.status}`)).toEqual(['Created=True']);
+    expect((await podsOf(later)).every((p) => p.status?.phase === 'Pending')).toBe(true);
+    expect((await phaseOf(pytorchPlugin, later)).phase).toBe('Queued');
+  });
+
+  it('tensorflow: chief, workers and ps pods by the operator names; succeeds', async () => {
+    const job = await submit(
+      tensorflowPlugin,
+      task('tensorflow', { workers: 1, psReplicas: 1, chiefReplicas: 1 }, 'tf1', {}),
+    );
+    const { final } = await runUntil(job, finished);
+    const names = (await podsOf(final))
+      .map((p) => p.metadata?.name?.slice((job.metadata?.name ?? '').length))
+      .sort();
+    expect(names).toEqual(['-chief-0', '-ps-0', '-worker-0']);
+    expect((await phaseOf(tensorflowPlugin, final)).phase).toBe('Success');
+  });
+
+  it('mpi: the launcher starts after the workers; its failure (scenario role launcher) fails the job', async () => {
+    const ok = await submit(mpiPlugin, task('mpi', { numWorkers: 2, slots: 2 }, 'mpi1', {}));
+    const { final } = await runUntil(ok, finished);
+    const pods = await podsOf(final);
+    const launcher = pods.find((p) => p.metadata?.name === `${ok.metadata?.name}-launcher`);
+    expect(launcher?.metadata?.labels?.['training.kubeflow.org/replica-type']).toBe('launcher');
+    const firstWorker = Math.min(
+      ...pods.filter((p) => p !== launcher).map((p) => Date.parse(p.metadata?.creationTimestamp ?? '')),
+    );
+    expect(Date.parse(launcher?.metadata?.creationTimestamp ?? '')).toBeGreaterThan(firstWorker);
+    expect((await phaseOf(mpiPlugin, final)).phase).toBe('Success');
+
+    const bad = await submit(
+      mpiPlugin,
+      task('mpi', { numWorkers: 1 }, 'mpi2', {
+        'kubetasks.dev/scenario': 'exit:3',
+        'kubetasks.dev/scenario-role': 'launcher',
+      }),
+    );
+    const { final: f2 } = await runUntil(bad, finished);
+    expect(conditionsOf(f2).find((c) => c.type === 'Failed')?.message).toContain('Launcher');
+    const pi = await phaseOf(mpiPlugin, f2);
+    expect(pi.phase).toBe('RetryableFailure');
+    expect(pi.error?.kind).toBe('USER');
+  });
+});

@@ -1,0 +1,372 @@
+// The simulated spark-operator end to end: SparkApplications built by the plugin, run on the memory cluster and kubelet.
+import * as E from 'fp-ts/lib/Either.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeVirtualClock, type VirtualClock } from '../../../src/adapters/clock/index.js';
+import { startKubelet, type Kubelet } from '../../../src/adapters/kubelet/index.js';
+import { makeMemoryCluster, type MemoryCluster } from '../../../src/adapters/memory/index.js';
+import { builtInOperators, startOperators, type Operators } from '../../../src/adapters/operators/index.js';
+import { sparkOperator } from '../../../src/adapters/operators/spark.js';
+import type { KubeObject, Pod } from '../../../src/domain/kubernetes.js';
+import { addObjectMetadata, MANAGED_LABEL } from '../../../src/domain/object-metadata.js';
+import type { PhaseInfo } from '../../../src/domain/phase-info.js';
+import { defaultPlatformConfig, type PlatformConfig } from '../../../src/domain/platform-config.js';
+import type { BuildContext } from '../../../src/domain/plugin.js';
+import type { TaskExecution } from '../../../src/domain/task.js';
+import { sparkPlugin } from '../../../src/plugins/spark/plugin.js';
+import { crdValidator } from '../../plugins/crd-schema.js';
+
+const validate = crdValidator('sparkoperator.k8s.io_sparkapplications.yaml', 'v1beta2');
+
+const NS = 'etl';
+const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
+
+let clock: VirtualClock;
+let memory: MemoryCluster;
+let kubelet: Kubelet;
+let operators: Operators;
+
+beforeEach(async () => {
+  clock = makeVirtualClock({ auto: true });
+  memory = makeMemoryCluster({
+    clock,
+    namespaces: [NS],
+    kinds: [
+      {
+        apiVersion: 'sparkoperator.k8s.io/v1beta2',
+        kind: 'SparkApplication',
+        plural: 'sparkapplications',
+        statusSubresource: true,
+      },
+    ],
+  });
+  kubelet = startKubelet({ cluster: memory, clock });
+  operators = startOperators({ cluster: memory, clock, operators: [sparkOperator] });
+  await Promise.all([kubelet.ready(), operators.ready()]);
+});
+
+afterEach(async () => {
+  await operators.stop();
+  await kubelet.stop();
+  memory.close();
+  clock.dispose();
+});
+
+const task = (run: string, annotations: Record<string, string>, instances = 2): TaskExecution => ({
+  task: {
+    id: { name: 'wordcount', project: 'p', domain: 'd', version: 'v1' },
+    type: 'spark',
+    container: { image: 'ghcr.io/example/spark:3.5', args: ['pyflyte-execute', '--task', 'wordcount'] },
+    custom: {
+      mainApplicationFile: 'local:///usr/local/bin/entrypoint.py',
+      sparkConf: { 'spark.executor.instances': String(instances), 'spark.driver.memory': '1g' },
+    },
+  },
+  execution: {
+    id: { run, action: 'wc', project: 'p', domain: 'd' },
+    namespace: NS,
+    annotations,
+    labels: { team: 'data' },
+  },
+});
+
+/** Builds the application as the plugin and the manager would, creates it, and returns it as stored. */
+const submit = async (te: TaskExecution): Promise<KubeObject> => {
+  const ctx: BuildContext = { task: te, config: defaultPlatformConfig };
+  const built = sparkPlugin.buildResource(ctx);
+  if (E.isLeft(built)) throw new Error(built.left.message);
+  const r = await memory.create(addObjectMetadata(ctx, sparkPlugin.properties, built.right))();
+  if (E.isLeft(r)) throw new Error(r.left.message);
+  return r.right;
+};
+
+const current = async (app: KubeObject): Promise<KubeObject> => {
+  const r = await memory.get({
+    ...app,
+    apiVersion: app.apiVersion,
+    kind: app.kind,
+    namespace: NS,
+    name: app.metadata?.name ?? '',
+  })();
+  if (E.isLeft(r)) throw new Error(r.left.message);
+  return r.right;
+};
+
+const podsOf = async (app: KubeObject): Promise<Pod[]> => {
+  const r = await memory.list(POD, { namespace: NS })();
+  if (E.isLeft(r)) throw new Error(r.left.message);
+  return (r.right.items as unknown as Pod[])
+    .filter((p) => p.metadata?.labels?.['sparkoperator.k8s.io/app-name'] === app.metadata?.name)
+    .sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1));
+};
+
+const stateOf = (app: KubeObject): string =>
+  (app as { status?: { applicationState?: { state?: string } } }).status?.applicationState?.state ?? '(none)';
+
+/** Advances the clock until `ok` holds, recording every distinct application state seen. */
+const runUntil = async (app: KubeObject, ok: (a: KubeObject) => boolean, steps = 300) => {
+  const seen: string[] = [];
+  for (let i = 0; i < steps; i++) {
+    const a = await current(app);
+    if (seen[seen.length - 1] !== stateOf(a)) seen.push(stateOf(a));
+    // Every status the operator writes is one the CRD's status schema accepts.
+    expect(validate(a)).toEqual([]);
+    if (ok(a)) return { final: a, seen };
+    await clock.advance(200);
+  }
+  throw new Error(`timed out; saw ${seen.join(' → ')}`);
+};
+
+const finished = (a: KubeObject): boolean => ['COMPLETED', 'FAILED'].includes(stateOf(a));
+
+/** The plugin's answer with the related pods the manager would supply (answered from its watch cache). */
+const phaseOf = async (
+  app: KubeObject,
+  config: PlatformConfig = defaultPlatformConfig,
+): Promise<PhaseInfo> => {
+  const pods = await podsOf(app);
+  const queries = sparkPlugin.relatedResources?.(app) ?? [];
+  const related = pods.filter((p) =>
+    queries.some(
+      (q) =>
+        (q.name === undefined || q.name === p.metadata?.name) &&
+        Object.entries(q.labelSelector ?? {}).every(([k, v]) => p.metadata?.labels?.[k] === v) &&
+        (q.ownerUid === undefined || (p.metadata?.ownerReferences ?? []).some((o) => o.uid === q.ownerUid)) &&
+        p.metadata?.labels?.[MANAGED_LABEL] === 'true',
+    ),
+  );
+  return sparkPlugin.getTaskPhase(
+    { now: clock.now(), config, related: related as unknown as KubeObject[] },
+    app,
+  );
+};
+
+describe('the simulated spark-operator', () => {
+  it('is registered among the built-in operators', () => {
+    expect(builtInOperators.map((o) => o.kind.kind)).toContain('SparkApplication');
+  });
+
+  it('success: driver then executors with Spark names, labels and owner; SUBMITTED → RUNNING → SUCCEEDING → COMPLETED', async () => {
+    const app = await submit(task('ok1', {}));
+    const name = app.metadata?.name ?? '';
+    const { final, seen } = await runUntil(app, finished);
+    // SUCCEEDING lasts one reconcile, too short to be sampled here (the status unit tests see it).
+    expect(seen).toEqual(expect.arrayContaining(['SUBMITTED', 'RUNNING', 'COMPLETED']));
+    expect(seen.at(-1)).toBe('COMPLETED');
+    const pods = await podsOf(final);
+    expect(pods.map((p) => p.metadata?.name)).toEqual([`${name}-driver`, `${name}-exec-1`, `${name}-exec-2`]);
+    const [driver, exec1] = pods;
+    expect(driver?.metadata?.labels).toMatchObject({
+      'spark-role': 'driver',
+      'sparkoperator.k8s.io/app-name': name,
+      [MANAGED_LABEL]: 'true',
+      team: 'data',
+    });
+    expect(exec1?.metadata?.labels).toMatchObject({
+      'spark-role': 'executor',
+      'spark-exec-id': '1',
+      [MANAGED_LABEL]: 'true',
+    });
+    expect(driver?.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'SparkApplication', name, uid: app.metadata?.uid, controller: true }),
+    ]);
+    expect(driver?.spec?.containers.map((c) => c.name)).toEqual(['spark-kubernetes-driver']);
+    expect(exec1?.spec?.containers.map((c) => c.name)).toEqual(['spark-kubernetes-executor']);
+    const status = final['status'] as Record<string, unknown>;
+    expect(status['driverInfo']).toMatchObject({ podName: `${name}-driver` });
+    expect(status['sparkApplicationId']).toMatch(/^spark-[0-9a-f]{32}$/);
+    expect(status['terminationTime']).toBeDefined();
+    expect(Object.keys(status['executorState'] as object)).toEqual([`${name}-exec-1`, `${name}-exec-2`]);
+    const pi = await phaseOf(final);
+    expect(pi.phase).toBe('Success');
+    expect(sparkPlugin.isTerminal(final)).toBe(true);
+  });
+
+  it('user failure (exit:1 in the driver): FAILED, the driver pod decides the error', async () => {
+    const app = await submit(task('fail1', { 'kubetasks.dev/scenario': 'exit:1' }));
+    const { final, seen } = await runUntil(app, finished);
+    expect(seen.at(-1)).toBe('FAILED');
+    expect(
+      (final['status'] as { applicationState: { errorMessage: string } }).applicationState.errorMessage,
+    ).toBe('driver container failed with ExitCode: 1, Reason: Error');
+    const pi = await phaseOf(final);
+    expect(pi.phase).toBe('RetryableFailure');
+    expect(pi.error).toMatchObject({ code: 'Error', kind: 'USER' });
+    expect(pi.error?.message).toMatch(/^Spark driver pod .*-driver: /);
+  });
+
+  it('OOM in a worker (scenario role executor): the application fails with the executor named', async () => {
+    const app = await submit(
+      task('oom1', {
+        'kubetasks.dev/scenario': 'oom',
+        'kubetasks.dev/scenario-role': 'executor',
+        'kubetasks.dev/run-duration': '5s',
+      }),
+    );
+    const { final } = await runUntil(app, finished);
+    expect(stateOf(final)).toBe('FAILED');
+    const message = (final['status'] as { applicationState: { errorMessage: string } }).applicationState
+      .errorMessage;
+    expect(message).toMatch(/^executor .*-exec-\d failed with ExitCode: 137, Reason: OOMKilled$/);
+    const pi = await phaseOf(final);
+    expect(pi.phase).toBe('RetryableFailure');
+    expect(pi.error).toMatchObject({ code: 'DownstreamSystemError', kind: 'USER' });
+    expect(pi.error?.message).toContain('OOMKilled');
+  });
+
+  it('OOM in the driver (the default scenario role) is OOMKilled', async () => {
+    const app = await submit(task('oom2', { 'kubetasks.dev/scenario': 'oom' }));
+    const { final } = await runUntil(app, finished);
+    expect(stateOf(final)).toBe('FAILED');
+    const pi = await phaseOf(final);
+    expect(pi.error).toMatchObject({ code: 'OOMKilled', kind: 'USER' });
+  });
+
+  it('preemption of a worker: Spark asks for the executor again and the job still completes', async () => {
+    const app = await submit(
+      task(
+        'pre1',
+        {
+          'kubetasks.dev/scenario': 'preempted',
+          'kubetasks.dev/scenario-role': 'executor',
+          'kubetasks.dev/run-duration': '3s',
+        },
+        1,
+      ),
+    );
+    const { final } = await runUntil(app, finished);
+    expect(stateOf(final)).toBe('COMPLETED');
+    expect((await phaseOf(final)).phase).toBe('Success');
+  });
+
+  it('preemption of the driver fails the application ("driver pod not found" once it is gone)', async () => {
+    const app = await submit(task('pre2', { 'kubetasks.dev/scenario': 'preempted' }));
+    const { final } = await runUntil(app, finished);
+    expect(stateOf(final)).toBe('FAILED');
+    const pi = await phaseOf(final);
+    expect(pi.phase).toBe('RetryableFailure');
+  });
+
+  it('pending forever: SUBMITTED and Initializing, until pod-pending-timeout fails it', async () => {
+    const app = await submit(task('stuck1', { 'kubetasks.dev/scenario': 'stuck-pending' }));
+    const { final } = await runUntil(app, (a) => stateOf(a) === 'SUBMITTED');
+    await clock.advance(60_000);
+    const later = await current(final);
+    expect(stateOf(later)).toBe('SUBMITTED');
+    expect((await podsOf(later)).map((p) => p.status?.phase)).toEqual(['Pending']);
+    expect((await phaseOf(later)).phase).toBe('Initializing');
+    const strict: PlatformConfig = {
+      ...defaultPlatformConfig,
+      plugins: {
+        ...defaultPlatformConfig.plugins,
+        k8s: { ...defaultPlatformConfig.plugins.k8s, 'pod-pending-timeout': 30_000 },
+      },
+    };
+    const pi = await phaseOf(later, strict);
+    expect(pi.phase).toBe('RetryableFailure');
+    expect(pi.error?.code).toBe('PodPendingTimeout');
+  });
+
+  it('deleting the application deletes its pods', async () => {
+    const app = await submit(task('del1', { 'kubetasks.dev/run-duration': '30s' }));
+    await runUntil(app, (a) => stateOf(a) === 'RUNNING');
+    await runUntil(app, () => true);
+    const r = await memory.delete({
+      apiVersion: app.apiVersion,
+      kind: app.kind,
+      namespace: NS,
+      name: app.metadata?.name ?? '',
+    })();
+    expect(E.isRight(r)).toBe(true);
+    for (let i = 0; i < 50 && (await podsOf(app)).length > 0; i++) await clock.advance(200);
+    expect(await podsOf(app)).toEqual([]);
+  });
+});
+
+describe('the operator as pure functions', () => {
+  const built = (() => {
+    const ctx: BuildContext = { task: task('pure', {}), config: defaultPlatformConfig };
+    const b = sparkPlugin.buildResource(ctx);
+    if (E.isLeft(b)) throw new Error(b.left.message);
+    const a = addObjectMetadata(ctx, sparkPlugin.properties, b.right);
+    return { ...a, metadata: { ...a.metadata, uid: 'uid-1' } } as KubeObject;
+  })();
+  const name = built.metadata?.name ?? '';
+  const withStatus = (status: unknown): KubeObject => ({ ...built, status });
+  const driver = (phase: string, exitCode?: number): Pod => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${name}-driver`, labels: { 'spark-role': 'driver' } },
+    spec: { containers: [{ name: 'spark-kubernetes-driver' }] },
+    status: {
+      phase,
+      ...(exitCode === undefined
+        ? {}
+        : {
+            containerStatuses: [
+              {
+                name: 'spark-kubernetes-driver',
+                image: 'x',
+                imageID: '',
+                ready: false,
+                restartCount: 0,
+                state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error' } },
+              },
+            ],
+          }),
+    },
+  });
+  const T = Date.parse('2026-05-01T00:00:00Z');
+  const step = (status: unknown, pods: Pod[]) => sparkOperator.status(withStatus(status), pods, T);
+  const state = (s: unknown): string => (s as { applicationState: { state: string } }).applicationState.state;
+
+  it('desires the driver while NEW, executors only while the driver runs', () => {
+    expect(sparkOperator.desiredPods(built, [], T).map((p) => p.metadata?.name)).toEqual([`${name}-driver`]);
+    const running = withStatus({ applicationState: { state: 'RUNNING' }, driverInfo: {} });
+    expect(sparkOperator.desiredPods(running, [driver('Running')], T).map((p) => p.metadata?.name)).toEqual([
+      `${name}-exec-1`,
+      `${name}-exec-2`,
+    ]);
+    expect(sparkOperator.desiredPods(running, [driver('Succeeded', 0)], T)).toEqual([]);
+    expect(sparkOperator.desiredPods(withStatus({ applicationState: { state: 'FAILED' } }), [], T)).toEqual(
+      [],
+    );
+  });
+
+  it('writes nothing before it sees the driver, then one state per step', () => {
+    expect(sparkOperator.status(built, [], T)).toBeUndefined();
+    const submitted = sparkOperator.status(built, [driver('Pending')], T);
+    expect(state(submitted)).toBe('SUBMITTED');
+    expect(submitted).toMatchObject({ driverInfo: { podName: `${name}-driver` }, submissionAttempts: 1 });
+    expect(submitted).not.toHaveProperty('sparkApplicationId');
+    expect(step(submitted, [driver('Pending')])).toEqual(submitted);
+    const running = step(submitted, [driver('Running')]);
+    expect(state(running)).toBe('RUNNING');
+    expect(running).toHaveProperty('sparkApplicationId');
+    const succeeding = step(running, [driver('Succeeded', 0)]);
+    expect(state(succeeding)).toBe('SUCCEEDING');
+    const completed = step(succeeding, [driver('Succeeded', 0)]);
+    expect(state(completed)).toBe('COMPLETED');
+    expect(completed).toHaveProperty('terminationTime', '2026-05-01T00:00:00Z');
+    expect(step(completed, [driver('Succeeded', 0)])).toBeUndefined();
+  });
+
+  it('fails through FAILING, keeping the error message; a vanished driver is "driver pod not found"', () => {
+    const running = { applicationState: { state: 'RUNNING' }, driverInfo: { podName: `${name}-driver` } };
+    const failing = step(running, [driver('Failed', 1)]);
+    expect(failing).toMatchObject({
+      applicationState: {
+        state: 'FAILING',
+        errorMessage: 'driver container failed with ExitCode: 1, Reason: Error',
+      },
+    });
+    expect(step(failing, [driver('Failed', 1)])).toMatchObject({
+      applicationState: {
+        state: 'FAILED',
+        errorMessage: 'driver container failed with ExitCode: 1, Reason: Error',
+      },
+    });
+    expect(step(running, [])).toMatchObject({
+      applicationState: { state: 'FAILING', errorMessage: 'driver pod not found' },
+    });
+  });
+});

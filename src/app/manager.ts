@@ -105,12 +105,21 @@ export class Manager {
   private readonly random: () => number;
   private readonly maxConcurrency: number;
   private readonly sharedClusters: SharedClusterPool;
+  /** The registry restricted to `tasks.task-plugins.enabled` (every plugin when that list is empty). */
+  private readonly registry: R.Registry;
 
   constructor(private readonly opts: ManagerOptions) {
     this.logger = opts.logger ?? silentLogger;
     this.metrics = opts.metrics ?? noopMetrics;
     this.random = opts.random ?? Math.random;
     this.maxConcurrency = Math.max(1, opts.config.executor['max-concurrent-reconciles']);
+    const enabled = opts.config.tasks['task-plugins'].enabled;
+    // A subset of a valid registry cannot conflict; should it ever, the whole registry is kept.
+    const restricted =
+      enabled.length === 0
+        ? E.right(opts.registry)
+        : R.fromPlugins(opts.registry.plugins.filter((p) => enabled.includes(p.id)));
+    this.registry = E.isRight(restricted) ? restricted.right : opts.registry;
     this.sharedClusters = new SharedClusterPool({
       cluster: opts.cluster,
       clock: opts.clock,
@@ -131,7 +140,7 @@ export class Manager {
 
   /** Starts one informer per watched kind and resumes every stored task. */
   async start(): Promise<void> {
-    const kinds = [...R.watchedKinds(this.opts.registry), ...R.relatedKinds(this.opts.registry)];
+    const kinds = [...R.watchedKinds(this.registry), ...R.relatedKinds(this.registry)];
     // A kind the cluster does not serve (a CRD plugin whose CRD is not installed) would keep its informer from
     // ever syncing: skip it, and refuse that plugin's tasks at submit with a clear error.
     const served = await Promise.all(kinds.map((k) => this.isServed(k)));
@@ -144,7 +153,7 @@ export class Manager {
     }
     await Promise.all(kinds.filter((_, i) => served[i] !== false).map((k) => this.informerFor(k).start()));
     await Promise.all(
-      this.opts.registry.plugins.flatMap((p) =>
+      this.registry.plugins.flatMap((p) =>
         p.sharedCluster === undefined || this.unserved.has(gvkKey(p.sharedCluster.kind))
           ? []
           : [this.sharedClusters.register(p.sharedCluster)],
@@ -160,7 +169,7 @@ export class Manager {
   submit(taskId: string, task: TaskExecution): E.Either<SubmitError, void> {
     if (this.stopped) return E.left({ _tag: 'Stopped' });
     if (this.tasks.has(taskId)) return E.left({ _tag: 'DuplicateTask', taskId });
-    const plugin = R.lookupByTaskType(task.task.type)(this.opts.registry);
+    const plugin = R.lookupByTaskType(task.task.type)(this.registry);
     if (O.isNone(plugin)) return E.left({ _tag: 'NoPlugin', taskType: task.task.type });
     const needs = [
       plugin.value.watches,
@@ -282,7 +291,7 @@ export class Manager {
       this.logger.error('stored task is unreadable; skipped', { task: taskId });
       return;
     }
-    const plugin = R.lookupByTaskType(task.right.task.type)(this.opts.registry);
+    const plugin = R.lookupByTaskType(task.right.task.type)(this.registry);
     if (O.isNone(plugin)) {
       this.logger.error('no plugin for a stored task; skipped', { task: taskId, type: task.right.task.type });
       return;

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import type { KubeObject } from '../../src/domain/kubernetes.js';
 import { addObjectMetadata } from '../../src/domain/object-metadata.js';
 import { lookupByTaskType } from '../../src/domain/registry.js';
 import type { TaskExecution } from '../../src/domain/task.js';
+import type { Logger } from '../../src/ports/logger.js';
 import { builtInRegistry } from '../../src/plugins/index.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { startFastKubelet, wallClockConfig } from './fixtures.js';
@@ -159,5 +161,61 @@ describe('CRD plugin tasks run to their end on a real kube-apiserver', () => {
       phase: 'Success',
       error: undefined,
     });
+  });
+});
+
+describe('the least-privilege Roles of docs/rbac.yaml and docs/rbac-crd-plugins.yaml', () => {
+  it('let a user bound only to them run a CRD plugin task to its end', async () => {
+    const user = 'kubetasks-crd';
+    for (const file of ['docs/rbac.yaml', 'docs/rbac-crd-plugins.yaml']) {
+      const docs = parseAllDocuments(fs.readFileSync(path.join(repoRoot, file), 'utf8')).map(
+        (d) => d.toJS() as KubeObject,
+      );
+      for (const d of docs) {
+        const moved: KubeObject = {
+          ...d,
+          metadata: { ...d.metadata, namespace: NS },
+          ...(d.kind === 'RoleBinding'
+            ? { subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }] }
+            : {}),
+        };
+        const r = await cluster!.create(moved)();
+        if (E.isLeft(r)) throw new Error(`${file} ${d.kind}: ${r.left.message}`);
+      }
+    }
+    const minted = await plane!.mintUser(user, []);
+    const restricted = makeKubernetesCluster({ kubeconfigPath: minted.kubeconfigPath });
+    const forbidden: string[] = [];
+    const note = (m: string, f?: unknown): void => {
+      if (/forbidden/i.test(`${m} ${JSON.stringify(f)}`)) forbidden.push(m);
+    };
+    const spyLogger: Logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: note,
+      error: note,
+      child: () => spyLogger,
+    };
+    const m = new Manager({
+      cluster: restricted,
+      clock: systemClock,
+      registry,
+      config,
+      namespace: NS,
+      logger: spyLogger,
+    });
+    await m.start();
+    try {
+      const example = examples.find(([, t]) => t.task.type === 'pytorch');
+      if (example === undefined) throw new Error('no pytorch example');
+      expect(m.submit('rbac-torch', inNamespace(example[1], 'rbactorch'))).toEqual(E.right(undefined));
+      const final = await m.awaitFinal('rbac-torch');
+      await m.idle();
+      expect(final.phase).toBe('Success');
+      expect(forbidden).toEqual([]);
+    } finally {
+      await m.stop();
+      restricted.close();
+    }
   });
 });

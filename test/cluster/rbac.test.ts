@@ -82,11 +82,12 @@ beforeAll(async () => {
   kubelet = await startFastKubelet(admin, NS);
   const registry = builtInRegistry();
   if (E.isLeft(registry)) throw new Error('registry');
+  // The Role is the pod plugin's: the platform enables only that plugin, so no other kind is watched.
   manager = new Manager({
     cluster: spy.port,
     clock: systemClock,
     registry: registry.right,
-    config,
+    config: { ...config, tasks: { 'task-plugins': { ...config.tasks['task-plugins'], enabled: ['pod'] } } },
     namespace: NS,
     logger: recordingLogger(),
   });

@@ -1,18 +1,17 @@
 // The simulated dask-kubernetes operator end to end: DaskJobs built by the plugin, run on the memory cluster and kubelet.
 import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeVirtualClock, type VirtualClock } from '../../../src/adapters/clock/index.js';
-import { startKubelet, type Kubelet } from '../../../src/adapters/kubelet/index.js';
-import { makeMemoryCluster, type MemoryCluster } from '../../../src/adapters/memory/index.js';
+import type { VirtualClock } from '../../../src/adapters/clock/index.js';
+import type { MemoryCluster } from '../../../src/adapters/memory/index.js';
 import { daskOperator, daskRunnerPodName } from '../../../src/adapters/operators/dask.js';
-import { builtInOperators, startOperators, type Operators } from '../../../src/adapters/operators/index.js';
+import { builtInOperators } from '../../../src/adapters/operators/index.js';
 import type { KubeObject, Pod } from '../../../src/domain/kubernetes.js';
-import { addObjectMetadata, MANAGED_LABEL } from '../../../src/domain/object-metadata.js';
+import { MANAGED_LABEL } from '../../../src/domain/object-metadata.js';
 import type { PhaseInfo } from '../../../src/domain/phase-info.js';
 import { defaultPlatformConfig, type PlatformConfig } from '../../../src/domain/platform-config.js';
-import type { BuildContext } from '../../../src/domain/plugin.js';
 import type { TaskExecution } from '../../../src/domain/task.js';
 import { daskPlugin } from '../../../src/plugins/dask/plugin.js';
+import { startOperatorWorld, type OperatorWorld } from './world.js';
 import { crdValidator } from '../../plugins/crd-schema.js';
 
 const crd = crdValidator('kubernetes.dask.org_daskjobs.yaml', 'v1');
@@ -25,31 +24,22 @@ const NS = 'data';
 const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
 const config: PlatformConfig = defaultPlatformConfig;
 
+let world: OperatorWorld;
 let clock: VirtualClock;
 let memory: MemoryCluster;
-let kubelet: Kubelet;
-let operators: Operators;
 
 beforeEach(async () => {
-  clock = makeVirtualClock({ auto: true });
-  memory = makeMemoryCluster({
-    clock,
-    namespaces: [NS],
+  world = await startOperatorWorld({
+    namespace: NS,
     kinds: [
       { apiVersion: 'kubernetes.dask.org/v1', kind: 'DaskJob', plural: 'daskjobs', statusSubresource: true },
     ],
+    operators: [daskOperator],
   });
-  kubelet = startKubelet({ cluster: memory, clock });
-  operators = startOperators({ cluster: memory, clock, operators: [daskOperator] });
-  await Promise.all([kubelet.ready(), operators.ready()]);
+  ({ clock, memory } = world);
 });
 
-afterEach(async () => {
-  await operators.stop();
-  await kubelet.stop();
-  memory.close();
-  clock.dispose();
-});
+afterEach(() => world.close());
 
 const task = (run: string, annotations: Record<string, string>): TaskExecution => ({
   task: {
@@ -66,25 +56,9 @@ const task = (run: string, annotations: Record<string, string>): TaskExecution =
   },
 });
 
-const submit = async (te: TaskExecution): Promise<KubeObject> => {
-  const ctx: BuildContext = { task: te, config };
-  const built = daskPlugin.buildResource(ctx);
-  if (E.isLeft(built)) throw new Error(built.left.message);
-  const r = await memory.create(addObjectMetadata(ctx, daskPlugin.properties, built.right))();
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return r.right;
-};
+const submit = (te: TaskExecution): Promise<KubeObject> => world.submit(daskPlugin, te);
 
-const current = async (job: KubeObject): Promise<KubeObject> => {
-  const r = await memory.get({
-    apiVersion: job.apiVersion,
-    kind: job.kind,
-    namespace: NS,
-    name: job.metadata?.name ?? '',
-  })();
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return r.right;
-};
+const current = (o: KubeObject): Promise<KubeObject> => world.current(o);
 
 const podsOf = async (job: KubeObject): Promise<Pod[]> => {
   const r = await memory.list(POD, { namespace: NS })();

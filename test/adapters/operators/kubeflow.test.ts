@@ -1,17 +1,16 @@
 // The simulated training operator end to end: jobs built by the plugins, run on the memory cluster and kubelet.
 import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeVirtualClock, type VirtualClock } from '../../../src/adapters/clock/index.js';
-import { startKubelet, type Kubelet } from '../../../src/adapters/kubelet/index.js';
-import { makeMemoryCluster, type MemoryCluster } from '../../../src/adapters/memory/index.js';
+import type { VirtualClock } from '../../../src/adapters/clock/index.js';
+import type { MemoryCluster } from '../../../src/adapters/memory/index.js';
 import { Informer } from '../../../src/app/informer.js';
 import { kubeflowOperators } from '../../../src/adapters/operators/kubeflow.js';
-import { builtInOperators, startOperators, type Operators } from '../../../src/adapters/operators/index.js';
+import { builtInOperators } from '../../../src/adapters/operators/index.js';
 import type { KubeObject, Pod } from '../../../src/domain/kubernetes.js';
-import { addObjectMetadata } from '../../../src/domain/object-metadata.js';
 import type { PhaseInfo } from '../../../src/domain/phase-info.js';
 import { defaultPlatformConfig } from '../../../src/domain/platform-config.js';
-import type { BuildContext, Plugin } from '../../../src/domain/plugin.js';
+import type { Plugin } from '../../../src/domain/plugin.js';
+import { startOperatorWorld, type OperatorWorld } from './world.js';
 import type { TaskExecution } from '../../../src/domain/task.js';
 import { mpiPlugin } from '../../../src/plugins/kubeflow/mpi.js';
 import { pytorchPlugin } from '../../../src/plugins/kubeflow/pytorch.js';
@@ -20,33 +19,24 @@ import { tensorflowPlugin } from '../../../src/plugins/kubeflow/tensorflow.js';
 const NS = 'ml';
 const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
 
+let world: OperatorWorld;
 let clock: VirtualClock;
 let memory: MemoryCluster;
-let kubelet: Kubelet;
-let operators: Operators;
 
 beforeEach(async () => {
-  clock = makeVirtualClock({ auto: true });
-  memory = makeMemoryCluster({
-    clock,
-    namespaces: [NS],
+  world = await startOperatorWorld({
+    namespace: NS,
     kinds: [
       { apiVersion: 'kubeflow.org/v1', kind: 'PyTorchJob', plural: 'pytorchjobs', statusSubresource: true },
       { apiVersion: 'kubeflow.org/v1', kind: 'TFJob', plural: 'tfjobs', statusSubresource: true },
       { apiVersion: 'kubeflow.org/v1', kind: 'MPIJob', plural: 'mpijobs', statusSubresource: true },
     ],
+    operators: kubeflowOperators,
   });
-  kubelet = startKubelet({ cluster: memory, clock });
-  operators = startOperators({ cluster: memory, clock, operators: kubeflowOperators });
-  await Promise.all([kubelet.ready(), operators.ready()]);
+  ({ clock, memory } = world);
 });
 
-afterEach(async () => {
-  await operators.stop();
-  await kubelet.stop();
-  memory.close();
-  clock.dispose();
-});
+afterEach(() => world.close());
 
 const task = (
   type: string,
@@ -64,25 +54,9 @@ const task = (
 });
 
 /** Builds the job as the plugin and the manager would, creates it, and returns it as stored. */
-const submit = async (plugin: Plugin, te: TaskExecution): Promise<KubeObject> => {
-  const ctx: BuildContext = { task: te, config: defaultPlatformConfig };
-  const built = plugin.buildResource(ctx);
-  if (E.isLeft(built)) throw new Error(built.left.message);
-  const r = await memory.create(addObjectMetadata(ctx, plugin.properties, built.right))();
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return r.right;
-};
+const submit = (plugin: Plugin, te: TaskExecution): Promise<KubeObject> => world.submit(plugin, te);
 
-const current = async (job: KubeObject): Promise<KubeObject> => {
-  const r = await memory.get({
-    apiVersion: job.apiVersion,
-    kind: job.kind,
-    namespace: NS,
-    name: job.metadata?.name ?? '',
-  })();
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return r.right;
-};
+const current = (o: KubeObject): Promise<KubeObject> => world.current(o);
 
 const podsOf = async (job: KubeObject): Promise<Pod[]> => {
   const r = await memory.list(POD, { namespace: NS })();

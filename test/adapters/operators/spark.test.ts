@@ -1,10 +1,9 @@
 // The simulated spark-operator end to end: SparkApplications built by the plugin, run on the memory cluster and kubelet.
 import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeVirtualClock, type VirtualClock } from '../../../src/adapters/clock/index.js';
-import { startKubelet, type Kubelet } from '../../../src/adapters/kubelet/index.js';
-import { makeMemoryCluster, type MemoryCluster } from '../../../src/adapters/memory/index.js';
-import { builtInOperators, startOperators, type Operators } from '../../../src/adapters/operators/index.js';
+import type { VirtualClock } from '../../../src/adapters/clock/index.js';
+import type { MemoryCluster } from '../../../src/adapters/memory/index.js';
+import { builtInOperators } from '../../../src/adapters/operators/index.js';
 import { sparkOperator } from '../../../src/adapters/operators/spark.js';
 import type { KubeObject, Pod } from '../../../src/domain/kubernetes.js';
 import { addObjectMetadata, MANAGED_LABEL } from '../../../src/domain/object-metadata.js';
@@ -13,6 +12,7 @@ import { defaultPlatformConfig, type PlatformConfig } from '../../../src/domain/
 import type { BuildContext } from '../../../src/domain/plugin.js';
 import type { TaskExecution } from '../../../src/domain/task.js';
 import { sparkPlugin } from '../../../src/plugins/spark/plugin.js';
+import { startOperatorWorld, type OperatorWorld } from './world.js';
 import { crdValidator } from '../../plugins/crd-schema.js';
 
 const validate = crdValidator('sparkoperator.k8s.io_sparkapplications.yaml', 'v1beta2');
@@ -20,16 +20,13 @@ const validate = crdValidator('sparkoperator.k8s.io_sparkapplications.yaml', 'v1
 const NS = 'etl';
 const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
 
+let world: OperatorWorld;
 let clock: VirtualClock;
 let memory: MemoryCluster;
-let kubelet: Kubelet;
-let operators: Operators;
 
 beforeEach(async () => {
-  clock = makeVirtualClock({ auto: true });
-  memory = makeMemoryCluster({
-    clock,
-    namespaces: [NS],
+  world = await startOperatorWorld({
+    namespace: NS,
     kinds: [
       {
         apiVersion: 'sparkoperator.k8s.io/v1beta2',
@@ -38,18 +35,12 @@ beforeEach(async () => {
         statusSubresource: true,
       },
     ],
+    operators: [sparkOperator],
   });
-  kubelet = startKubelet({ cluster: memory, clock });
-  operators = startOperators({ cluster: memory, clock, operators: [sparkOperator] });
-  await Promise.all([kubelet.ready(), operators.ready()]);
+  ({ clock, memory } = world);
 });
 
-afterEach(async () => {
-  await operators.stop();
-  await kubelet.stop();
-  memory.close();
-  clock.dispose();
-});
+afterEach(() => world.close());
 
 const task = (run: string, annotations: Record<string, string>, instances = 2): TaskExecution => ({
   task: {
@@ -70,26 +61,9 @@ const task = (run: string, annotations: Record<string, string>, instances = 2): 
 });
 
 /** Builds the application as the plugin and the manager would, creates it, and returns it as stored. */
-const submit = async (te: TaskExecution): Promise<KubeObject> => {
-  const ctx: BuildContext = { task: te, config: defaultPlatformConfig };
-  const built = sparkPlugin.buildResource(ctx);
-  if (E.isLeft(built)) throw new Error(built.left.message);
-  const r = await memory.create(addObjectMetadata(ctx, sparkPlugin.properties, built.right))();
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return r.right;
-};
+const submit = (te: TaskExecution): Promise<KubeObject> => world.submit(sparkPlugin, te);
 
-const current = async (app: KubeObject): Promise<KubeObject> => {
-  const r = await memory.get({
-    ...app,
-    apiVersion: app.apiVersion,
-    kind: app.kind,
-    namespace: NS,
-    name: app.metadata?.name ?? '',
-  })();
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return r.right;
-};
+const current = (o: KubeObject): Promise<KubeObject> => world.current(o);
 
 const podsOf = async (app: KubeObject): Promise<Pod[]> => {
   const r = await memory.list(POD, { namespace: NS })();

@@ -20,6 +20,7 @@ import { silentLogger, type Logger } from '../ports/logger.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
 import type { StateStore } from '../ports/state-store.js';
 import { Informer, keyOf } from './informer.js';
+import { RelatedResources } from './related-resources.js';
 import { SharedClusterPool } from './shared-cluster-pool.js';
 
 import { MANAGED_LABEL } from '../domain/object-metadata.js';
@@ -70,8 +71,6 @@ interface Runtime {
   queued: boolean;
   readonly timers: Map<TimerKind, { at: number; cancel: CancelTimer }>;
   readonly waiters: Array<(pi: PhaseInfo) => void>;
-  /** The plugin's related-resource queries for the task's current object, as last computed. */
-  relatedQueries: ReadonlyArray<RelatedResourceQuery>;
 }
 
 const toApiError = (e: ClusterError): ApiError => ({ reason: e.reason, code: e.code, message: e.message });
@@ -89,8 +88,8 @@ export class Manager {
   private readonly informers = new Map<string, Informer>();
   /** Kinds the cluster did not serve at start. */
   private readonly unserved = new Set<string>();
-  /** Tasks with related-resource queries, by `kind|namespace` of what they ask for. */
-  private readonly relatedWatchers = new Map<string, Set<Runtime>>();
+  /** Tasks' related-resource queries, answered from the informers. */
+  private readonly related = new RelatedResources<Runtime>((kind) => this.informers.get(gvkKey(kind)));
   private readonly ready: Runtime[] = [];
   private active = 0;
   private readonly listeners = new Set<(u: TaskUpdate) => void>();
@@ -278,7 +277,6 @@ export class Manager {
       queued: false,
       timers: new Map(),
       waiters: [],
-      relatedQueries: [],
     };
     this.tasks.set(taskId, rt);
     this.indexObjects(rt);
@@ -350,7 +348,12 @@ export class Manager {
       random: this.random,
     });
     informer.onEvent((e) => {
-      if (this.relatedWatchers.size > 0) this.relatedChanged(key, e.object);
+      for (const owner of this.related.ownersOf(key, e.object)) {
+        // A related object changed: the task looks at its own object again, with fresh related objects.
+        const ref = this.currentRef(owner);
+        const own = ref === undefined ? undefined : this.cached(ref);
+        if (own !== undefined) this.enqueue(owner, this.observed(owner, own));
+      }
       const taskId = this.byObject.get(this.refKey({ ...e.object, ...refParts(e.object) }));
       const rt = taskId === undefined ? undefined : this.tasks.get(taskId);
       if (rt === undefined) return;
@@ -391,62 +394,7 @@ export class Manager {
       });
       queries = [];
     }
-    this.watchRelated(rt, queries);
-    const related: KubeObject[] = [];
-    const seen = new Set<string>();
-    for (const q of queries) {
-      for (const o of this.answerQuery(q)) {
-        const k = `${gvkKey(o)}|${keyOf(o.metadata?.namespace, o.metadata?.name ?? '')}`;
-        if (!seen.has(k)) {
-          seen.add(k);
-          related.push(o);
-        }
-      }
-    }
-    return { _tag: 'ObjectObserved', object, related };
-  }
-
-  private answerQuery(q: RelatedResourceQuery): ReadonlyArray<KubeObject> {
-    const informer = this.informers.get(gvkKey(q.kind));
-    if (informer === undefined) return [];
-    const candidates =
-      q.name === undefined
-        ? informer.inNamespace(q.namespace)
-        : [informer.get(q.namespace, q.name)].filter((o): o is KubeObject => o !== undefined);
-    return candidates.filter((o) => matchesQuery(q, o));
-  }
-
-  private watchRelated(rt: Runtime, queries: ReadonlyArray<RelatedResourceQuery>): void {
-    for (const q of rt.relatedQueries) this.relatedWatchers.get(relatedKey(q))?.delete(rt);
-    rt.relatedQueries = queries;
-    for (const q of queries) {
-      const k = relatedKey(q);
-      const set = this.relatedWatchers.get(k) ?? new Set<Runtime>();
-      set.add(rt);
-      this.relatedWatchers.set(k, set);
-    }
-  }
-
-  private unwatchRelated(rt: Runtime): void {
-    for (const q of rt.relatedQueries) {
-      const k = relatedKey(q);
-      const set = this.relatedWatchers.get(k);
-      set?.delete(rt);
-      if (set?.size === 0) this.relatedWatchers.delete(k);
-    }
-    rt.relatedQueries = [];
-  }
-
-  /** A related object changed: every task whose queries match it looks at its own object again. */
-  private relatedChanged(kindKey: string, object: KubeObject): void {
-    const watchers = this.relatedWatchers.get(`${kindKey}|${object.metadata?.namespace ?? ''}`);
-    if (watchers === undefined) return;
-    for (const rt of [...watchers]) {
-      if (!rt.relatedQueries.some((q) => gvkKey(q.kind) === kindKey && matchesQuery(q, object))) continue;
-      const ref = this.currentRef(rt);
-      const own = ref === undefined ? undefined : this.cached(ref);
-      if (own !== undefined) this.enqueue(rt, this.observed(rt, own));
-    }
+    return { _tag: 'ObjectObserved', object, related: this.related.answer(rt, queries) };
   }
 
   private cached(ref: ObjectRef): KubeObject | undefined {
@@ -533,7 +481,7 @@ export class Manager {
   }
 
   private settle(rt: Runtime): void {
-    this.unwatchRelated(rt);
+    this.related.forget(rt);
     for (const t of rt.timers.values()) t.cancel();
     rt.timers.clear();
     for (const o of rt.state.owned) {
@@ -809,18 +757,3 @@ const refParts = (o: KubeObject): { namespace: string; name: string } => ({
   namespace: o.metadata?.namespace ?? '',
   name: o.metadata?.name ?? '',
 });
-
-const relatedKey = (q: RelatedResourceQuery): string => `${gvkKey(q.kind)}|${q.namespace}`;
-
-/** Whether an object answers a related-resource query (namespace, name, labels, controller owner). */
-export const matchesQuery = (q: RelatedResourceQuery, o: KubeObject): boolean => {
-  const m = o.metadata;
-  if ((m?.namespace ?? '') !== q.namespace) return false;
-  if (q.name !== undefined && m?.name !== q.name) return false;
-  if (q.labelSelector !== undefined) {
-    const labels = m?.labels ?? {};
-    for (const [k, v] of Object.entries(q.labelSelector)) if (labels[k] !== v) return false;
-  }
-  if (q.ownerUid !== undefined && !(m?.ownerReferences ?? []).some((r) => r.uid === q.ownerUid)) return false;
-  return true;
-};

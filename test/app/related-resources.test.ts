@@ -2,7 +2,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Manager, matchesQuery } from '../../src/app/manager.js';
+import { Manager } from '../../src/app/manager.js';
+import { matchesQuery } from '../../src/app/related-resources.js';
 import { makeVirtualClock, type VirtualClock } from '../../src/adapters/clock/index.js';
 import { startKubelet, type Kubelet } from '../../src/adapters/kubelet/index.js';
 import { makeMemoryCluster, type MemoryCluster } from '../../src/adapters/memory/index.js';

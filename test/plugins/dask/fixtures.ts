@@ -1,10 +1,9 @@
 // Builders for dask plugin tests: a dask task, a platform config with a plugins.dask section, built DaskJobs.
-import * as E from 'fp-ts/lib/Either.js';
-import { decodePlatformConfigWith } from '../../../src/domain/plugin-config.js';
 import type { PlatformConfig } from '../../../src/domain/platform-config.js';
-import type { BuildContext, BuildError } from '../../../src/domain/plugin.js';
+import type { BuildContext } from '../../../src/domain/plugin.js';
 import type { TaskExecution } from '../../../src/domain/task.js';
 import { buildResource } from '../../../src/plugins/dask/build.js';
+import { checkedBuild, configWithSections, contextOf } from '../fixture-kit.js';
 import { daskSection } from '../../../src/plugins/dask/config.js';
 
 export const daskCustom = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -39,91 +38,14 @@ export const daskTask = (
   },
 });
 
-export const daskConfig = (doc: Record<string, unknown> = {}): PlatformConfig => {
-  const r = decodePlatformConfigWith([daskSection])(doc);
-  if (E.isLeft(r)) throw new Error(`bad config: ${JSON.stringify(r.left)}`);
-  return r.right;
-};
+/** A platform config document decoded with the dask section (plugins.dask is optional). */
+export const daskConfig = configWithSections([daskSection]);
 
-export const ctxOf = (task: TaskExecution, config: PlatformConfig = daskConfig()): BuildContext => ({
-  task,
-  config,
-  podTemplates: new Map(),
-  processEnv: {},
-});
+export const ctxOf = (task: TaskExecution, config: PlatformConfig = daskConfig()): BuildContext =>
+  contextOf(task, config);
 
-export const buildDask = (ctx: BuildContext): Json => {
-  const r = buildResource(ctx);
-  if (E.isLeft(r)) throw new Error(`expected a DaskJob, got ${JSON.stringify(r.left)}`);
-  return r.right;
-};
+const checked = checkedBuild(buildResource, 'a DaskJob');
+export const buildDask = checked.ok;
+export const buildDaskFails = checked.fails;
 
-export const buildDaskFails = (ctx: BuildContext): BuildError => {
-  const r = buildResource(ctx);
-  if (E.isRight(r)) throw new Error(`expected a BuildError, got ${JSON.stringify(r.right)}`);
-  return r.left;
-};
-
-/**
- * A loose view of a built manifest for reading it in tests: the fields the tests look at, untyped (the CRD validator
- * checks the shape).
- */
-
-export type Json = { [K in JsonKey]?: any };
-type JsonKey =
-  | 'spec'
-  | 'rayClusterSpec'
-  | 'headGroupSpec'
-  | 'template'
-  | 'containers'
-  | 'workerGroupSpecs'
-  | 'metadata'
-  | 'labels'
-  | 'annotations'
-  | 'env'
-  | 'ports'
-  | 'name'
-  | 'value'
-  | 'valueFrom'
-  | 'lifecycle'
-  | 'preStop'
-  | 'exec'
-  | 'command'
-  | 'args'
-  | 'resources'
-  | 'image'
-  | 'entrypoint'
-  | 'submissionMode'
-  | 'submitterPodTemplate'
-  | 'restartPolicy'
-  | 'serviceType'
-  | 'enableIngress'
-  | 'rayStartParams'
-  | 'shutdownAfterJobFinishes'
-  | 'ttlSecondsAfterFinished'
-  | 'runtimeEnvYAML'
-  | 'enableInTreeAutoscaling'
-  | 'autoscalerOptions'
-  | 'nodeSelector'
-  | 'serviceAccountName'
-  | 'volumes'
-  | 'volumeMounts'
-  | 'affinity'
-  | 'containerPort'
-  | 'cluster'
-  | 'worker'
-  | 'scheduler'
-  | 'job'
-  | 'replicas'
-  | 'service'
-  | 'type'
-  | 'selector'
-  | 'readinessProbe'
-  | 'apiVersion'
-  | 'kind'
-  | 'minReplicas'
-  | 'maxReplicas'
-  | 'groupName'
-  | 'status'
-  | 'requests'
-  | 'limits';
+export type { Json } from '../fixture-kit.js';

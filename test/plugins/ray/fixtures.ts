@@ -1,10 +1,9 @@
 // Builders for ray plugin tests: a ray task, a platform config with a plugins.ray section, built RayJobs.
-import * as E from 'fp-ts/lib/Either.js';
-import { decodePlatformConfigWith } from '../../../src/domain/plugin-config.js';
 import type { PlatformConfig } from '../../../src/domain/platform-config.js';
-import type { BuildContext, BuildError } from '../../../src/domain/plugin.js';
+import type { BuildContext } from '../../../src/domain/plugin.js';
 import type { TaskExecution } from '../../../src/domain/task.js';
 import { buildResource } from '../../../src/plugins/ray/build.js';
+import { checkedBuild, configWithSections, contextOf } from '../fixture-kit.js';
 import { raySection } from '../../../src/plugins/ray/config.js';
 
 export const rayCustom = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -41,91 +40,13 @@ export const rayTask = (
 });
 
 /** A platform config document decoded with the ray section (plugins.ray is optional). */
-export const rayConfig = (doc: Record<string, unknown> = {}): PlatformConfig => {
-  const r = decodePlatformConfigWith([raySection])(doc);
-  if (E.isLeft(r)) throw new Error(`bad config: ${JSON.stringify(r.left)}`);
-  return r.right;
-};
+export const rayConfig = configWithSections([raySection]);
 
-export const ctxOf = (task: TaskExecution, config: PlatformConfig = rayConfig()): BuildContext => ({
-  task,
-  config,
-  podTemplates: new Map(),
-  processEnv: {},
-});
+export const ctxOf = (task: TaskExecution, config: PlatformConfig = rayConfig()): BuildContext =>
+  contextOf(task, config);
 
-export const buildRay = (ctx: BuildContext): Json => {
-  const r = buildResource(ctx);
-  if (E.isLeft(r)) throw new Error(`expected a RayJob, got ${JSON.stringify(r.left)}`);
-  return r.right;
-};
+const checked = checkedBuild(buildResource, 'a RayJob');
+export const buildRay = checked.ok;
+export const buildRayFails = checked.fails;
 
-export const buildRayFails = (ctx: BuildContext): BuildError => {
-  const r = buildResource(ctx);
-  if (E.isRight(r)) throw new Error(`expected a BuildError, got ${JSON.stringify(r.right)}`);
-  return r.left;
-};
-
-/**
- * A loose view of a built manifest for reading it in tests: the fields the tests look at, untyped (the CRD validator
- * checks the shape).
- */
-
-export type Json = { [K in JsonKey]?: any };
-type JsonKey =
-  | 'spec'
-  | 'rayClusterSpec'
-  | 'headGroupSpec'
-  | 'template'
-  | 'containers'
-  | 'workerGroupSpecs'
-  | 'metadata'
-  | 'labels'
-  | 'annotations'
-  | 'env'
-  | 'ports'
-  | 'name'
-  | 'value'
-  | 'valueFrom'
-  | 'lifecycle'
-  | 'preStop'
-  | 'exec'
-  | 'command'
-  | 'args'
-  | 'resources'
-  | 'image'
-  | 'entrypoint'
-  | 'submissionMode'
-  | 'submitterPodTemplate'
-  | 'restartPolicy'
-  | 'serviceType'
-  | 'enableIngress'
-  | 'rayStartParams'
-  | 'shutdownAfterJobFinishes'
-  | 'ttlSecondsAfterFinished'
-  | 'runtimeEnvYAML'
-  | 'enableInTreeAutoscaling'
-  | 'autoscalerOptions'
-  | 'nodeSelector'
-  | 'serviceAccountName'
-  | 'volumes'
-  | 'volumeMounts'
-  | 'affinity'
-  | 'containerPort'
-  | 'cluster'
-  | 'worker'
-  | 'scheduler'
-  | 'job'
-  | 'replicas'
-  | 'service'
-  | 'type'
-  | 'selector'
-  | 'readinessProbe'
-  | 'apiVersion'
-  | 'kind'
-  | 'minReplicas'
-  | 'maxReplicas'
-  | 'groupName'
-  | 'status'
-  | 'requests'
-  | 'limits';
+export type { Json } from '../fixture-kit.js';

@@ -37,6 +37,7 @@ export default tseslint.config(
     ignores: [
       'dist/**',
       'dist-check/**',
+      'dist-bench/**',
       'node_modules/**',
       'coverage/**',
       'schema/**',

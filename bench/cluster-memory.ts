@@ -1,6 +1,7 @@
 // Benchmark of the in-memory cluster: operations per second, watch fan-out and memory per stored pod.
 //
-// Run with `npm run bench:cluster` (node --expose-gc --import tsx bench/cluster-memory.ts). Prints a Markdown table.
+// Run with `npm run bench:cluster` (compiles src and bench with tsc, then runs dist-bench/bench/cluster-memory.js).
+// Prints a Markdown table.
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { makeVirtualClock } from '../src/adapters/clock/index.js';

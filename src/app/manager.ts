@@ -69,7 +69,8 @@ interface Runtime {
   state: TaskState;
   readonly mailbox: Observation[];
   queued: boolean;
-  readonly timers: Map<TimerKind, { at: number; cancel: CancelTimer }>;
+  /** `at` is when the timer is wanted; `armedAt` when the clock was asked to fire it (never later than `at`). */
+  readonly timers: Map<TimerKind, { at: number; armedAt: number; cancel: CancelTimer }>;
   readonly waiters: Array<(pi: PhaseInfo) => void>;
 }
 
@@ -354,7 +355,8 @@ export class Manager {
         const own = ref === undefined ? undefined : this.cached(ref);
         if (own !== undefined) this.enqueue(owner, this.observed(owner, own));
       }
-      const taskId = this.byObject.get(this.refKey({ ...e.object, ...refParts(e.object) }));
+      const meta = e.object.metadata;
+      const taskId = this.byObject.get(`${key}|${keyOf(meta?.namespace ?? '', meta?.name ?? '')}`);
       const rt = taskId === undefined ? undefined : this.tasks.get(taskId);
       if (rt === undefined) return;
       if (e.type === 'upsert') this.enqueue(rt, this.observed(rt, e.object));
@@ -578,7 +580,9 @@ export class Manager {
 
   private notify(rt: Runtime, emission: Emission): void {
     const update: TaskUpdate = {
-      ...emission,
+      phaseInfo: emission.phaseInfo,
+      attempt: emission.attempt,
+      final: emission.final,
       taskId: rt.taskId,
       pluginId: rt.plugin.id,
       at: this.opts.clock.now(),
@@ -602,14 +606,32 @@ export class Manager {
     if (emission.final) for (const w of rt.waiters.splice(0)) w(pi);
   }
 
+  /**
+   * Arms the task's timer of this kind for `at`. Most steps push the resync timer later; an armed timer that fires
+   * no later than the new time is kept and, when it fires early, re-armed for the rest, so a step costs no clock
+   * call.
+   */
   private schedule(rt: Runtime, kind: TimerKind, at: number): void {
     const existing = rt.timers.get(kind);
-    if (existing !== undefined) existing.cancel();
-    const cancel = this.opts.clock.setTimer(Math.max(0, at - this.opts.clock.now()), () => {
+    if (existing !== undefined) {
+      if (existing.armedAt <= at) {
+        existing.at = at;
+        return;
+      }
+      existing.cancel();
+    }
+    this.arm(rt, kind, at);
+  }
+
+  private arm(rt: Runtime, kind: TimerKind, at: number): void {
+    const timer = { at, armedAt: at, cancel: (() => undefined) as CancelTimer };
+    timer.cancel = this.opts.clock.setTimer(Math.max(0, at - this.opts.clock.now()), () => {
+      if (rt.timers.get(kind) !== timer) return;
       rt.timers.delete(kind);
-      this.enqueue(rt, { _tag: 'TimerFired', timer: kind });
+      if (timer.at > this.opts.clock.now()) this.arm(rt, kind, timer.at);
+      else this.enqueue(rt, { _tag: 'TimerFired', timer: kind });
     });
-    rt.timers.set(kind, { at, cancel });
+    rt.timers.set(kind, timer);
   }
 
   private closeGate(namespace: string): void {

@@ -115,6 +115,15 @@ const utf8Push = (out: number[], cp: number): void => {
 const isSurrogate = (cp: number): boolean => cp >= 0xd800 && cp <= 0xdfff;
 
 const encodeString = (s: string, loneSurrogates: 'replace' | 'keep'): Uint8Array => {
+  // Names and labels are nearly always ASCII: one byte per unit, no code-point walk.
+  const ascii = new Uint8Array(s.length);
+  let i = 0;
+  for (; i < s.length; i++) {
+    const u = s.charCodeAt(i);
+    if (u > 0x7f) break;
+    ascii[i] = u;
+  }
+  if (i === s.length) return ascii;
   const out: number[] = [];
   for (const ch of s) {
     const cp = ch.codePointAt(0) ?? 0;
@@ -173,6 +182,12 @@ export const fnv1a32 = (s: string): number => fnv1a32Bytes(utf8Bytes(s));
 export const fnv1a64 = (s: string): bigint => {
   const [hi, lo] = fnv1a64Halves(utf8Bytes(s));
   return (BigInt(hi) << 32n) | BigInt(lo);
+};
+
+/** `fnv1a64(s)` as 16 lower-case hex digits, without BigInt arithmetic. */
+export const fnv1a64Hex = (s: string): string => {
+  const [hi, lo] = fnv1a64Halves(utf8Bytes(s));
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 };
 
 const FLYTE_BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz123456';

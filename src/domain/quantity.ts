@@ -178,11 +178,25 @@ const parseWith = (s: string): E.Either<Failure, Quantity> => {
 
 const quote = (s: string): string => JSON.stringify(s.length > 64 ? `${s.slice(0, 64)}…` : s);
 
+const PARSE_CACHE_SIZE = 1024;
+const parsed = new Map<string, E.Either<string, Quantity>>();
+
 /**
  * Parses `<signedNumber><suffix>` as apimachinery `ParseQuantity` does: suffixes n u m "" k M G T P E
  * (decimal), Ki Mi Gi Ti Pi Ei (binary) or e/E<signedInteger> (decimal exponent); no whitespace.
  */
-export const parse = (s: string): E.Either<string, Quantity> =>
+export const parse = (s: string): E.Either<string, Quantity> => {
+  const hit = parsed.get(s);
+  if (hit !== undefined) return hit;
+  const r = parseUncached(s);
+  // A handful of quantities (config defaults, the tasks' requests) are parsed for every pod; the answers are
+  // immutable values, so they are remembered, within a bound that a stream of distinct strings cannot pass.
+  if (parsed.size >= PARSE_CACHE_SIZE) parsed.clear();
+  parsed.set(s, r);
+  return r;
+};
+
+const parseUncached = (s: string): E.Either<string, Quantity> =>
   E.mapLeft((failure: Failure) => {
     switch (failure) {
       case 'syntax':

@@ -292,17 +292,27 @@ describe('objects and options', () => {
     expect(await names(7)).not.toEqual(await names(8));
   });
 
-  it('hands out copies, and frozen snapshots in watch events', async () => {
+  it('hands out copies from get and list, and the frozen stored snapshot from writes and watch events', async () => {
     const { cluster } = setup();
     const s = await ok(
       cluster.watch(CM, { namespace: 'default', resourceVersion: cluster.resourceVersion() }),
     );
-    const created = await ok(cluster.create(cm('a', { labels: { x: '1' } })));
-    (created.metadata?.labels as Record<string, string>)['x'] = 'mutated';
+    const input = cm('a', { labels: { x: '1' } });
+    const created = await ok(cluster.create(input));
+    // The store keeps its own copy of the request body: changing the caller's object changes nothing stored.
+    (input.metadata?.labels as Record<string, string>)['x'] = 'changed by the caller';
+    expect(Object.isFrozen(created.metadata?.labels)).toBe(true);
+    expect(() => {
+      (created.metadata?.labels as Record<string, string>)['x'] = 'mutated';
+    }).toThrow(TypeError);
     const got = await ok(cluster.get({ ...CM, namespace: 'default', name: 'a' }));
     expect(got.metadata?.labels).toEqual({ x: '1' });
+    (got.metadata?.labels as Record<string, string>)['x'] = 'mine';
+    const again = await ok(cluster.get({ ...CM, namespace: 'default', name: 'a' }));
+    expect(again.metadata?.labels).toEqual({ x: '1' });
     const [event] = await drain(s);
     expect(event?.type === 'ADDED' && Object.isFrozen(event.object.metadata)).toBe(true);
+    expect(event?.type === 'ADDED' && event.object).toBe(created);
   });
 
   it('starts with seed objects and extra namespaces, before the watch window', async () => {

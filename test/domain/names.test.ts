@@ -12,6 +12,7 @@ import {
   flyteHashId,
   fnv1a32,
   fnv1a64,
+  fnv1a64Hex,
   isDns1123Label,
   isDns1123Subdomain,
   isEnvVarName,
@@ -475,6 +476,18 @@ describe('FNV-1a and Flyte base32', () => {
     expect(Array.from(utf8Bytes(s))).toEqual(Array.from(refUtf8(s)));
     expect(BigInt(fnv1a32(s))).toBe(refFnv(refUtf8(s), 32));
     expect(fnv1a64(s)).toBe(refFnv(refUtf8(s), 64));
+  });
+
+  test.prop([fc.string({ unit: 'binary-ascii' }), anyText])(
+    'an ASCII prefix followed by anything encodes as TextEncoder does (the ASCII fast path hands over mid-string)',
+    (ascii, rest) => {
+      expect(Array.from(utf8Bytes(ascii + rest))).toEqual(Array.from(refUtf8(ascii + rest)));
+    },
+  );
+
+  test.prop([anyText])('fnv1a64Hex is fnv1a64 in 16 hex digits', (s) => {
+    expect(fnv1a64Hex(s)).toBe(fnv1a64(s).toString(16).padStart(16, '0'));
+    expect(fnv1a64Hex(s)).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it('a multi-byte string hashes differently from its code units', () => {

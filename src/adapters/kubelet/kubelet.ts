@@ -194,10 +194,21 @@ export const startKubelet = (options: KubeletOptions): Kubelet => {
 
   const now = (): string => formatInstant(clock.now());
 
+  // A handful of images serve thousands of pods: hash each once.
+  const imageIds = new Map<string, string>();
+  const imageIdFor = (image: string): string => {
+    let id = imageIds.get(image);
+    if (id === undefined) {
+      id = imageIdOf(image);
+      imageIds.set(image, id);
+    }
+    return id;
+  };
+
   const run = (w: Worker, c: ContainerSim): void => {
     c.state = { running: { startedAt: now() } };
     c.containerID = containerIdOf(w.uid, c.name, c.restartCount);
-    c.imageID = imageIdOf(c.image);
+    c.imageID = imageIdFor(c.image);
     c.ready = true;
     c.started = true;
   };

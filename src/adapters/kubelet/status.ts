@@ -1,7 +1,7 @@
 // The simulated kubelet's view of a pod, and the PodStatus it writes from it, shaped like a real kubelet's.
 import type { ContainerStateTerminated } from 'kubernetes-types/core/v1.js';
 import type { ContainerStatus, Pod, PodCondition, PodStatus } from '../../domain/kubernetes.js';
-import { fnv1a64 } from '../../domain/names.js';
+import { fnv1a64Hex } from '../../domain/names.js';
 import { formatInstant, type Instant } from '../../domain/time.js';
 
 export type ContainerState =
@@ -61,7 +61,7 @@ export const normalizeImage = (image: string): string => {
 
 // 64 hex digits from FNV-1a: deterministic, good enough to look like a digest or container ID.
 const hex64 = (seed: string): string =>
-  [0, 1, 2, 3].map((i) => fnv1a64(`${i}:${seed}`).toString(16).padStart(16, '0')).join('');
+  fnv1a64Hex(`0:${seed}`) + fnv1a64Hex(`1:${seed}`) + fnv1a64Hex(`2:${seed}`) + fnv1a64Hex(`3:${seed}`);
 
 /** `docker.io/library/busybox@sha256:...` for a pulled image. */
 export const imageIdOf = (image: string): string => {

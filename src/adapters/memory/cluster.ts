@@ -154,15 +154,24 @@ const omitEmpty = (meta: MutableMeta): void => {
 
 const copyOut = (o: KubeObject): KubeObject => cloneJson(o);
 
+// Write results are the stored snapshot itself: frozen all the way down, like watch events' objects.
+const shared = (o: KubeObject): KubeObject => o;
+
 // The API server decodes a body into the kind's type (ObjectMeta for every kind): other fields do not survive.
+// Loops rather than entries/filter/fromEntries: this runs on every write.
 const pruned = (k: KindInfo, next: Mutable): Mutable => {
   const top = k.topLevel;
-  const kept = (f: string): boolean =>
-    top === undefined || f === 'apiVersion' || f === 'kind' || f === 'metadata' || top.has(f);
-  const metadata = Object.fromEntries(
-    Object.entries(next.metadata).filter(([f]) => OBJECT_META_FIELDS.has(f)),
-  ) as MutableMeta;
-  return { ...Object.fromEntries(Object.entries(next).filter(([f]) => kept(f))), metadata };
+  const metadata: JsonObject = {};
+  for (const f in next.metadata) {
+    if (OBJECT_META_FIELDS.has(f)) metadata[f] = (next.metadata as JsonObject)[f];
+  }
+  const out: JsonObject = {};
+  for (const f in next) {
+    if (top === undefined || f === 'apiVersion' || f === 'kind' || f === 'metadata' || top.has(f))
+      out[f] = next[f];
+  }
+  out['metadata'] = metadata;
+  return out as Mutable;
 };
 
 const strategicUnsupported = (): ClusterError =>
@@ -202,7 +211,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
   // -----------------------------------------------------------------------------------
 
   const register = (k: KindInfo): void => {
-    const key = kindKey(k);
+    const key = k.key;
     if (kinds.has(key)) return;
     kinds.set(key, k);
     buckets.set(key, new Map());
@@ -215,7 +224,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
   const nsKey = (k: KindInfo, ns: string | undefined): string => (k.namespaced ? (ns ?? '') : '');
 
   const lookup = (k: KindInfo, ns: string | undefined, name: string): KubeObject | undefined =>
-    buckets.get(kindKey(k))?.get(nsKey(k, ns))?.get(name);
+    buckets.get(k.key)?.get(nsKey(k, ns))?.get(name);
 
   const ownerUids = (o: KubeObject | undefined): ReadonlyArray<string> =>
     (o === undefined ? [] : (metaOf(o).ownerReferences ?? [])).map((r) => r.uid);
@@ -245,8 +254,8 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
   };
 
   const dispatch = (k: KindInfo, e: ChangeEvent): void => {
-    logs.get(kindKey(k))?.append(e);
-    for (const w of watchers.get(kindKey(k)) ?? []) {
+    logs.get(k.key)?.append(e);
+    for (const w of watchers.get(k.key) ?? []) {
       const view = viewOf(w, e);
       if (view !== undefined) w.sink.push(view);
     }
@@ -260,7 +269,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     const frozen = deepFreeze(asKube(next));
     const meta = metaOf(frozen);
     const ns = nsKey(k, meta.namespace);
-    const key = kindKey(k);
+    const key = k.key;
     let bucket = buckets.get(key)?.get(ns);
     if (bucket === undefined) {
       bucket = new Map();
@@ -281,9 +290,9 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     const final = deepFreeze(asKube(withMeta(last, { ...metaOf(last), resourceVersion: String(rv) })));
     const meta = metaOf(current);
     const ns = nsKey(k, meta.namespace);
-    const bucket = buckets.get(kindKey(k))?.get(ns);
+    const bucket = buckets.get(k.key)?.get(ns);
     bucket?.delete(meta.name ?? '');
-    if (bucket?.size === 0) buckets.get(kindKey(k))?.delete(ns);
+    if (bucket?.size === 0) buckets.get(k.key)?.delete(ns);
     const uid = meta.uid ?? '';
     byUid.delete(uid);
     reindexOwners(uid, current, undefined);
@@ -520,10 +529,10 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
       ...validateMetadata(k, next.metadata),
       ...validateMetadataUpdate(metaOf(current), next.metadata),
     ];
-    if (kindKey(k) === CONFIGMAP_KIND)
+    if (k.key === CONFIGMAP_KIND)
       errors.push(...validateImmutableData(current, next, ['data', 'binaryData']));
-    if (kindKey(k) === SECRET_KIND) errors.push(...validateImmutableData(current, next, ['data']));
-    if (kindKey(k) === POD_KIND) {
+    if (k.key === SECRET_KIND) errors.push(...validateImmutableData(current, next, ['data']));
+    if (k.key === POD_KIND) {
       errors.push(
         ...(status
           ? validatePodStatusUpdate(current as Pod, asKube(next) as Pod)
@@ -566,7 +575,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
       if (current['status'] === undefined) delete next['status'];
       else next['status'] = current['status'];
     }
-    if (kindKey(k) === POD_KIND && isObject(next['spec'])) {
+    if (k.key === POD_KIND && isObject(next['spec'])) {
       next['spec'] = defaultPodSpec(next['spec'] as unknown as PodSpec);
     }
     const restored = restoreSystemMetadata(k, current, next);
@@ -601,7 +610,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
       for (const [key, v] of Object.entries(current)) {
         if (key !== 'metadata' && key !== 'status' && key !== 'apiVersion' && key !== 'kind') next[key] = v;
       }
-      if (kindKey(k) === POD_KIND) {
+      if (k.key === POD_KIND) {
         const owners = metaOf(current).ownerReferences;
         if (owners === undefined) delete next.metadata.ownerReferences;
         else next.metadata.ownerReferences = owners;
@@ -617,7 +626,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     }
     next['apiVersion'] = k.apiVersion;
     next['kind'] = k.kind;
-    if (kindKey(k) === POD_KIND) {
+    if (k.key === POD_KIND) {
       // The pod status strategy backfills an empty qosClass from the stored pod (old kubelets dropped it).
       const oldStatus = isObject(current['status']) ? current['status'] : {};
       const newStatus = isObject(next['status']) ? next['status'] : {};
@@ -654,7 +663,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
   const deleteObject = (k: KindInfo, current: KubeObject, opts: DeleteOptions): DeleteOutcome => {
     const meta = metaOf(current);
     const now = clock.now();
-    if (kindKey(k) === NAMESPACE_KIND) return deleteNamespace(k, current);
+    if (k.key === NAMESPACE_KIND) return deleteNamespace(k, current);
     const alreadyDeleting = meta.deletionTimestamp !== undefined;
     const requested =
       opts.gracePeriodSeconds === undefined
@@ -775,12 +784,12 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     else meta.generation = 1;
     meta.creationTimestamp = formatInstant(clock.now());
     if (k.statusSubresource && !k.statusOnCreate) delete next['status'];
-    if (kindKey(k) === POD_KIND) {
+    if (k.key === POD_KIND) {
       const undecodable = undecodableQuantity(asKube(next) as Pod);
       if (undecodable !== undefined) return E.left(badRequest(undecodable));
       next = defaultPod(asKube(next) as Pod) as unknown as Mutable;
     }
-    if (kindKey(k) === NAMESPACE_KIND) {
+    if (k.key === NAMESPACE_KIND) {
       const spec = isObject(next['spec']) ? next['spec'] : {};
       next['spec'] = {
         ...spec,
@@ -815,12 +824,12 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
       if (name === undefined) return E.left(serverTimeout(groupResourceOf(k), 'POST', 0));
       meta.name = name;
     }
-    if (kindKey(k) === NAMESPACE_KIND) {
+    if (k.key === NAMESPACE_KIND) {
       meta.labels = { ...(meta.labels ?? {}), 'kubernetes.io/metadata.name': meta.name ?? '' };
     }
     const name = meta.name ?? '';
     const errors = validateMetadata(k, meta);
-    if (kindKey(k) === POD_KIND) errors.push(...validatePodSpec(asKube(next) as Pod));
+    if (k.key === POD_KIND) errors.push(...validatePodSpec(asKube(next) as Pod));
     if (errors.length > 0) return E.left(invalid(groupKindOf(k), name, errors));
     // Admission: NamespaceLifecycle, then ResourceQuota.
     if (k.namespaced) {
@@ -836,7 +845,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
           ),
         );
       }
-      if (kindKey(k) === POD_KIND) {
+      if (k.key === POD_KIND) {
         const quotaKind = kinds.get(QUOTA_KIND);
         const quotas =
           quotaKind === undefined
@@ -950,7 +959,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     namespace: string | undefined,
     keep: (o: KubeObject) => boolean,
   ): KubeObject[] => {
-    const byNs = buckets.get(kindKey(k));
+    const byNs = buckets.get(k.key);
     if (byNs === undefined) return [];
     const out: KubeObject[] = [];
     if (namespace !== undefined) {
@@ -985,7 +994,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     const from = opts.resourceVersion ?? '';
     if (from !== '' && !/^\d+$/.test(from)) return E.left(badRequest(`invalid resource version: ${from}`));
     const bookmarks = opts.allowBookmarks === true || opts.sendInitialEvents === true;
-    const key = kindKey(k);
+    const key = k.key;
     const set = watchers.get(key) ?? new Set<Watcher>();
     let registered = false;
     const { stream, sink } = makeWatchStream(() => {
@@ -1108,7 +1117,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
       run('create', () =>
         withKind(object, (k) => {
           const big = tooLarge(object);
-          return big !== undefined ? E.left(big) : E.map(copyOut)(createObject(k, object));
+          return big !== undefined ? E.left(big) : E.map(shared)(createObject(k, object));
         }),
       ),
 
@@ -1123,7 +1132,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
             name: metaOf(object).name ?? '',
             ...(metaOf(object).namespace === undefined ? {} : { namespace: metaOf(object).namespace }),
           },
-          (k, current) => E.map(copyOut)(updateMain(k, current, object, false)),
+          (k, current) => E.map(shared)(updateMain(k, current, object, false)),
         );
       }),
 
@@ -1137,7 +1146,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
                 const patched = applyPatch(k, current, p);
                 return E.isLeft(patched)
                   ? patched
-                  : E.map(copyOut)(updateMain(k, current, patched.right, true));
+                  : E.map(shared)(updateMain(k, current, patched.right, true));
               }),
         ),
       ),
@@ -1151,7 +1160,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
           const ns = metaOf(object).namespace;
           const current = lookup(k, ns, metaOf(object).name ?? '');
           if (current === undefined) return E.left(notFound(groupResourceOf(k), metaOf(object).name ?? ''));
-          return E.map(copyOut)(updateStatusOf(k, current, object, false));
+          return E.map(shared)(updateStatusOf(k, current, object, false));
         });
       }),
 
@@ -1164,7 +1173,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
             const patched = applyPatch(k, current, p);
             return E.isLeft(patched)
               ? patched
-              : E.map(copyOut)(updateStatusOf(k, current, patched.right, true));
+              : E.map(shared)(updateStatusOf(k, current, patched.right, true));
           });
         }),
       ),

@@ -18,6 +18,8 @@ export type NameRule = 'subdomain' | 'label' | 'dns1035';
 
 /** Everything the in-memory API server knows about a kind. */
 export interface KindInfo extends ResourceInfo {
+  /** `apiVersion/kind`, kept rather than rebuilt: every request compares it several times. */
+  readonly key: string;
   readonly group: string;
   readonly builtIn: boolean;
   readonly generation: GenerationRule;
@@ -186,6 +188,7 @@ interface BuiltIn {
 }
 
 const builtIn = (b: BuiltIn): KindInfo => ({
+  key: gvkKey(b),
   apiVersion: b.apiVersion,
   kind: b.kind,
   group: groupOf(b.apiVersion),
@@ -329,6 +332,7 @@ export const builtInKinds: ReadonlyArray<KindInfo> = [
 
 /** The KindInfo of a custom resource, with the rules the API server applies to every CRD-served kind. */
 export const customKindInfo = (c: CustomKind): KindInfo => ({
+  key: gvkKey(c),
   apiVersion: c.apiVersion,
   kind: c.kind,
   group: groupOf(c.apiVersion),

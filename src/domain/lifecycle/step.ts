@@ -65,11 +65,34 @@ export const objectNameFor = (
     max,
   );
 
+// The current try's name is asked for several times per step (is this object the current one?); a task keeps
+// its execution object for its whole life, so the last name built is remembered per execution. A cache of a pure
+// function: it changes no answer.
+const lastName = new WeakMap<
+  TaskExecution,
+  {
+    readonly attempt: number;
+    readonly systemRetry: number;
+    readonly max: number | undefined;
+    readonly name: string;
+  }
+>();
+
+const currentName = (s: TaskState, ctx: StepContext): string => {
+  const max = ctx.plugin.properties.generatedNameMaxLength;
+  const hit = lastName.get(ctx.task);
+  if (hit !== undefined && hit.attempt === s.attempt && hit.systemRetry === s.systemRetry && hit.max === max)
+    return hit.name;
+  const name = objectNameFor(ctx.task, s.attempt, s.systemRetry, max);
+  lastName.set(ctx.task, { attempt: s.attempt, systemRetry: s.systemRetry, max, name });
+  return name;
+};
+
 const refFor = (s: TaskState, ctx: StepContext): ObjectRef => ({
   apiVersion: ctx.plugin.watches.apiVersion,
   kind: ctx.plugin.watches.kind,
   namespace: ctx.task.execution.namespace,
-  name: objectNameFor(ctx.task, s.attempt, s.systemRetry, ctx.plugin.properties.generatedNameMaxLength),
+  name: currentName(s, ctx),
 });
 
 const buildCtx = (s: TaskState, ctx: StepContext): BuildContext => ({

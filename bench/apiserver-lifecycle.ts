@@ -1,6 +1,6 @@
 // Benchmark: N pod tasks through the full lifecycle on a real kube-apiserver, against raw client-node doing the same.
 // Run: npm run bench:apiserver [-- --tasks 1000 --rounds 2 --warmup 100 --baseline-agent shared|per-request
-//        --baseline-finalizer true --max-in-flight 64]
+//        --finalizer true|false --baseline-finalizer true --max-in-flight 64]
 // Profile one side: node --cpu-prof --import tsx bench/apiserver-lifecycle.ts --only framework
 import * as fs from 'node:fs';
 import * as https from 'node:https';
@@ -49,7 +49,9 @@ const { values } = parseArgs({
     /** Run one mode only (for profiling with node --cpu-prof). */
     only: { type: 'string' },
     'run-timeout': { type: 'string', default: '600' },
-    /** The baseline puts our finalizer on its pods too, then deletes each pod and removes the finalizer. */
+    /** The manager puts our finalizer on its pods (inject-finalizer); `false` is the production default. */
+    finalizer: { type: 'string', default: 'true' },
+    /** The baseline puts our finalizer on its pods too, then removes the finalizer and deletes each pod. */
     'baseline-finalizer': { type: 'string', default: 'false' },
     /** Plain requests in flight at once, for the manager's adapter and the baseline alike (default: no limit). */
     'max-in-flight': { type: 'string' },
@@ -60,6 +62,7 @@ const ROUNDS = Number(values.rounds);
 const WARMUP = Number(values.warmup);
 const sharedAgent = values['baseline-agent'] !== 'per-request';
 const baselineFinalizer = values['baseline-finalizer'] === 'true';
+const frameworkFinalizer = values.finalizer !== 'false';
 const maxInFlight = values['max-in-flight'] === undefined ? undefined : Number(values['max-in-flight']);
 
 /** At most `limit` calls at once, the rest in order: the baseline's side of --max-in-flight. */
@@ -79,14 +82,15 @@ const limiter = (limit: number | undefined): (<A>(f: () => Promise<A>) => Promis
   };
 };
 
-// Production defaults, except the two settings the aim is about: our finalizer on every pod, and the pod deleted
-// when the task is done (the baseline deletes its pods too, so both runs end with an empty namespace).
+// Production defaults, except the settings the aim is about: our finalizer on every pod (unless --finalizer false),
+// and the pod deleted when the task is done (the baseline deletes its pods too, so both runs end with an empty
+// namespace).
 const config: PlatformConfig = {
   ...defaultPlatformConfig,
   plugins: {
     k8s: {
       ...defaultPlatformConfig.plugins.k8s,
-      'inject-finalizer': true,
+      'inject-finalizer': frameworkFinalizer,
       'delete-resource-on-finalize': true,
     },
   },
@@ -344,11 +348,8 @@ const runOnce = async (
       }
     };
     const del = async (name: string): Promise<void> => {
-      await retrying(`delete ${name}`, () => {
-        bump('DELETE pods');
-        return core.deleteNamespacedPod({ name, namespace });
-      });
-      // The finalizer goes last, as the manager does it: a JSON Patch (client-node's default patch type).
+      // The finalizer goes first, as the manager does it: a JSON Patch (client-node's default patch type), then the
+      // DELETE that removes the finished pod at once.
       if (baselineFinalizer)
         await retrying(`unfinalize ${name}`, () => {
           bump('PATCH pods');
@@ -358,6 +359,10 @@ const runOnce = async (
             body: [{ op: 'remove', path: '/metadata/finalizers' }],
           });
         });
+      await retrying(`delete ${name}`, () => {
+        bump('DELETE pods');
+        return core.deleteNamespacedPod({ name, namespace });
+      });
     };
     // One watch for the whole run: the cheapest honest way to learn that pods finished and are gone. It must resume
     // like any real client: the API server drops a watcher that reads too slowly ("Forcing watcher close due to
@@ -572,6 +577,7 @@ const main = async (): Promise<void> => {
         tasks: N,
         rounds: ROUNDS,
         baselineAgent: sharedAgent ? 'shared keep-alive' : 'client-node default (new agent per request)',
+        frameworkFinalizer,
         baselineFinalizer,
         maxInFlight: maxInFlight ?? 'no limit',
         node: process.version,

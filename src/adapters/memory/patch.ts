@@ -248,14 +248,18 @@ const mergeMap = (
     return E.left(malformed(`Unknown patch type: ${JSON.stringify(directive)}`));
   }
   const out: JsonObject = { ...original };
-  for (const [k, v] of Object.entries(patch)) {
-    if (k === DIRECTIVE || k === RETAIN_KEYS || k.startsWith(SET_ELEMENT_ORDER)) continue;
-    if (k.startsWith(DELETE_FROM_PRIMITIVE)) {
-      const field = k.slice(DELETE_FROM_PRIMITIVE.length);
-      if (!Array.isArray(v)) return E.left(malformed(`invalid patch: ${k} must be a list`));
-      const current = out[field];
-      if (Array.isArray(current)) out[field] = current.filter((x) => !v.some((d) => jsonEqual(d, x)));
-      continue;
+  // for-in rather than entries, and directives recognised by their `$` first: status patches run on every write.
+  for (const k in patch) {
+    const v = patch[k];
+    if (k.charCodeAt(0) === 36) {
+      if (k === DIRECTIVE || k === RETAIN_KEYS || k.startsWith(SET_ELEMENT_ORDER)) continue;
+      if (k.startsWith(DELETE_FROM_PRIMITIVE)) {
+        const field = k.slice(DELETE_FROM_PRIMITIVE.length);
+        if (!Array.isArray(v)) return E.left(malformed(`invalid patch: ${k} must be a list`));
+        const current = out[field];
+        if (Array.isArray(current)) out[field] = current.filter((x) => !v.some((d) => jsonEqual(d, x)));
+        continue;
+      }
     }
     if (v === null) {
       Reflect.deleteProperty(out, k);

@@ -171,7 +171,12 @@ const cleanup = (s: TaskState, ctx: StepContext): StepResult => {
     if (o.status === 'gone') return o;
     const retired = o.deleteWanted || s.stage._tag === 'Done' || !isCurrent(s, ctx, o.ref);
     let next = o;
-    if (o.deleteWanted && !o.deleteSent && o.status !== 'creating') {
+    // Our finalizer comes off before the delete is sent: a finished pod without finalizers is removed by its
+    // DELETE at once, whereas one deleted with the finalizer on is marked Terminating first (a write its kubelet
+    // answers with another DELETE) and removed only by the finalizer patch. Same two writes of ours, fewer in all.
+    // The delete waits only for the patch's first answer: a failed patch does not hold it back.
+    const finalizerFirst = o.finalizer && o.status === 'live';
+    if (o.deleteWanted && !o.deleteSent && o.status !== 'creating' && !finalizerFirst) {
       commands.push({ _tag: 'Delete', ref: o.ref, ...(o.uid === undefined ? {} : { uid: o.uid }) });
       next = { ...next, deleteSent: true };
     }
@@ -671,14 +676,25 @@ const answered = (
     const marked = updateOwned(s, ref, (o) =>
       field === 'finalizerRemovalSent' ? { ...o, finalizer: false } : { ...o, deleteSent: true },
     );
-    return { state: marked, commands: [] };
+    // With the finalizer off, a delete that waited for it is due now.
+    return field === 'finalizerRemovalSent' ? cleanup(marked, ctx) : { state: marked, commands: [] };
   }
   // Failed: due again after a back-off (the next Retry timer re-runs cleanup), growing with the failures so far.
   const marked = updateOwned(s, ref, (o) => ({ ...o, [field]: false }));
   const at =
     ctx.now +
     delay(ctx.config.executor['system-failure-backoff'], Math.max(1, s.systemFailures), ctx.entropy);
-  return { state: marked, commands: [{ _tag: 'ScheduleTimer', timer: 'Retry', at }] };
+  const retry: Command = { _tag: 'ScheduleTimer', timer: 'Retry', at };
+  // A delete that waited for the finalizer patch goes now: a patch that keeps failing (no RBAC for it, a webhook)
+  // must not keep a pod running that is meant to go.
+  const waiting = findOwned(marked, ref);
+  if (field === 'finalizerRemovalSent' && waiting?.deleteWanted === true && !waiting.deleteSent) {
+    return {
+      state: updateOwned(marked, ref, (o) => ({ ...o, deleteSent: true })),
+      commands: [{ _tag: 'Delete', ref, ...(waiting.uid === undefined ? {} : { uid: waiting.uid }) }, retry],
+    };
+  }
+  return { state: marked, commands: [retry] };
 };
 
 const resumed = (s: TaskState, ctx: StepContext): StepResult => {

@@ -129,16 +129,21 @@ describe('create errors', () => {
   });
 
   it('a server error may have created the object: it is retried under a new name and the old one deleted', () => {
-    const { commands } = run([
-      { _tag: 'Submitted' },
+    const failedCreate = [
+      { _tag: 'Submitted' as const },
       {
-        _tag: 'CreateFailed',
+        _tag: 'CreateFailed' as const,
         ref: ref('r1-train-0'),
         error: { reason: 'InternalError', code: 500, message: 'x' },
       },
-    ]);
-    expect(ofTag(commands, 'Delete').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    ];
+    const { commands } = run(failedCreate);
+    // Our finalizer comes off first; the delete follows the patch's answer.
+    expect(ofTag(commands, 'RemoveFinalizer').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    expect(ofTag(commands, 'Delete')).toEqual([]);
     expect(ofTag(commands, 'ScheduleTimer')).toMatchObject([{ timer: 'Retry' }]);
+    const after = run([...failedCreate, { _tag: 'FinalizerRemoved', ref: ref('r1-train-0') }]);
+    expect(ofTag(after.commands, 'Delete').map((c) => c.ref.name)).toEqual(['r1-train-0']);
     const failed = run([
       { _tag: 'Submitted' },
       {
@@ -189,9 +194,29 @@ describe('observation', () => {
       ['Queued', 'restarting task', 1, false],
     ]);
     expect(ofTag(commands, 'Create').map((c) => c.ref.name)).toEqual(['r1-train-0', 'r1-train-1']);
-    expect(ofTag(commands, 'Delete').map((c) => c.ref.name)).toEqual(['r1-train-0']);
     expect(ofTag(commands, 'RemoveFinalizer').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    expect(ofTag(commands, 'Delete')).toEqual([]);
     expect(state.attempt).toBe(1);
+    const removed = step(state, { _tag: 'FinalizerRemoved', ref: ref('r1-train-0') }, ctxAt(T0));
+    expect(ofTag(removed.commands, 'Delete').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+  });
+
+  it('a delete waiting for the finalizer patch goes anyway when the patch fails, and the patch is retried', () => {
+    const { state } = run([{ _tag: 'Submitted' }, created('r1-train-0'), seen('r1-train-0', 'Fatal')]);
+    const failed = step(
+      state,
+      {
+        _tag: 'FinalizerRemoved',
+        ref: ref('r1-train-0'),
+        error: { reason: 'Forbidden', code: 403, message: 'no patch for you' },
+      },
+      ctxAt(T0),
+    );
+    expect(ofTag(failed.commands, 'Delete').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    expect(ofTag(failed.commands, 'ScheduleTimer')).toMatchObject([{ timer: 'Retry' }]);
+    const retried = step(failed.state, { _tag: 'TimerFired', timer: 'Retry' }, ctxAt(T0 + 3_600_000));
+    expect(ofTag(retried.commands, 'RemoveFinalizer').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    expect(ofTag(retried.commands, 'Delete')).toEqual([]);
   });
 
   it('the last attempt fails permanently with the same error', () => {
@@ -206,9 +231,23 @@ describe('observation', () => {
   });
 
   it('cleanupOnFailure deletes the object (Flyte computes the flag and ignores it)', () => {
-    const { commands } = run([{ _tag: 'Submitted' }, created('r1-train-0'), seen('r1-train-0', 'Fatal')]);
+    const { commands } = run([
+      { _tag: 'Submitted' },
+      created('r1-train-0'),
+      seen('r1-train-0', 'Fatal'),
+      { _tag: 'FinalizerRemoved', ref: ref('r1-train-0') },
+    ]);
     expect(ofTag(commands, 'Delete').map((c) => c.ref.name)).toEqual(['r1-train-0']);
     expect(ofTag(commands, 'RemoveFinalizer').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+  });
+
+  it('without our finalizer the delete goes at once', () => {
+    const { commands } = run(
+      [{ _tag: 'Submitted' }, created('r1-train-0'), seen('r1-train-0', 'Fatal', { finalizers: [] })],
+      ctxAt(T0, task(), config({ finalizer: false })),
+    );
+    expect(ofTag(commands, 'Delete').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    expect(ofTag(commands, 'RemoveFinalizer')).toEqual([]);
   });
 
   it('system failures retry under fresh names until the budget is spent', () => {

@@ -2,7 +2,7 @@
 // Run: npm run bench:oracle [-- --pods 100000 --rounds 3 --seed 20261125]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
@@ -38,6 +38,12 @@ const config: PlatformConfig = {
   },
 };
 
+// The machine is shared: print the load with the figures, since wall-clock columns depend on it.
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+const loadBefore = load();
 const t0 = performance.now();
 const observations = fc.sample(arbObservation, { seed: SEED, numRuns: N });
 console.log(`generated ${N} pods (seed ${SEED}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -105,6 +111,7 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const row = (name: string, t: Timing): string =>
   `| ${name} | ${fmt(N / t.seconds)} | ${((t.seconds / N) * 1e6).toFixed(2)} | ${((t.cpuSeconds / N) * 1e6).toFixed(2)} |`;
 console.log(`best of ${ROUNDS} rounds of ${N} calls (checksum ${sink}); Node ${process.version}`);
+console.log(`load average (1, 5, 15 min): ${loadBefore} before, ${load()} after`);
 console.log('| what | calls/s | µs/call (wall) | µs/call (CPU) |');
 console.log('| --- | ---: | ---: | ---: |');
 console.log(row('kubetasks getTaskPhase, parsed JSON object in', tsObjects));
@@ -113,5 +120,7 @@ console.log(row('kubetasks JSON.parse + getTaskPhase, JSON text in', tsText));
 console.log(row('Flyte json.Unmarshal + phase functions, JSON text in', goText));
 console.log(
   `kubetasks / Flyte, calls per second: ${(goStructs.seconds / tsObjects.seconds).toFixed(2)}x in memory, ` +
-    `${(goText.seconds / tsText.seconds).toFixed(2)}x from JSON text`,
+    `${(goText.seconds / tsText.seconds).toFixed(2)}x from JSON text; in CPU time per call: ` +
+    `${(goStructs.cpuSeconds / tsObjects.cpuSeconds).toFixed(2)}x in memory, ` +
+    `${(goText.cpuSeconds / tsText.cpuSeconds).toFixed(2)}x from JSON text`,
 );

@@ -144,6 +144,18 @@ export const linkTemplates = (ctx: PhaseContext): ReadonlyArray<LinkTemplate> =>
   return out;
 };
 
+/** Whether any link template is configured (linkTemplates is non-empty), without building the list. */
+export const hasLinkTemplates = (ctx: PhaseContext): boolean => {
+  const logs = ctx.config.logs;
+  if (logs['kubernetes-enabled'] || logs['cloudwatch-enabled'] || logs['stackdriver-enabled']) return true;
+  // Indexed loops here and in the phase mapping: an iterator per loop is garbage on every watch event.
+  for (let i = 0; i < logs.templates.length; i++) {
+    if ((logs.templates[i]?.['template-uris'].length ?? 0) > 0) return true;
+  }
+  const taskLinks = ctx.task?.task.metadata?.logLinks;
+  return taskLinks !== undefined && taskLinks.length > 0;
+};
+
 /** The log links of a pod: one per configured template, rendered for the primary container; none without one. */
 export const buildLogLinks = (ctx: PhaseContext, pod: PodView): ReadonlyArray<TaskLog> => {
   const templates = linkTemplates(ctx);

@@ -1,6 +1,6 @@
 // The primary container of a pod: the annotation that makes it decide the task, and the name logs are built for.
-import * as O from 'fp-ts/lib/Option.js';
-import { readPod, type PodView } from './pod-view.js';
+import { annotationOf, containerNamedOrFirst, podJson, podNameOf, type PodJson } from './pod-json.js';
+import type { PodView } from './pod-view.js';
 
 /** Set by pod construction (Flyte's key); when present, this container alone decides the task's outcome. */
 export const PRIMARY_CONTAINER_ANNOTATION = 'primary_container_name';
@@ -9,15 +9,22 @@ export const PRIMARY_CONTAINER_ANNOTATION = 'primary_container_name';
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
 /** The container named by the `primary_container_name` annotation, which switches on primary-decides mapping. */
-export const annotatedPrimary = (pod: PodView): string | undefined => {
-  const name = pod.annotations[PRIMARY_CONTAINER_ANNOTATION];
-  return name === undefined ? undefined : name;
-};
+export const annotatedPrimary = (pod: PodJson): string | undefined =>
+  annotationOf(pod, PRIMARY_CONTAINER_ANNOTATION);
 
 /**
  * Flyte's GetPrimaryContainerName: the default-container annotation, else the primary annotation, else the
  * container named like the pod, else the first container, else "".
  */
+export const primaryNameOf = (pod: PodJson): string => {
+  const fromDefault = annotationOf(pod, DEFAULT_CONTAINER_ANNOTATION);
+  if (fromDefault !== undefined && fromDefault !== '') return fromDefault;
+  const fromPrimary = annotationOf(pod, PRIMARY_CONTAINER_ANNOTATION);
+  if (fromPrimary !== undefined && fromPrimary !== '') return fromPrimary;
+  return containerNamedOrFirst(pod, podNameOf(pod));
+};
+
+/** primaryNameOf over a typed view, for plugins that hold one. */
 export const primaryContainerNameOf = (pod: PodView): string => {
   const fromDefault = pod.annotations[DEFAULT_CONTAINER_ANNOTATION];
   if (fromDefault !== undefined && fromDefault !== '') return fromDefault;
@@ -28,5 +35,7 @@ export const primaryContainerNameOf = (pod: PodView): string => {
 };
 
 /** The primary container name of any value ("" when it is not a pod or has no containers). */
-export const primaryContainerName = (resource: unknown): string =>
-  O.match(() => '', primaryContainerNameOf)(readPod(resource));
+export const primaryContainerName = (resource: unknown): string => {
+  const pod = podJson(resource);
+  return pod === undefined ? '' : primaryNameOf(pod);
+};

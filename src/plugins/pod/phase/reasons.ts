@@ -1,0 +1,22 @@
+// The reasons and exit codes the pod phase mapping recognises, and the fixed texts it reports.
+
+/** Kubelet and node-lifecycle pod reasons that mean the node went away under the pod (Flyte's list). */
+export const NODE_SHUTDOWN_REASONS: ReadonlySet<string> = new Set([
+  'Shutdown',
+  'Terminated',
+  'NodeShutdown',
+  'NodeAffinity',
+]);
+
+/** DisruptionTarget reasons that mean the scheduler preempted the pod for a higher-priority one. */
+export const PREEMPTION_REASONS: ReadonlySet<string> = new Set([
+  'PreemptionByScheduler',
+  'PreemptionByKubeScheduler',
+]);
+
+/** Exit codes of a SIGKILL: 128 + 9, and its unsigned 8-bit wrap seen from some runtimes. */
+export const SIGKILL_EXIT_CODES: ReadonlySet<number> = new Set([137, 247]);
+
+export const RATE_LIMITED = '429 Too Many Requests';
+export const DEFAULT_PENDING_REASON = 'Demistify Pending';
+export const NO_MESSAGE = 'Pod failed. No message received from kubernetes.';

@@ -288,3 +288,44 @@ describe('strategic merge patch', () => {
     },
   );
 });
+
+// The store keeps patch results without copying them again: that is safe only if no container of the caller's
+// patch body ends up inside a result.
+describe('patch results share no container with the patch body', () => {
+  const containers = (u: unknown, out = new Set<unknown>()): Set<unknown> => {
+    if (typeof u === 'object' && u !== null) {
+      out.add(u);
+      for (const v of Object.values(u)) containers(v, out);
+    }
+    return out;
+  };
+  const sharesNothing = (result: unknown, body: unknown): boolean => {
+    const fromBody = containers(body);
+    return [...containers(result)].every((c) => !fromBody.has(c));
+  };
+  const named = fc.record({ name: fc.constantFrom('x', 'y', 'z'), v: json });
+  const smpBody = fc.record(
+    { a: fc.array(named, { maxLength: 3 }), b: object, c: fc.array(json, { maxLength: 3 }), d: json },
+    { requiredKeys: [] },
+  );
+  const schema: SmpSchema = { fields: { a: { mergeKey: 'name' }, b: { type: {} } } };
+
+  test.prop([object, object])('JSON merge patch', (target, body) => {
+    expect(sharesNothing(mergePatch(target, body), body)).toBe(true);
+  });
+
+  test.prop([object, smpBody])('strategic merge patch', (target, body) => {
+    const r = strategicMergePatch(target, body, schema);
+    expect(E.isRight(r) && sharesNothing(r.right, body)).toBe(E.isRight(r));
+  });
+
+  test.prop([object, fc.constantFrom('add', 'replace'), fc.constantFrom('a', 'b', 'e'), json])(
+    'JSON Patch add and replace',
+    (target, op, key, value) => {
+      const body = [{ op, path: `/${key}`, value }];
+      const r = jsonPatch(target, body);
+      if (E.isRight(r)) expect(sharesNothing(r.right, body)).toBe(true);
+      else expect(op === 'replace' && !(key in target)).toBe(true);
+    },
+  );
+});

@@ -37,15 +37,7 @@ import {
 import { silentLogger, type Logger } from '../../ports/logger.js';
 import { noopMetrics, type Metrics } from '../../ports/metrics.js';
 import { systemClock } from '../clock/system.js';
-import {
-  cloneJson,
-  copyUnfrozen,
-  deepFreeze,
-  exceedsJsonSize,
-  isObject,
-  jsonEqual,
-  type JsonObject,
-} from './json.js';
+import { cloneJson, deepFreeze, exceedsJsonSize, isObject, jsonEqual, type JsonObject } from './json.js';
 import {
   builtInKinds,
   customKindInfo,
@@ -153,6 +145,9 @@ const omitEmpty = (meta: MutableMeta): void => {
 };
 
 const copyOut = (o: KubeObject): KubeObject => cloneJson(o);
+
+/** No copy: for data the store made itself (patch results), which nothing outside the store can reach. */
+const ownData = <A>(a: A): A => a;
 
 // Write results are the stored snapshot itself: frozen all the way down, like watch events' objects.
 const shared = (o: KubeObject): KubeObject => o;
@@ -566,8 +561,10 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
         ),
       );
     }
-    // A patch result is the store's own data (stored parts stay frozen and shared); an update body is the caller's.
-    const copy = viaPatch ? copyUnfrozen : cloneJson;
+    // A patch result is the store's own data: its new parts were made by the patch (which copies every value it
+    // takes from the body; test/adapters/patch.test.ts checks it) and its old parts are frozen stored snapshots, so
+    // it needs no copy. An update body is the caller's.
+    const copy = viaPatch ? ownData : cloneJson;
     const next = withMeta(copy(input), copy(metaOf(input)));
     next['apiVersion'] = k.apiVersion;
     next['kind'] = k.kind;
@@ -593,7 +590,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
   ): E.Either<ClusterError, KubeObject> => {
     const pre = checkPreconditions(k, current, input);
     if (pre !== undefined) return E.left(pre);
-    const copy = viaPatch ? copyUnfrozen : cloneJson;
+    const copy = viaPatch ? ownData : cloneJson;
     let next: Mutable;
     if (k.builtIn) {
       // Built-in status strategies reset the spec (and, for pods, the owners) but keep metadata changes.

@@ -19,24 +19,6 @@ export const cloneJson = <A>(value: A): A => {
   return out as A;
 };
 
-/**
- * A deep copy that keeps frozen parts as they are. For data made by this store only (patch results over a stored
- * object): its frozen parts are stored snapshots, frozen all the way down and never changed, so sharing them is
- * safe and spares copying, freezing and comparing them again. Never for a caller's object, which may be frozen
- * only at the top.
- */
-export const copyUnfrozen = <A>(value: A): A => {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  if (Array.isArray(value)) return value.map((v: unknown) => copyUnfrozen(v)) as A;
-  const source = value as JsonObject;
-  const out: JsonObject = {};
-  for (const k in source) {
-    const v = source[k];
-    if (v !== undefined) out[k] = copyUnfrozen(v);
-  }
-  return out as A;
-};
-
 /** Structural equality of JSON data; an absent key equals an `undefined` member. */
 export const jsonEqual = (a: unknown, b: unknown): boolean => {
   if (a === b) return true;

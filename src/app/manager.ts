@@ -74,6 +74,11 @@ interface Runtime {
   readonly waiters: Array<(pi: PhaseInfo) => void>;
 }
 
+interface ReconcileLabels {
+  readonly plugin: { readonly plugin: string };
+  readonly success: { readonly plugin: string; readonly result: string };
+}
+
 const toApiError = (e: ClusterError): ApiError => ({ reason: e.reason, code: e.code, message: e.message });
 
 const isNotFound = (e: ClusterError): boolean => e.code === 404 || e.reason === 'NotFound';
@@ -95,6 +100,7 @@ export class Manager {
   private active = 0;
   private readonly listeners = new Set<(u: TaskUpdate) => void>();
   private readonly gates = new Map<string, Gate.QuotaGate>();
+  private readonly labelsByPlugin = new Map<string, ReconcileLabels>();
   private readonly gateTimers = new Map<string, CancelTimer>();
   private readonly parkedCreates = new Map<string, Array<() => void>>();
   private stopped = false;
@@ -453,11 +459,24 @@ export class Manager {
     // Write-ahead: the state is stored before its commands run, so a crash can always redo them.
     await this.persist(rt);
     for (const c of commands) this.execute(rt, c);
-    this.metrics.observe('kubetasks_reconcile_time_seconds', (performance.now() - started) / 1000, {
-      plugin: rt.plugin.id,
-    });
-    this.metrics.increment('kubetasks_reconcile_total', { plugin: rt.plugin.id, result: 'success' });
+    const labels = this.reconcileLabels(rt.plugin.id);
+    this.metrics.observe(
+      'kubetasks_reconcile_time_seconds',
+      (performance.now() - started) / 1000,
+      labels.plugin,
+    );
+    this.metrics.increment('kubetasks_reconcile_total', labels.success);
     if (isSettled(rt.state)) this.settle(rt);
+  }
+
+  /** The reconcile metrics' labels of a plugin, made once rather than on every reconcile. */
+  private reconcileLabels(plugin: string): ReconcileLabels {
+    let labels = this.labelsByPlugin.get(plugin);
+    if (labels === undefined) {
+      labels = { plugin: { plugin }, success: { plugin, result: 'success' } };
+      this.labelsByPlugin.set(plugin, labels);
+    }
+    return labels;
   }
 
   private contextFor(rt: Runtime): StepContext {

@@ -229,6 +229,13 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     before: KubeObject | undefined,
     after: KubeObject | undefined,
   ): void => {
+    // Most writes (status, finalizers) keep the stored owner list itself: nothing to re-index.
+    if (
+      before !== undefined &&
+      after !== undefined &&
+      metaOf(before).ownerReferences === metaOf(after).ownerReferences
+    )
+      return;
     const old = ownerUids(before);
     const now = ownerUids(after);
     for (const o of old) {
@@ -572,7 +579,8 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
       if (current['status'] === undefined) delete next['status'];
       else next['status'] = current['status'];
     }
-    if (k.key === POD_KIND && isObject(next['spec'])) {
+    // The stored spec was defaulted when it was written; a patch that leaves it alone (finalizers, labels) shares it.
+    if (k.key === POD_KIND && isObject(next['spec']) && next['spec'] !== current['spec']) {
       next['spec'] = defaultPodSpec(next['spec'] as unknown as PodSpec);
     }
     const restored = restoreSystemMetadata(k, current, next);
@@ -1046,6 +1054,18 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
   // the port
   // -----------------------------------------------------------------------------------
 
+  // One labels object per verb and code, not one per request.
+  const labelsByRequest = new Map<string, { readonly verb: string; readonly code: string }>();
+  const requestLabels = (verb: string, code: number): { readonly verb: string; readonly code: string } => {
+    const key = `${verb} ${code}`;
+    let labels = labelsByRequest.get(key);
+    if (labels === undefined) {
+      labels = { verb, code: String(code) };
+      labelsByRequest.set(key, labels);
+    }
+    return labels;
+  };
+
   const run =
     <A>(verb: string, f: () => E.Either<ClusterError, A>): TE.TaskEither<ClusterError, A> =>
     () => {
@@ -1056,10 +1076,10 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
         logger.error('in-memory cluster failed', { verb, error: String(e) });
         result = E.left(internalError(String(e)));
       }
-      metrics.increment('kubetasks_memory_cluster_requests_total', {
-        verb,
-        code: String(E.isLeft(result) ? result.left.code : 200),
-      });
+      metrics.increment(
+        'kubetasks_memory_cluster_requests_total',
+        requestLabels(verb, E.isLeft(result) ? result.left.code : 200),
+      );
       return Promise.resolve(result);
     };
 

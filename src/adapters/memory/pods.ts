@@ -248,6 +248,8 @@ const mask = (spec: PodSpec, reference: PodSpec): Record<string, unknown> => {
 
 /** Spec changes a pod update may make; anything else is Invalid, as in ValidatePodUpdate. */
 export const validatePodUpdate = (oldPod: Pod, newPod: Pod): FieldError[] => {
+  // The stored spec itself (a patch of metadata only): it was valid when stored, and nothing changed.
+  if (oldPod.spec !== undefined && oldPod.spec === newPod.spec) return [];
   const oldSpec = oldPod.spec ?? { containers: [] };
   const newSpec = newPod.spec ?? { containers: [] };
   const errors: FieldError[] = [];

@@ -528,7 +528,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     status: boolean,
   ): ClusterError | undefined => {
     const errors: FieldError[] = [
-      ...validateMetadata(k, next.metadata),
+      ...validateMetadata(k, next.metadata, metaOf(current)),
       ...validateMetadataUpdate(metaOf(current), next.metadata),
     ];
     if (k.key === CONFIGMAP_KIND)

@@ -39,8 +39,12 @@ export const STANDARD_FINALIZERS: ReadonlySet<string> = new Set([
 
 const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 
-/** Validates metadata on create and update (name first, as the API server reports it). */
-export const validateMetadata = (kind: KindInfo, meta: ObjectMeta): FieldError[] => {
+/**
+ * Validates metadata on create and update (name first, as the API server reports it). On an update, `stored` is the
+ * stored metadata: labels or annotations that are still its own (frozen) objects were valid when stored and are not
+ * checked again.
+ */
+export const validateMetadata = (kind: KindInfo, meta: ObjectMeta, stored?: ObjectMeta): FieldError[] => {
   const errors: FieldError[] = [];
   const name = meta.name ?? '';
   if (name === '') {
@@ -54,7 +58,8 @@ export const validateMetadata = (kind: KindInfo, meta: ObjectMeta): FieldError[]
     if (err !== undefined)
       errors.push({ type: 'FieldValueInvalid', field: 'metadata.name', value: name, detail: err });
   }
-  for (const [k, v] of Object.entries(meta.labels ?? {})) {
+  const labels = meta.labels !== undefined && meta.labels === stored?.labels ? undefined : meta.labels;
+  for (const [k, v] of Object.entries(labels ?? {})) {
     const keyErr = qualifiedNameError(k);
     if (keyErr !== undefined) {
       errors.push({ type: 'FieldValueInvalid', field: 'metadata.labels', value: k, detail: keyErr });
@@ -74,7 +79,9 @@ export const validateMetadata = (kind: KindInfo, meta: ObjectMeta): FieldError[]
     }
   }
   let annotationBytes = 0;
-  for (const [k, v] of Object.entries(meta.annotations ?? {})) {
+  const annotations =
+    meta.annotations !== undefined && meta.annotations === stored?.annotations ? undefined : meta.annotations;
+  for (const [k, v] of Object.entries(annotations ?? {})) {
     const keyErr = qualifiedNameError(k.toLowerCase());
     if (keyErr !== undefined) {
       errors.push({ type: 'FieldValueInvalid', field: 'metadata.annotations', value: k, detail: keyErr });

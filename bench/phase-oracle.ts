@@ -1,5 +1,5 @@
 // Benchmark: the same generated pods through kubetasks' getTaskPhase and through Flyte's Go phase functions.
-// Run: npm run bench:oracle [-- --pods 100000 --rounds 3 --seed 20261125]
+// Run: npm run bench:oracle [-- --pods 100000 --rounds 3 --seed 20261125 --log-links true]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -16,11 +16,13 @@ const { values } = parseArgs({
     pods: { type: 'string', default: '100000' },
     rounds: { type: 'string', default: '3' },
     seed: { type: 'string', default: '20261125' },
+    'log-links': { type: 'string', default: 'false' },
   },
 });
 const N = Number(values.pods);
 const ROUNDS = Number(values.rounds);
 const SEED = Number(values.seed);
+const LOG_LINKS = values['log-links'] === 'true';
 
 // Both sides run with Flyte's defaults (the oracle's --bench mode applies them): grace periods 3m, 0, 3m; no
 // pending timeout.
@@ -37,6 +39,31 @@ const config: PlatformConfig = {
     },
   },
 };
+
+// With --log-links true, kubetasks also renders the links a production config usually has: the Kubernetes dashboard,
+// CloudWatch (pod, namespace, container name and id) and a generic template with the pod's start and finish times.
+// The oracle's side has no links (Flyte renders them outside the phase functions), so only kubetasks pays for them.
+const withLogLinks: PlatformConfig = {
+  ...config,
+  logs: {
+    ...config.logs,
+    'kubernetes-enabled': true,
+    'kubernetes-url': 'https://dashboard.k8s.example.com',
+    'cloudwatch-enabled': true,
+    'cloudwatch-region': 'us-east-1',
+    'cloudwatch-log-group': '/aws/containerinsights/prod/application',
+    templates: [
+      {
+        'display-name': 'Logs (pod {{ .podName }})',
+        'template-uris': [
+          'https://logs.example.com/explore?ns={{ .namespace }}&pod={{ .podName }}&container={{ .containerName }}' +
+            '&from={{ .podUnixStartTime }}&to={{ .podUnixFinishTime }}&start={{ .podRFC3339StartTime }}',
+        ],
+      },
+    ],
+  },
+};
+const tsConfig = LOG_LINKS ? withLogLinks : config;
 
 // The machine is shared: print the load with the figures, since wall-clock columns depend on it.
 const load = (): string =>
@@ -68,13 +95,18 @@ const tsRound = (fromText: boolean) => (): Timing =>
   timed(() => {
     for (let i = 0; i < N; i++) {
       const pod = fromText ? (JSON.parse(texts[i] ?? 'null') as unknown) : pods[i];
-      sink += getPodTaskPhase({ now: nows[i] ?? 0, config }, pod).version;
+      sink += getPodTaskPhase({ now: nows[i] ?? 0, config: tsConfig }, pod).version;
     }
   });
 const best = <T extends { readonly seconds: number }>(runs: ReadonlyArray<T>): T =>
   runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 const rounds = <T>(f: () => T): T[] => Array.from({ length: ROUNDS }, f);
 tsRound(false)(); // warm-up: JIT
+// How many links the answers carry, so that a run with links shows it rendered them.
+const links = pods.reduce<number>(
+  (n, pod, i) => n + getPodTaskPhase({ now: nows[i] ?? 0, config: tsConfig }, pod).info.logs.length,
+  0,
+);
 const tsObjects = best(rounds(tsRound(false)));
 const tsText = best(rounds(tsRound(true)));
 
@@ -110,7 +142,10 @@ rmSync(dir, { recursive: true, force: true });
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const row = (name: string, t: Timing): string =>
   `| ${name} | ${fmt(N / t.seconds)} | ${((t.seconds / N) * 1e6).toFixed(2)} | ${((t.cpuSeconds / N) * 1e6).toFixed(2)} |`;
-console.log(`best of ${ROUNDS} rounds of ${N} calls (checksum ${sink}); Node ${process.version}`);
+console.log(
+  `best of ${ROUNDS} rounds of ${N} calls (checksum ${sink}); Node ${process.version}; ` +
+    `kubetasks log links: ${LOG_LINKS ? 'Kubernetes, CloudWatch and one template' : 'none'} (${links} in all answers)`,
+);
 console.log(`load average (1, 5, 15 min): ${loadBefore} before, ${load()} after`);
 console.log('| what | calls/s | µs/call (wall) | µs/call (CPU) |');
 console.log('| --- | ---: | ---: | ---: |');

@@ -1,14 +1,24 @@
 // The pod phase mapping: any value, the observation time and the config in; a PhaseInfo and the rows that fired out.
-import * as O from 'fp-ts/lib/Option.js';
 import { isPlainObject } from '../../../domain/codec.js';
 import { ordinal } from '../../../domain/phase.js';
 import { bumpVersion, undefinedPhase, withReason, type PhaseInfo } from '../../../domain/phase-info.js';
 import type { PhaseContext } from '../../../domain/plugin.js';
 import { progress, tracer, type Tracer } from './answers.js';
 import { pending } from './pending.js';
-import { namespaceOf, podJson, podNameOf } from './pod-json.js';
-import { readPod, type PodView } from './pod-view.js';
-import { primaryContainerNameOf } from './primary.js';
+import {
+  conditionsOf,
+  conditionStatus,
+  conditionType,
+  containerStatusesOf,
+  isReady,
+  namespaceOf,
+  nameOf,
+  podJson,
+  podNameOf,
+  type PodJson,
+} from './pod-json.js';
+import type { PodView } from './pod-view.js';
+import { primaryContainerNameOf, primaryNameOf } from './primary.js';
 import { started } from './started.js';
 import type { RowId } from './table.js';
 import { taskInfoOf } from './task-info.js';
@@ -44,17 +54,32 @@ export const isPodReady = (pod: PodView): boolean => {
   return pod.containerStatuses.some((c) => c.name === primary && c.ready);
 };
 
-/**
- * An IDE link (VS Code) is ready only when the pod is; the reason says which, as Flyte does. Only a pod with log
- * links can have one, so the typed view is read only then.
- */
-const withIdeReadiness = (resource: unknown, pi: PhaseInfo): PhaseInfo => {
+/** isPodReady on the pod's own JSON. */
+const podReady = (pod: PodJson): boolean => {
+  const primary = primaryNameOf(pod);
+  if (primary === '') {
+    const conditions = conditionsOf(pod);
+    for (let i = 0; i < conditions.length; i++) {
+      const c = conditions[i];
+      if (isPlainObject(c) && conditionType(c) === 'Ready' && conditionStatus(c) === 'True') return true;
+    }
+    return false;
+  }
+  const statuses = containerStatusesOf(pod);
+  for (let i = 0; i < statuses.length; i++) {
+    const c = statuses[i];
+    if (isPlainObject(c) && nameOf(c) === primary && isReady(c)) return true;
+  }
+  return false;
+};
+
+/** An IDE link (VS Code) is ready only when the pod is; the reason says which, as Flyte does. */
+const withIdeReadiness = (pod: PodJson, pi: PhaseInfo): PhaseInfo => {
   if (pi.info.logs.length === 0 || ordinal(pi.phase) < ordinal('Running')) return pi;
   const i = pi.info.logs.findIndex((l) => l.linkType === 'IDE');
   const link = pi.info.logs[i];
-  const view = readPod(resource);
-  if (link === undefined || O.isNone(view)) return pi;
-  const ready = isPodReady(view.value);
+  if (link === undefined) return pi;
+  const ready = podReady(pod);
   const logs = pi.info.logs.map((l, j) => (j === i ? { ...l, ready } : l));
   return withReason(ready ? 'Vscode server is ready' : 'Vscode server is not ready')({
     ...pi,
@@ -99,14 +124,14 @@ const decide = (ctx: PhaseContext, tr: Tracer | undefined, resource: unknown): P
       return undefinedPhase;
     case undefined:
     case 'Pending':
-      return pending(ctx, tr, pod, taskInfoOf(ctx, pod, resource));
+      return pending(ctx, tr, pod, taskInfoOf(ctx, pod));
     case 'Unschedulable':
       tr?.fire('input.unschedulable-phase');
-      return progress('input.unschedulable-phase', taskInfoOf(ctx, pod, resource), 'pod unschedulable');
+      return progress('input.unschedulable-phase', taskInfoOf(ctx, pod), 'pod unschedulable');
     case 'Running':
     case 'Succeeded':
     case 'Failed':
-      return withIdeReadiness(resource, started(tr, pod, taskInfoOf(ctx, pod, resource)));
+      return withIdeReadiness(pod, started(tr, pod, taskInfoOf(ctx, pod)));
     default:
       tr?.fire('input.unrecognised-phase');
       return progress(

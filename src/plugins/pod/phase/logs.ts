@@ -2,8 +2,22 @@
 import type { PhaseContext } from '../../../domain/plugin.js';
 import type { ContainerLogContext, LogContext, LogLinkType, TaskLog } from '../../../domain/phase-info.js';
 import type { TaskExecution } from '../../../domain/task.js';
+import { isPlainObject } from '../../../domain/codec.js';
 import { attemptOf, generatedName } from '../../../domain/task.js';
 import { formatInstant, type Instant } from '../../../domain/time.js';
+import {
+  asText,
+  containerStatusesOf,
+  creationOf,
+  finishedAtOf,
+  namespaceOf,
+  nameOf,
+  podNameOf,
+  stateOf,
+  terminatedIn,
+  type Json,
+  type PodJson,
+} from './pod-json.js';
 import type { ContainerStatusView, PodView } from './pod-view.js';
 import { primaryContainerNameOf } from './primary.js';
 
@@ -82,6 +96,118 @@ export const logTemplateVars = (
     ...taskVars(task, pod),
   };
 };
+
+// -------------------------------------------------------------------------------------
+// template variables read lazily from the pod's own JSON
+// -------------------------------------------------------------------------------------
+
+// The phase mapping renders links on every watch event when a platform configures them (most do). logTemplateVars
+// builds all twenty-odd variables (two formatted timestamps among them) from a typed view, and renderLogTemplate
+// indexes them in a fresh Map per template; here a placeholder is answered from the pod's JSON when it is met, so only
+// the variables a template names are computed. Each answer is logTemplateVars's under the same name: the lazy-reader
+// test holds the phase mapping to the eager one, links included.
+
+/** What a lazy render reads: the pod, its primary container and that container's status (the first listed). */
+interface LinkSubject {
+  readonly pod: PodJson;
+  readonly primary: string;
+  readonly status: Json | undefined;
+  readonly now: Instant;
+  readonly task: TaskExecution | undefined;
+}
+
+const primaryStatusOf = (pod: PodJson, primary: string): Json | undefined => {
+  const statuses = containerStatusesOf(pod);
+  for (let i = 0; i < statuses.length; i++) {
+    const c = statuses[i];
+    if (isPlainObject(c) && nameOf(c) === primary) return c;
+  }
+  return undefined;
+};
+
+const finishedOf = (s: LinkSubject): Instant => {
+  const terminated = s.status === undefined ? undefined : terminatedIn(stateOf(s.status));
+  return (terminated === undefined ? undefined : finishedAtOf(terminated)) ?? s.now;
+};
+
+/** taskVars's value under a lower-cased name, or undefined when it names none. */
+const taskVar = (task: TaskExecution, pod: PodJson, lower: string): string | undefined => {
+  const { id } = task.task;
+  const exec = task.execution;
+  switch (lower) {
+    case 'taskid':
+      return id.name;
+    case 'taskversion':
+      return id.version ?? '';
+    case 'taskproject':
+      return id.project ?? '';
+    case 'taskdomain':
+      return id.domain ?? '';
+    case 'taskretryattempt':
+      return String(attemptOf(task));
+    case 'nodeid':
+      return podNameOf(pod);
+    case 'executionname':
+    case 'runname':
+      return exec.id.run;
+    case 'executionproject':
+      return exec.id.project ?? '';
+    case 'executiondomain':
+      return exec.id.domain ?? '';
+    case 'actionname':
+      return exec.id.action;
+    case 'generatedname':
+      return generatedName(task);
+    default:
+      return undefined;
+  }
+};
+
+/** logTemplateVars's value under `name` (matched case-insensitively), or undefined when it names none. */
+const podVar = (s: LinkSubject, name: string): string | undefined => {
+  const lower = name.toLowerCase();
+  switch (lower) {
+    case 'podname':
+      return podNameOf(s.pod);
+    case 'poduid':
+      return asText(s.pod.metadata['uid']);
+    case 'namespace':
+      return namespaceOf(s.pod);
+    case 'containername':
+      return s.primary;
+    case 'containerid':
+      return bareContainerId(s.status === undefined ? '' : asText(s.status['containerID']));
+    case 'logname':
+      return '';
+    case 'hostname':
+      return asText(s.pod.spec['hostname']);
+    case 'nodename':
+      return asText(s.pod.spec['nodeName']);
+    case 'podrfc3339starttime': {
+      const started = creationOf(s.pod);
+      return started === undefined ? '' : rfc3339(started);
+    }
+    case 'podunixstarttime': {
+      const started = creationOf(s.pod);
+      return started === undefined ? '' : unix(started);
+    }
+    case 'podrfc3339finishtime':
+      return rfc3339(finishedOf(s));
+    case 'podunixfinishtime':
+      return unix(finishedOf(s));
+    default:
+      return s.task === undefined ? undefined : taskVar(s.task, s.pod, lower);
+  }
+};
+
+/** renderLogTemplate over the lazy variables: the same rendering, one placeholder at a time. */
+const renderFor = (template: string, s: LinkSubject): string =>
+  template.indexOf('{{') < 0
+    ? template
+    : template.replace(PLACEHOLDER, (whole, name: string) => {
+        const v = podVar(s, name);
+        return v === undefined || v === '' ? whole : v;
+      });
 
 // -------------------------------------------------------------------------------------
 // links
@@ -168,6 +294,38 @@ export const buildLogLinks = (ctx: PhaseContext, pod: PodView): ReadonlyArray<Ta
     linkType: l.linkType,
     ready: true,
   }));
+};
+
+/**
+ * buildLogLinks on the pod's own JSON, for the primary container `primary` (primaryNameOf of the pod): the same links,
+ * without a typed view or the full set of variables.
+ */
+export const buildPodLogLinks = (
+  ctx: PhaseContext,
+  pod: PodJson,
+  primary: string,
+): ReadonlyArray<TaskLog> => {
+  if (primary === '') return [];
+  const templates = linkTemplates(ctx);
+  if (templates.length === 0) return [];
+  const subject: LinkSubject = {
+    pod,
+    primary,
+    status: primaryStatusOf(pod, primary),
+    now: ctx.now,
+    task: ctx.task,
+  };
+  const out = new Array<TaskLog>(templates.length);
+  for (let i = 0; i < templates.length; i++) {
+    const l = templates[i] as LinkTemplate;
+    out[i] = {
+      name: renderFor(l.name, subject),
+      uri: renderFor(l.uri, subject),
+      linkType: l.linkType,
+      ready: true,
+    };
+  }
+  return out;
 };
 
 // -------------------------------------------------------------------------------------

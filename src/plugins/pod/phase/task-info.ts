@@ -3,7 +3,7 @@ import { isPlainObject } from '../../../domain/codec.js';
 import type { ContainerLogContext, TaskInfo, TaskLog } from '../../../domain/phase-info.js';
 import type { PhaseContext } from '../../../domain/plugin.js';
 import type { Instant } from '../../../domain/time.js';
-import { buildLogLinks, hasLinkTemplates } from './logs.js';
+import { buildPodLogLinks, hasLinkTemplates } from './logs.js';
 import {
   conditionsOf,
   conditionStatus,
@@ -22,7 +22,6 @@ import {
   transitionOf,
   type PodJson,
 } from './pod-json.js';
-import { readPod } from './pod-view.js';
 import { primaryNameOf } from './primary.js';
 import { later } from './timestamp.js';
 
@@ -72,18 +71,15 @@ const readContainers = (
 /** Lists no pod answer fills: one shared frozen value rather than three fresh ones per call. */
 const NONE: ReadonlyArray<never> = Object.freeze([]);
 
-/** The configured log links; the typed view is built only when some link is configured to render it. */
-const logLinksOf = (ctx: PhaseContext, resource: unknown, primary: string): ReadonlyArray<TaskLog> => {
-  if (primary === '' || !hasLinkTemplates(ctx)) return NONE;
-  const view = readPod(resource);
-  return view._tag === 'Some' ? buildLogLinks(ctx, view.value) : NONE;
-};
+/** The configured log links, rendered from the pod's own JSON; none (the shared empty list) without a template. */
+const logLinksOf = (ctx: PhaseContext, pod: PodJson, primary: string): ReadonlyArray<TaskLog> =>
+  primary === '' || !hasLinkTemplates(ctx) ? NONE : buildPodLogLinks(ctx, pod, primary);
 
 /**
  * Flyte's task info: occurredAt is the latest container start or finish (else now), reportedAt the PodCompleted
  * transition (else occurredAt), with the log links and the log context of the primary container.
  */
-export const taskInfoOf = (ctx: PhaseContext, pod: PodJson, resource: unknown): TaskInfo => {
+export const taskInfoOf = (ctx: PhaseContext, pod: PodJson): TaskInfo => {
   const regular = containerStatusesOf(pod);
   const init = initContainerStatusesOf(pod);
   const containers = new Array<ContainerLogContext>(regular.length);
@@ -106,7 +102,7 @@ export const taskInfoOf = (ctx: PhaseContext, pod: PodJson, resource: unknown): 
   const name = podNameOf(pod);
   const primary = primaryNameOf(pod);
   return {
-    logs: logLinksOf(ctx, resource, primary),
+    logs: logLinksOf(ctx, pod, primary),
     additionalReasons: NONE,
     externalResources: NONE,
     occurredAt,

@@ -157,6 +157,37 @@ const arbInput: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.jsonValue() },
 );
 
+/** Every variable a template may name, in odd spellings, unknown ones, and each built-in link, IDE link included. */
+const ALL_VARIABLES: PlatformConfig['logs'] = {
+  ...defaultPlatformConfig.logs,
+  'kubernetes-enabled': true,
+  'kubernetes-url': 'https://k8s.example.com',
+  'cloudwatch-enabled': true,
+  'cloudwatch-region': 'us-east-1',
+  'cloudwatch-log-group': '/aws/prod',
+  'stackdriver-enabled': true,
+  'gcp-project': 'p',
+  templates: [
+    {
+      'display-name': '{{ .podName }} {{$CONTAINERNAME}}',
+      'template-uris': [
+        'https://a.example.com/{{ .namespace }}/{{ .podUID }}/{{.containerId}}/{{ .logName }}/{{ .hostname }}/' +
+          '{{ .nodeName }}?s={{ .podRFC3339StartTime }}&u={{ .podUnixStartTime }}&f={{ .podRFC3339FinishTime }}' +
+          '&g={{ .podUnixFinishTime }}&x={{ .nope }}&y={{ .constructor }}&z={{ .toString }}',
+        'https://b.example.com/{{ .taskID }}/{{ .taskVersion }}/{{ .taskProject }}/{{ .taskDomain }}/' +
+          '{{ .taskRetryAttempt }}/{{ .nodeID }}/{{ .executionName }}/{{ .executionProject }}/' +
+          '{{ .executionDomain }}/{{ .runName }}/{{ .actionName }}/{{ .generatedName }}/{{ .TASKID }}',
+        'no placeholders',
+      ],
+    },
+    {
+      'display-name': 'VS Code',
+      'template-uris': ['https://ide.example.com/{{ .podName }}'],
+      'link-type': 'IDE' as const,
+    },
+  ],
+};
+
 const arbLogs: fc.Arbitrary<PlatformConfig['logs']> = fc.constantFrom(
   defaultPlatformConfig.logs,
   { ...defaultPlatformConfig.logs, 'kubernetes-enabled': true, 'kubernetes-url': 'https://k8s.example.com' },
@@ -180,6 +211,7 @@ const arbLogs: fc.Arbitrary<PlatformConfig['logs']> = fc.constantFrom(
       },
     ],
   },
+  ALL_VARIABLES,
 );
 
 const arbContext: fc.Arbitrary<PhaseContext> = fc
@@ -249,6 +281,24 @@ describe('the lazy reader agrees with the eager one', () => {
     expect(isPodTerminal(u)).toBe(eagerGc.isPodTerminal(u));
     expect(podCompletionTime(u)).toStrictEqual(eagerGc.podCompletionTime(u));
     expect(primaryContainerName(u)).toBe(O.match(() => '', primaryContainerNameOf)(readPod(u)));
+  });
+
+  it('renders links and IDE readiness on the pods it is tried on', () => {
+    // The law above is only as strong as its inputs: most of them must reach the link path, and both IDE answers.
+    const config = { ...defaultPlatformConfig, logs: ALL_VARIABLES };
+    const answers = fc
+      .sample(arbInput, { seed: 11, numRuns: 500 })
+      .map((u) => getPodTaskPhase({ now: 1_800_000_000_000, config }, u));
+    const withLinks = answers.filter((a) => a.info.logs.length > 0);
+    expect(withLinks.length).toBeGreaterThan(200);
+    const ide = withLinks.map((a) => a.info.logs.find((l) => l.linkType === 'IDE')?.ready);
+    expect(ide.filter((r) => r === true).length).toBeGreaterThan(0);
+    expect(ide.filter((r) => r === false).length).toBeGreaterThan(0);
+    const uris = withLinks.flatMap((a) => a.info.logs.map((l) => l.uri));
+    // Rendered timestamps and the unknown variable left verbatim, on one link at least.
+    expect(
+      uris.some((u) => /^https:\/\/a\.example\.com\/.*\?s=\d{4}-.*&g=\d+&x=\{\{ \.nope \}\}/.test(u)),
+    ).toBe(true);
   });
 
   it('reads a pod frozen by the watch cache', () => {

@@ -1,10 +1,9 @@
 // The plugin manager: runs the pure lifecycle machine for many tasks over the ports (cluster, clock, store).
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
-import { pipe } from 'fp-ts/lib/function.js';
 import { gvkKey, type GroupVersionKind, type KubeObject } from '../domain/kubernetes.js';
 import * as Gate from '../domain/lifecycle/backoff.js';
-import type { ApiError, Command, Emission, Observation, TimerKind } from '../domain/lifecycle/protocol.js';
+import type { Command, Emission, Observation, TimerKind } from '../domain/lifecycle/protocol.js';
 import { initial, readState, writeState, type ObjectRef, type TaskState } from '../domain/lifecycle/state.js';
 import { finalPhase, isSettled, step, type StepContext } from '../domain/lifecycle/step.js';
 import type { PhaseInfo } from '../domain/phase-info.js';
@@ -23,11 +22,11 @@ import { Informer, keyOf } from './informer.js';
 import { RelatedResources } from './related-resources.js';
 import { SharedClusterPool } from './shared-cluster-pool.js';
 
+import * as Commands from './cluster-commands.js';
+import { refParts, TASK_ANNOTATION } from './cluster-commands.js';
 import { MANAGED_LABEL } from '../domain/object-metadata.js';
 
-export { MANAGED_LABEL };
-/** Annotation naming the task an object belongs to. */
-export const TASK_ANNOTATION = 'kubetasks.dev/task-id';
+export { MANAGED_LABEL, TASK_ANNOTATION };
 
 export interface ManagerOptions {
   readonly cluster: ClusterPort;
@@ -79,10 +78,6 @@ interface ReconcileLabels {
   readonly success: { readonly plugin: string; readonly result: string };
 }
 
-const toApiError = (e: ClusterError): ApiError => ({ reason: e.reason, code: e.code, message: e.message });
-
-const isNotFound = (e: ClusterError): boolean => e.code === 404 || e.reason === 'NotFound';
-
 /**
  * Runs tasks. Each task's observations are processed one at a time (per-task serialisation) by a bounded pool;
  * the state is stored before the commands of a step run, so a crash at any point is resumed by `start()`.
@@ -113,6 +108,7 @@ export class Manager {
   private readonly sharedClusters: SharedClusterPool;
   /** The registry restricted to `tasks.task-plugins.enabled` (every plugin when that list is empty). */
   private readonly registry: R.Registry;
+  private readonly commandPorts: Commands.CommandPorts;
 
   constructor(private readonly opts: ManagerOptions) {
     this.logger = opts.logger ?? silentLogger;
@@ -126,6 +122,15 @@ export class Manager {
         ? E.right(opts.registry)
         : R.fromPlugins(opts.registry.plugins.filter((p) => enabled.includes(p.id)));
     this.registry = E.isRight(restricted) ? restricted.right : opts.registry;
+    this.commandPorts = {
+      cluster: opts.cluster,
+      clock: opts.clock,
+      config: opts.config,
+      cached: (ref) => this.cached(ref),
+      count: (verb, r) => {
+        this.count(verb, r);
+      },
+    };
     this.sharedClusters = new SharedClusterPool({
       cluster: opts.cluster,
       clock: opts.clock,
@@ -576,23 +581,13 @@ export class Manager {
         this.answer(rt, this.create(rt, c.ref, c.manifest));
         return;
       case 'Delete':
-        this.answer(
-          rt,
-          this.opts.cluster
-            .delete(c.ref, { propagationPolicy: 'Background' })()
-            .then((r): Observation => {
-              this.count('delete', r);
-              return E.isLeft(r) && !isNotFound(r.left)
-                ? { _tag: 'DeleteAnswered', ref: c.ref, error: toApiError(r.left) }
-                : { _tag: 'DeleteAnswered', ref: c.ref };
-            }),
-        );
+        this.answer(rt, Commands.deleteObject(this.commandPorts, c.ref));
         return;
       case 'RemoveFinalizer':
-        this.answer(rt, this.removeFinalizer(c.ref, c.finalizer));
+        this.answer(rt, Commands.removeFinalizer(this.commandPorts, c.ref, c.finalizer));
         return;
       case 'ApplyAbort':
-        this.answer(rt, this.applyAbort(c));
+        this.answer(rt, Commands.applyAbort(this.commandPorts, c.ref, c.behavior));
         return;
     }
   }
@@ -687,114 +682,6 @@ export class Manager {
         this.parkedCreates.set(ref.namespace, parked);
       });
     }
-    const labelled: KubeObject = {
-      ...manifest,
-      metadata: {
-        ...manifest.metadata,
-        labels: { ...manifest.metadata?.labels, [MANAGED_LABEL]: 'true' },
-        annotations: { ...manifest.metadata?.annotations, [TASK_ANNOTATION]: rt.taskId },
-      },
-    };
-    return this.opts.cluster
-      .create(labelled)()
-      .then((r): Observation => {
-        this.count('create', r);
-        return E.isRight(r)
-          ? {
-              _tag: 'CreateSucceeded',
-              ref,
-              ...(r.right.metadata?.uid === undefined ? {} : { uid: r.right.metadata.uid }),
-            }
-          : { _tag: 'CreateFailed', ref, error: toApiError(r.left) };
-      });
-  }
-
-  /**
-   * Removes exactly our finalizer with a JSON patch guarded by a `test` of the current list, so concurrent writes
-   * to other fields (a delete, a status update) never make it fail and other writers' finalizers are never lost.
-   * If the list itself changed meanwhile, the test fails: re-read (cache first) and retry with back-off.
-   */
-  private async removeFinalizer(ref: ObjectRef, finalizer: string): Promise<Observation> {
-    const k8s = this.opts.config.plugins.k8s;
-    let object = this.cached(ref);
-    for (let attempt = 0; ; attempt++) {
-      if (object === undefined) {
-        const got = await this.opts.cluster.get(ref)();
-        this.count('get', got);
-        if (E.isLeft(got)) {
-          return isNotFound(got.left)
-            ? { _tag: 'FinalizerRemoved', ref }
-            : { _tag: 'FinalizerRemoved', ref, error: toApiError(got.left) };
-        }
-        object = got.right;
-      }
-      const finalizers = object.metadata?.finalizers ?? [];
-      if (!finalizers.includes(finalizer)) return { _tag: 'FinalizerRemoved', ref };
-      const r = await this.opts.cluster.patch(ref, {
-        type: 'json',
-        body: [
-          { op: 'test', path: '/metadata/finalizers', value: finalizers },
-          { op: 'replace', path: '/metadata/finalizers', value: finalizers.filter((f) => f !== finalizer) },
-        ],
-      })();
-      this.count('patch', r);
-      if (E.isRight(r) || isNotFound(r.left)) return { _tag: 'FinalizerRemoved', ref };
-      const raced = r.left.code === 422 || r.left.reason === 'Conflict';
-      if (!raced || attempt >= k8s['update-backoff-retries']) {
-        return { _tag: 'FinalizerRemoved', ref, error: toApiError(r.left) };
-      }
-      const seen = object.metadata?.resourceVersion;
-      await this.opts.clock.sleep(k8s['update-base-backoff-duration'] * 2 ** attempt)();
-      // The cache has usually caught up by now; read the server only if it has not.
-      const fresh = this.cached(ref);
-      object = fresh?.metadata?.resourceVersion === seen ? undefined : fresh;
-    }
-  }
-
-  private async applyAbort(c: Extract<Command, { _tag: 'ApplyAbort' }>): Promise<Observation> {
-    const b = c.behavior;
-    const del = async (): Promise<E.Either<ClusterError, unknown>> => {
-      const r = await this.opts.cluster.delete(
-        b.resource === undefined
-          ? c.ref
-          : { ...c.ref, ...refParts(b.resource), apiVersion: b.resource.apiVersion, kind: b.resource.kind },
-        { propagationPolicy: 'Background' },
-      )();
-      this.count('delete', r);
-      return r;
-    };
-    let r: E.Either<ClusterError, unknown>;
-    switch (b._tag) {
-      case 'Delete':
-        r = await del();
-        break;
-      case 'Patch': {
-        r = await this.opts.cluster.patch(c.ref, { type: 'merge', body: b.patch })();
-        this.count('patch', r);
-        if (E.isLeft(r) && !isNotFound(r.left) && b.deleteOnError) r = await del();
-        break;
-      }
-      case 'Update': {
-        r = await this.opts.cluster.update(b.resource)();
-        this.count('update', r);
-        if (E.isLeft(r) && !isNotFound(r.left) && b.deleteOnError) r = await del();
-        break;
-      }
-    }
-    return pipe(
-      r,
-      E.match(
-        (e): Observation =>
-          isNotFound(e)
-            ? { _tag: 'AbortApplied', ref: c.ref }
-            : { _tag: 'AbortApplied', ref: c.ref, error: toApiError(e) },
-        (): Observation => ({ _tag: 'AbortApplied', ref: c.ref }),
-      ),
-    );
+    return Commands.createObject(this.commandPorts, rt.taskId, ref, manifest);
   }
 }
-
-const refParts = (o: KubeObject): { namespace: string; name: string } => ({
-  namespace: o.metadata?.namespace ?? '',
-  name: o.metadata?.name ?? '',
-});

@@ -1,0 +1,170 @@
+// The cluster calls behind the lifecycle machine's commands, each answered as the observation the machine expects.
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import type { KubeObject } from '../domain/kubernetes.js';
+import type { ApiError, Observation } from '../domain/lifecycle/protocol.js';
+import type { ObjectRef } from '../domain/lifecycle/state.js';
+import { MANAGED_LABEL } from '../domain/object-metadata.js';
+import type { PlatformConfig } from '../domain/platform-config.js';
+import type { AbortBehavior } from '../domain/plugin.js';
+import type { Clock } from '../ports/clock.js';
+import type { ClusterError } from '../ports/cluster-error.js';
+import type { ClusterPort } from '../ports/cluster.js';
+
+/** Annotation naming the task an object belongs to. */
+export const TASK_ANNOTATION = 'kubetasks.dev/task-id';
+
+/** What the commands need from the interpreter. */
+export interface CommandPorts {
+  readonly cluster: ClusterPort;
+  readonly clock: Clock;
+  readonly config: PlatformConfig;
+  /** The informer's copy of an object: read before the server, so a command costs no GET when it is there. */
+  readonly cached: (ref: ObjectRef) => KubeObject | undefined;
+  /** Counts one request by verb and result. */
+  readonly count: (verb: string, r: E.Either<ClusterError, unknown>) => void;
+}
+
+export const toApiError = (e: ClusterError): ApiError => ({
+  reason: e.reason,
+  code: e.code,
+  message: e.message,
+});
+
+export const isNotFound = (e: ClusterError): boolean => e.code === 404 || e.reason === 'NotFound';
+
+export const refParts = (o: KubeObject): { namespace: string; name: string } => ({
+  namespace: o.metadata?.namespace ?? '',
+  name: o.metadata?.name ?? '',
+});
+
+/** Creates the manifest, labelled as ours and annotated with its task, so the informer sees it and it traces back. */
+export const createObject = (
+  ports: CommandPorts,
+  taskId: string,
+  ref: ObjectRef,
+  manifest: KubeObject,
+): Promise<Observation> => {
+  const labelled: KubeObject = {
+    ...manifest,
+    metadata: {
+      ...manifest.metadata,
+      labels: { ...manifest.metadata?.labels, [MANAGED_LABEL]: 'true' },
+      annotations: { ...manifest.metadata?.annotations, [TASK_ANNOTATION]: taskId },
+    },
+  };
+  return ports.cluster
+    .create(labelled)()
+    .then((r): Observation => {
+      ports.count('create', r);
+      return E.isRight(r)
+        ? {
+            _tag: 'CreateSucceeded',
+            ref,
+            ...(r.right.metadata?.uid === undefined ? {} : { uid: r.right.metadata.uid }),
+          }
+        : { _tag: 'CreateFailed', ref, error: toApiError(r.left) };
+    });
+};
+
+/** Deletes in the background; an object already gone counts as deleted. */
+export const deleteObject = (ports: CommandPorts, ref: ObjectRef): Promise<Observation> =>
+  ports.cluster
+    .delete(ref, { propagationPolicy: 'Background' })()
+    .then((r): Observation => {
+      ports.count('delete', r);
+      return E.isLeft(r) && !isNotFound(r.left)
+        ? { _tag: 'DeleteAnswered', ref, error: toApiError(r.left) }
+        : { _tag: 'DeleteAnswered', ref };
+    });
+
+/**
+ * Removes exactly our finalizer with a JSON patch guarded by a `test` of the current list, so concurrent writes
+ * to other fields (a delete, a status update) never make it fail and other writers' finalizers are never lost.
+ * If the list itself changed meanwhile, the test fails: re-read (cache first) and retry with back-off.
+ */
+export const removeFinalizer = async (
+  ports: CommandPorts,
+  ref: ObjectRef,
+  finalizer: string,
+): Promise<Observation> => {
+  const k8s = ports.config.plugins.k8s;
+  let object = ports.cached(ref);
+  for (let attempt = 0; ; attempt++) {
+    if (object === undefined) {
+      const got = await ports.cluster.get(ref)();
+      ports.count('get', got);
+      if (E.isLeft(got)) {
+        return isNotFound(got.left)
+          ? { _tag: 'FinalizerRemoved', ref }
+          : { _tag: 'FinalizerRemoved', ref, error: toApiError(got.left) };
+      }
+      object = got.right;
+    }
+    const finalizers = object.metadata?.finalizers ?? [];
+    if (!finalizers.includes(finalizer)) return { _tag: 'FinalizerRemoved', ref };
+    const r = await ports.cluster.patch(ref, {
+      type: 'json',
+      body: [
+        { op: 'test', path: '/metadata/finalizers', value: finalizers },
+        { op: 'replace', path: '/metadata/finalizers', value: finalizers.filter((f) => f !== finalizer) },
+      ],
+    })();
+    ports.count('patch', r);
+    if (E.isRight(r) || isNotFound(r.left)) return { _tag: 'FinalizerRemoved', ref };
+    const raced = r.left.code === 422 || r.left.reason === 'Conflict';
+    if (!raced || attempt >= k8s['update-backoff-retries']) {
+      return { _tag: 'FinalizerRemoved', ref, error: toApiError(r.left) };
+    }
+    const seen = object.metadata?.resourceVersion;
+    await ports.clock.sleep(k8s['update-base-backoff-duration'] * 2 ** attempt)();
+    // The cache has usually caught up by now; read the server only if it has not.
+    const fresh = ports.cached(ref);
+    object = fresh?.metadata?.resourceVersion === seen ? undefined : fresh;
+  }
+};
+
+/** The plugin's abort behaviour: delete, or patch/update with delete on error; an object already gone is aborted. */
+export const applyAbort = async (
+  ports: CommandPorts,
+  ref: ObjectRef,
+  behavior: AbortBehavior,
+): Promise<Observation> => {
+  const b = behavior;
+  const del = async (): Promise<E.Either<ClusterError, unknown>> => {
+    const r = await ports.cluster.delete(
+      b.resource === undefined
+        ? ref
+        : { ...ref, ...refParts(b.resource), apiVersion: b.resource.apiVersion, kind: b.resource.kind },
+      { propagationPolicy: 'Background' },
+    )();
+    ports.count('delete', r);
+    return r;
+  };
+  let r: E.Either<ClusterError, unknown>;
+  switch (b._tag) {
+    case 'Delete':
+      r = await del();
+      break;
+    case 'Patch': {
+      r = await ports.cluster.patch(ref, { type: 'merge', body: b.patch })();
+      ports.count('patch', r);
+      if (E.isLeft(r) && !isNotFound(r.left) && b.deleteOnError) r = await del();
+      break;
+    }
+    case 'Update': {
+      r = await ports.cluster.update(b.resource)();
+      ports.count('update', r);
+      if (E.isLeft(r) && !isNotFound(r.left) && b.deleteOnError) r = await del();
+      break;
+    }
+  }
+  return pipe(
+    r,
+    E.match(
+      (e): Observation =>
+        isNotFound(e) ? { _tag: 'AbortApplied', ref } : { _tag: 'AbortApplied', ref, error: toApiError(e) },
+      (): Observation => ({ _tag: 'AbortApplied', ref }),
+    ),
+  );
+};

@@ -18,6 +18,7 @@ import {
   arbPodObservation,
   arbWaitingObservation,
 } from '../../../../src/testing/pod-arbitraries.js';
+import { arbOracleConfig } from '../../../oracle/inputs.js';
 import * as eager from './reference/eager-classify.js';
 import * as eagerGc from './reference/eager-gc.js';
 
@@ -217,10 +218,8 @@ const arbLogs: fc.Arbitrary<PlatformConfig['logs']> = fc.constantFrom(
 const arbContext: fc.Arbitrary<PhaseContext> = fc
   .record({
     now: fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
-    cce: fc.constantFrom(0, 30_000, 180_000),
-    ccce: fc.constantFrom(0, 60_000),
-    ipbo: fc.constantFrom(0, 60_000, 180_000),
-    pending: fc.constantFrom(0, 0, 120_000, 900_000),
+    // The oracle's grace periods and pending timeouts (Flyte's defaults and 0 among them).
+    base: arbOracleConfig,
     logs: arbLogs,
     task: fc.option(arbTaskExecution, { nil: undefined }),
     previous: fc.option(
@@ -238,22 +237,9 @@ const arbContext: fc.Arbitrary<PhaseContext> = fc
       { nil: undefined },
     ),
   })
-  .map(({ now, cce, ccce, ipbo, pending, logs, task, previous }) => ({
+  .map(({ now, base, logs, task, previous }) => ({
     now,
-    config: {
-      ...defaultPlatformConfig,
-      logs,
-      plugins: {
-        ...defaultPlatformConfig.plugins,
-        k8s: {
-          ...defaultPlatformConfig.plugins.k8s,
-          'create-container-error-grace-period': cce,
-          'create-container-config-error-grace-period': ccce,
-          'image-pull-backoff-grace-period': ipbo,
-          'pod-pending-timeout': pending,
-        },
-      },
-    },
+    config: { ...base, logs },
     ...(task === undefined ? {} : { task }),
     ...(previous === undefined ? {} : { previous: previous satisfies PluginState }),
   }));

@@ -6,6 +6,7 @@ import { buildErrorToInputError, loadTaskSource } from '../app/build-errors.js';
 import { loadPlatformConfig } from '../app/inputs.js';
 import { loadDocument, renderInputError } from '../app/source.js';
 import { addObjectMetadata } from '../domain/object-metadata.js';
+import { setOwn } from '../domain/own-keys.js';
 import { defaultPlatformConfig } from '../domain/platform-config.js';
 import type { BuildContext } from '../domain/plugin.js';
 import { lookupByTaskType, showRegistryError } from '../domain/registry.js';
@@ -17,7 +18,7 @@ const loadPodTemplates = loadDocument(decodeKubePodTemplates);
 
 const processEnv = (): Readonly<Record<string, string>> => {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) setOwn(out, k, v);
   return out;
 };
 

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { PathSegment } from './codec.js';
 import type { ObjectMeta } from './kubernetes.js';
 import { labelValueError, qualifiedNameError } from './names.js';
+import { setOwn } from './own-keys.js';
 import { buildError, type BuildContext, type BuildError, type PluginProperties } from './plugin.js';
 import { generatedName, ownerReferenceOf } from './task.js';
 
@@ -19,7 +20,7 @@ type StringMap = Readonly<Record<string, string>>;
 
 const union = (...maps: ReadonlyArray<StringMap | undefined>): Record<string, string> => {
   const out: Record<string, string> = {};
-  for (const m of maps) if (m !== undefined) for (const [k, v] of Object.entries(m)) out[k] = v;
+  for (const m of maps) if (m !== undefined) for (const [k, v] of Object.entries(m)) setOwn(out, k, v);
   return out;
 };
 

@@ -8,3 +8,4 @@ export * from './job-arbitraries.js';
 export * from './kubeflow-arbitraries.js';
 export * from './ray-arbitraries.js';
 export * from './dask-arbitraries.js';
+export * from './json-arbitraries.js';

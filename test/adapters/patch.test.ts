@@ -8,9 +8,46 @@ import {
   strategicMergePatch,
   type SmpSchema,
 } from '../../src/adapters/memory/patch.js';
+import { arbJson, PROTOTYPE_KEYS } from '../../src/testing/json-arbitraries.js';
 
-const json = fc.jsonValue({ maxDepth: 3 });
-const object = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), json, { maxKeys: 4 });
+// Keys include `__proto__`, `constructor` and the like: the API server treats them as ordinary fields.
+const json = arbJson();
+const object = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', ...PROTOTYPE_KEYS), json, {
+  maxKeys: 4,
+  noNullPrototype: true,
+});
+const parsed = (text: string): unknown => JSON.parse(text);
+
+describe('keys Object.prototype has are ordinary fields', () => {
+  it('JSON merge patch sets, merges and deletes them', () => {
+    expect(JSON.stringify(mergePatch({}, parsed('{"__proto__":{"a":1}}')))).toBe('{"__proto__":{"a":1}}');
+    expect(JSON.stringify(mergePatch(parsed('{"__proto__":{"a":1}}'), parsed('{"__proto__":{"b":2}}')))).toBe(
+      '{"__proto__":{"a":1,"b":2}}',
+    );
+    expect(mergePatch(parsed('{"__proto__":{"a":1},"x":1}'), parsed('{"__proto__":null}'))).toEqual({ x: 1 });
+    expect(mergePatch({}, { constructor: { a: 1 } })).toEqual({ constructor: { a: 1 } });
+  });
+
+  it.each([
+    [[{ op: 'add', path: '/__proto__', value: { a: 1 } }], '{"x":1,"__proto__":{"a":1}}'],
+    [[{ op: 'add', path: '/__proto__/b', value: 2 }], undefined],
+    [[{ op: 'remove', path: '/constructor' }], undefined],
+    [[{ op: 'replace', path: '/toString', value: 1 }], undefined],
+    [[{ op: 'copy', from: '/constructor', path: '/y' }], undefined],
+  ])('JSON Patch %j on {"x":1} gives %s (undefined: refused)', (ops, result) => {
+    const r = jsonPatch({ x: 1 }, ops);
+    if (result === undefined) expect(E.isLeft(r)).toBe(true);
+    else expect(E.isRight(r) && JSON.stringify(r.right)).toBe(result);
+  });
+
+  it('strategic merge patch merges them as maps and never takes Object members for schema fields', () => {
+    const schema: SmpSchema = { fields: { a: { mergeKey: 'name' } } };
+    const r = strategicMergePatch(parsed('{"__proto__":{"a":1}}'), parsed('{"__proto__":{"b":2}}'), schema);
+    expect(E.isRight(r) && JSON.stringify(r.right)).toBe('{"__proto__":{"a":1,"b":2}}');
+    const lists = strategicMergePatch({ constructor: [{ name: 'x' }] }, { constructor: [{ v: 1 }] }, schema);
+    expect(lists).toEqual(E.right({ constructor: [{ v: 1 }] }));
+  });
+});
 
 describe('JSON merge patch', () => {
   it.each([

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { GroupVersionKind, KubeObject, ObjectMeta, Pod, PodSpec } from '../../domain/kubernetes.js';
+import { ownValue, setOwn } from '../../domain/own-keys.js';
 import { formatInstant, parseInstant } from '../../domain/time.js';
 import type { Clock } from '../../ports/clock.js';
 import {
@@ -163,7 +164,7 @@ const pruned = (k: KindInfo, next: Mutable): Mutable => {
   const out: JsonObject = {};
   for (const f in next) {
     if (top === undefined || f === 'apiVersion' || f === 'kind' || f === 'metadata' || top.has(f))
-      out[f] = next[f];
+      setOwn(out, f, next[f]);
   }
   out['metadata'] = metadata;
   return out as Mutable;
@@ -613,7 +614,8 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
       }
       next = { ...kept, metadata: (kept['metadata'] as MutableMeta | undefined) ?? {} };
       for (const [key, v] of Object.entries(current)) {
-        if (key !== 'metadata' && key !== 'status' && key !== 'apiVersion' && key !== 'kind') next[key] = v;
+        if (key !== 'metadata' && key !== 'status' && key !== 'apiVersion' && key !== 'kind')
+          setOwn(next, key, v);
       }
       if (k.key === POD_KIND) {
         const owners = metaOf(current).ownerReferences;
@@ -933,7 +935,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     (o: KubeObject, field: string): string => {
       if (field === 'metadata.name') return metaOf(o).name ?? '';
       if (field === 'metadata.namespace') return metaOf(o).namespace ?? '';
-      return k.fields[field]?.(o) ?? '';
+      return ownValue(k.fields, field)?.(o) ?? '';
     };
 
   const parseSelection = (
@@ -943,7 +945,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     const labels = parseLabelSelector(sel?.labelSelector ?? '');
     if (E.isLeft(labels)) return E.left(badRequest(labels.left));
     const supported = (f: string): boolean =>
-      f === 'metadata.name' || f === 'metadata.namespace' || f in k.fields;
+      f === 'metadata.name' || f === 'metadata.namespace' || Object.hasOwn(k.fields, f);
     const fields = parseFieldSelector(
       sel?.fieldSelector ?? '',
       supported,

@@ -1,4 +1,5 @@
 // JSON value helpers for the in-memory cluster: copying, comparing, freezing and measuring plain JSON data.
+import { setOwn } from '../../domain/own-keys.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -14,7 +15,10 @@ export const cloneJson = <A>(value: A): A => {
   const out: JsonObject = {};
   for (const k in source) {
     const v = source[k];
-    if (v !== undefined) out[k] = cloneJson(v);
+    if (v === undefined) continue;
+    // A `__proto__` key (JSON.parse makes it an own key) must stay one: assignment would set the prototype.
+    if (k === '__proto__') setOwn(out, k, cloneJson(v));
+    else out[k] = cloneJson(v);
   }
   return out as A;
 };
@@ -35,7 +39,9 @@ export const jsonEqual = (a: unknown, b: unknown): boolean => {
   for (const k in ao) {
     if (ao[k] === undefined) continue;
     countA++;
-    if (!jsonEqual(ao[k], bo[k])) return false;
+    // Of Object.prototype's members only `__proto__` reads as an object; the rest are functions and never equal.
+    const bv = k === '__proto__' && !Object.hasOwn(bo, k) ? undefined : bo[k];
+    if (!jsonEqual(ao[k], bv)) return false;
   }
   let countB = 0;
   for (const k in bo) if (bo[k] !== undefined) countB++;

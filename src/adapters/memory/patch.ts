@@ -1,5 +1,6 @@
 // Patch application: RFC 7386 JSON merge patch, RFC 6902 JSON Patch and Kubernetes strategic merge patch.
 import * as E from 'fp-ts/lib/Either.js';
+import { ownValue, setOwn } from '../../domain/own-keys.js';
 import { cloneJson, isObject, jsonEqual, type JsonObject } from './json.js';
 
 /** Why a patch could not be applied: a malformed patch (400) or one that does not fit the object (422). */
@@ -21,7 +22,7 @@ export const mergePatch = (target: unknown, patch: unknown): unknown => {
   const out: JsonObject = isObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) Reflect.deleteProperty(out, k);
-    else out[k] = mergePatch(out[k], v);
+    else setOwn(out, k, mergePatch(ownValue(out, k), v));
   }
   return out;
 };
@@ -60,9 +61,9 @@ const parentOf = (doc: unknown, path: ReadonlyArray<string>): E.Either<PatchFail
       cur[i] = child;
       cur = child;
     } else if (isObject(cur)) {
-      if (!(seg in cur)) return E.left(unprocessable(`doc is missing path: "/${path.join('/')}"`));
+      if (!Object.hasOwn(cur, seg)) return E.left(unprocessable(`doc is missing path: "/${path.join('/')}"`));
       const child = shallowCopy(cur[seg]);
-      cur[seg] = child;
+      setOwn(cur, seg, child);
       cur = child;
     } else return E.left(unprocessable(`doc is missing path: "/${path.join('/')}"`));
   }
@@ -75,7 +76,7 @@ const getAt = (doc: unknown, path: ReadonlyArray<string>): E.Either<PatchFailure
   let cur: unknown = doc;
   for (const seg of path) {
     if (Array.isArray(cur) && /^\d+$/.test(seg) && Number(seg) < cur.length) cur = cur[Number(seg)];
-    else if (isObject(cur) && seg in cur) cur = cur[seg];
+    else if (isObject(cur) && Object.hasOwn(cur, seg)) cur = cur[seg];
     else return E.left(unprocessable(`doc is missing path: "/${path.join('/')}"`));
   }
   return E.right(cur);
@@ -94,7 +95,8 @@ const removeAt = (doc: unknown, path: ReadonlyArray<string>): E.Either<PatchFail
     }
     return E.right(p.splice(i, 1)[0]);
   }
-  if (!(last in p)) return E.left(unprocessable(`unable to remove nonexistent key: ${last}: missing value`));
+  if (!Object.hasOwn(p, last))
+    return E.left(unprocessable(`unable to remove nonexistent key: ${last}: missing value`));
   const v = p[last];
   Reflect.deleteProperty(p, last);
   return E.right(v);
@@ -116,7 +118,7 @@ const addAt = (
       return E.left(unprocessable(`index out of bounds: ${last}`));
     }
     p.splice(i, 0, cloneJson(value));
-  } else p[last] = cloneJson(value);
+  } else setOwn(p, last, cloneJson(value));
   return E.right(doc);
 };
 
@@ -213,7 +215,8 @@ const DELETE_FROM_PRIMITIVE = '$deleteFromPrimitiveList/';
 const SET_ELEMENT_ORDER = '$setElementOrder/';
 const RETAIN_KEYS = '$retainKeys';
 
-const fieldOf = (schema: SmpSchema | undefined, key: string): SmpField | undefined => schema?.fields?.[key];
+const fieldOf = (schema: SmpSchema | undefined, key: string): SmpField | undefined =>
+  schema?.fields === undefined ? undefined : ownValue(schema.fields, key);
 
 const typeOf = (f: SmpField | undefined): SmpSchema | undefined =>
   f !== undefined && 'type' in f ? f.type : undefined;
@@ -241,7 +244,8 @@ const mergeMap = (
   const directive = patch[DIRECTIVE];
   if (directive === 'replace') {
     const rest: JsonObject = {};
-    for (const [k, v] of Object.entries(patch)) if (k !== DIRECTIVE && v !== null) rest[k] = cloneJson(v);
+    for (const [k, v] of Object.entries(patch))
+      if (k !== DIRECTIVE && v !== null) setOwn(rest, k, cloneJson(v));
     return E.right(rest);
   }
   if (directive !== undefined && directive !== 'merge') {
@@ -256,8 +260,13 @@ const mergeMap = (
       if (k.startsWith(DELETE_FROM_PRIMITIVE)) {
         const field = k.slice(DELETE_FROM_PRIMITIVE.length);
         if (!Array.isArray(v)) return E.left(malformed(`invalid patch: ${k} must be a list`));
-        const current = out[field];
-        if (Array.isArray(current)) out[field] = current.filter((x) => !v.some((d) => jsonEqual(d, x)));
+        const current = ownValue(out, field);
+        if (Array.isArray(current))
+          setOwn(
+            out,
+            field,
+            current.filter((x) => !v.some((d) => jsonEqual(d, x))),
+          );
         continue;
       }
     }
@@ -271,14 +280,15 @@ const mergeMap = (
         Reflect.deleteProperty(out, k);
         continue;
       }
-      const merged = mergeMap(isObject(out[k]) ? out[k] : {}, v, typeOf(f));
+      const current = ownValue(out, k);
+      const merged = mergeMap(isObject(current) ? current : {}, v, typeOf(f));
       if (E.isLeft(merged)) return merged;
-      out[k] = merged.right;
+      setOwn(out, k, merged.right);
     } else if (Array.isArray(v)) {
-      const merged = mergeList(out[k], v, f, k);
+      const merged = mergeList(ownValue(out, k), v, f, k);
       if (E.isLeft(merged)) return merged;
-      out[k] = merged.right;
-    } else out[k] = v;
+      setOwn(out, k, merged.right);
+    } else setOwn(out, k, v);
   }
   return E.right(out);
 };
@@ -309,7 +319,7 @@ const mergeList = (
   const kept: unknown[] = [];
   for (const p of patch) {
     if (!isObject(p)) return E.left(malformed(`invalid patch: ${name} items must be objects`));
-    if (!(key in p)) {
+    if (!Object.hasOwn(p, key)) {
       return E.left(unprocessable(`map: ${JSON.stringify(p)} does not contain declared merge key: ${key}`));
     }
     const idx = out.findIndex((x) => isObject(x) && jsonEqual(x[key], p[key]));

@@ -2,6 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Container, Pod, PodSpec, PodStatus, Toleration } from '../../domain/kubernetes.js';
 import { dns1123LabelError, dns1123SubdomainError } from '../../domain/names.js';
+import { setOwn } from '../../domain/own-keys.js';
 import * as Q from '../../domain/quantity.js';
 import type { FieldError } from '../../ports/cluster-error.js';
 import { cloneJson, isObject, jsonEqual } from './json.js';
@@ -32,7 +33,8 @@ const defaultContainer = (c: Container): Container => {
   // Requests default to limits, resource by resource.
   if (resources.limits !== undefined) {
     const requests = { ...(resources.requests ?? {}) };
-    for (const [k, v] of Object.entries(resources.limits)) if (requests[k] === undefined) requests[k] = v;
+    for (const [k, v] of Object.entries(resources.limits))
+      if (!Object.hasOwn(requests, k)) setOwn(requests, k, v);
     resources.requests = requests;
   }
   out.resources = resources;

@@ -1,6 +1,7 @@
 // The simulated spark-operator: driver pod, then executors, and the SparkApplication status the operator writes.
 import type { Container, EnvVar, KubeObject, Pod, PodSpec } from '../../domain/kubernetes.js';
 import * as O from 'fp-ts/lib/Option.js';
+import { ownValue } from '../../domain/own-keys.js';
 import { formatDuration, formatInstant, parseDuration, type Instant } from '../../domain/time.js';
 import {
   defaultPlanDurations,
@@ -298,7 +299,7 @@ const status = (app: KubeObject, pods: ReadonlyArray<Pod>, now: Instant): unknow
     .filter(isExecutor)
     .map((p): [string, string] => [
       p.metadata?.name ?? '',
-      gone(p) ? 'UNKNOWN' : (EXECUTOR_STATE[phaseOf(p)] ?? 'UNKNOWN'),
+      gone(p) ? 'UNKNOWN' : (ownValue(EXECUTOR_STATE, phaseOf(p)) ?? 'UNKNOWN'),
     ])
     .sort(([a], [b]) => (a < b ? -1 : 1));
   const base = {

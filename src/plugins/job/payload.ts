@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { decode, isPlainObject, oneOf, struct, type PathSegment } from '../../domain/codec.js';
 import { qualifiedNameError } from '../../domain/names.js';
+import { setOwn } from '../../domain/own-keys.js';
 import { badTaskSpecification, type BuildError } from '../../domain/plugin.js';
 import { issueToBuildError } from '../pod/build/spec-check.js';
 
@@ -197,7 +198,7 @@ const stripNulls = (u: unknown): unknown => {
   if (Array.isArray(u)) return u.map(stripNulls);
   if (!isPlainObject(u)) return u;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(u)) if (v !== null) out[k] = stripNulls(v);
+  for (const [k, v] of Object.entries(u)) if (v !== null) setOwn(out, k, stripNulls(v));
   return out;
 };
 
@@ -227,7 +228,7 @@ const camelise = (
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(u)) {
     const camel = k.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
-    if (camel in out) {
+    if (Object.hasOwn(out, camel)) {
       return problem(
         `both ${JSON.stringify(camel)} and ${JSON.stringify(protoName(camel))} are given; write one`,
         [...at, k],
@@ -235,7 +236,7 @@ const camelise = (
     }
     const r = camelise(v, [...at, k], where, [...logical, camel]);
     if (E.isLeft(r)) return r;
-    out[camel] = r.right;
+    setOwn(out, camel, r.right);
     where.set(JSON.stringify([...logical, camel]), [...at, k]);
   }
   return E.right(out);

@@ -2,6 +2,7 @@
 import * as O from 'fp-ts/lib/Option.js';
 import { isPlainObject } from '../../domain/codec.js';
 import { recordAt, stringAt } from '../../domain/json-read.js';
+import { ownValue } from '../../domain/own-keys.js';
 import { isFailure, isTerminal, ordinal } from '../../domain/phase.js';
 import {
   bumpVersion,
@@ -297,12 +298,13 @@ const podDetail = (p: SeenPod): string => {
 };
 
 const failure = (job: JobView, c: JobConditionView, pods: ReadonlyArray<SeenPod>, ctx: PhaseContext) => {
-  const row = FAILURE_ROWS[c.reason] ?? 'failed.other';
+  const row = ownValue(FAILURE_ROWS, c.reason) ?? 'failed.other';
   const code = c.reason === '' ? 'JobFailed' : c.reason;
   const pod = failingPod(pods, c.message);
   const podKind: ErrorKind | undefined = pod?.pi.error?.kind;
   const kind: ErrorKind = row === 'failed.backoff-limit' && podKind !== undefined ? podKind : 'USER';
-  const headline = c.message !== '' ? c.message : (DEFAULT_MESSAGES[c.reason] ?? `Job failed (${code})`);
+  const headline =
+    c.message !== '' ? c.message : (ownValue(DEFAULT_MESSAGES, c.reason) ?? `Job failed (${code})`);
   const message = `${headline}${pod === undefined ? '' : podDetail(pod)}`;
   return {
     row,

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { PathSegment } from '../../domain/codec.js';
 import type { Container, EnvVar, KubeObject, PodSpec } from '../../domain/kubernetes.js';
 import { dns1123LabelError } from '../../domain/names.js';
+import { assignOwn, setOwn } from '../../domain/own-keys.js';
 import {
   annotationsError,
   checkExecutionMetadata,
@@ -54,7 +55,7 @@ const union = (
   ...maps: ReadonlyArray<Readonly<Record<string, string>> | undefined>
 ): Record<string, string> => {
   const out: Record<string, string> = {};
-  for (const m of maps) if (m !== undefined) Object.assign(out, m);
+  assignOwn(out, ...maps);
   return out;
 };
 
@@ -86,7 +87,7 @@ const withDefaults = (
   extra: ReadonlyArray<readonly [string, string | undefined]>,
 ): Record<string, string> => {
   const out: Record<string, string> = { ...given };
-  for (const [k, v] of extra) if (v !== undefined && v !== '' && !(k in out)) out[k] = v;
+  for (const [k, v] of extra) if (v !== undefined && v !== '' && !Object.hasOwn(out, k)) setOwn(out, k, v);
   return out;
 };
 

@@ -26,7 +26,7 @@ export const message = <P extends t.Props>(name: string, props: P): t.Type<Messa
   const names = [...byWritten.keys()];
   return new t.Type<MessageA<P>, MessageA<P>, unknown>(
     name,
-    (u): u is MessageA<P> => isPlainObject(u) && Object.keys(u).every((k) => k in props),
+    (u): u is MessageA<P> => isPlainObject(u) && Object.keys(u).every((k) => Object.hasOwn(props, k)),
     (u, c) => {
       if (!isPlainObject(u)) return t.failure(u, c, 'an object (a mapping of keys to values)');
       const errors: t.ValidationError[] = [];

@@ -1,4 +1,5 @@
 // Spark conf assembly: platform defaults, the executor's Python, feature bundles, the job's own conf, then what kubetasks sets.
+import { assignOwn, setOwn } from '../../domain/own-keys.js';
 import type { SparkConfig } from './config.js';
 import type { SparkJob } from './payload.js';
 
@@ -60,9 +61,9 @@ export const assembleSparkConf = (
   for (const f of config.features) {
     if (!enabled.has(f.name) || applied.has(f.name)) continue;
     applied.add(f.name);
-    Object.assign(conf, f['spark-config']);
+    assignOwn(conf, f['spark-config']);
   }
-  for (const [k, v] of explicit) conf[k] = v;
+  for (const [k, v] of explicit) setOwn(conf, k, v);
   for (const role of ['driver', 'executor'] as const) {
     const limit = `spark.kubernetes.${role}.limit.cores`;
     if ((conf[limit] ?? '') !== '') continue;

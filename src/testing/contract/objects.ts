@@ -397,6 +397,45 @@ export const objectsContract = (ctx: () => ContractAdapter): void => {
       expect(after['data']).toEqual({ k: 'v', n: '2' });
     });
 
+    it('keys named like Object.prototype members are ordinary fields: create, merge patch, JSON patch', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      // Parsed, as a task file or a response body would be: `__proto__` is then an own key, not the prototype.
+      const spec = JSON.parse('{"__proto__":{"a":1},"constructor":"c","toString":[1]}') as Record<
+        string,
+        unknown
+      >;
+      const created = await ok(cluster.create(widget(ns, 'w', spec)));
+      expect(created['spec']).toEqual(spec);
+      const merged = await ok(
+        cluster.patch(refTo(WIDGET, ns, 'w'), {
+          type: 'merge',
+          body: JSON.parse('{"spec":{"__proto__":{"b":2},"constructor":null,"valueOf":{}}}') as unknown,
+        }),
+      );
+      expect(merged['spec']).toEqual(JSON.parse('{"__proto__":{"a":1,"b":2},"toString":[1],"valueOf":{}}'));
+      const patched = await ok(
+        cluster.patch(refTo(WIDGET, ns, 'w'), {
+          type: 'json',
+          body: [
+            { op: 'add', path: '/spec/__proto__/c', value: 3 },
+            { op: 'remove', path: '/spec/toString' },
+          ],
+        }),
+      );
+      expect(patched['spec']).toEqual(JSON.parse('{"__proto__":{"a":1,"b":2,"c":3},"valueOf":{}}'));
+      const missing = await err(
+        cluster.patch(refTo(WIDGET, ns, 'w'), {
+          type: 'json',
+          body: [{ op: 'remove', path: '/spec/hasOwnProperty' }],
+        }),
+      );
+      expect(missing.code).toBe(422);
+      const after = await ok(cluster.get(refTo(WIDGET, ns, 'w')));
+      expect(JSON.stringify(after['spec'])).toContain('"__proto__":{');
+      expect(after['spec']).toEqual(patched['spec']);
+    });
+
     it('a patch carrying a stale resourceVersion is refused: Conflict', async () => {
       const { cluster } = ctx();
       const ns = await freshNamespace(cluster);

@@ -354,6 +354,14 @@ const cases: ReadonlyArray<Case> = [
     message: /^gone$/,
   },
   {
+    name: 'a reason named like an Object member is a future reason too',
+    resource: job({ ...started, conditions: [condition('Failed', 'constructor', '')] }),
+    row: 'failed.other',
+    phase: 'PermanentFailure',
+    code: 'constructor',
+    message: /^Job failed \(constructor\)$/,
+  },
+  {
     name: 'no failure reason at all',
     resource: job({ conditions: [condition('Failed')] }),
     row: 'failed.other',

@@ -12,6 +12,7 @@ import type {
 import { dns1123LabelError, labelValueError } from '../../../domain/names.js';
 import type { AcceleratorDeviceClassConfig, K8sPluginConfig } from '../../../domain/platform-config.js';
 import { buildError, type BuildContext, type BuildError } from '../../../domain/plugin.js';
+import { ownValue } from '../../../domain/own-keys.js';
 import * as Q from '../../../domain/quantity.js';
 import type { GpuAccelerator, SharedMemory } from '../../../domain/task.js';
 import { jsonEqual } from './json.js';
@@ -69,7 +70,7 @@ export interface AcceleratorSettings {
 
 /** Looks a key up exactly, then without regard to case (Flyte upper-cases keys, and then misses `L40s`). */
 const lookupFold = <A>(map: Readonly<Record<string, A>>, key: string): A | undefined => {
-  const exact = map[key];
+  const exact = ownValue(map, key);
   if (exact !== undefined) return exact;
   const upper = key.toUpperCase();
   const found = Object.keys(map).find((k) => k.toUpperCase() === upper);

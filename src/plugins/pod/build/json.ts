@@ -1,4 +1,5 @@
 // Plain JSON values for pod construction: guards, canonical equality, null stripping and keyed list unions.
+import { setOwn } from '../../../domain/own-keys.js';
 
 export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [k: string]: Json };
 export type JsonRecord = Readonly<Record<string, unknown>>;
@@ -29,7 +30,7 @@ export const stripNulls = (u: unknown): unknown => {
   if (Array.isArray(u)) return u.map(stripNulls);
   if (isRecord(u)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(u)) if (v !== null && v !== undefined) out[k] = stripNulls(v);
+    for (const [k, v] of Object.entries(u)) if (v !== null && v !== undefined) setOwn(out, k, stripNulls(v));
     return out;
   }
   return u;
@@ -66,7 +67,7 @@ export const setOptional = <T extends object, K extends keyof T>(
   value: T[K] | undefined,
 ): T => {
   if (value === undefined) {
-    if (!(key in obj)) return obj;
+    if (!Object.hasOwn(obj, key)) return obj;
     return Object.fromEntries(Object.entries(obj).filter(([k]) => k !== key)) as T;
   }
   return { ...obj, [key]: value };

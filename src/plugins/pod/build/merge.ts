@@ -1,4 +1,5 @@
 // The one merge rule of pod construction: a higher-precedence pod spec, container or object over a lower one.
+import { assignOwn, ownValue, setOwn } from '../../../domain/own-keys.js';
 import { canonicalKey, isRecord, unionBy, type JsonRecord } from './json.js';
 
 const byName = (u: unknown): string =>
@@ -38,8 +39,8 @@ const mergeResources = (lower: JsonRecord, higher: JsonRecord): JsonRecord => {
     const out: Record<string, unknown> = {};
     const lo = lower[key];
     const hi = higher[key];
-    if (isRecord(lo)) for (const [k, v] of Object.entries(lo)) if (!taken.has(k)) out[k] = v;
-    if (isRecord(hi)) for (const [k, v] of Object.entries(hi)) out[k] = v;
+    if (isRecord(lo)) for (const [k, v] of Object.entries(lo)) if (!taken.has(k)) setOwn(out, k, v);
+    if (isRecord(hi)) assignOwn(out, hi);
     return Object.keys(out).length === 0 ? undefined : out;
   };
   const { requests: _r, limits: _l, ...rest } = mergeObject(lower, higher);
@@ -54,8 +55,8 @@ const mergeResources = (lower: JsonRecord, higher: JsonRecord): JsonRecord => {
 
 const mergeObject = (lower: JsonRecord, higher: JsonRecord): Record<string, unknown> => {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(lower)) out[k] = mergeValue(lower[k], higher[k], k);
-  for (const k of Object.keys(higher)) if (!(k in lower)) out[k] = higher[k];
+  for (const k of Object.keys(lower)) setOwn(out, k, mergeValue(lower[k], ownValue(higher, k), k));
+  for (const k of Object.keys(higher)) if (!Object.hasOwn(lower, k)) setOwn(out, k, higher[k]);
   return out;
 };
 
@@ -69,7 +70,7 @@ export const mergeValue = (lower: unknown, higher: unknown, field?: string): unk
   if (lower === undefined) return higher;
   if (field === 'resources' && isRecord(lower) && isRecord(higher)) return mergeResources(lower, higher);
   if (isRecord(lower) && isRecord(higher)) return mergeObject(lower, higher);
-  const keyOf = field === undefined ? undefined : KEYED_LISTS[field];
+  const keyOf = field === undefined ? undefined : ownValue(KEYED_LISTS, field);
   if (keyOf !== undefined && Array.isArray(lower) && Array.isArray(higher)) {
     return unionBy(lower as ReadonlyArray<unknown>, higher as ReadonlyArray<unknown>, keyOf);
   }

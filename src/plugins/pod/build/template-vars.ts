@@ -112,7 +112,7 @@ export const renderString = (s: string, values: TemplateValues): E.Either<string
     if (inputName !== undefined) {
       if (key !== 'inputs') return whole;
       const inputs = values.inputs;
-      if (inputs === undefined || !(inputName in inputs)) {
+      if (inputs === undefined || !Object.hasOwn(inputs, inputName)) {
         error = `${whole} refers to input "${inputName}", which execution.inputs does not have`;
         return whole;
       }

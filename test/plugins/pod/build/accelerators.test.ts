@@ -57,6 +57,15 @@ describe('GPU node selection (decision table)', () => {
       {},
     ],
     [
+      'a device named like an Object member is unknown too, used as written',
+      { device: 'constructor' },
+      { gpu: '1' },
+      'nvidia.com/gpu',
+      [{ key: DEVICE, operator: 'In', values: ['constructor'] }],
+      [{ key: DEVICE, operator: 'Equal', value: 'constructor', effect: 'NoSchedule' }],
+      {},
+    ],
+    [
       'a MIG partition: partition label, toleration and the slice-count label',
       { device: 'A100', partitionSize: '1g.5gb' },
       { gpu: '1' },

@@ -2,8 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { mergeValue } from '../../../../src/plugins/pod/build/merge.js';
+import { arbJson } from '../../../../src/testing/json-arbitraries.js';
 
-const json = fc.jsonValue({ maxDepth: 3 });
+// Keys include `__proto__`, `constructor` and the like: a task file may hold them as ordinary keys.
+const json = arbJson();
 const keyedItem = fc.record({ name: fc.constantFrom('a', 'b', 'c'), value: fc.constantFrom(1, 2, 3) });
 const spec = fc.record(
   {
@@ -44,6 +46,29 @@ describe('mergeValue', () => {
       { requests: { cpu: '4' } },
       'resources',
       { requests: { memory: '1Gi', cpu: '4' } },
+    ],
+    // Found by the idempotence law below (seed -401993473): assignment made the key the prototype instead.
+    [
+      'a __proto__ key is an ordinary key',
+      JSON.parse('{"":{"__proto__":null}}'),
+      JSON.parse('{"":{"__proto__":null}}'),
+      undefined,
+      JSON.parse('{"":{"__proto__":null}}'),
+    ],
+    [
+      'a __proto__ key merges like any other',
+      JSON.parse('{"__proto__":{"a":1}}'),
+      JSON.parse('{"__proto__":{"b":2},"constructor":[1]}'),
+      undefined,
+      JSON.parse('{"__proto__":{"a":1,"b":2},"constructor":[1]}'),
+    ],
+    ['a higher key that Object.prototype has is still set', {}, { toString: 1 }, undefined, { toString: 1 }],
+    [
+      'a field named constructor is no keyed list',
+      { constructor: [1] },
+      { constructor: [2] },
+      'x',
+      { constructor: [2] },
     ],
   ])('%s', (_name, lower, higher, field, expected) => {
     expect(mergeValue(lower, higher, field)).toEqual(expected);

@@ -1,6 +1,6 @@
 // Benchmark: N pod tasks through the full lifecycle on a real kube-apiserver, against raw client-node doing the same.
 // Run: npm run bench:apiserver [-- --tasks 1000 --rounds 2 --warmup 100 --baseline-agent shared|per-request
-//        --finalizer true|false --baseline-finalizer true --max-in-flight 64]
+//        --finalizer true|false --baseline-finalizer true --max-in-flight 64|none]
 // Profile one side: node --cpu-prof --import tsx bench/apiserver-lifecycle.ts --only framework
 import * as fs from 'node:fs';
 import * as https from 'node:https';
@@ -20,7 +20,11 @@ import {
 } from '@kubernetes/client-node';
 import { MANAGED_LABEL, Manager, TASK_ANNOTATION } from '../src/app/manager.js';
 import { systemClock } from '../src/adapters/clock/system.js';
-import { makeKubernetesCluster, type KubernetesCluster } from '../src/adapters/kubernetes/index.js';
+import {
+  DEFAULT_MAX_REQUESTS_IN_FLIGHT,
+  makeKubernetesCluster,
+  type KubernetesCluster,
+} from '../src/adapters/kubernetes/index.js';
 import type { KubeObject } from '../src/domain/kubernetes.js';
 import { isSettled, objectNameFor } from '../src/domain/lifecycle/step.js';
 import { addObjectMetadata } from '../src/domain/object-metadata.js';
@@ -53,7 +57,10 @@ const { values } = parseArgs({
     finalizer: { type: 'string', default: 'true' },
     /** The baseline puts our finalizer on its pods too, then removes the finalizer and deletes each pod. */
     'baseline-finalizer': { type: 'string', default: 'false' },
-    /** Plain requests in flight at once, for the manager's adapter and the baseline alike (default: no limit). */
+    /**
+     * Plain requests in flight at once, for the manager's adapter and the baseline alike: a number, or `none`.
+     * Default: the adapter's default (DEFAULT_MAX_REQUESTS_IN_FLIGHT) on both sides.
+     */
     'max-in-flight': { type: 'string' },
   },
 });
@@ -63,7 +70,12 @@ const WARMUP = Number(values.warmup);
 const sharedAgent = values['baseline-agent'] !== 'per-request';
 const baselineFinalizer = values['baseline-finalizer'] === 'true';
 const frameworkFinalizer = values.finalizer !== 'false';
-const maxInFlight = values['max-in-flight'] === undefined ? undefined : Number(values['max-in-flight']);
+const maxInFlight: number | undefined =
+  values['max-in-flight'] === 'none'
+    ? undefined
+    : values['max-in-flight'] === undefined
+      ? DEFAULT_MAX_REQUESTS_IN_FLIGHT
+      : Number(values['max-in-flight']);
 
 /** At most `limit` calls at once, the rest in order: the baseline's side of --max-in-flight. */
 const limiter = (limit: number | undefined): (<A>(f: () => Promise<A>) => Promise<A>) => {
@@ -257,7 +269,7 @@ const runOnce = async (
     const managerCluster = makeKubernetesCluster({
       kubeconfigPath: plane.kubeconfigPath,
       userAgent: 'kubetasks-bench-manager',
-      ...(maxInFlight === undefined ? {} : { maxRequestsInFlight: maxInFlight }),
+      maxRequestsInFlight: maxInFlight ?? Number.POSITIVE_INFINITY,
     });
     const counted = countingPort(managerCluster);
     // Pod tasks only: the registry holds just the pod plugin, so its one watched kind is Pod.

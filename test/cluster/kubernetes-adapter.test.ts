@@ -8,7 +8,11 @@ import * as O from 'fp-ts/lib/Option.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { fc } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/index.js';
+import {
+  DEFAULT_MAX_REQUESTS_IN_FLIGHT,
+  makeKubernetesCluster,
+  type KubernetesCluster,
+} from '../../src/adapters/kubernetes/index.js';
 import { systemClock } from '../../src/adapters/clock/system.js';
 import { Informer } from '../../src/app/informer.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
@@ -1036,6 +1040,39 @@ describe('watch', () => {
     c.close();
     await sleep(100);
     expect(sockets()).toBeLessThan(afterWatches + 1);
+  });
+
+  it('caps plain requests in flight: by default at 64, and at the given number, with every request answered', async () => {
+    const ns = await newNamespace('in-flight');
+    const burst = async (c: KubernetesCluster, prefix: string, n: number): Promise<void> => {
+      const created = await Promise.all(
+        Array.from({ length: n }, (_, i) => c.create(configMap(ns, `${prefix}-${i}`))()),
+      );
+      expect(created.filter(E.isLeft)).toEqual([]);
+    };
+    const capped = makeKubernetesCluster({ kubeconfigPath: plane.kubeconfigPath, maxRequestsInFlight: 4 });
+    const byDefault = makeKubernetesCluster({ kubeconfigPath: plane.kubeconfigPath });
+    const uncapped = makeKubernetesCluster({
+      kubeconfigPath: plane.kubeconfigPath,
+      maxRequestsInFlight: Number.POSITIVE_INFINITY,
+    });
+    try {
+      await burst(capped, 'capped', 40);
+      await burst(byDefault, 'default', 200);
+      await burst(uncapped, 'none', 200);
+      const [c, d, u] = [capped.stats(), byDefault.stats(), uncapped.stats()];
+      console.log(
+        `peak in flight / connections: cap 4 ${c.peakRequestsInFlight}/${c.connectionsOpened}, ` +
+          `default ${d.peakRequestsInFlight}/${d.connectionsOpened}, none ${u.peakRequestsInFlight}/${u.connectionsOpened}`,
+      );
+      expect(c.peakRequestsInFlight).toBe(4);
+      expect(c.connectionsOpened).toBeLessThanOrEqual(4);
+      expect(d.peakRequestsInFlight).toBe(DEFAULT_MAX_REQUESTS_IN_FLIGHT);
+      expect(d.connectionsOpened).toBeLessThanOrEqual(DEFAULT_MAX_REQUESTS_IN_FLIGHT);
+      expect(u.peakRequestsInFlight).toBeGreaterThan(DEFAULT_MAX_REQUESTS_IN_FLIGHT);
+    } finally {
+      for (const x of [capped, byDefault, uncapped]) x.close();
+    }
   });
 
   it('measures request latency (keep-alive) against client-node typed calls (a TLS handshake per request)', async () => {

@@ -4,8 +4,14 @@ import type { ClusterPort } from '../../ports/cluster.js';
 import { makeClusterPort, type WatchSettings } from './cluster.js';
 import { loadConnection, type ConnectionSource } from './config.js';
 import { makeDiscovery } from './discovery.js';
-import { makeTransport, type TransportOptions, type TransportStats } from './transport.js';
+import {
+  DEFAULT_MAX_REQUESTS_IN_FLIGHT,
+  makeTransport,
+  type TransportOptions,
+  type TransportStats,
+} from './transport.js';
 
+export { DEFAULT_MAX_REQUESTS_IN_FLIGHT };
 export type { ConnectionSource, TransportOptions, TransportStats, WatchSettings };
 
 export interface KubernetesClusterOptions extends ConnectionSource, TransportOptions, WatchSettings {}

@@ -20,12 +20,20 @@ export interface TransportOptions {
   /** Idle keep-alive connections kept per host. Default 32. */
   readonly maxFreeSockets?: number;
   /**
-   * Plain requests (watches excepted) in flight at once; the rest wait their turn in order. A burst of a thousand
-   * creates otherwise becomes a thousand connections and requests that the API server serves all at once, slowing
-   * every other client's requests meanwhile. Default: no limit.
+   * Plain requests (watches excepted) in flight at once; the rest wait their turn in order. Without a cap a burst
+   * of a thousand creates becomes a thousand connections and requests that the API server serves all at once,
+   * slowing every other client's requests meanwhile. Default 64 (`DEFAULT_MAX_REQUESTS_IN_FLIGHT`);
+   * `Infinity` for no cap.
    */
   readonly maxRequestsInFlight?: number;
 }
+
+/**
+ * The default cap on plain requests in flight. Go clients limit themselves too (client-go's rate limiter,
+ * flytepropeller's kube-client-config); a cap on requests in flight needs no tuning to the server's speed.
+ * At 64 the 1,000-task bench opened 65-67 connections instead of about 1,000 (docs/benchmarks.md).
+ */
+export const DEFAULT_MAX_REQUESTS_IN_FLIGHT = 64;
 
 export interface HttpRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -55,6 +63,8 @@ export interface TransportStats {
   readonly retries: number;
   /** TCP(+TLS) connections opened: with keep-alive this stays far below `requests`. */
   readonly connectionsOpened: number;
+  /** The most plain requests that were in flight at once (at most `maxRequestsInFlight`). */
+  readonly peakRequestsInFlight: number;
 }
 
 export interface Transport {
@@ -285,12 +295,16 @@ export const makeTransport = (conn: Connection, opts: TransportOptions = {}): Tr
     }
   };
 
-  const limit = Math.max(1, opts.maxRequestsInFlight ?? Number.POSITIVE_INFINITY);
+  const requested = opts.maxRequestsInFlight ?? DEFAULT_MAX_REQUESTS_IN_FLIGHT;
+  // NaN would queue every request forever.
+  const limit = Number.isNaN(requested) ? DEFAULT_MAX_REQUESTS_IN_FLIGHT : Math.max(1, Math.floor(requested));
   let inFlight = 0;
+  let peakInFlight = 0;
   const queued: Array<() => void> = [];
   const acquire = (): Promise<void> => {
     if (inFlight < limit) {
       inFlight++;
+      if (inFlight > peakInFlight) peakInFlight = inFlight;
       return Promise.resolve();
     }
     return new Promise((resolve) => queued.push(resolve));
@@ -341,7 +355,7 @@ export const makeTransport = (conn: Connection, opts: TransportOptions = {}): Tr
   return {
     send,
     open,
-    stats: () => ({ requests, retries, connectionsOpened }),
+    stats: () => ({ requests, retries, connectionsOpened, peakRequestsInFlight: peakInFlight }),
     close: () => {
       plainAgent.destroy();
       for (const pool of pools.values()) pool.agent.destroy();

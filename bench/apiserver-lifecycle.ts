@@ -1,6 +1,7 @@
 // Benchmark: N pod tasks through the full lifecycle on a real kube-apiserver, against raw client-node doing the same.
 // Run: npm run bench:apiserver [-- --tasks 1000 --rounds 2 --warmup 100 --baseline-agent shared|per-request
-//        --finalizer true|false --baseline-finalizer true --max-in-flight 64|none]
+//        --finalizer true|false --baseline-finalizer true --max-in-flight 64|none
+//        --baseline-max-in-flight none|64]
 // Profile one side: node --cpu-prof --import tsx bench/apiserver-lifecycle.ts --only framework
 import * as fs from 'node:fs';
 import * as https from 'node:https';
@@ -57,11 +58,13 @@ const { values } = parseArgs({
     finalizer: { type: 'string', default: 'true' },
     /** The baseline puts our finalizer on its pods too, then removes the finalizer and deletes each pod. */
     'baseline-finalizer': { type: 'string', default: 'false' },
-    /**
-     * Plain requests in flight at once, for the manager's adapter and the baseline alike: a number, or `none`.
-     * Default: the adapter's default (DEFAULT_MAX_REQUESTS_IN_FLIGHT) on both sides.
-     */
+    /** Plain requests in flight at once for the manager's adapter: a number, or `none`. Default: the adapter's. */
     'max-in-flight': { type: 'string' },
+    /**
+     * The same for the raw client: a number, or `none`. Default `none`, client-node's own behaviour, so that by
+     * default each side runs as it ships.
+     */
+    'baseline-max-in-flight': { type: 'string' },
   },
 });
 const N = Number(values.tasks);
@@ -70,14 +73,13 @@ const WARMUP = Number(values.warmup);
 const sharedAgent = values['baseline-agent'] !== 'per-request';
 const baselineFinalizer = values['baseline-finalizer'] === 'true';
 const frameworkFinalizer = values.finalizer !== 'false';
-const maxInFlight: number | undefined =
-  values['max-in-flight'] === 'none'
-    ? undefined
-    : values['max-in-flight'] === undefined
-      ? DEFAULT_MAX_REQUESTS_IN_FLIGHT
-      : Number(values['max-in-flight']);
+// A number, or undefined for no cap.
+const inFlightCap = (given: string | undefined, byDefault: number | undefined): number | undefined =>
+  given === 'none' ? undefined : given === undefined ? byDefault : Number(given);
+const maxInFlight = inFlightCap(values['max-in-flight'], DEFAULT_MAX_REQUESTS_IN_FLIGHT);
+const baselineMaxInFlight = inFlightCap(values['baseline-max-in-flight'], undefined);
 
-/** At most `limit` calls at once, the rest in order: the baseline's side of --max-in-flight. */
+/** At most `limit` calls at once, the rest in order: --baseline-max-in-flight. */
 const limiter = (limit: number | undefined): (<A>(f: () => Promise<A>) => Promise<A>) => {
   let active = 0;
   const waiting: Array<() => void> = [];
@@ -346,7 +348,7 @@ const runOnce = async (
     const finished = new Promise<void>((resolve) => {
       allGone = resolve;
     });
-    const limited = limiter(maxInFlight);
+    const limited = limiter(baselineMaxInFlight);
     const retrying = async (what: string, call: () => Promise<unknown>, attempt = 0): Promise<void> => {
       try {
         await limited(call);
@@ -592,6 +594,7 @@ const main = async (): Promise<void> => {
         frameworkFinalizer,
         baselineFinalizer,
         maxInFlight: maxInFlight ?? 'no limit',
+        baselineMaxInFlight: baselineMaxInFlight ?? 'no limit',
         node: process.version,
         cpus: os.cpus().length,
         kubernetes: plane.version,

@@ -40,6 +40,12 @@ export type { ClusterError, StatusReason } from './ports/cluster-error.js';
 export type { Clock } from './ports/clock.js';
 export type { Logger } from './ports/logger.js';
 export type { Metrics } from './ports/metrics.js';
-export type { StateStore, StoredTask } from './ports/state-store.js';
+export type {
+  StateStore,
+  StateStoreError,
+  StoredTask,
+  StoredTasks,
+  UnreadableRecord,
+} from './ports/state-store.js';
 export * as PodBuild from './plugins/pod/build/index.js';
 export * as PodPhase from './plugins/pod/phase/index.js';

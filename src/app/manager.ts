@@ -173,7 +173,14 @@ export class Manager {
     if (this.opts.store === undefined) return;
     const stored = await this.opts.store.list()();
     if (E.isLeft(stored)) throw new Error(stored.left.message);
-    for (const rec of stored.right) this.resume(rec.taskId, rec.task, rec.state);
+    for (const bad of stored.right.unreadable) {
+      this.metrics.increment('kubetasks_state_store_errors_total', { operation: 'read' });
+      this.logger.error('stored task record is unreadable; left in place, not resumed', {
+        location: bad.location,
+        message: bad.message,
+      });
+    }
+    for (const rec of stored.right.tasks) this.resume(rec.taskId, rec.task, rec.state);
   }
 
   /** Submits a task under a caller-chosen id (unique among live tasks). */
@@ -241,8 +248,10 @@ export class Manager {
     for (const o of rt.state.owned) this.byObject.delete(this.refKey(o.ref));
     if (this.opts.store !== undefined) {
       const r = await this.opts.store.remove(taskId)();
-      if (E.isLeft(r))
+      if (E.isLeft(r)) {
+        this.metrics.increment('kubetasks_state_store_errors_total', { operation: 'remove' });
         this.logger.error('cannot remove stored task', { task: taskId, message: r.left.message });
+      }
     }
     return true;
   }
@@ -502,8 +511,10 @@ export class Manager {
       task: rt.encodedTask,
       state: writeState(rt.state),
     })();
-    if (E.isLeft(r))
+    if (E.isLeft(r)) {
+      this.metrics.increment('kubetasks_state_store_errors_total', { operation: 'put' });
       this.logger.error('cannot store task state', { task: rt.taskId, message: r.left.message });
+    }
   }
 
   private settle(rt: Runtime): void {

@@ -10,6 +10,23 @@ export interface StoredTask {
   readonly state: unknown;
 }
 
+/**
+ * A record the store holds but cannot read back (a file that is not JSON, say). The store reports it and leaves it
+ * where it is for an operator to inspect; the manager resumes every other task.
+ */
+export interface UnreadableRecord {
+  readonly _tag: 'UnreadableRecord';
+  /** Where the record is, in the store's terms (a file path for the file store). */
+  readonly location: string;
+  readonly message: string;
+}
+
+/** What `list` finds: the readable records, and the unreadable ones apart so one bad record blocks nothing. */
+export interface StoredTasks {
+  readonly tasks: ReadonlyArray<StoredTask>;
+  readonly unreadable: ReadonlyArray<UnreadableRecord>;
+}
+
 export interface StateStoreError {
   readonly _tag: 'StateStoreError';
   readonly message: string;
@@ -17,11 +34,12 @@ export interface StateStoreError {
 
 /**
  * Durable per-task records. `put` must be durable when its task completes: the manager writes the state before it
- * runs the commands of a step, so whatever it did can be redone after a crash.
+ * runs the commands of a step, so whatever it did can be redone after a crash. Operations on one task id take
+ * effect in the order they were called, whether or not the caller waited for the previous one.
  */
 export interface StateStore {
   readonly put: (record: StoredTask) => TE.TaskEither<StateStoreError, void>;
   readonly remove: (taskId: string) => TE.TaskEither<StateStoreError, void>;
-  /** Every stored record, for resuming after a restart. */
-  readonly list: () => TE.TaskEither<StateStoreError, ReadonlyArray<StoredTask>>;
+  /** Every stored record, for resuming after a restart. Fails only when the store as a whole cannot be read. */
+  readonly list: () => TE.TaskEither<StateStoreError, StoredTasks>;
 }

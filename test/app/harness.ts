@@ -12,6 +12,8 @@ import { defaultPlatformConfig, type PlatformConfig } from '../../src/domain/pla
 import type { TaskExecution } from '../../src/domain/task.js';
 import { builtInRegistry } from '../../src/plugins/index.js';
 import type { ClusterPort } from '../../src/ports/cluster.js';
+import type { Logger } from '../../src/ports/logger.js';
+import type { Metrics } from '../../src/ports/metrics.js';
 import type { StateStore } from '../../src/ports/state-store.js';
 
 export const NAMESPACE = 'jobs';
@@ -99,13 +101,22 @@ export interface World {
   readonly close: () => Promise<void>;
 }
 
-export const makeWorld = async (config: PlatformConfig = configWith(true)): Promise<World> => {
+export interface WorldOptions {
+  readonly store?: StateStore;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+}
+
+export const makeWorld = async (
+  config: PlatformConfig = configWith(true),
+  options: WorldOptions = {},
+): Promise<World> => {
   const clock = makeVirtualClock({ auto: true });
   const memory = makeMemoryCluster({ clock, namespaces: [NAMESPACE] });
   const cluster = counting(memory);
   const kubelet = startKubelet({ cluster: memory, clock });
   await kubelet.ready();
-  const store = makeMemoryStateStore();
+  const store = options.store ?? makeMemoryStateStore();
   const registry = builtInRegistry();
   if (E.isLeft(registry)) throw new Error('registry');
   const updates: TaskUpdate[] = [];
@@ -118,6 +129,8 @@ export const makeWorld = async (config: PlatformConfig = configWith(true)): Prom
       config: cfg,
       store,
       random: () => (n++ % 10) / 10,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     });
     m.subscribe((u) => updates.push(u));
     await m.start();

@@ -1,7 +1,13 @@
 // The plugin manager end to end on the in-memory cluster: every kubelet scenario, abort, crash and resume, quota.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeFileStateStore } from '../../src/adapters/state-store/index.js';
 import { Manager } from '../../src/app/manager.js';
+import { silentLogger, type Logger } from '../../src/ports/logger.js';
+import { noopMetrics, type Metrics } from '../../src/ports/metrics.js';
 import { configWith, leakedFinalizers, makeWorld, NAMESPACE, podTask, type World } from './harness.js';
 
 let world: World | undefined;
@@ -165,6 +171,41 @@ describe('crash and resume', () => {
   });
 });
 
+describe('resume from the file store', () => {
+  it('resumes every readable task after a crash; an unreadable record is logged, counted and left in place', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kubetasks-resume-'));
+    try {
+      const errors: Array<[string, Readonly<Record<string, unknown>> | undefined]> = [];
+      const counted: string[] = [];
+      const logger: Logger = {
+        ...silentLogger,
+        error: (message, fields) => void errors.push([message, fields]),
+        child: () => logger,
+      };
+      const metrics: Metrics = {
+        ...noopMetrics,
+        increment: (name, labels) => void counted.push(`${name}${JSON.stringify(labels ?? {})}`),
+      };
+      world = await makeWorld(configWith(true), { store: makeFileStateStore(dir), logger, metrics });
+      world.manager.submit('survivor', podTask('survivor', 'succeed'));
+      await world.manager.idle();
+      await writeFile(join(dir, 'garbage.json'), 'not json');
+      // A crash: the old manager is dropped without stopping; a new one starts from the files.
+      world.manager = await world.newManager();
+      const final = await world.manager.awaitFinal('survivor');
+      expect(final.phase).toBe('Success');
+      expect(errors).toContainEqual([
+        'stored task record is unreadable; left in place, not resumed',
+        { location: join(dir, 'garbage.json'), message: 'not valid JSON (8 characters)' },
+      ]);
+      expect(counted).toContain('kubetasks_state_store_errors_total{"operation":"read"}');
+      expect(await readdir(dir)).toContain('garbage.json');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('resource quota', () => {
   it('waits for resources with back-off while a quota is full, then runs every task', async () => {
     world = await makeWorld();
@@ -218,6 +259,6 @@ describe('forgetting settled tasks', () => {
     expect(await world.manager.forget('done')).toBe(true);
     expect(world.manager.state('done')).toBeUndefined();
     const stored = await world.store.list()();
-    expect(E.isRight(stored) && stored.right.map((r) => r.taskId)).toEqual(['busy']);
+    expect(E.isRight(stored) && stored.right.tasks.map((r) => r.taskId)).toEqual(['busy']);
   });
 });

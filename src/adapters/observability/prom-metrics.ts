@@ -57,6 +57,11 @@ export const METRICS: Readonly<Record<string, Spec>> = {
     help: 'Informer WATCH calls, by kind.',
     labels: ['kind'],
   },
+  kubetasks_state_store_errors_total: {
+    type: 'counter',
+    help: 'State store failures: a state not stored (put), a record not removed (remove), unreadable at start (read).',
+    labels: ['operation'],
+  },
 };
 
 /**

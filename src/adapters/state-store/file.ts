@@ -1,8 +1,24 @@
-// A file-backed state store: one JSON file per task in a directory, replaced atomically on every write.
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+// A file-backed state store: one JSON file per task in a directory, replaced atomically and synced on every write.
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import type { StateStore, StateStoreError, StoredTask } from '../../ports/state-store.js';
+import type {
+  StateStore,
+  StateStoreError,
+  StoredTask,
+  StoredTasks,
+  UnreadableRecord,
+} from '../../ports/state-store.js';
+
+export interface FileStateStoreOptions {
+  /**
+   * Flush each record, and the directory after each rename or removal, before the write counts as done (default
+   * true). Without it a record survives a crash of the process but not necessarily a crash of the machine.
+   */
+  readonly fsync?: boolean;
+}
 
 const failure =
   (what: string) =>
@@ -11,51 +27,150 @@ const failure =
     message: `${what}: ${e instanceof Error ? e.message : String(e)}`,
   });
 
-// Task ids are user data: keep file names to a safe alphabet and make the mapping one-to-one.
-const fileName = (taskId: string): string => `${encodeURIComponent(taskId).replace(/\./g, '%2E')}.json`;
+// Longest encoded id kept readable in a file name; names stay well under the usual 255-byte limit.
+const READABLE_MAX = 160;
+
+// encodeURIComponent throws on a lone surrogate, which a JavaScript string (and so a task id) may hold.
+const percentEncoded = (taskId: string): string | undefined => {
+  try {
+    // Existing escapes are matched first and kept: their hex digits are the only capitals a name may hold.
+    return encodeURIComponent(taskId).replace(/%[0-9A-F]{2}|[.A-Z]/g, (m) =>
+      m.length === 3 ? m : `%${m.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
+  } catch {
+    return undefined;
+  }
+};
 
 /**
- * Writes go to a temporary file that is renamed over the old one, so a crash leaves either the old or the new
- * record, never a torn one. Unreadable files are reported by `list`, not skipped, so nothing is lost silently.
+ * The file of a task id, one-to-one even on a case-insensitive file system: the id percent-encoded, dots and capital
+ * letters too (so no name is `.` or `..`, none holds a dot but the one before `json`, and the only capitals are hex
+ * digits of escapes). A long id, or one with a lone surrogate, gets a readable prefix and a SHA-256 of the id's JSON
+ * text (which spells out lone surrogates) before `.h.json`, which no plain name can end with.
  */
-export const makeFileStateStore = (dir: string): StateStore => {
+export const stateFileName = (taskId: string): string => {
+  const encoded = percentEncoded(taskId);
+  if (encoded !== undefined && encoded.length <= READABLE_MAX) return `${encoded}.json`;
+  const digest = createHash('sha256').update(JSON.stringify(taskId), 'utf8').digest('hex');
+  const prefix = (encoded ?? '').slice(0, 64).replace(/%[0-9A-F]?$/, '');
+  return `${prefix}~${digest}.h.json`;
+};
+
+const isStoredTask = (u: unknown): u is StoredTask =>
+  typeof u === 'object' &&
+  u !== null &&
+  !Array.isArray(u) &&
+  typeof (u as { taskId?: unknown }).taskId === 'string' &&
+  'task' in u &&
+  'state' in u;
+
+/**
+ * Writes go to a temporary file that is flushed and renamed over the old one, so a crash leaves either the old or
+ * the new record, never a torn one. A temporary file left by a crashed write is removed by the next `list`: its
+ * write never completed, so nothing was done on the strength of it. Unreadable records are reported by `list` apart
+ * from the others and left in place. Operations on one task id run in call order.
+ */
+export const makeFileStateStore = (dir: string, options: FileStateStoreOptions = {}): StateStore => {
+  const sync = options.fsync ?? true;
   let counter = 0;
   const ready = mkdir(dir, { recursive: true });
+  const tmpPrefix = `.${process.pid}.`;
+
+  const syncDir = async (): Promise<void> => {
+    if (!sync) return;
+    const d = await open(dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  };
+
+  // Per task id, the last operation queued: each new one starts when it settles, so a later put always wins.
+  const tails = new Map<string, Promise<unknown>>();
+  const inOrder = <A>(taskId: string, run: () => Promise<A>): Promise<A> => {
+    const prev = tails.get(taskId) ?? ready;
+    const next = prev.then(run, run);
+    const tail = next.catch(() => undefined);
+    tails.set(taskId, tail);
+    void tail.then(() => {
+      if (tails.get(taskId) === tail) tails.delete(taskId);
+    });
+    return next;
+  };
+
+  const write = async (record: StoredTask): Promise<void> => {
+    const target = join(dir, stateFileName(record.taskId));
+    const tmp = join(dir, `${tmpPrefix}${counter++}.tmp`);
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(JSON.stringify(record));
+      if (sync) await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target);
+    await syncDir();
+  };
+
+  const read = async (name: string): Promise<E.Either<UnreadableRecord, StoredTask>> => {
+    const location = join(dir, name);
+    const unreadable = (message: string) =>
+      E.left<UnreadableRecord, StoredTask>({ _tag: 'UnreadableRecord', location, message });
+    let text: string;
+    try {
+      text = await readFile(location, 'utf8');
+    } catch (e) {
+      return unreadable(`cannot read: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return unreadable(`not valid JSON (${text.length} characters)`);
+    }
+    if (!isStoredTask(parsed)) return unreadable('expected an object with taskId (a string), task and state');
+    if (stateFileName(parsed.taskId) !== name) {
+      return unreadable(
+        `holds task ${JSON.stringify(parsed.taskId)}, whose file is ${stateFileName(parsed.taskId)}`,
+      );
+    }
+    return E.right(parsed);
+  };
+
   return {
     put: (record) =>
       TE.tryCatch(
-        async () => {
-          await ready;
-          const target = join(dir, fileName(record.taskId));
-          const tmp = `${target}.${process.pid}.${counter++}.tmp`;
-          await writeFile(tmp, JSON.stringify(record));
-          await rename(tmp, target);
-        },
+        () => inOrder(record.taskId, () => write(record)),
         failure(`cannot store task ${record.taskId}`),
       ),
     remove: (taskId) =>
       TE.tryCatch(
-        async () => {
-          await ready;
-          await rm(join(dir, fileName(taskId)), { force: true });
-        },
+        () =>
+          inOrder(taskId, async () => {
+            await rm(join(dir, stateFileName(taskId)), { force: true });
+            await syncDir();
+          }),
         failure(`cannot remove task ${taskId}`),
       ),
     list: () =>
       TE.tryCatch(
-        async () => {
+        async (): Promise<StoredTasks> => {
           await ready;
-          const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
-          const out: StoredTask[] = [];
+          const names = (await readdir(dir)).sort();
+          const tasks: StoredTask[] = [];
+          const unreadable: UnreadableRecord[] = [];
           for (const n of names) {
-            const text = await readFile(join(dir, n), 'utf8');
-            try {
-              out.push(JSON.parse(text) as StoredTask);
-            } catch {
-              throw new Error(`${join(dir, n)} is not valid JSON`);
+            if (n.endsWith('.tmp') && !n.startsWith(tmpPrefix)) {
+              await rm(join(dir, n), { force: true });
+              continue;
             }
+            if (!n.endsWith('.json')) continue;
+            const r = await read(n);
+            if (E.isLeft(r)) unreadable.push(r.left);
+            else tasks.push(r.right);
           }
-          return out;
+          return { tasks, unreadable };
         },
         failure(`cannot list stored tasks in ${dir}`),
       ),

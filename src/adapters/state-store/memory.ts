@@ -11,7 +11,7 @@ export const makeMemoryStateStore = (): StateStore & { readonly size: () => numb
   return {
     put: (record) => TE.fromIO(() => void records.set(record.taskId, record)),
     remove: (taskId) => TE.fromIO(() => void records.delete(taskId)),
-    list: () => TE.fromIO(() => [...records.values()]),
+    list: () => TE.fromIO(() => ({ tasks: [...records.values()], unreadable: [] })),
     size: () => records.size,
   };
 };

@@ -43,3 +43,4 @@ export const clusterContract = (name: string, makeAdapter: AdapterFactory): void
 
 export { contractCustomResourceDefinitions, contractKinds, GADGET, WIDGET } from './kinds.js';
 export type { AdapterFactory, ContractAdapter } from './support.js';
+export { arbTaskId, stateStoreContract, type StateStoreUnderTest } from './state-store.js';

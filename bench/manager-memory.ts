@@ -1,12 +1,15 @@
 // Benchmark: N concurrent pod tasks through the full lifecycle on the in-memory cluster with the simulated kubelet.
-// Run: npm run bench:manager [-- --tasks 10000 --finalizer true]
+// Run: npm run bench:manager [-- --tasks 10000 --finalizer true --store memory|file|file-nosync|none]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { Manager } from '../src/app/manager.js';
 import { makeVirtualClock } from '../src/adapters/clock/index.js';
 import { startKubelet } from '../src/adapters/kubelet/index.js';
 import { makeMemoryCluster } from '../src/adapters/memory/index.js';
-import { makeMemoryStateStore } from '../src/adapters/state-store/memory.js';
+import { makeFileStateStore, makeMemoryStateStore } from '../src/adapters/state-store/index.js';
 import type { KubeObject } from '../src/domain/kubernetes.js';
 import { defaultPlatformConfig } from '../src/domain/platform-config.js';
 import type { TaskExecution } from '../src/domain/task.js';
@@ -21,6 +24,17 @@ const { values } = parseArgs({
   },
 });
 const N = Number(values.tasks);
+// The file stores write one file per task into a fresh directory, removed at exit.
+const storeDir = values.store.startsWith('file')
+  ? mkdtempSync(join(tmpdir(), 'kubetasks-bench-'))
+  : undefined;
+if (storeDir !== undefined) process.on('exit', () => rmSync(storeDir, { recursive: true, force: true }));
+const store =
+  values.store === 'memory'
+    ? makeMemoryStateStore()
+    : storeDir === undefined
+      ? undefined
+      : makeFileStateStore(storeDir, { fsync: values.store !== 'file-nosync' });
 const finalizer = values.finalizer === 'true';
 
 const clock = makeVirtualClock({ auto: true });
@@ -85,7 +99,7 @@ const main = async (): Promise<void> => {
     clock,
     registry: registry.right,
     config,
-    ...(values.store === 'memory' ? { store: makeMemoryStateStore() } : {}),
+    ...(store === undefined ? {} : { store }),
   });
   const finalAt = new Map<string, number>();
   manager.subscribe((u) => {

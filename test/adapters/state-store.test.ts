@@ -115,6 +115,27 @@ describe('file store: what it finds in its directory', () => {
   });
 });
 
+describe('file store: flushing', () => {
+  it('flushes the directory once for many renames made at once (group commit), and not at all with fsync off', async () => {
+    const dir = await tempDir();
+    try {
+      const store = makeFileStateStore(dir);
+      const ids = Array.from({ length: 50 }, (_, i) => `t${i}`);
+      const results = await Promise.all(ids.map((taskId) => store.put({ taskId, task: {}, state: {} })()));
+      expect(results.every(E.isRight)).toBe(true);
+      const { writes, directoryFlushes } = store.stats();
+      expect(writes).toBe(50);
+      expect(directoryFlushes).toBeGreaterThanOrEqual(1);
+      expect(directoryFlushes).toBeLessThan(25);
+      const unsynced = makeFileStateStore(dir, { fsync: false });
+      await unsynced.put({ taskId: 'u', task: {}, state: {} })();
+      expect(unsynced.stats()).toEqual({ writes: 1, directoryFlushes: 0 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('file store: a writer killed at random points', () => {
   const writer = fileURLToPath(new URL('./fixtures/state-writer.ts', import.meta.url));
 

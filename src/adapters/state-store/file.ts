@@ -70,20 +70,53 @@ const isStoredTask = (u: unknown): u is StoredTask =>
  * write never completed, so nothing was done on the strength of it. Unreadable records are reported by `list` apart
  * from the others and left in place. Operations on one task id run in call order.
  */
-export const makeFileStateStore = (dir: string, options: FileStateStoreOptions = {}): StateStore => {
+export interface FileStateStoreStats {
+  /** Records written (renamed into place). */
+  readonly writes: number;
+  /** Flushes of the directory: with many writes at once, far fewer than writes. */
+  readonly directoryFlushes: number;
+}
+
+export const makeFileStateStore = (
+  dir: string,
+  options: FileStateStoreOptions = {},
+): StateStore & { readonly stats: () => FileStateStoreStats } => {
   const sync = options.fsync ?? true;
   let counter = 0;
+  let writes = 0;
+  let directoryFlushes = 0;
   const ready = mkdir(dir, { recursive: true });
   const tmpPrefix = `.${process.pid}.`;
 
-  const syncDir = async (): Promise<void> => {
-    if (!sync) return;
+  const flushDir = async (): Promise<void> => {
+    directoryFlushes++;
     const d = await open(dir, 'r');
     try {
       await d.sync();
     } finally {
       await d.close();
     }
+  };
+
+  // Group commit: one flush of the directory covers every rename done before it started. A caller that arrives
+  // while a flush runs waits for the next one, which it shares with everyone else who arrived meanwhile.
+  let flushing: Promise<void> | undefined;
+  let nextFlush: Promise<void> | undefined;
+  const syncDir = (): Promise<void> => {
+    if (!sync) return Promise.resolve();
+    if (flushing === undefined) {
+      flushing = flushDir().finally(() => {
+        flushing = undefined;
+      });
+      return flushing;
+    }
+    nextFlush ??= flushing
+      .catch(() => undefined)
+      .then(() => {
+        nextFlush = undefined;
+        return syncDir();
+      });
+    return nextFlush;
   };
 
   // Per task id, the last operation queued: each new one starts when it settles, so a later put always wins.
@@ -110,6 +143,7 @@ export const makeFileStateStore = (dir: string, options: FileStateStoreOptions =
       await fh.close();
     }
     await rename(tmp, target);
+    writes++;
     await syncDir();
   };
 
@@ -139,6 +173,7 @@ export const makeFileStateStore = (dir: string, options: FileStateStoreOptions =
   };
 
   return {
+    stats: () => ({ writes, directoryFlushes }),
     put: (record) =>
       TE.tryCatch(
         () => inOrder(record.taskId, () => write(record)),

@@ -64,12 +64,6 @@ const isStoredTask = (u: unknown): u is StoredTask =>
   'task' in u &&
   'state' in u;
 
-/**
- * Writes go to a temporary file that is flushed and renamed over the old one, so a crash leaves either the old or
- * the new record, never a torn one. A temporary file left by a crashed write is removed by the next `list`: its
- * write never completed, so nothing was done on the strength of it. Unreadable records are reported by `list` apart
- * from the others and left in place. Operations on one task id run in call order.
- */
 export interface FileStateStoreStats {
   /** Records written (renamed into place). */
   readonly writes: number;
@@ -77,6 +71,13 @@ export interface FileStateStoreStats {
   readonly directoryFlushes: number;
 }
 
+/**
+ * Writes go to a temporary file that is flushed and renamed over the old one, so a crash leaves either the old or
+ * the new record, never a torn one. A temporary file left by a crashed write is removed by the next `list`: its
+ * write never completed, so nothing was done on the strength of it. Unreadable records are reported by `list` apart
+ * from the others and left in place. Operations on one task id run in call order. One directory per process: a
+ * store takes another process's temporary files for the remains of a crash.
+ */
 export const makeFileStateStore = (
   dir: string,
   options: FileStateStoreOptions = {},

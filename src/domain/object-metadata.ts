@@ -18,11 +18,13 @@ export const ANNOTATIONS_MAX_BYTES = 256 * 1024;
 
 type StringMap = Readonly<Record<string, string>>;
 
-const union = (...maps: ReadonlyArray<StringMap | undefined>): Record<string, string> => {
+/** String maps merged left to right, later ones winning: the precedence of every label and annotation source. */
+export const unionStringMaps = (...maps: ReadonlyArray<StringMap | undefined>): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const m of maps) if (m !== undefined) for (const [k, v] of Object.entries(m)) setOwn(out, k, v);
   return out;
 };
+const union = unionStringMaps;
 
 const utf8Length = (s: string): number => {
   let n = 0;

@@ -3,12 +3,13 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { PathSegment } from '../../domain/codec.js';
 import type { Container, EnvVar, KubeObject, PodSpec } from '../../domain/kubernetes.js';
 import { dns1123LabelError } from '../../domain/names.js';
-import { assignOwn, setOwn } from '../../domain/own-keys.js';
+import { setOwn } from '../../domain/own-keys.js';
 import {
   annotationsError,
   checkExecutionMetadata,
   labelsError,
   MANAGED_LABEL,
+  unionStringMaps,
 } from '../../domain/object-metadata.js';
 import { badTaskSpecification, buildError, type BuildContext, type BuildError } from '../../domain/plugin.js';
 import { serviceAccountOf, type ExtendedResources } from '../../domain/task.js';
@@ -51,13 +52,7 @@ export interface PodTemplateSpec {
 // metadata
 // -------------------------------------------------------------------------------------
 
-const union = (
-  ...maps: ReadonlyArray<Readonly<Record<string, string>> | undefined>
-): Record<string, string> => {
-  const out: Record<string, string> = {};
-  assignOwn(out, ...maps);
-  return out;
-};
+const union = unionStringMaps;
 
 /**
  * Labels and annotations for a pod template of the custom resource, with the manager's precedence: config defaults

@@ -24,7 +24,6 @@ export const unionStringMaps = (...maps: ReadonlyArray<StringMap | undefined>): 
   for (const m of maps) if (m !== undefined) for (const [k, v] of Object.entries(m)) setOwn(out, k, v);
   return out;
 };
-const union = unionStringMaps;
 
 const utf8Length = (s: string): number => {
   let n = 0;
@@ -127,8 +126,8 @@ export const addObjectMetadata = <A extends { readonly metadata?: ObjectMeta }>(
   const k8s = ctx.config.plugins.k8s;
   const te = ctx.task;
   const meta: ObjectMeta = obj.metadata ?? {};
-  const labels = union(k8s['default-labels'], meta.labels, te.execution.labels);
-  const annotations = union(k8s['default-annotations'], meta.annotations, te.execution.annotations);
+  const labels = unionStringMaps(k8s['default-labels'], meta.labels, te.execution.labels);
+  const annotations = unionStringMaps(k8s['default-annotations'], meta.annotations, te.execution.annotations);
   const owner = ownerReferenceOf(te);
   const injectOwner = !properties.disableInjectOwnerReferences && !k8s['disable-inject-owner-references'];
   const ownerReferences = injectOwner && owner !== undefined ? [{ ...owner }] : meta.ownerReferences;
@@ -158,11 +157,11 @@ export const addObjectMetadata = <A extends { readonly metadata?: ObjectMeta }>(
 export const taskPodMetadata = (
   ctx: BuildContext,
 ): { readonly labels: Record<string, string>; readonly annotations: Record<string, string> } => ({
-  labels: union(ctx.config.plugins.k8s['default-labels'], ctx.task.execution.labels, {
+  labels: unionStringMaps(ctx.config.plugins.k8s['default-labels'], ctx.task.execution.labels, {
     [MANAGED_LABEL]: 'true',
   }),
   annotations: withoutOwn(
-    union(ctx.config.plugins.k8s['default-annotations'], ctx.task.execution.annotations),
+    unionStringMaps(ctx.config.plugins.k8s['default-annotations'], ctx.task.execution.annotations),
   ),
 });
 

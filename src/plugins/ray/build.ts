@@ -52,8 +52,6 @@ export interface PodTemplateSpec {
 // metadata
 // -------------------------------------------------------------------------------------
 
-const union = unionStringMaps;
-
 /**
  * Labels and annotations for a pod template of the custom resource, with the manager's precedence: config defaults
  * < the pod's own < the execution's, plus the managed label so the watch cache holds the operator's pods.
@@ -66,10 +64,14 @@ export const templateMetadata = (
   },
 ): PodTemplateSpec['metadata'] => {
   const k8s = ctx.config.plugins.k8s;
-  const labels = union(k8s['default-labels'], own.labels, ctx.task.execution.labels, {
+  const labels = unionStringMaps(k8s['default-labels'], own.labels, ctx.task.execution.labels, {
     [MANAGED_LABEL]: 'true',
   });
-  const annotations = union(k8s['default-annotations'], own.annotations, ctx.task.execution.annotations);
+  const annotations = unionStringMaps(
+    k8s['default-annotations'],
+    own.annotations,
+    ctx.task.execution.annotations,
+  );
   return { labels, ...(Object.keys(annotations).length === 0 ? {} : { annotations }) };
 };
 

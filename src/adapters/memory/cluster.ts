@@ -60,6 +60,14 @@ import {
   validatePodUpdate,
 } from './pods.js';
 import { makePrng, nameSuffix, uuid } from './prng.js';
+import {
+  admitPodPriority,
+  admitPriorityClass,
+  defaultPriorityClass,
+  PRIORITY_CLASS,
+  SYSTEM_PRIORITY_CLASSES,
+  validatePriorityClass,
+} from './priority.js';
 import { podQuotaRefusal } from './quota.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { validateImmutableData, validateMetadata, validateMetadataUpdate } from './validation.js';
@@ -115,6 +123,7 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 const NAMESPACE_KIND = kindKey({ apiVersion: 'v1', kind: 'Namespace' });
 const POD_KIND = kindKey({ apiVersion: 'v1', kind: 'Pod' });
 const QUOTA_KIND = kindKey({ apiVersion: 'v1', kind: 'ResourceQuota' });
+const PRIORITY_KIND = kindKey(PRIORITY_CLASS);
 const CONFIGMAP_KIND = kindKey({ apiVersion: 'v1', kind: 'ConfigMap' });
 const SECRET_KIND = kindKey({ apiVersion: 'v1', kind: 'Secret' });
 const MAX_GENERATE_NAME_PREFIX = 58;
@@ -221,6 +230,8 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
 
   const lookup = (k: KindInfo, ns: string | undefined, name: string): KubeObject | undefined =>
     buckets.get(k.key)?.get(nsKey(k, ns))?.get(name);
+
+  const priorityClasses = (): Iterable<KubeObject> => buckets.get(PRIORITY_KIND)?.get('')?.values() ?? [];
 
   const ownerUids = (o: KubeObject | undefined): ReadonlyArray<string> =>
     (o === undefined ? [] : (metaOf(o).ownerReferences ?? [])).map((r) => r.uid);
@@ -804,6 +815,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
       };
       next['status'] = { phase: 'Active' };
     }
+    if (k.key === PRIORITY_KIND) next = defaultPriorityClass(next) as Mutable;
     return E.right(next);
   };
 
@@ -837,6 +849,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     const name = meta.name ?? '';
     const errors = validateMetadata(k, meta);
     if (k.key === POD_KIND) errors.push(...validatePodSpec(asKube(next) as Pod));
+    if (k.key === PRIORITY_KIND) errors.push(...validatePriorityClass(asKube(next)));
     if (errors.length > 0) return E.left(invalid(groupKindOf(k), name, errors));
     // Admission: NamespaceLifecycle, then ResourceQuota.
     if (k.namespaced) {
@@ -853,6 +866,9 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
         );
       }
       if (k.key === POD_KIND) {
+        const admitted = admitPodPriority(asKube(next) as Pod, priorityClasses());
+        if (E.isLeft(admitted)) return E.left(forbidden(groupResourceOf(k), name, admitted.left));
+        next['spec'] = admitted.right.spec;
         const quotaKind = kinds.get(QUOTA_KIND);
         const quotas =
           quotaKind === undefined
@@ -875,6 +891,10 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
           if (refusal !== undefined) return E.left(forbidden(groupResourceOf(k), name, refusal));
         }
       }
+    }
+    if (k.key === PRIORITY_KIND) {
+      const refusal = admitPriorityClass(asKube(next), priorityClasses());
+      if (refusal !== undefined) return E.left(forbidden(groupResourceOf(k), name, refusal));
     }
     if (lookup(k, ns, name) !== undefined) return E.left(alreadyExists(groupResourceOf(k), name));
     meta.uid = uuid(prng);
@@ -1335,6 +1355,11 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
     if (nsKind !== undefined && lookup(nsKind, undefined, name) === undefined) {
       createObject(nsKind, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     }
+  }
+  const pcKind = kinds.get(PRIORITY_KIND);
+  for (const pc of pcKind === undefined ? [] : SYSTEM_PRIORITY_CLASSES) {
+    if (pcKind !== undefined && lookup(pcKind, undefined, pc.metadata?.name ?? '') === undefined)
+      createObject(pcKind, pc);
   }
   for (const o of options.objects ?? []) {
     const k = kindOf(o);

@@ -307,6 +307,14 @@ export const builtInKinds: ReadonlyArray<KindInfo> = [
     statusSubresource: true,
   }),
   builtIn({
+    apiVersion: 'scheduling.k8s.io/v1',
+    kind: 'PriorityClass',
+    plural: 'priorityclasses',
+    namespaced: false,
+    statusSubresource: false,
+    topLevel: ['value', 'globalDefault', 'description', 'preemptionPolicy'],
+  }),
+  builtIn({
     apiVersion: 'v1',
     kind: 'PodTemplate',
     plural: 'podtemplates',

@@ -72,9 +72,7 @@ export const defaultPodSpec = (input: PodSpec): PodSpec => {
 /** The pod as the API server stores it at create: API defaults, the default admission plugins, initial status. */
 export const defaultPod = (pod: Pod): Pod => {
   const spec: Mutable<PodSpec> = { ...defaultPodSpec(pod.spec ?? { containers: [] }) };
-  // Priority admission resolves the (absent) priority class to 0; DefaultTolerationSeconds adds two tolerations.
-  spec.priority ??= 0;
-  spec.preemptionPolicy ??= 'PreemptLowerPriority';
+  // DefaultTolerationSeconds adds two tolerations; priority is the Priority admission's (priority.ts).
   spec.tolerations = defaultTolerations(spec.tolerations);
   const withSpec: Pod = { ...pod, spec };
   return { ...withSpec, status: { phase: 'Pending', qosClass: qosClassOf(withSpec) } };

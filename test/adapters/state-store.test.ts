@@ -102,6 +102,21 @@ describe('file store: what it finds in its directory', () => {
     }
   });
 
+  it('a put that cannot be written fails, keeps the old record and leaves no temporary file', async () => {
+    const dir = await tempDir();
+    try {
+      const store = makeFileStateStore(dir);
+      await store.put({ taskId: 't', task: {}, state: { v: 1 } })();
+      const r = await store.put({ taskId: 't', task: {}, state: { v: 10n } })();
+      expect(E.isLeft(r) && r.left.message).toMatch(/^cannot store task t: .*BigInt/);
+      expect(await readdir(dir)).toEqual(['t.json']);
+      const listed = await store.list()();
+      expect(E.isRight(listed) && listed.right.tasks).toEqual([{ taskId: 't', task: {}, state: { v: 1 } }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports a directory it cannot read as an error of the whole store', async () => {
     const dir = await tempDir();
     try {

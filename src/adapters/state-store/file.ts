@@ -136,14 +136,20 @@ export const makeFileStateStore = (
   const write = async (record: StoredTask): Promise<void> => {
     const target = join(dir, stateFileName(record.taskId));
     const tmp = join(dir, `${tmpPrefix}${counter++}.tmp`);
-    const fh = await open(tmp, 'w');
     try {
-      await fh.writeFile(JSON.stringify(record));
-      if (sync) await fh.sync();
-    } finally {
-      await fh.close();
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(JSON.stringify(record));
+        if (sync) await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, target);
+    } catch (e) {
+      // A failed write (a full disk, a value JSON cannot hold) leaves the old record and no temporary file.
+      await rm(tmp, { force: true });
+      throw e;
     }
-    await rename(tmp, target);
     writes++;
     await syncDir();
   };

@@ -3,6 +3,7 @@
 // vitest is imported at run time: it is an optional peer of kubetasks, needed only by code that calls
 // `clusterContract` (from `kubetasks/testing`) inside a vitest run.
 import { afterEach, beforeEach, describe } from 'vitest';
+import { admissionContract } from './admission.js';
 import { deletionContract } from './deletion.js';
 import { kubeletContract } from './kubelet.js';
 import { objectsContract } from './objects.js';
@@ -33,6 +34,7 @@ export const clusterContract = (name: string, makeAdapter: AdapterFactory): void
       return adapter;
     };
     objectsContract(ctx);
+    admissionContract(ctx);
     statusContract(ctx);
     deletionContract(ctx);
     selectorsContract(ctx);

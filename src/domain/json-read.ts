@@ -31,3 +31,14 @@ export const arrayAt = (u: unknown, key: string): ReadonlyArray<unknown> => {
 
 export const instantAt = (u: unknown, key: string): Instant | undefined =>
   O.toUndefined(parseInstant(isPlainObject(u) ? u[key] : undefined));
+
+/** What a value that should have been a resource is, for error messages: `null`, `an array`, `kind "Job"`, `a string`. */
+export const describeJsonValue = (u: unknown): string => {
+  if (u === null) return 'null';
+  if (Array.isArray(u)) return 'an array';
+  if (isPlainObject(u)) {
+    const kind = u['kind'];
+    return typeof kind === 'string' ? `kind ${JSON.stringify(kind)}` : 'an object';
+  }
+  return `a ${typeof u}`;
+};

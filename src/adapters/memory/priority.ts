@@ -9,25 +9,27 @@ const PREEMPT_LOWER = 'PreemptLowerPriority';
 /** The highest value a PriorityClass outside the reserved `system-` names may have. */
 export const HIGHEST_USER_PRIORITY = 1_000_000_000;
 
-/** The classes the API server creates at start-up (its scheduling bootstrap hook). */
-export const SYSTEM_PRIORITY_CLASSES: ReadonlyArray<KubeObject> = [
-  [
-    'system-cluster-critical',
-    2_000_000_000,
-    'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
-  ],
-  [
-    'system-node-critical',
-    2_000_001_000,
-    'Used for system critical pods that must not be moved from their current node.',
-  ],
-].map(([name, value, description]) => ({
+const systemClass = (name: string, value: number, description: string): KubeObject => ({
   ...PRIORITY_CLASS,
-  metadata: { name: String(name) },
+  metadata: { name },
   value,
   description,
   preemptionPolicy: PREEMPT_LOWER,
-}));
+});
+
+/** The classes the API server creates at start-up (its scheduling bootstrap hook). */
+export const SYSTEM_PRIORITY_CLASSES: ReadonlyArray<KubeObject> = [
+  systemClass(
+    'system-cluster-critical',
+    2_000_000_000,
+    'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
+  ),
+  systemClass(
+    'system-node-critical',
+    2_000_001_000,
+    'Used for system critical pods that must not be moved from their current node.',
+  ),
+];
 
 const valueOf = (pc: KubeObject): number => (typeof pc['value'] === 'number' ? pc['value'] : 0);
 const policyOf = (pc: KubeObject): string =>

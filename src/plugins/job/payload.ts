@@ -5,6 +5,8 @@ import { decode, isPlainObject, oneOf, struct, type PathSegment } from '../../do
 import { qualifiedNameError } from '../../domain/names.js';
 import { setOwn } from '../../domain/own-keys.js';
 import { badTaskSpecification, type BuildError } from '../../domain/plugin.js';
+// Protobuf JSON reads null as "not set", as Kubernetes does: the pod builder's stripNulls serves both.
+import { stripNulls } from '../pod/build/json.js';
 import { issueToBuildError } from '../pod/build/spec-check.js';
 
 // -------------------------------------------------------------------------------------
@@ -192,15 +194,6 @@ const { PayloadC } = codecs(true);
 // -------------------------------------------------------------------------------------
 
 type Json = Readonly<Record<string, unknown>>;
-
-/** Protobuf JSON reads null as "not set". */
-const stripNulls = (u: unknown): unknown => {
-  if (Array.isArray(u)) return u.map(stripNulls);
-  if (!isPlainObject(u)) return u;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(u)) if (v !== null) setOwn(out, k, stripNulls(v));
-  return out;
-};
 
 const problem = (message: string, path: ReadonlyArray<PathSegment>): E.Either<BuildError, never> =>
   E.left(badTaskSpecification(message, path));

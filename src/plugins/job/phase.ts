@@ -1,7 +1,7 @@
 // The batch-job phase mapping: a Job's conditions and counters, and its pods as related resources, to a PhaseInfo.
 import * as O from 'fp-ts/lib/Option.js';
 import { isPlainObject } from '../../domain/codec.js';
-import { recordAt, stringAt } from '../../domain/json-read.js';
+import { describeJsonValue, recordAt, stringAt } from '../../domain/json-read.js';
 import { ownValue } from '../../domain/own-keys.js';
 import { isFailure, isTerminal, ordinal } from '../../domain/phase.js';
 import {
@@ -340,16 +340,6 @@ const startedBefore = (ctx: PhaseContext): boolean =>
   !isTerminal(ctx.previous.phase) &&
   ordinal(ctx.previous.phase) >= ordinal('Running');
 
-const describe = (u: unknown): string => {
-  if (u === null) return 'null';
-  if (Array.isArray(u)) return 'an array';
-  if (isPlainObject(u)) {
-    const kind = u['kind'];
-    return typeof kind === 'string' ? `kind ${JSON.stringify(kind)}` : 'an object';
-  }
-  return `a ${typeof u}`;
-};
-
 const decide = (ctx: PhaseContext, resource: unknown): Decision => {
   const view = readJob(resource);
   if (O.isNone(view)) {
@@ -357,7 +347,7 @@ const decide = (ctx: PhaseContext, resource: unknown): Decision => {
       row: 'input.not-a-job',
       pi: {
         ...undefinedPhase,
-        reason: `unexpected resource type: expected a batch/v1 Job, got ${describe(resource)}`,
+        reason: `unexpected resource type: expected a batch/v1 Job, got ${describeJsonValue(resource)}`,
       },
     };
   }

@@ -1,6 +1,7 @@
 // Spark phase mapping: the application state table, refined by the driver pod's own failure, and GC helpers.
 import * as O from 'fp-ts/lib/Option.js';
 import { isPlainObject } from '../../domain/codec.js';
+import { describeJsonValue } from '../../domain/json-read.js';
 import type { KubeObject } from '../../domain/kubernetes.js';
 import { isFailure, type Phase } from '../../domain/phase.js';
 import {
@@ -336,16 +337,6 @@ export const findDriverPod = (
 // getTaskPhase
 // -------------------------------------------------------------------------------------
 
-const describeValue = (u: unknown): string => {
-  if (u === null) return 'null';
-  if (Array.isArray(u)) return 'an array';
-  if (isPlainObject(u)) {
-    const kind = u['kind'];
-    return typeof kind === 'string' ? `kind ${JSON.stringify(kind)}` : 'an object';
-  }
-  return `a ${typeof u}`;
-};
-
 /** The decision and the row that made it. */
 export const explainSparkTaskPhase = (
   ctx: PhaseContext,
@@ -357,7 +348,7 @@ export const explainSparkTaskPhase = (
       row: 'not-a-spark-application',
       phaseInfo: bumpVersion(ctx.previous)({
         ...undefinedPhase,
-        reason: `unexpected resource type: expected a SparkApplication, got ${describeValue(resource)}`,
+        reason: `unexpected resource type: expected a SparkApplication, got ${describeJsonValue(resource)}`,
       }),
     };
   }

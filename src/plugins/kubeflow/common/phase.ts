@@ -1,6 +1,7 @@
 // getTaskPhase of the training-operator kinds: the condition table, the operator timeout and the jobs' own pods.
 import * as O from 'fp-ts/lib/Option.js';
 import { isPlainObject } from '../../../domain/codec.js';
+import { describeJsonValue } from '../../../domain/json-read.js';
 import type { KubeObject } from '../../../domain/kubernetes.js';
 import { isFailure } from '../../../domain/phase.js';
 import {
@@ -271,22 +272,12 @@ export const conditionPhase = (ctx: PhaseContext, job: JobView, info: TaskInfoIn
   }
 };
 
-const describeValue = (u: unknown): string => {
-  if (u === null) return 'null';
-  if (Array.isArray(u)) return 'an array';
-  if (isPlainObject(u)) {
-    const k = u['kind'];
-    return typeof k === 'string' ? `kind ${JSON.stringify(k)}` : 'an object';
-  }
-  return `a ${typeof u}`;
-};
-
 const decide = (ctx: PhaseContext, kind: KubeflowKind, resource: unknown): PhaseInfo => {
   const view = readJob(resource, kind.kind, kind.replicaSpecsKey);
   if (O.isNone(view)) {
     return {
       ...undefinedPhase,
-      reason: `unexpected resource type: expected a ${KUBEFLOW_KIND_LABEL(kind)}, got ${describeValue(resource)}`,
+      reason: `unexpected resource type: expected a ${KUBEFLOW_KIND_LABEL(kind)}, got ${describeJsonValue(resource)}`,
     };
   }
   const job = view.value;

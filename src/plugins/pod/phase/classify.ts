@@ -1,5 +1,6 @@
 // The pod phase mapping: any value, the observation time and the config in; a PhaseInfo and the rows that fired out.
 import { isPlainObject } from '../../../domain/codec.js';
+import { describeJsonValue } from '../../../domain/json-read.js';
 import { ordinal } from '../../../domain/phase.js';
 import { bumpVersion, undefinedPhase, withReason, type PhaseInfo } from '../../../domain/phase-info.js';
 import type { PhaseContext } from '../../../domain/plugin.js';
@@ -91,16 +92,6 @@ const withIdeReadiness = (pod: PodJson, pi: PhaseInfo): PhaseInfo => {
 // the pipeline
 // -------------------------------------------------------------------------------------
 
-const describeValue = (u: unknown): string => {
-  if (u === null) return 'null';
-  if (Array.isArray(u)) return 'an array';
-  if (isPlainObject(u)) {
-    const kind = u['kind'];
-    return typeof kind === 'string' ? `kind ${JSON.stringify(kind)}` : 'an object';
-  }
-  return `a ${typeof u}`;
-};
-
 /** Decides on the pod's own JSON (pod-json.ts); `tr` is undefined unless the caller wants the reasoning. */
 const decide = (ctx: PhaseContext, tr: Tracer | undefined, resource: unknown): PhaseInfo => {
   const pod = podJson(resource);
@@ -109,7 +100,7 @@ const decide = (ctx: PhaseContext, tr: Tracer | undefined, resource: unknown): P
     return progress(
       'input.not-a-pod',
       undefinedPhase.info,
-      `unexpected resource type: expected a v1 Pod, got ${describeValue(resource)}`,
+      `unexpected resource type: expected a v1 Pod, got ${describeJsonValue(resource)}`,
     );
   }
   if (tr !== undefined) {

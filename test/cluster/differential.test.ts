@@ -18,6 +18,7 @@ import {
   type Side,
 } from '../support/differential.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { commitSeed } from '../support/seed.js';
 
 const envNumber = (name: string): number | undefined => {
   const v = process.env[name];
@@ -25,7 +26,10 @@ const envNumber = (name: string): number | undefined => {
 };
 
 /** KUBETASKS_DIFF_SEED replays a run; KUBETASKS_DIFF_RUNS sets how many sequences (default 500). */
-const seed = envNumber('KUBETASKS_DIFF_SEED') ?? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+const seed =
+  envNumber('KUBETASKS_DIFF_SEED') ??
+  commitSeed('differential') ??
+  (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
 const runs = envNumber('KUBETASKS_DIFF_RUNS') ?? 500;
 
 let plane: ControlPlane | undefined;

@@ -9,9 +9,12 @@ import { count, newTally, summary, verdict, type Tally } from './compare.js';
 import { arbDifferentialInput } from './inputs.js';
 import { answerOf, configOfRequest, oracleBinary, startOracle, type Answer, type Oracle } from './oracle.js';
 import { regressions } from './regressions.js';
+import { commitSeed } from '../support/seed.js';
 
 const RUNS = Number(process.env['KUBETASKS_ORACLE_RUNS'] ?? 10_000);
-const SEED = Number(process.env['KUBETASKS_ORACLE_SEED'] ?? Date.now() % 2_147_483_647);
+const SEED = Number(
+  process.env['KUBETASKS_ORACLE_SEED'] ?? commitSeed('oracle') ?? Date.now() % 2_147_483_647,
+);
 const BATCH = 2_000;
 
 const kubetasksAnswer = (x: DifferentialInput): Answer =>

@@ -17,6 +17,8 @@ export interface SharedCluster {
   readonly creating: boolean;
   /** A delete was sent for the current object. */
   readonly deleting: boolean;
+  /** The current object failed for good: it is deleted (again, on the timer, if a delete fails) and re-created. */
+  readonly failed?: boolean;
   /** Since when nobody uses it (absent while used). */
   readonly idleSince?: Instant;
   /** The uid of the object last seen, so a delete never hits a newer cluster of the same name. */
@@ -85,6 +87,9 @@ const ensure = (c: SharedCluster): { readonly c: SharedCluster; readonly command
   c.users.length > 0 && c.seen === 'absent' && !c.creating
     ? { c: { ...c, creating: true }, commands: [{ _tag: 'CreateCluster', ref: c.ref, manifest: c.manifest }] }
     : { c, commands: [] };
+
+/** How long to wait before retrying a delete that failed, or re-checking a cluster whose create is in flight. */
+const retryAfter = (ctx: PoolContext): number => Math.max(1000, ctx.idleTtl);
 
 const idle = (
   c: SharedCluster,
@@ -161,6 +166,8 @@ export const poolStep = (pool: Pool, e: PoolEvent, ctx: PoolContext): PoolResult
           ready: false,
           creating: false,
           deleting: true,
+          failed: true,
+          ...(uid === undefined ? {} : { uid }),
         };
         return {
           pool: put(pool, failed),
@@ -176,11 +183,15 @@ export const poolStep = (pool: Pool, e: PoolEvent, ctx: PoolContext): PoolResult
       }
       const became = e.ready && !(base.seen === 'present' && base.ready);
       const uid = e.object.metadata?.uid;
+      // A delete sent for an older object (by uid) does not cover a newer one of the same name.
+      const newer = uid !== undefined && base.uid !== undefined && uid !== base.uid;
+      const { failed: _healthy, ...rest } = base;
       const next: SharedCluster = {
-        ...base,
+        ...rest,
         seen: 'present',
         ready: e.ready,
         creating: false,
+        deleting: newer ? false : base.deleting,
         ...(uid === undefined ? {} : { uid }),
       };
       const idled = idle(next, ctx);
@@ -198,7 +209,8 @@ export const poolStep = (pool: Pool, e: PoolEvent, ctx: PoolContext): PoolResult
       if (current === undefined) return { pool, commands: [] };
       if (current.users.length === 0) return { pool: drop(pool, e.ref), commands: [] };
       // Deleted (by us after a failure, or by somebody else) while tasks need it: create it again.
-      const ensured = ensure({ ...current, seen: 'absent', ready: false, creating: false, deleting: false });
+      const { failed: _gone, ...rest } = current;
+      const ensured = ensure({ ...rest, seen: 'absent', ready: false, creating: false, deleting: false });
       return { pool: put(pool, ensured.c), commands: ensured.commands };
     }
     case 'CreateAnswered': {
@@ -232,22 +244,33 @@ export const poolStep = (pool: Pool, e: PoolEvent, ctx: PoolContext): PoolResult
     }
     case 'DeleteAnswered': {
       if (current === undefined || e.error === undefined) return { pool, commands: [] };
-      // The delete failed: try again when the idle timer next fires.
+      // The delete failed: try again when the timer fires (a failed cluster is deleted even if somebody holds it,
+      // an idle one only if it is still idle then).
       return {
         pool: put(pool, { ...current, deleting: false }),
-        commands: [{ _tag: 'ScheduleIdleTimer', ref: e.ref, at: ctx.now + Math.max(1000, ctx.idleTtl) }],
+        commands: [{ _tag: 'ScheduleIdleTimer', ref: e.ref, at: ctx.now + retryAfter(ctx) }],
       };
     }
     case 'IdleTimerFired': {
-      if (current === undefined || current.users.length > 0 || current.idleSince === undefined) {
-        return { pool, commands: [] };
+      if (current === undefined) return { pool, commands: [] };
+      if (current.failed === true && !current.deleting) {
+        const uid = current.uid;
+        return {
+          pool: put(pool, { ...current, deleting: true }),
+          commands: [{ _tag: 'DeleteCluster', ref: e.ref, ...(uid === undefined ? {} : { uid }) }],
+        };
       }
+      if (current.users.length > 0 || current.idleSince === undefined) return { pool, commands: [] };
       if (ctx.now < current.idleSince + ctx.idleTtl) {
         return {
           pool,
           commands: [{ _tag: 'ScheduleIdleTimer', ref: e.ref, at: current.idleSince + ctx.idleTtl }],
         };
       }
+      // Forgetting a cluster whose create is still out would let the next Acquire send a second create (and the
+      // first one's cluster would only be found again by the watch): look again once it is answered.
+      if (current.creating)
+        return { pool, commands: [{ _tag: 'ScheduleIdleTimer', ref: e.ref, at: ctx.now + retryAfter(ctx) }] };
       if (current.seen === 'absent' || current.deleting) return { pool: drop(pool, e.ref), commands: [] };
       const uid = current.uid;
       return {

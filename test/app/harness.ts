@@ -12,6 +12,7 @@ import { defaultPlatformConfig, type PlatformConfig } from '../../src/domain/pla
 import type { TaskExecution } from '../../src/domain/task.js';
 import { builtInRegistry } from '../../src/plugins/index.js';
 import type { ClusterPort } from '../../src/ports/cluster.js';
+import type { ClusterError } from '../../src/ports/cluster-error.js';
 import type { Logger } from '../../src/ports/logger.js';
 import type { Metrics } from '../../src/ports/metrics.js';
 import type { StateStore } from '../../src/ports/state-store.js';
@@ -51,22 +52,33 @@ export const configWith = (
   executor: { ...defaultPlatformConfig.executor, ...patch },
 });
 
-/** Counts calls by verb and records successful creates by name; can run a hook before every write. */
+/**
+ * Counts calls by verb and records successful creates by name; can run a hook before every write, and lose the
+ * answer of a write the server committed (`loseAnswer` returns the error the caller gets instead).
+ */
 export interface Counting extends ClusterPort {
   readonly calls: Map<string, number>;
   readonly creates: Map<string, number>;
   beforeWrite: (() => void) | undefined;
+  loseAnswer: ((verb: string) => ClusterError | undefined) | undefined;
 }
 
 export const counting = (inner: ClusterPort): Counting => {
   const calls = new Map<string, number>();
   const creates = new Map<string, number>();
   const bump = (verb: string): void => void calls.set(verb, (calls.get(verb) ?? 0) + 1);
+  // Asked when the write is sent (like beforeWrite), applied when the server has committed it.
+  const answer = (verb: string) => {
+    const lost = self.loseAnswer?.(verb);
+    return <A>(te: TE.TaskEither<ClusterError, A>): TE.TaskEither<ClusterError, A> =>
+      lost === undefined ? te : () => te().then((r) => (E.isRight(r) ? E.left(lost) : r));
+  };
   const self: Counting = {
     ...inner,
     calls,
     creates,
     beforeWrite: undefined,
+    loseAnswer: undefined,
     get: (ref) => (bump('get'), inner.get(ref)),
     list: (gvk, sel) => (bump('list'), inner.list(gvk, sel)),
     watch: (gvk, opts) => (bump('watch'), inner.watch(gvk, opts)),
@@ -80,11 +92,16 @@ export const counting = (inner: ClusterPort): Counting => {
           creates.set(name, (creates.get(name) ?? 0) + 1);
           return created;
         }),
+        answer('create'),
       );
     },
-    patch: (ref, p) => (bump('patch'), self.beforeWrite?.(), inner.patch(ref, p)),
-    update: (o) => (bump('update'), self.beforeWrite?.(), inner.update(o)),
-    delete: (ref, opts) => (bump('delete'), self.beforeWrite?.(), inner.delete(ref, opts)),
+    patch: (ref, p) => (bump('patch'), self.beforeWrite?.(), pipe(inner.patch(ref, p), answer('patch'))),
+    update: (o) => (bump('update'), self.beforeWrite?.(), pipe(inner.update(o), answer('update'))),
+    delete: (ref, opts) => (
+      bump('delete'),
+      self.beforeWrite?.(),
+      pipe(inner.delete(ref, opts), answer('delete'))
+    ),
   };
   return self;
 };

@@ -215,7 +215,9 @@ export const poolStep = (pool: Pool, e: PoolEvent, ctx: PoolContext): PoolResult
     }
     case 'CreateAnswered': {
       if (current === undefined) return { pool, commands: [] };
-      if (e.error === undefined)
+      // The watch has already shown the cluster: whatever the answer says (a timeout after the write was
+      // committed), it exists, and forgetting it would leave it uncollected.
+      if (e.error === undefined || current.seen !== 'absent')
         return {
           pool: put(pool, {
             ...current,
@@ -271,7 +273,9 @@ export const poolStep = (pool: Pool, e: PoolEvent, ctx: PoolContext): PoolResult
       // first one's cluster would only be found again by the watch): look again once it is answered.
       if (current.creating)
         return { pool, commands: [{ _tag: 'ScheduleIdleTimer', ref: e.ref, at: ctx.now + retryAfter(ctx) }] };
-      if (current.seen === 'absent' || current.deleting) return { pool: drop(pool, e.ref), commands: [] };
+      if (current.seen === 'absent') return { pool: drop(pool, e.ref), commands: [] };
+      // A delete is out: its answer (a refusal reschedules) or the watch's Gone settles the record, not the timer.
+      if (current.deleting) return { pool, commands: [] };
       const uid = current.uid;
       return {
         pool: put(pool, { ...current, deleting: true }),

@@ -129,6 +129,24 @@ describe('poolStep laws', () => {
   );
 
   test.prop([fc.array(arbEvent, { maxLength: 60 })])(
+    'keeps a record of every cluster the watch shows, until it sends a delete or the watch says it is gone',
+    (events) => {
+      // name -> true while the watch last showed it and no delete has been sent since
+      const shown = new Map<string, boolean>();
+      for (const s of runAll(events)) {
+        if (s.e._tag === 'Observed') shown.set(s.e.ref.name, true);
+        if (s.e._tag === 'Gone') shown.delete(s.e.ref.name);
+        for (const c of s.commands) if (c._tag === 'DeleteCluster') shown.delete(c.ref.name);
+        for (const name of shown.keys())
+          expect(
+            s.after.some((c) => c.ref.name === name),
+            name,
+          ).toBe(true);
+      }
+    },
+  );
+
+  test.prop([fc.array(arbEvent, { maxLength: 60 })])(
     'collects every cluster nobody holds once its creates are answered and its timers fire',
     (events) => {
       const steps = runAll(events);
@@ -252,6 +270,33 @@ describe('poolStep decisions', () => {
       ctx,
     );
     expect(late.commands).toEqual([{ _tag: 'NotifyReady', ref: c1, taskIds: ['t2'] }]);
+  });
+
+  it('keeps a cluster the watch has shown even when its create answers with an error (a timeout after commit)', () => {
+    let p = poolStep(emptyPool, { _tag: 'Acquire', taskId: 't1', ref: c1, manifest: manifest(c1) }, ctx).pool;
+    p = poolStep(p, { _tag: 'Observed', ref: c1, object: object(c1), ready: true }, ctx).pool;
+    const late = poolStep(p, { _tag: 'CreateAnswered', ref: c1, error: 'Timeout' }, ctx);
+    expect(late.commands).toEqual([]);
+    expect(late.pool).toEqual(p);
+    // Without the watch's word, the create failed: the holders' tries fail and the record goes.
+    const unseen = poolStep(
+      emptyPool,
+      { _tag: 'Acquire', taskId: 't1', ref: c1, manifest: manifest(c1) },
+      ctx,
+    );
+    const failed = poolStep(unseen.pool, { _tag: 'CreateAnswered', ref: c1, error: 'Forbidden' }, ctx);
+    expect(failed.pool).toEqual([]);
+    expect(failed.commands.map((c) => c._tag)).toEqual(['NotifyFailed']);
+  });
+
+  it('leaves a cluster whose delete is out to the answer or the watch, not the idle timer', () => {
+    let p = poolStep(emptyPool, { _tag: 'Observed', ref: c1, object: object(c1), ready: true }, ctx).pool;
+    p = poolStep(p, { _tag: 'IdleTimerFired', ref: c1 }, { now: 1000, idleTtl: TTL }).pool;
+    expect(p[0]?.deleting).toBe(true);
+    const again = poolStep(p, { _tag: 'IdleTimerFired', ref: c1 }, { now: 5000, idleTtl: TTL });
+    expect(again).toEqual({ pool: p, commands: [] });
+    const refused = poolStep(again.pool, { _tag: 'DeleteAnswered', ref: c1, error: 'boom' }, ctx);
+    expect(refused.commands).toEqual([{ _tag: 'ScheduleIdleTimer', ref: c1, at: 1000 }]);
   });
 
   it('finds a cluster nobody holds (after a restart) idle', () => {

@@ -67,13 +67,16 @@ export const createObject = (
     });
 };
 
-/** Deletes in the background; an object already gone counts as deleted. */
+/**
+ * Deletes in the background. An object already gone counts as deleted; its NotFound is passed on all the same,
+ * so the machine knows nothing was there (an object seen under the name later is another one).
+ */
 export const deleteObject = (ports: CommandPorts, ref: ObjectRef): Promise<Observation> =>
   ports.cluster
     .delete(ref, { propagationPolicy: 'Background' })()
     .then((r): Observation => {
       ports.count('delete', r);
-      return E.isLeft(r) && !isNotFound(r.left)
+      return E.isLeft(r)
         ? { _tag: 'DeleteAnswered', ref, error: toApiError(r.left) }
         : { _tag: 'DeleteAnswered', ref };
     });
@@ -94,11 +97,8 @@ export const removeFinalizer = async (
     if (object === undefined) {
       const got = await ports.cluster.get(ref)();
       ports.count('get', got);
-      if (E.isLeft(got)) {
-        return isNotFound(got.left)
-          ? { _tag: 'FinalizerRemoved', ref }
-          : { _tag: 'FinalizerRemoved', ref, error: toApiError(got.left) };
-      }
+      // NotFound is passed on too: the machine counts it as removed, and knows nothing was there.
+      if (E.isLeft(got)) return { _tag: 'FinalizerRemoved', ref, error: toApiError(got.left) };
       object = got.right;
     }
     const finalizers = object.metadata?.finalizers ?? [];
@@ -111,7 +111,8 @@ export const removeFinalizer = async (
       ],
     })();
     ports.count('patch', r);
-    if (E.isRight(r) || isNotFound(r.left)) return { _tag: 'FinalizerRemoved', ref };
+    if (E.isRight(r)) return { _tag: 'FinalizerRemoved', ref };
+    if (isNotFound(r.left)) return { _tag: 'FinalizerRemoved', ref, error: toApiError(r.left) };
     const raced = r.left.code === 422 || r.left.reason === 'Conflict';
     if (!raced || attempt >= k8s['update-backoff-retries']) {
       return { _tag: 'FinalizerRemoved', ref, error: toApiError(r.left) };

@@ -521,9 +521,8 @@ export class Manager {
     this.related.forget(rt);
     for (const t of rt.timers.values()) t.cancel();
     rt.timers.clear();
-    for (const o of rt.state.owned) {
-      if (o.status === 'gone') this.byObject.delete(this.refKey(o.ref));
-    }
+    // The task's objects stay indexed until it is forgotten: a create of the dead process that lands late brings
+    // one of them back, and its events must reach the task so it cleans it up again.
   }
 
   private isIdle(): boolean {

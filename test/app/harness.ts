@@ -5,7 +5,13 @@ import { pipe } from 'fp-ts/lib/function.js';
 import { Manager, type TaskUpdate } from '../../src/app/manager.js';
 import { makeVirtualClock, type VirtualClock } from '../../src/adapters/clock/index.js';
 import { startKubelet, type Kubelet } from '../../src/adapters/kubelet/index.js';
-import { makeMemoryCluster, type MemoryCluster } from '../../src/adapters/memory/index.js';
+import {
+  makeMemoryCluster,
+  withFaults,
+  type FaultOptions,
+  type FaultyCluster,
+  type MemoryCluster,
+} from '../../src/adapters/memory/index.js';
 import { makeMemoryStateStore } from '../../src/adapters/state-store/memory.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
 import { defaultPlatformConfig, type PlatformConfig } from '../../src/domain/platform-config.js';
@@ -106,15 +112,51 @@ export const counting = (inner: ClusterPort): Counting => {
   return self;
 };
 
+/**
+ * One process's connection to the API server. `kill` is the process dying: nothing more is sent, and no answer
+ * comes back to it (a write already on its way may still land). `Manager.stop` alone is an orderly stop, whose
+ * queued commands still go out.
+ */
+export const connection = (inner: ClusterPort): { readonly port: ClusterPort; readonly kill: () => void } => {
+  let killed = false;
+  const hang: TE.TaskEither<ClusterError, never> = () => new Promise(() => undefined);
+  const guard =
+    <A extends ReadonlyArray<unknown>, B>(f: (...args: A) => TE.TaskEither<ClusterError, B>) =>
+    (...args: A): TE.TaskEither<ClusterError, B> => {
+      if (killed) return hang;
+      const te = f(...args);
+      return () => te().then((r) => (killed ? hang() : r));
+    };
+  const port: ClusterPort = {
+    get: guard(inner.get),
+    list: guard(inner.list),
+    create: guard(inner.create),
+    update: guard(inner.update),
+    patch: guard(inner.patch),
+    delete: guard(inner.delete),
+    updateStatus: guard(inner.updateStatus),
+    patchStatus: guard(inner.patchStatus),
+    watch: guard(inner.watch),
+    bind: guard(inner.bind),
+    discover: guard(inner.discover),
+    serves: guard(inner.serves),
+  };
+  return { port, kill: () => void (killed = true) };
+};
+
 export interface World {
   readonly clock: VirtualClock;
   readonly memory: MemoryCluster;
   readonly cluster: Counting;
   readonly kubelet: Kubelet;
   readonly store: StateStore;
+  /** The fault layer between the manager and the cluster, when the world was made with `faults`. */
+  readonly faulty?: FaultyCluster;
   manager: Manager;
   readonly updates: TaskUpdate[];
   readonly newManager: (config?: PlatformConfig) => Promise<Manager>;
+  /** The current manager's process dies: its connection is cut and its timers stop; the store keeps what it has. */
+  readonly crash: () => void;
   readonly close: () => Promise<void>;
 }
 
@@ -122,6 +164,8 @@ export interface WorldOptions {
   readonly store?: StateStore;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
+  /** Faults on the manager's calls (the kubelet's own calls are never faulted); the world's clock drives latency. */
+  readonly faults?: Omit<FaultOptions, 'clock'>;
 }
 
 export const makeWorld = async (
@@ -130,17 +174,21 @@ export const makeWorld = async (
 ): Promise<World> => {
   const clock = makeVirtualClock({ auto: true });
   const memory = makeMemoryCluster({ clock, namespaces: [NAMESPACE] });
-  const cluster = counting(memory);
+  const faulty = options.faults === undefined ? undefined : withFaults(memory, { ...options.faults, clock });
+  const cluster = counting(faulty ?? memory);
   const kubelet = startKubelet({ cluster: memory, clock });
   await kubelet.ready();
   const store = options.store ?? makeMemoryStateStore();
   const registry = builtInRegistry();
   if (E.isLeft(registry)) throw new Error('registry');
   const updates: TaskUpdate[] = [];
+  let kill = (): void => undefined;
   const newManager = async (cfg: PlatformConfig = config): Promise<Manager> => {
     let n = 0;
+    const conn = connection(cluster);
+    kill = conn.kill;
     const m = new Manager({
-      cluster,
+      cluster: conn.port,
       clock,
       registry: registry.right,
       config: cfg,
@@ -159,9 +207,14 @@ export const makeWorld = async (
     cluster,
     kubelet,
     store,
+    ...(faulty === undefined ? {} : { faulty }),
     manager: await newManager(),
     updates,
     newManager,
+    crash: () => {
+      kill();
+      void world.manager.stop();
+    },
     close: async () => {
       await world.manager.stop();
       await kubelet.stop();

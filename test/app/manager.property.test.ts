@@ -1,11 +1,14 @@
 // The plugin manager under random interleavings: several tasks, aborts at random times, a crash before a random
-// write and a restart, a write whose answer is lost; every task ends as expected, once, and leaves nothing behind.
+// write and a restart, a write whose answer is lost, random API faults; every task ends as expected, once, and
+// leaves nothing behind.
 import { afterEach, describe, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import * as E from 'fp-ts/lib/Either.js';
+import { isSettled } from '../../src/domain/lifecycle/step.js';
 import type { Phase } from '../../src/domain/phase.js';
 import { statusError } from '../../src/ports/cluster-error.js';
-import { leakedFinalizers, makeWorld, podTask, type World } from './harness.js';
+import type { FaultRule } from '../../src/adapters/memory/index.js';
+import { leakedFinalizers, makeWorld, podTask, type World, type WorldOptions } from './harness.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -50,79 +53,175 @@ const HORIZON = 30 * 60_000;
  */
 const runs = Math.max(10, Math.round((fc.readConfigureGlobal().numRuns ?? 100) / 5));
 
-describe('manager under random interleavings', () => {
-  test.prop(
+interface Trouble {
+  /** The process dies as this write is sent (counting from 1), and a new one starts on the same store. */
+  readonly crashAt?: number;
+  /** The server commits this write but its answer times out (the caller cannot tell whether it happened). */
+  readonly loseAt?: number;
+  /** Random API faults on the manager's calls, switched off after this many virtual ms so everything can settle. */
+  readonly faults?: {
+    readonly seed: number;
+    readonly rules: ReadonlyArray<FaultRule>;
+    readonly until: number;
+  };
+}
+
+/** Runs the plans until every task is final (or the horizon passes), with the trouble asked for; checks the laws. */
+const runAndCheck = async (plans: ReadonlyArray<Plan>, trouble: Trouble): Promise<void> => {
+  const options: WorldOptions =
+    trouble.faults === undefined
+      ? {}
+      : { faults: { seed: trouble.faults.seed, rules: trouble.faults.rules } };
+  const w = await makeWorld(undefined, options);
+  world = w;
+  let writes = 0;
+  let crashed = false;
+  w.cluster.beforeWrite = () => {
+    writes++;
+    if (writes === trouble.crashAt && !crashed) {
+      crashed = true;
+      w.crash();
+    }
+  };
+  w.cluster.loseAnswer = () =>
+    writes === trouble.loseAt
+      ? statusError('Timeout', 'the server was unable to return a response in time')
+      : undefined;
+  const ids = plans.map((_, i) => `t${i}`);
+  plans.forEach((p, i) => {
+    expect(w.manager.submit(ids[i]!, podTask(`a${i}`, p.scenario, {}, p.retries))).toEqual(
+      E.right(undefined),
+    );
+  });
+  const aborted = new Set<string>();
+  // Settled: final, and every object cleaned up (a refused finalizer removal is retried after the final answer).
+  const allSettled = () =>
+    ids.every((id) => {
+      const st = w.manager.state(id);
+      return st !== undefined && isSettled(st);
+    });
+  for (let now = 0; now <= HORIZON && !(allSettled() && !crashed); now += STEP) {
+    if (crashed) {
+      crashed = false;
+      w.manager = await w.newManager();
+      // The aborts the dead process took are asked again.
+      for (const id of aborted) w.manager.abort(id, 'user');
+    }
+    if (trouble.faults !== undefined && now >= trouble.faults.until) w.faulty?.setRules([]);
+    plans.forEach((p, i) => {
+      const id = ids[i]!;
+      if (p.abortAt !== undefined && p.abortAt <= now && !aborted.has(id)) {
+        aborted.add(id);
+        w.manager.abort(id, 'user');
+      }
+    });
+    await w.clock.advance(STEP);
+  }
+  w.faulty?.setRules([]);
+  await w.manager.idle();
+
+  for (const [i, p] of plans.entries()) {
+    const id = ids[i]!;
+    const finals = w.updates.filter((u) => u.taskId === id && u.final).map((u) => u.phaseInfo.phase);
+    const info = w.manager.current(id);
+    const final = info?.phase;
+    const allowed = [natural[p.scenario], ...(p.abortAt === undefined ? [] : ['Aborted'])];
+    // Under API faults a task may also run out of its system-failure budget, and must then say so.
+    const systemFailure =
+      trouble.faults !== undefined && final === 'PermanentFailure' && info?.error?.kind === 'SYSTEM';
+    expect(
+      systemFailure || allowed.includes(final),
+      `${id} ${JSON.stringify(p)} ended ${JSON.stringify(info)}`,
+    ).toBe(true);
+    // Once final, always the same final: a restart may repeat it, never change it.
+    expect(new Set(finals), `${id} finals ${finals.join(',')}`).toEqual(new Set([final]));
+    // Nothing follows the final answer.
+    expect(w.updates.filter((u) => u.taskId === id).at(-1)?.final).toBe(true);
+  }
+  // A write the dead process sent may still land, late (slow calls): then a deleted object can come back, and
+  // the law is that it is cleaned up again, not that it was created once.
+  if (trouble.crashAt === undefined || trouble.faults === undefined)
+    expect([...w.cluster.creates].filter(([, n]) => n > 1)).toEqual([]);
+  expect(await leakedFinalizers(w.memory)).toEqual([]);
+  for (const id of ids) expect(await w.manager.forget(id)).toBe(true);
+  const stored = await w.store.list()();
+  expect(E.isRight(stored) && stored.right.tasks.length).toBe(0);
+};
+
+const arbWrite = fc.option(fc.integer({ min: 1, max: 14 }), { nil: undefined });
+const arbPlans = fc.array(arbPlan, { minLength: 1, maxLength: 4 });
+
+const arbError = fc.constantFrom(
+  'TooManyRequests' as const,
+  'InternalError' as const,
+  'ServiceUnavailable' as const,
+  'Timeout' as const,
+);
+const arbProbability = fc.double({ min: 0.02, max: 0.3, noNaN: true });
+/** Errors a server sends after it committed a write: 429 and 503 come only before (the request was not processed). */
+const arbErrorAfter = fc.constantFrom('InternalError' as const, 'Timeout' as const, 'ServerTimeout' as const);
+/** A random mix of the faults a real API server shows: refusals, lost answers, slowness, cut watches. */
+const arbRules: fc.Arbitrary<FaultRule[]> = fc
+  .subarray(
     [
-      fc.array(arbPlan, { minLength: 1, maxLength: 4 }),
-      fc.option(fc.integer({ min: 1, max: 14 }), { nil: undefined }),
-      fc.option(fc.integer({ min: 1, max: 14 }), { nil: undefined }),
-    ],
-    { numRuns: runs },
-  )(
+      ['write-before', fc.record({ probability: arbProbability, error: arbError })],
+      ['write-after', fc.record({ probability: arbProbability, error: arbErrorAfter })],
+      ['read', fc.record({ probability: arbProbability, error: arbError })],
+      ['slow', fc.record({ probability: arbProbability, ms: fc.integer({ min: 1, max: 3000 }) })],
+      ['watch', fc.record({ probability: arbProbability, expired: fc.boolean() })],
+    ] as const,
+    { minLength: 1 },
+  )
+  .chain((picked) =>
+    fc.tuple(
+      ...picked.map(([kind, arb]) =>
+        (arb as fc.Arbitrary<Record<string, unknown>>).map((v): FaultRule => {
+          const probability = v['probability'] as number;
+          switch (kind) {
+            case 'write-before':
+              return { verbs: ['create', 'patch', 'delete'], probability, error: v['error'] as 'Timeout' };
+            case 'write-after':
+              return {
+                verbs: ['create', 'patch', 'delete'],
+                probability,
+                error: v['error'] as 'Timeout',
+                when: 'after',
+              };
+            case 'read':
+              return { verbs: ['get', 'list'], probability, error: v['error'] as 'Timeout' };
+            case 'slow':
+              return { probability, latencyMs: [0, v['ms'] as number] };
+            case 'watch':
+              return {
+                verbs: ['watch'],
+                dropWatch: { probability, ...(v['expired'] === true ? { error: 'Expired' } : {}) },
+              };
+          }
+        }),
+      ),
+    ),
+  );
+
+describe('manager under random interleavings', () => {
+  test.prop([arbPlans, arbWrite, arbWrite], { numRuns: runs })(
     'every task ends once, as its scenario or an abort decides; nothing created twice or left behind',
     async (plans, crashAt, loseAt) => {
-      const w = await makeWorld();
-      world = w;
-      let writes = 0;
-      let crashed = false;
-      w.cluster.beforeWrite = () => {
-        writes++;
-        if (writes === crashAt && !crashed) {
-          crashed = true;
-          // The process dies before this write reaches the server: only what the store holds survives.
-          void w.manager.stop();
-        }
-      };
-      // The server commits write `loseAt` but its answer times out (the caller cannot tell whether it happened).
-      w.cluster.loseAnswer = () =>
-        writes === loseAt
-          ? statusError('Timeout', 'the server was unable to return a response in time')
-          : undefined;
-      const ids = plans.map((_, i) => `t${i}`);
-      plans.forEach((p, i) => {
-        expect(w.manager.submit(ids[i]!, podTask(`a${i}`, p.scenario, {}, p.retries))).toEqual(
-          E.right(undefined),
-        );
+      await runAndCheck(plans, {
+        ...(crashAt === undefined ? {} : { crashAt }),
+        ...(loseAt === undefined ? {} : { loseAt }),
       });
-      const aborted = new Set<string>();
-      let restarted = false;
-      const allFinal = () => ids.every((id) => w.manager.state(id)?.stage._tag === 'Done');
-      for (let now = 0; now <= HORIZON && !(allFinal() && !crashed); now += STEP) {
-        if (crashed && !restarted) {
-          restarted = true;
-          crashed = false;
-          w.manager = await w.newManager();
-          // The aborts the dead process took are asked again.
-          for (const id of aborted) w.manager.abort(id, 'user');
-        }
-        plans.forEach((p, i) => {
-          const id = ids[i]!;
-          if (p.abortAt !== undefined && p.abortAt <= now && !aborted.has(id)) {
-            aborted.add(id);
-            w.manager.abort(id, 'user');
-          }
-        });
-        await w.clock.advance(STEP);
-      }
-      await w.manager.idle();
+    },
+  );
 
-      for (const [i, p] of plans.entries()) {
-        const id = ids[i]!;
-        const finals = w.updates.filter((u) => u.taskId === id && u.final).map((u) => u.phaseInfo.phase);
-        const final = w.manager.current(id)?.phase;
-        const allowed = [natural[p.scenario], ...(p.abortAt === undefined ? [] : ['Aborted'])];
-        expect(allowed, `${id} ${JSON.stringify(p)} ended ${final}`).toContain(final);
-        // Once final, always the same final: a restart may repeat it, never change it.
-        expect(new Set(finals), `${id} finals ${finals.join(',')}`).toEqual(new Set([final]));
-        // Nothing follows the final answer.
-        const last = w.updates.filter((u) => u.taskId === id).at(-1);
-        expect(last?.final).toBe(true);
-      }
-      expect([...w.cluster.creates].filter(([, n]) => n > 1)).toEqual([]);
-      expect(await leakedFinalizers(w.memory)).toEqual([]);
-      for (const id of ids) expect(await w.manager.forget(id)).toBe(true);
-      const stored = await w.store.list()();
-      expect(E.isRight(stored) && stored.right.tasks.length).toBe(0);
+  test.prop([arbPlans, arbWrite, fc.integer(), arbRules, fc.integer({ min: 0, max: 60_000 })], {
+    numRuns: runs,
+  })(
+    'under random API faults, and once they stop: the same, or a SYSTEM failure past the budget',
+    async (plans, crashAt, seed, rules, until) => {
+      await runAndCheck(plans, {
+        ...(crashAt === undefined ? {} : { crashAt }),
+        faults: { seed, rules, until },
+      });
     },
   );
 });

@@ -37,9 +37,9 @@ export type Observation =
   /** Abort was requested; `object` is the current object from the cache, if any (for the plugin's onAbort). */
   | { readonly _tag: 'AbortRequested'; readonly reason: string; readonly object?: KubeObject }
   | { readonly _tag: 'AbortApplied'; readonly ref: ObjectRef; readonly error?: ApiError }
-  /** Answer to a Delete; NotFound counts as success and never arrives here as an error. */
+  /** Answer to a Delete; an `error` NotFound counts as deleted (and says nothing was there). */
   | { readonly _tag: 'DeleteAnswered'; readonly ref: ObjectRef; readonly error?: ApiError }
-  /** Answer to a RemoveFinalizer; NotFound counts as success. */
+  /** Answer to a RemoveFinalizer; an `error` NotFound counts as removed (and says nothing was there). */
   | { readonly _tag: 'FinalizerRemoved'; readonly ref: ObjectRef; readonly error?: ApiError }
   | { readonly _tag: 'TimerFired'; readonly timer: TimerKind }
   /** The namespace's quota gate reopened: a task waiting for quota may try again. */

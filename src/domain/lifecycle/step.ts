@@ -435,7 +435,10 @@ const createSucceeded = (s: TaskState, ctx: StepContext, ref: ObjectRef, uid?: s
 
 const createFailed = (s: TaskState, ctx: StepContext, ref: ObjectRef, error: ApiError): StepResult => {
   const outcome = classifyCreateError(error);
-  if (outcome._tag === 'Submitted') return createSucceeded(s, ctx, ref);
+  // The watch has shown the object while the create was out: it exists under our deterministic name, so an
+  // earlier create landed (one sent before a restart, whose answer was lost) and this one's error is moot.
+  if (outcome._tag === 'Submitted' || findOwned(s, ref)?.status === 'live')
+    return createSucceeded(s, ctx, ref);
   if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started') return { state: s, commands: [] };
   // The object was not created, unless a server-side failure may have committed it anyway.
   const maybeCreated = outcome._tag === 'System' && outcome.maybeCreated;
@@ -492,14 +495,20 @@ const observed = (
   const entry = findOwned(s, ref);
   if (entry === undefined) return { state: s, commands: [] };
   const uid = obj.metadata?.uid;
-  const seen = updateOwned(s, ref, (o) => ({
-    ...o,
-    status: 'live',
-    finalizer: hasFinalizer(obj),
-    ...(uid === undefined ? {} : { uid }),
-    // The finalizer came back (a concurrent writer): removal is due again.
-    finalizerRemovalSent: o.finalizerRemovalSent && hasFinalizer(obj) ? o.finalizerRemovalSent : false,
-  }));
+  const seen = updateOwned(s, ref, (o) => {
+    // Another object under the same name (a create that landed late, after ours was deleted or found absent):
+    // what was sent for the old one does not cover it, so its delete and finalizer removal are due again.
+    const replaced = o.status === 'gone' || (uid !== undefined && o.uid !== undefined && uid !== o.uid);
+    return {
+      ...o,
+      status: 'live',
+      finalizer: hasFinalizer(obj),
+      ...(uid === undefined ? {} : { uid }),
+      deleteSent: replaced ? false : o.deleteSent,
+      // The finalizer came back (a concurrent writer): removal is due again.
+      finalizerRemovalSent: !replaced && o.finalizerRemovalSent && hasFinalizer(obj),
+    };
+  });
   if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started' || entry.deleteWanted) return cleanup(seen, ctx);
   const raw = safePhase(ctx, s, obj, related);
   const deleting = obj.metadata?.deletionTimestamp !== undefined && obj.metadata.deletionTimestamp !== null;
@@ -672,10 +681,16 @@ const answered = (
   error: ApiError | undefined,
   field: 'deleteSent' | 'finalizerRemovalSent',
 ): StepResult => {
-  if (error === undefined || error.code === 404 || error.reason === 'NotFound') {
-    const marked = updateOwned(s, ref, (o) =>
-      field === 'finalizerRemovalSent' ? { ...o, finalizer: false } : { ...o, deleteSent: true },
-    );
+  const notFound = error !== undefined && (error.code === 404 || error.reason === 'NotFound');
+  if (error === undefined || notFound) {
+    // NotFound: nothing was there, so nothing is outstanding; an object seen under the name later is another one.
+    const marked = updateOwned(s, ref, (o): Owned => {
+      if (field === 'deleteSent')
+        return notFound
+          ? { ...o, deleteSent: true, status: 'gone', finalizer: false }
+          : { ...o, deleteSent: true };
+      return notFound ? { ...o, finalizer: false, finalizerRemovalSent: false } : { ...o, finalizer: false };
+    });
     // With the finalizer off, a delete that waited for it is due now.
     return field === 'finalizerRemovalSent' ? cleanup(marked, ctx) : { state: marked, commands: [] };
   }
@@ -723,8 +738,13 @@ const resumed = (s: TaskState, ctx: StepContext): StepResult => {
       return then(cleanup(reset, ctx), (st) => applyAbort(st, ctx, undefined));
     case 'Started': {
       const entry = findOwned(reset, refFor(reset, ctx));
-      if (entry === undefined || entry.status === 'creating') {
-        return then(cleanup(reset, ctx), (st) => launch(st, ctx));
+      if (entry === undefined) return then(cleanup(reset, ctx), (st) => launch(st, ctx));
+      if (entry.status === 'creating') {
+        // The create sent before the restart may have landed: look in the cache first, so that object is known
+        // before the answer to the create sent again (which may be an error that says nothing about the first).
+        return then({ state: reset, commands: [{ _tag: 'Observe', ref: entry.ref }] }, (st) =>
+          then(cleanup(st, ctx), (st2) => launch(st2, ctx)),
+        );
       }
       // A running job holds its cluster: say so again, so the cluster is not collected as idle.
       const hold: Command[] =

@@ -392,4 +392,55 @@ describe('persistence', () => {
       'ScheduleTimer',
     ]);
   });
+
+  it('resuming a create in flight looks in the cache before sending it again', () => {
+    const { state } = run([{ _tag: 'Submitted' }]);
+    expect(step(state, { _tag: 'Resumed' }, ctxAt(T0)).commands.map((c) => c._tag)).toEqual([
+      'Observe',
+      'Create',
+    ]);
+  });
+
+  it('a create sent again after a restart that fails is moot once the watch has shown the first one', () => {
+    const { state } = run([{ _tag: 'Submitted' }]);
+    const r = run(
+      [
+        { _tag: 'Resumed' },
+        seen('r1-train-0', 'Running'),
+        {
+          _tag: 'CreateFailed',
+          ref: ref('r1-train-0'),
+          error: { reason: 'TooManyRequests', code: 429, message: 'slow down' },
+        },
+      ],
+      ctxAt(T0),
+      state,
+    );
+    expect(r.state.stage._tag).toBe('Started');
+    expect(r.state.systemFailures).toBe(0);
+    expect(r.state.owned).toMatchObject([{ ref: ref('r1-train-0'), status: 'live', deleteWanted: false }]);
+  });
+
+  it('an object that comes back after a NotFound (a late create of a dead process) is cleaned up again', () => {
+    const notFound = { reason: 'NotFound', code: 404, message: 'pods "r1-train-0" not found' };
+    const aborted = run([
+      { _tag: 'Submitted' },
+      created('r1-train-0'),
+      seen('r1-train-0', 'Running'),
+      { _tag: 'AbortRequested', reason: 'user' },
+    ]);
+    const answered = run(
+      [
+        { _tag: 'AbortApplied', ref: ref('r1-train-0') },
+        { _tag: 'FinalizerRemoved', ref: ref('r1-train-0'), error: notFound },
+        { _tag: 'DeleteAnswered', ref: ref('r1-train-0'), error: notFound },
+      ],
+      ctxAt(T0),
+      aborted.state,
+    );
+    expect(answered.state.owned).toMatchObject([{ status: 'gone', finalizerRemovalSent: false }]);
+    const back = step(answered.state, seen('r1-train-0', 'Running', { uid: 'uid-late' }), ctxAt(T0));
+    expect(ofTag(back.commands, 'RemoveFinalizer').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    expect(back.state.owned).toMatchObject([{ status: 'live', uid: 'uid-late', finalizerRemovalSent: true }]);
+  });
 });

@@ -1,19 +1,22 @@
 // Shared clusters under random interleavings: tasks on shared, private or failing clusters, aborts, a crash and
-// restart, a lost write answer; every task ends as expected and every cluster is collected once nobody needs it.
+// restart, a lost write answer, API faults; every task ends as expected and every cluster is collected once nobody
+// needs it.
 import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, describe, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { Manager, type TaskUpdate } from '../../src/app/manager.js';
 import { makeVirtualClock, type VirtualClock } from '../../src/adapters/clock/index.js';
-import { makeMemoryCluster, type MemoryCluster } from '../../src/adapters/memory/index.js';
+import { makeMemoryCluster, withFaults, type MemoryCluster } from '../../src/adapters/memory/index.js';
 import { startOperators, type Operators } from '../../src/adapters/operators/index.js';
 import { makeMemoryStateStore } from '../../src/adapters/state-store/memory.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
 import type { Phase } from '../../src/domain/phase.js';
+import { isSettled } from '../../src/domain/lifecycle/step.js';
 import { fromPlugins } from '../../src/domain/registry.js';
 import type { GroupVersionKind } from '../../src/domain/kubernetes.js';
 import { statusError } from '../../src/ports/cluster-error.js';
-import { configWith, counting, NAMESPACE } from './harness.js';
+import { arbRules } from './fault-arbitraries.js';
+import { configWith, connection, counting, NAMESPACE } from './harness.js';
 import {
   CLUSTER,
   clusterOperator,
@@ -74,11 +77,17 @@ describe('shared clusters under random interleavings', () => {
       fc.array(arbPlan, { minLength: 1, maxLength: 4 }),
       fc.option(fc.integer({ min: 1, max: 16 }), { nil: undefined }),
       fc.option(fc.integer({ min: 1, max: 16 }), { nil: undefined }),
+      fc.option(
+        fc.record({ seed: fc.integer(), rules: arbRules, until: fc.integer({ min: 0, max: 20_000 }) }),
+        {
+          nil: undefined,
+        },
+      ),
     ],
     { numRuns: runs },
   )(
     'every task ends once as expected; every cluster is gone once idle past its TTL; no job keeps a finalizer',
-    async (plans, crashAt, loseAt) => {
+    async (plans, crashAt, loseAt, faults) => {
       const clock = makeVirtualClock({ auto: false });
       const memory = makeMemoryCluster({
         clock,
@@ -88,20 +97,41 @@ describe('shared clusters under random interleavings', () => {
           { ...JOB, plural: 'toyjobs', statusSubresource: true },
         ],
       });
-      const cluster = counting(memory);
+      // Faults hit the manager's calls only; the simulated operators talk to the cluster directly.
+      const faulty =
+        faults === undefined
+          ? undefined
+          : withFaults(memory, { seed: faults.seed, rules: faults.rules, clock });
+      const cluster = counting(faulty ?? memory);
       const operators = startOperators({ cluster: memory, clock, operators: [clusterOperator, jobOperator] });
       await operators.ready();
       const store = makeMemoryStateStore();
       const updates: TaskUpdate[] = [];
       const registry = fromPlugins([toyPlugin]);
       if (E.isLeft(registry)) throw new Error('registry');
+      let kill = (): void => undefined;
       const newManager = async (): Promise<Manager> => {
-        const m = new Manager({ cluster, clock, registry: registry.right, config: configWith(true), store });
+        const conn = connection(cluster);
+        kill = conn.kill;
+        const m = new Manager({
+          cluster: conn.port,
+          clock,
+          registry: registry.right,
+          config: configWith(true),
+          store,
+        });
         m.subscribe((u) => updates.push(u));
         await m.start();
         return m;
       };
-      const w: ToyWorld = { clock, memory, operators, manager: await newManager() };
+      /** Awaits work that may wait on the clock (slow calls under faults): the clock moves until it is done. */
+      const settled = async <A>(work: Promise<A>): Promise<A> => {
+        let done = false;
+        const r = work.finally(() => (done = true));
+        for (let i = 0; i < 600 && !done; i++) await clock.advance(100);
+        return r;
+      };
+      const w: ToyWorld = { clock, memory, operators, manager: await settled(newManager()) };
       world = w;
 
       let writes = 0;
@@ -110,6 +140,8 @@ describe('shared clusters under random interleavings', () => {
         writes++;
         if (writes === crashAt && !crashed) {
           crashed = true;
+          // The process dies: its connection is cut (a write on its way may still land).
+          kill();
           void w.manager.stop();
         }
       };
@@ -128,13 +160,18 @@ describe('shared clusters under random interleavings', () => {
       const recover = async (): Promise<void> => {
         if (!crashed) return;
         crashed = false;
-        w.manager = await newManager();
+        w.manager = await settled(newManager());
         for (const id of aborted) w.manager.abort(id, 'user');
       };
-      const allDone = () => ids.every((id) => w.manager.state(id)?.stage._tag === 'Done');
+      const allSettled = () =>
+        ids.every((id) => {
+          const st = w.manager.state(id);
+          return st !== undefined && isSettled(st);
+        });
       let now = 0;
-      for (; now <= 120_000 && !(allDone() && !crashed); now += 1000) {
+      for (; now <= 180_000 && !(allSettled() && !crashed); now += 1000) {
         await recover();
+        if (faults !== undefined && now >= faults.until) faulty?.setRules([]);
         plans.forEach((p, i) => {
           const id = ids[i]!;
           if (p.abortAt !== undefined && p.abortAt <= now && !aborted.has(id)) {
@@ -150,12 +187,21 @@ describe('shared clusters under random interleavings', () => {
             { type: 'merge', body: { metadata: { annotations: { tick: String(clock.now()) } } } },
           )();
       }
-      await w.manager.idle();
+      faulty?.setRules([]);
+      await settled(w.manager.idle());
+      expect(allSettled(), JSON.stringify(ids.map((id) => w.manager.state(id)))).toBe(true);
 
       for (const [i, p] of plans.entries()) {
         const id = ids[i]!;
-        const final = w.manager.current(id)?.phase;
-        expect(expected(p), `${id} ${JSON.stringify(p)} ended ${final}`).toContain(final);
+        const info = w.manager.current(id);
+        const final = info?.phase;
+        // Under API faults a task may also run out of its system-failure budget, and must then say so.
+        const systemFailure =
+          faults !== undefined && final === 'PermanentFailure' && info?.error?.kind === 'SYSTEM';
+        expect(
+          systemFailure || expected(p).includes(final as Phase),
+          `${id} ${JSON.stringify(p)} ended ${JSON.stringify(info)}`,
+        ).toBe(true);
         const finals = updates.filter((u) => u.taskId === id && u.final).map((u) => u.phaseInfo.phase);
         expect(new Set(finals)).toEqual(new Set([final]));
       }
@@ -168,7 +214,7 @@ describe('shared clusters under random interleavings', () => {
         // The crash may come with a collection's delete.
         await recover();
         await clock.advance(IDLE_TTL + 2000);
-        await w.manager.idle();
+        await settled(w.manager.idle());
       }
       expect((await list(memory, CLUSTER)).map((c) => c.metadata?.name)).toEqual([]);
     },

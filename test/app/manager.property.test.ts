@@ -9,7 +9,7 @@ import type { Phase } from '../../src/domain/phase.js';
 import { statusError } from '../../src/ports/cluster-error.js';
 import type { FaultRule } from '../../src/adapters/memory/index.js';
 import { arbRules } from './fault-arbitraries.js';
-import { leakedFinalizers, makeWorld, podTask, type World, type WorldOptions } from './harness.js';
+import { leakedFinalizers, makeWorld, NAMESPACE, podTask, type World, type WorldOptions } from './harness.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -144,6 +144,14 @@ const runAndCheck = async (plans: ReadonlyArray<Plan>, trouble: Trouble): Promis
   if (trouble.crashAt === undefined || trouble.faults === undefined)
     expect([...w.cluster.creates].filter(([, n]) => n > 1)).toEqual([]);
   expect(await leakedFinalizers(w.memory)).toEqual([]);
+  // An aborted task leaves no pod behind, not even one a dead process's late create brought back.
+  await w.clock.advance(60_000);
+  await w.manager.idle();
+  const pods = await w.memory.list({ apiVersion: 'v1', kind: 'Pod' }, { namespace: NAMESPACE })();
+  const names = E.isRight(pods) ? pods.right.items.map((p) => p.metadata?.name ?? '') : [];
+  for (const [i, id] of ids.entries())
+    if (w.manager.current(id)?.phase === 'Aborted')
+      expect(names.filter((n) => n.startsWith(`r1-a${i}-`))).toEqual([]);
   for (const id of ids) expect(await w.manager.forget(id)).toBe(true);
   const stored = await w.store.list()();
   expect(E.isRight(stored) && stored.right.tasks.length).toBe(0);

@@ -504,6 +504,8 @@ const observed = (
       status: 'live',
       finalizer: hasFinalizer(obj),
       ...(uid === undefined ? {} : { uid }),
+      // An object under a name we had confirmed gone is a stray (the task has moved on from it): it goes too.
+      deleteWanted: o.deleteWanted || o.status === 'gone',
       deleteSent: replaced ? false : o.deleteSent,
       // The finalizer came back (a concurrent writer): removal is due again.
       finalizerRemovalSent: !replaced && o.finalizerRemovalSent && hasFinalizer(obj),

@@ -421,7 +421,7 @@ describe('persistence', () => {
     expect(r.state.owned).toMatchObject([{ ref: ref('r1-train-0'), status: 'live', deleteWanted: false }]);
   });
 
-  it('an object that comes back after a NotFound (a late create of a dead process) is cleaned up again', () => {
+  it('an object that comes back after a NotFound (a late create of a dead process) is cleaned up and deleted', () => {
     const notFound = { reason: 'NotFound', code: 404, message: 'pods "r1-train-0" not found' };
     const aborted = run([
       { _tag: 'Submitted' },
@@ -441,6 +441,11 @@ describe('persistence', () => {
     expect(answered.state.owned).toMatchObject([{ status: 'gone', finalizerRemovalSent: false }]);
     const back = step(answered.state, seen('r1-train-0', 'Running', { uid: 'uid-late' }), ctxAt(T0));
     expect(ofTag(back.commands, 'RemoveFinalizer').map((c) => c.ref.name)).toEqual(['r1-train-0']);
-    expect(back.state.owned).toMatchObject([{ status: 'live', uid: 'uid-late', finalizerRemovalSent: true }]);
+    expect(back.state.owned).toMatchObject([
+      { status: 'live', uid: 'uid-late', finalizerRemovalSent: true, deleteWanted: true, deleteSent: false },
+    ]);
+    // The aborted task's stray pod must not run on: once our finalizer is off, it is deleted.
+    const removed = step(back.state, { _tag: 'FinalizerRemoved', ref: ref('r1-train-0') }, ctxAt(T0));
+    expect(ofTag(removed.commands, 'Delete').map((c) => c.ref.name)).toEqual(['r1-train-0']);
   });
 });

@@ -1,7 +1,7 @@
 // The plugin manager under random interleavings: several tasks, aborts at random times, a crash before a random
 // write and a restart, a write whose answer is lost, random API faults; every task ends as expected, once, and
 // leaves nothing behind.
-import { afterEach, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import { isSettled } from '../../src/domain/lifecycle/step.js';
@@ -10,12 +10,6 @@ import { statusError } from '../../src/ports/cluster-error.js';
 import type { FaultRule } from '../../src/adapters/memory/index.js';
 import { arbRules } from './fault-arbitraries.js';
 import { leakedFinalizers, makeWorld, NAMESPACE, podTask, type World, type WorldOptions } from './harness.js';
-
-let world: World | undefined;
-afterEach(async () => {
-  await world?.close();
-  world = undefined;
-});
 
 /** What a scenario ends with when nobody aborts it (stuck-pending never ends on its own). */
 const natural: Readonly<Record<string, Phase | undefined>> = {
@@ -67,14 +61,22 @@ interface Trouble {
   };
 }
 
-/** Runs the plans until every task is final (or the horizon passes), with the trouble asked for; checks the laws. */
+/** A fresh world per run, closed whatever the outcome. */
 const runAndCheck = async (plans: ReadonlyArray<Plan>, trouble: Trouble): Promise<void> => {
   const options: WorldOptions =
     trouble.faults === undefined
       ? {}
       : { faults: { seed: trouble.faults.seed, rules: trouble.faults.rules } };
   const w = await makeWorld(undefined, options);
-  world = w;
+  try {
+    await drive(w, plans, trouble);
+  } finally {
+    await w.close();
+  }
+};
+
+/** Drives one world through the plans and the trouble, then checks the laws. */
+const drive = async (w: World, plans: ReadonlyArray<Plan>, trouble: Trouble): Promise<void> => {
   let writes = 0;
   let crashed = false;
   w.cluster.beforeWrite = () => {

@@ -2,7 +2,7 @@
 // restart, a lost write answer, API faults; every task ends as expected and every cluster is collected once nobody
 // needs it.
 import * as E from 'fp-ts/lib/Either.js';
-import { afterEach, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { Manager, type TaskUpdate } from '../../src/app/manager.js';
 import { makeVirtualClock, type VirtualClock } from '../../src/adapters/clock/index.js';
@@ -51,16 +51,6 @@ interface ToyWorld {
   readonly operators: Operators;
   manager: Manager;
 }
-
-let world: ToyWorld | undefined;
-afterEach(async () => {
-  if (world === undefined) return;
-  await world.manager.stop();
-  await world.operators.stop();
-  world.memory.close();
-  world.clock.dispose();
-  world = undefined;
-});
 
 const list = async (memory: MemoryCluster, kind: GroupVersionKind): Promise<KubeObject[]> => {
   const r = await memory.list(kind, { namespace: NAMESPACE })();
@@ -132,91 +122,97 @@ describe('shared clusters under random interleavings', () => {
         return r;
       };
       const w: ToyWorld = { clock, memory, operators, manager: await settled(newManager()) };
-      world = w;
-
-      let writes = 0;
-      let crashed = false;
-      cluster.beforeWrite = () => {
-        writes++;
-        if (writes === crashAt && !crashed) {
-          crashed = true;
-          // The process dies: its connection is cut (a write on its way may still land).
-          kill();
-          void w.manager.stop();
-        }
-      };
-      cluster.loseAnswer = () =>
-        writes === loseAt
-          ? statusError('Timeout', 'the server was unable to return a response in time')
-          : undefined;
-
-      const ids = plans.map((_, i) => `t${i}`);
-      plans.forEach((p, i) => {
-        const custom = p.size === 0 ? {} : { shared: true, size: p.size, failCluster: p.size === 3 };
-        expect(w.manager.submit(ids[i]!, task(`a${i}`, custom))).toEqual(E.right(undefined));
-      });
-      const aborted = new Set<string>();
-      // A new process on the same store after the crash; the aborts the dead one took are asked again.
-      const recover = async (): Promise<void> => {
-        if (!crashed) return;
-        crashed = false;
-        w.manager = await settled(newManager());
-        for (const id of aborted) w.manager.abort(id, 'user');
-      };
-      const allSettled = () =>
-        ids.every((id) => {
-          const st = w.manager.state(id);
-          return st !== undefined && isSettled(st);
-        });
-      let now = 0;
-      for (; now <= 180_000 && !(allSettled() && !crashed); now += 1000) {
-        await recover();
-        if (faults !== undefined && now >= faults.until) faulty?.setRules([]);
-        plans.forEach((p, i) => {
-          const id = ids[i]!;
-          if (p.abortAt !== undefined && p.abortAt <= now && !aborted.has(id)) {
-            aborted.add(id);
-            w.manager.abort(id, 'user');
+      try {
+        let writes = 0;
+        let crashed = false;
+        cluster.beforeWrite = () => {
+          writes++;
+          if (writes === crashAt && !crashed) {
+            crashed = true;
+            // The process dies: its connection is cut (a write on its way may still land).
+            kill();
+            void w.manager.stop();
           }
-        });
-        await clock.advance(1000);
-        // The toy operator moves a job on only when it changes: touch every job, as the existing tests do.
-        for (const j of await list(memory, JOB))
-          await memory.patch(
-            { ...JOB, namespace: NAMESPACE, name: j.metadata?.name ?? '' },
-            { type: 'merge', body: { metadata: { annotations: { tick: String(clock.now()) } } } },
-          )();
-      }
-      faulty?.setRules([]);
-      await settled(w.manager.idle());
-      expect(allSettled(), JSON.stringify(ids.map((id) => w.manager.state(id)))).toBe(true);
+        };
+        cluster.loseAnswer = () =>
+          writes === loseAt
+            ? statusError('Timeout', 'the server was unable to return a response in time')
+            : undefined;
 
-      for (const [i, p] of plans.entries()) {
-        const id = ids[i]!;
-        const info = w.manager.current(id);
-        const final = info?.phase;
-        // Under API faults a task may also run out of its system-failure budget, and must then say so.
-        const systemFailure =
-          faults !== undefined && final === 'PermanentFailure' && info?.error?.kind === 'SYSTEM';
-        expect(
-          systemFailure || expected(p).includes(final as Phase),
-          `${id} ${JSON.stringify(p)} ended ${JSON.stringify(info)}`,
-        ).toBe(true);
-        const finals = updates.filter((u) => u.taskId === id && u.final).map((u) => u.phaseInfo.phase);
-        expect(new Set(finals)).toEqual(new Set([final]));
-      }
-      const jobFinalizers = (await list(memory, JOB)).filter(
-        (j) => (j.metadata?.finalizers ?? []).length > 0,
-      );
-      expect(jobFinalizers.map((j) => j.metadata?.name)).toEqual([]);
-      // Past the idle TTL (and the retry of a refused delete), nothing needs a cluster: all are collected.
-      for (let t = 0; t < 6 && (crashed || (await list(memory, CLUSTER)).length > 0); t++) {
-        // The crash may come with a collection's delete.
-        await recover();
-        await clock.advance(IDLE_TTL + 2000);
+        const ids = plans.map((_, i) => `t${i}`);
+        plans.forEach((p, i) => {
+          const custom = p.size === 0 ? {} : { shared: true, size: p.size, failCluster: p.size === 3 };
+          expect(w.manager.submit(ids[i]!, task(`a${i}`, custom))).toEqual(E.right(undefined));
+        });
+        const aborted = new Set<string>();
+        // A new process on the same store after the crash; the aborts the dead one took are asked again.
+        const recover = async (): Promise<void> => {
+          if (!crashed) return;
+          crashed = false;
+          w.manager = await settled(newManager());
+          for (const id of aborted) w.manager.abort(id, 'user');
+        };
+        const allSettled = () =>
+          ids.every((id) => {
+            const st = w.manager.state(id);
+            return st !== undefined && isSettled(st);
+          });
+        let now = 0;
+        for (; now <= 180_000 && !(allSettled() && !crashed); now += 1000) {
+          await recover();
+          if (faults !== undefined && now >= faults.until) faulty?.setRules([]);
+          plans.forEach((p, i) => {
+            const id = ids[i]!;
+            if (p.abortAt !== undefined && p.abortAt <= now && !aborted.has(id)) {
+              aborted.add(id);
+              w.manager.abort(id, 'user');
+            }
+          });
+          await clock.advance(1000);
+          // The toy operator moves a job on only when it changes: touch every job, as the existing tests do.
+          for (const j of await list(memory, JOB))
+            await memory.patch(
+              { ...JOB, namespace: NAMESPACE, name: j.metadata?.name ?? '' },
+              { type: 'merge', body: { metadata: { annotations: { tick: String(clock.now()) } } } },
+            )();
+        }
+        faulty?.setRules([]);
         await settled(w.manager.idle());
+        expect(allSettled(), JSON.stringify(ids.map((id) => w.manager.state(id)))).toBe(true);
+
+        for (const [i, p] of plans.entries()) {
+          const id = ids[i]!;
+          const info = w.manager.current(id);
+          const final = info?.phase;
+          // Under API faults a task may also run out of its system-failure budget, and must then say so.
+          const systemFailure =
+            faults !== undefined && final === 'PermanentFailure' && info?.error?.kind === 'SYSTEM';
+          expect(
+            systemFailure || expected(p).includes(final as Phase),
+            `${id} ${JSON.stringify(p)} ended ${JSON.stringify(info)}`,
+          ).toBe(true);
+          const finals = updates.filter((u) => u.taskId === id && u.final).map((u) => u.phaseInfo.phase);
+          expect(new Set(finals)).toEqual(new Set([final]));
+        }
+        const jobFinalizers = (await list(memory, JOB)).filter(
+          (j) => (j.metadata?.finalizers ?? []).length > 0,
+        );
+        expect(jobFinalizers.map((j) => j.metadata?.name)).toEqual([]);
+        // Past the idle TTL (and the retry of a refused delete), nothing needs a cluster: all are collected.
+        for (let t = 0; t < 6 && (crashed || (await list(memory, CLUSTER)).length > 0); t++) {
+          // The crash may come with a collection's delete.
+          await recover();
+          await clock.advance(IDLE_TTL + 2000);
+          await settled(w.manager.idle());
+        }
+        expect((await list(memory, CLUSTER)).map((c) => c.metadata?.name)).toEqual([]);
+      } finally {
+        // Stopping may wait on slow calls, which need the clock.
+        await settled(w.manager.stop());
+        await operators.stop();
+        memory.close();
+        clock.dispose();
       }
-      expect((await list(memory, CLUSTER)).map((c) => c.metadata?.name)).toEqual([]);
     },
   );
 });

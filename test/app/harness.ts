@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { Manager, type TaskUpdate } from '../../src/app/manager.js';
+import { Manager, type ManagerOptions, type TaskUpdate } from '../../src/app/manager.js';
 import { makeVirtualClock, type VirtualClock } from '../../src/adapters/clock/index.js';
 import { startKubelet, type Kubelet } from '../../src/adapters/kubelet/index.js';
 import {
@@ -144,6 +144,29 @@ export const connection = (inner: ClusterPort): { readonly port: ClusterPort; re
   return { port, kill: () => void (killed = true) };
 };
 
+/**
+ * Starts managers one after another over the same ports, each on its own connection and publishing to `updates`;
+ * `kill` cuts the connection of the latest one (a process dying).
+ */
+export const processes = (
+  base: Omit<ManagerOptions, 'cluster' | 'random'> & { readonly cluster: ClusterPort },
+  updates: TaskUpdate[],
+): { readonly start: (config?: PlatformConfig) => Promise<Manager>; readonly kill: () => void } => {
+  let kill = (): void => undefined;
+  return {
+    start: async (config = base.config) => {
+      let n = 0;
+      const conn = connection(base.cluster);
+      kill = conn.kill;
+      const m = new Manager({ ...base, cluster: conn.port, config, random: () => (n++ % 10) / 10 });
+      m.subscribe((u) => updates.push(u));
+      await m.start();
+      return m;
+    },
+    kill: () => kill(),
+  };
+};
+
 export interface World {
   readonly clock: VirtualClock;
   readonly memory: MemoryCluster;
@@ -182,25 +205,19 @@ export const makeWorld = async (
   const registry = builtInRegistry();
   if (E.isLeft(registry)) throw new Error('registry');
   const updates: TaskUpdate[] = [];
-  let kill = (): void => undefined;
-  const newManager = async (cfg: PlatformConfig = config): Promise<Manager> => {
-    let n = 0;
-    const conn = connection(cluster);
-    kill = conn.kill;
-    const m = new Manager({
-      cluster: conn.port,
+  const procs = processes(
+    {
+      cluster,
       clock,
       registry: registry.right,
-      config: cfg,
+      config,
       store,
-      random: () => (n++ % 10) / 10,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
-    });
-    m.subscribe((u) => updates.push(u));
-    await m.start();
-    return m;
-  };
+    },
+    updates,
+  );
+  const newManager = procs.start;
   const world: World = {
     clock,
     memory,
@@ -212,7 +229,7 @@ export const makeWorld = async (
     updates,
     newManager,
     crash: () => {
-      kill();
+      procs.kill();
       void world.manager.stop();
     },
     close: async () => {

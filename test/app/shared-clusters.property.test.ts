@@ -16,7 +16,7 @@ import { fromPlugins } from '../../src/domain/registry.js';
 import type { GroupVersionKind } from '../../src/domain/kubernetes.js';
 import { statusError } from '../../src/ports/cluster-error.js';
 import { arbRules } from './fault-arbitraries.js';
-import { configWith, connection, counting, NAMESPACE } from './harness.js';
+import { configWith, counting, NAMESPACE, processes } from './harness.js';
 import {
   CLUSTER,
   clusterOperator,
@@ -99,21 +99,12 @@ describe('shared clusters under random interleavings', () => {
       const updates: TaskUpdate[] = [];
       const registry = fromPlugins([toyPlugin]);
       if (E.isLeft(registry)) throw new Error('registry');
-      let kill = (): void => undefined;
-      const newManager = async (): Promise<Manager> => {
-        const conn = connection(cluster);
-        kill = conn.kill;
-        const m = new Manager({
-          cluster: conn.port,
-          clock,
-          registry: registry.right,
-          config: configWith(true),
-          store,
-        });
-        m.subscribe((u) => updates.push(u));
-        await m.start();
-        return m;
-      };
+      const procs = processes(
+        { cluster, clock, registry: registry.right, config: configWith(true), store },
+        updates,
+      );
+      const newManager = (): Promise<Manager> => procs.start();
+      const kill = procs.kill;
       /** Awaits work that may wait on the clock (slow calls under faults): the clock moves until it is done. */
       const settled = async <A>(work: Promise<A>): Promise<A> => {
         let done = false;

@@ -1,13 +1,14 @@
-// Seeds for randomised tests: in CI they come from the commit, so a run of .ci/run before merging replays CI exactly.
+// Seeds for randomised tests: in CI they come from the committed code, so .ci/run before merging replays CI exactly.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** The committed trees of src/ and test/: a change to docs alone does not draw new cases. */
 const head = (): string | undefined => {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], {
+    return execFileSync('git', ['rev-parse', 'HEAD:src', 'HEAD:test'], {
       cwd: root,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -19,8 +20,9 @@ const head = (): string | undefined => {
 
 /**
  * The seed a randomised suite uses when its own variable does not set one: under `CI` a non-negative 31-bit number
- * hashed from the commit and the suite's name (a new commit explores new cases; the same commit always finds the
- * same ones), elsewhere undefined (the suite picks a random one). `KUBETASKS_SEED=random` asks for random in CI too.
+ * hashed from the committed code (src/ and test/) and the suite's name (a change to the code explores new cases;
+ * the same code always finds the same ones), elsewhere undefined (the suite picks a random one).
+ * `KUBETASKS_SEED=random` asks for random in CI too.
  * Soak runs (`npm run test:soak`) are where rare counterexamples are looked for.
  */
 export const commitSeed = (suite: string): number | undefined => {

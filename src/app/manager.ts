@@ -2,8 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import { gvkKey, type GroupVersionKind, type KubeObject } from '../domain/kubernetes.js';
-import * as Gate from '../domain/lifecycle/backoff.js';
-import type { Command, Emission, Observation, TimerKind } from '../domain/lifecycle/protocol.js';
+import type { Command, Emission, Observation } from '../domain/lifecycle/protocol.js';
 import { initial, readState, writeState, type ObjectRef, type TaskState } from '../domain/lifecycle/state.js';
 import { finalPhase, isSettled, step, type StepContext } from '../domain/lifecycle/step.js';
 import type { PhaseInfo } from '../domain/phase-info.js';
@@ -12,7 +11,7 @@ import type { PlatformConfig } from '../domain/platform-config.js';
 import type { BuildContext, Plugin, RelatedResourceQuery } from '../domain/plugin.js';
 import * as R from '../domain/registry.js';
 import { decodeTaskExecution, TaskExecutionC, type TaskExecution } from '../domain/task.js';
-import type { Clock, CancelTimer } from '../ports/clock.js';
+import type { Clock } from '../ports/clock.js';
 import type { ClusterError } from '../ports/cluster-error.js';
 import type { ClusterPort } from '../ports/cluster.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
@@ -20,7 +19,9 @@ import { noopMetrics, type Metrics } from '../ports/metrics.js';
 import type { StateStore } from '../ports/state-store.js';
 import { Informer, keyOf } from './informer.js';
 import { RelatedResources } from './related-resources.js';
+import { QuotaGates } from './quota-gates.js';
 import { SharedClusterPool } from './shared-cluster-pool.js';
+import { TaskTimers } from './task-timers.js';
 
 import * as Commands from './cluster-commands.js';
 import { refParts, TASK_ANNOTATION } from './cluster-commands.js';
@@ -69,7 +70,7 @@ interface Runtime {
   readonly mailbox: Observation[];
   queued: boolean;
   /** `at` is when the timer is wanted; `armedAt` when the clock was asked to fire it (never later than `at`). */
-  readonly timers: Map<TimerKind, { at: number; armedAt: number; cancel: CancelTimer }>;
+  readonly timers: TaskTimers;
   readonly waiters: Array<(pi: PhaseInfo) => void>;
 }
 
@@ -94,10 +95,8 @@ export class Manager {
   private readonly ready: Runtime[] = [];
   private active = 0;
   private readonly listeners = new Set<(u: TaskUpdate) => void>();
-  private readonly gates = new Map<string, Gate.QuotaGate>();
   private readonly labelsByPlugin = new Map<string, ReconcileLabels>();
-  private readonly gateTimers = new Map<string, CancelTimer>();
-  private readonly parkedCreates = new Map<string, Array<() => void>>();
+  private readonly quotaGates: QuotaGates;
   private stopped = false;
   private inflight = 0;
   private readonly idleWaiters: Array<() => void> = [];
@@ -131,6 +130,18 @@ export class Manager {
         this.count(verb, r);
       },
     };
+    this.quotaGates = new QuotaGates({
+      clock: opts.clock,
+      backoff: opts.config.executor['quota-backoff'],
+      random: () => this.random(),
+      onReopen: (namespace) => {
+        for (const rt of this.tasks.values()) {
+          if (rt.state.stage._tag === 'WaitingForQuota' && rt.task.execution.namespace === namespace) {
+            this.enqueue(rt, { _tag: 'QuotaGateOpened' });
+          }
+        }
+      },
+    });
     this.sharedClusters = new SharedClusterPool({
       cluster: opts.cluster,
       clock: opts.clock,
@@ -273,8 +284,8 @@ export class Manager {
   /** Stops informers and timers; tasks stay stored and resume on the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const rt of this.tasks.values()) for (const t of rt.timers.values()) t.cancel();
-    for (const c of this.gateTimers.values()) c();
+    for (const rt of this.tasks.values()) rt.timers.cancelAll();
+    this.quotaGates.stop();
     this.sharedClusters.stop();
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
   }
@@ -288,6 +299,9 @@ export class Manager {
   // -----------------------------------------------------------------------------------
 
   private track(taskId: string, task: TaskExecution, plugin: Plugin, state: TaskState): Runtime {
+    const timers = new TaskTimers(this.opts.clock, (kind) => {
+      this.enqueue(rt, { _tag: 'TimerFired', timer: kind });
+    });
     const rt: Runtime = {
       taskId,
       task,
@@ -296,7 +310,7 @@ export class Manager {
       state,
       mailbox: [],
       queued: false,
-      timers: new Map(),
+      timers,
       waiters: [],
     };
     this.tasks.set(taskId, rt);
@@ -519,8 +533,7 @@ export class Manager {
 
   private settle(rt: Runtime): void {
     this.related.forget(rt);
-    for (const t of rt.timers.values()) t.cancel();
-    rt.timers.clear();
+    rt.timers.cancelAll();
     // The task's objects stay indexed until it is forgotten: a create of the dead process that lands late brings
     // one of them back, and its events must reach the task so it cleans it up again.
   }
@@ -565,7 +578,7 @@ export class Manager {
         this.notify(rt, c.emission);
         return;
       case 'ScheduleTimer':
-        this.schedule(rt, c.timer, c.at);
+        rt.timers.schedule(c.timer, c.at);
         return;
       case 'Observe': {
         const obj = this.cached(c.ref);
@@ -576,10 +589,10 @@ export class Manager {
         return;
       }
       case 'QuotaRejected':
-        this.closeGate(c.namespace);
+        this.quotaGates.reject(c.namespace);
         return;
       case 'QuotaAccepted':
-        this.gates.delete(c.namespace);
+        this.quotaGates.accept(c.namespace);
         return;
       case 'AcquireCluster':
         this.sharedClusters.acquire(rt.taskId, c.ref, c.manifest);
@@ -630,68 +643,10 @@ export class Manager {
     if (emission.final) for (const w of rt.waiters.splice(0)) w(pi);
   }
 
-  /**
-   * Arms the task's timer of this kind for `at`. Most steps push the resync timer later; an armed timer that fires
-   * no later than the new time is kept and, when it fires early, re-armed for the rest, so a step costs no clock
-   * call.
-   */
-  private schedule(rt: Runtime, kind: TimerKind, at: number): void {
-    const existing = rt.timers.get(kind);
-    if (existing !== undefined) {
-      if (existing.armedAt <= at) {
-        existing.at = at;
-        return;
-      }
-      existing.cancel();
-    }
-    this.arm(rt, kind, at);
-  }
-
-  private arm(rt: Runtime, kind: TimerKind, at: number): void {
-    const timer = { at, armedAt: at, cancel: (() => undefined) as CancelTimer };
-    timer.cancel = this.opts.clock.setTimer(Math.max(0, at - this.opts.clock.now()), () => {
-      if (rt.timers.get(kind) !== timer) return;
-      rt.timers.delete(kind);
-      if (timer.at > this.opts.clock.now()) this.arm(rt, kind, timer.at);
-      else this.enqueue(rt, { _tag: 'TimerFired', timer: kind });
-    });
-    rt.timers.set(kind, timer);
-  }
-
-  private closeGate(namespace: string): void {
-    const now = this.opts.clock.now();
-    const gate = Gate.reject(
-      this.gates.get(namespace) ?? Gate.openGate,
-      now,
-      this.opts.config.executor['quota-backoff'],
-      this.random(),
-    );
-    this.gates.set(namespace, gate);
-    this.gateTimers.get(namespace)?.();
-    this.gateTimers.set(
-      namespace,
-      this.opts.clock.setTimer(gate.closedUntil - now, () => {
-        this.gateTimers.delete(namespace);
-        for (const run of this.parkedCreates.get(namespace)?.splice(0) ?? []) run();
-        for (const rt of this.tasks.values()) {
-          if (rt.state.stage._tag === 'WaitingForQuota' && rt.task.execution.namespace === namespace) {
-            this.enqueue(rt, { _tag: 'QuotaGateOpened' });
-          }
-        }
-      }),
-    );
-  }
-
+  /** Creates, held while the namespace's quota gate is closed (like v1's back-off controller). */
   private create(rt: Runtime, ref: ObjectRef, manifest: KubeObject): Promise<Observation> {
-    const gate = this.gates.get(ref.namespace);
-    if (gate !== undefined && !Gate.isOpen(gate, this.opts.clock.now())) {
-      // The namespace's quota gate is closed: hold the create until it reopens, like v1's back-off controller.
-      return new Promise((resolve) => {
-        const parked = this.parkedCreates.get(ref.namespace) ?? [];
-        parked.push(() => void this.create(rt, ref, manifest).then(resolve));
-        this.parkedCreates.set(ref.namespace, parked);
-      });
-    }
-    return Commands.createObject(this.commandPorts, rt.taskId, ref, manifest);
+    return this.quotaGates.admit(ref.namespace, () =>
+      Commands.createObject(this.commandPorts, rt.taskId, ref, manifest),
+    );
   }
 }

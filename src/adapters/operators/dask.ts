@@ -1,7 +1,7 @@
 // The simulated dask-kubernetes operator: a DaskJob's scheduler, workers and job runner, and the status it writes.
-import * as O from 'fp-ts/lib/Option.js';
 import type { Container, EnvVar, KubeObject, Pod, PodSpec } from '../../domain/kubernetes.js';
-import { formatDuration, formatInstant, parseDuration, type Instant } from '../../domain/time.js';
+import { recordAt, stringAt } from '../../domain/json-read.js';
+import { formatDuration, formatInstant, type Instant } from '../../domain/time.js';
 import {
   defaultPlanDurations,
   PENDING_DURATION_ANNOTATION,
@@ -9,17 +9,10 @@ import {
   SCENARIO_ANNOTATION,
   SCENARIO_CONTAINER_ANNOTATION,
 } from '../kubelet/scenarios.js';
-import { scenarioAnnotations, SCENARIO_ROLE_ANNOTATION, type SimulatedOperator } from './operator.js';
+import { scenarioAnnotations, type SimulatedOperator } from './operator.js';
+import { annotationDuration, stringMap, withoutScenario } from './template.js';
 
 type Json = Readonly<Record<string, unknown>>;
-
-const isObj = (u: unknown): u is Json => typeof u === 'object' && u !== null && !Array.isArray(u);
-const obj = (u: unknown, key: string): Json => (isObj(u) && isObj(u[key]) ? u[key] : {});
-const str = (u: unknown, key: string): string => (isObj(u) && typeof u[key] === 'string' ? u[key] : '');
-const strMap = (u: unknown): Record<string, string> =>
-  isObj(u)
-    ? Object.fromEntries(Object.entries(u).filter((e): e is [string, string] => typeof e[1] === 'string'))
-    : {};
 
 /** The roles a scenario can target: `job-runner`, `scheduler`, `worker` (kubetasks.dev/scenario-role). */
 export type DaskRole = 'job-runner' | 'scheduler' | 'worker';
@@ -55,22 +48,12 @@ const workerPodName = (job: KubeObject, i: number, generation: number): string =
 const schedulerAddress = (job: KubeObject): string =>
   `tcp://${schedulerPodName(job)}.${namespaceOf(job)}.svc.cluster.local:8786`;
 
-const jobStatusOf = (job: KubeObject): string => str(obj(job, 'status'), 'jobStatus');
+const jobStatusOf = (job: KubeObject): string => stringAt(recordAt(job, 'status'), 'jobStatus');
 const TERMINAL = new Set(['Successful', 'Failed']);
 
 /** User code runs in the job runner, so `exit:N` lands there by default; other troubles hit a worker. */
 export const defaultScenarioRole = (job: KubeObject): DaskRole =>
   (job.metadata?.annotations?.[SCENARIO_ANNOTATION] ?? '').startsWith('exit:') ? 'job-runner' : 'worker';
-
-const withoutScenario = (m: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(m).filter(([k]) => k !== SCENARIO_ANNOTATION && k !== SCENARIO_ROLE_ANNOTATION),
-  );
-
-const durationOf = (a: Readonly<Record<string, string>>, key: string, fallback: number): number => {
-  const v = a[key];
-  return v === undefined ? fallback : O.getOrElse(() => fallback)(parseDuration(v));
-};
 
 /**
  * The kubelet runs every pod for one run duration; the scheduler and workers of a Dask cluster run until the job
@@ -79,8 +62,8 @@ const durationOf = (a: Readonly<Record<string, string>>, key: string, fallback: 
  */
 const runDuration = (job: KubeObject, role: DaskRole, targeted: boolean): Record<string, string> => {
   const a = job.metadata?.annotations ?? {};
-  const run = durationOf(a, RUN_DURATION_ANNOTATION, defaultPlanDurations.runMs);
-  const pending = durationOf(a, PENDING_DURATION_ANNOTATION, defaultPlanDurations.pendingMs);
+  const run = annotationDuration(a, RUN_DURATION_ANNOTATION, defaultPlanDurations.runMs);
+  const pending = annotationDuration(a, PENDING_DURATION_ANNOTATION, defaultPlanDurations.pendingMs);
   if (role === 'job-runner') return { [RUN_DURATION_ANNOTATION]: formatDuration(run + pending + 1000) };
   if (targeted) return {};
   return { [RUN_DURATION_ANNOTATION]: formatDuration(4 * (run + pending) + 5000) };
@@ -100,22 +83,22 @@ const podOf = (
   extraEnv: ReadonlyArray<EnvVar>,
   withScenario: boolean,
 ): Pod => {
-  const meta = obj(template, 'metadata');
+  const meta = recordAt(template, 'metadata');
   const scenario = withScenario ? scenarioAnnotations(job, role, defaultScenarioRole(job)) : {};
-  const spec = obj(template, 'spec') as unknown as PodSpec;
+  const spec = recordAt(template, 'spec') as unknown as PodSpec;
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
       name,
       labels: {
-        ...strMap(meta['labels']),
+        ...stringMap(meta['labels']),
         'dask.org/cluster-name': nameOf(job),
         'dask.org/component': role,
         ...labels,
       },
       annotations: {
-        ...withoutScenario(strMap(meta['annotations'])),
+        ...withoutScenario(meta['annotations']),
         ...scenario,
         ...runDuration(job, role, scenario[SCENARIO_ANNOTATION] !== undefined),
         [SCENARIO_CONTAINER_ANNOTATION]: CONTAINERS[role],
@@ -128,10 +111,10 @@ const podOf = (
   };
 };
 
-const clusterSpec = (job: KubeObject): Json => obj(obj(obj(job, 'spec'), 'cluster'), 'spec');
+const clusterSpec = (job: KubeObject): Json => recordAt(recordAt(recordAt(job, 'spec'), 'cluster'), 'spec');
 
 const workerPods = (job: KubeObject, pods: ReadonlyArray<Pod>, initial: boolean): ReadonlyArray<Pod> => {
-  const worker = obj(clusterSpec(job), 'worker');
+  const worker = recordAt(clusterSpec(job), 'worker');
   const replicas = typeof worker['replicas'] === 'number' ? worker['replicas'] : 0;
   return Array.from({ length: replicas }, (_, i) => {
     const mine = pods.filter((p) => p.metadata?.annotations?.[WORKER_INDEX_ANNOTATION] === String(i));
@@ -169,9 +152,17 @@ const desiredPods = (job: KubeObject, pods: ReadonlyArray<Pod>): ReadonlyArray<P
   const initial = jobStatusOf(job) === '' || jobStatusOf(job) === 'JobCreated';
   const address = [{ name: 'DASK_SCHEDULER_ADDRESS', value: schedulerAddress(job) }];
   return [
-    podOf(job, 'scheduler', schedulerPodName(job), obj(clusterSpec(job), 'scheduler'), {}, [], initial),
+    podOf(job, 'scheduler', schedulerPodName(job), recordAt(clusterSpec(job), 'scheduler'), {}, [], initial),
     ...workerPods(job, pods, initial),
-    podOf(job, 'job-runner', daskRunnerPodName(job), obj(obj(job, 'spec'), 'job'), {}, address, initial),
+    podOf(
+      job,
+      'job-runner',
+      daskRunnerPodName(job),
+      recordAt(recordAt(job, 'spec'), 'job'),
+      {},
+      address,
+      initial,
+    ),
   ];
 };
 
@@ -183,11 +174,11 @@ const ts = (i: Instant): string => formatInstant(i);
  * endTime). Worker troubles do not end the job: the operator restarts or replaces workers; the runner decides.
  */
 const status = (job: KubeObject, pods: ReadonlyArray<Pod>, now: Instant): unknown => {
-  const current = obj(job, 'status');
-  if (TERMINAL.has(str(current, 'jobStatus'))) return undefined;
+  const current = recordAt(job, 'status');
+  if (TERMINAL.has(stringAt(current, 'jobStatus'))) return undefined;
   const base = { jobRunnerPodName: daskRunnerPodName(job), clusterName: nameOf(job) };
   const runner = pods.find((p) => p.metadata?.name === daskRunnerPodName(job));
-  const startTime = str(current, 'startTime');
+  const startTime = stringAt(current, 'startTime');
   switch (runner?.status?.phase) {
     case 'Succeeded':
     case 'Failed':

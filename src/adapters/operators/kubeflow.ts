@@ -14,8 +14,8 @@ import {
 import { mpiKind } from '../../plugins/kubeflow/mpi.js';
 import { pytorchKind } from '../../plugins/kubeflow/pytorch.js';
 import { tensorflowKind } from '../../plugins/kubeflow/tensorflow.js';
-import { SCENARIO_ANNOTATION } from '../kubelet/scenarios.js';
-import { scenarioAnnotations, SCENARIO_ROLE_ANNOTATION, type SimulatedOperator } from './operator.js';
+import { scenarioAnnotations, type SimulatedOperator } from './operator.js';
+import { stringMap, withoutScenario } from './template.js';
 
 type Json = Record<string, unknown>;
 
@@ -30,11 +30,6 @@ interface RoleSpec {
   readonly annotations: Readonly<Record<string, string>>;
   readonly spec: Json;
 }
-
-const stringMap = (u: unknown): Record<string, string> =>
-  isPlainObject(u)
-    ? Object.fromEntries(Object.entries(u).filter((e): e is [string, string] => typeof e[1] === 'string'))
-    : {};
 
 /** The job's replica specs in the kind's role order (roles the kind does not know come last). */
 const roleSpecs = (kind: KubeflowKind, resource: KubeObject): ReadonlyArray<RoleSpec> => {
@@ -220,11 +215,6 @@ const kubeflowStatus = (
  * The templates carry the execution's annotations (as in Flyte), the scenario among them; the scenario is the job's,
  * and goes only to the pods of its role.
  */
-const withoutScenario = (a: Readonly<Record<string, string>>): Record<string, string> => {
-  const { [SCENARIO_ANNOTATION]: _s, [SCENARIO_ROLE_ANNOTATION]: _r, ...rest } = a;
-  return rest;
-};
-
 const rolePod = (kind: KubeflowKind, resource: KubeObject, r: RoleSpec, index: number): Pod => {
   const job = resource.metadata?.name ?? '';
   const role = r.role.toLowerCase();

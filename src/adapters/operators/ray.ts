@@ -1,7 +1,7 @@
 // The simulated KubeRay operator: a RayJob's cluster pods and submitter, and the RayJob status KubeRay writes.
-import * as O from 'fp-ts/lib/Option.js';
 import type { Container, KubeObject, Pod, PodSpec } from '../../domain/kubernetes.js';
-import { formatDuration, formatInstant, parseDuration, type Instant } from '../../domain/time.js';
+import { arrayAt, numberAt, recordAt, stringAt } from '../../domain/json-read.js';
+import { formatDuration, formatInstant, type Instant } from '../../domain/time.js';
 import {
   defaultPlanDurations,
   PENDING_DURATION_ANNOTATION,
@@ -9,20 +9,10 @@ import {
   SCENARIO_ANNOTATION,
   SCENARIO_CONTAINER_ANNOTATION,
 } from '../kubelet/scenarios.js';
-import { scenarioAnnotations, SCENARIO_ROLE_ANNOTATION, type SimulatedOperator } from './operator.js';
+import { scenarioAnnotations, type SimulatedOperator } from './operator.js';
+import { annotationDuration, stringMap, withoutScenario } from './template.js';
 
 type Json = Readonly<Record<string, unknown>>;
-
-const isObj = (u: unknown): u is Json => typeof u === 'object' && u !== null && !Array.isArray(u);
-const obj = (u: unknown, key: string): Json => (isObj(u) && isObj(u[key]) ? u[key] : {});
-const str = (u: unknown, key: string): string => (isObj(u) && typeof u[key] === 'string' ? u[key] : '');
-const num = (u: unknown, key: string): number => (isObj(u) && typeof u[key] === 'number' ? u[key] : 0);
-const arr = (u: unknown, key: string): ReadonlyArray<unknown> =>
-  isObj(u) && Array.isArray(u[key]) ? u[key] : [];
-const strMap = (u: unknown): Record<string, string> =>
-  isObj(u)
-    ? Object.fromEntries(Object.entries(u).filter((e): e is [string, string] => typeof e[1] === 'string'))
-    : {};
 
 /** The roles a scenario can target: `head`, `worker`, `submitter` (kubetasks.dev/scenario-role). */
 export type RayRole = 'head' | 'worker' | 'submitter';
@@ -62,10 +52,11 @@ const headService = (job: KubeObject): string => `${rayClusterNameOf(job)}-head-
 const dashboardURL = (job: KubeObject): string =>
   `${headService(job)}.${job.metadata?.namespace ?? 'default'}.svc.cluster.local:8265`;
 
-const spec = (job: KubeObject): Json => obj(job, 'spec');
-const clusterSpec = (job: KubeObject): Json => obj(spec(job), 'rayClusterSpec');
-const submissionMode = (job: KubeObject): string => str(spec(job), 'submissionMode') || 'K8sJobMode';
-const deploymentStatus = (job: KubeObject): string => str(obj(job, 'status'), 'jobDeploymentStatus');
+const spec = (job: KubeObject): Json => recordAt(job, 'spec');
+const clusterSpec = (job: KubeObject): Json => recordAt(spec(job), 'rayClusterSpec');
+const submissionMode = (job: KubeObject): string => stringAt(spec(job), 'submissionMode') || 'K8sJobMode';
+const deploymentStatus = (job: KubeObject): string =>
+  stringAt(recordAt(job, 'status'), 'jobDeploymentStatus');
 
 /**
  * Where a scenario lands by default: user code fails in the Ray driver (the submitter's `ray job submit` reports the
@@ -82,25 +73,14 @@ export const defaultScenarioRole = (job: KubeObject): RayRole => {
 // pods
 // -------------------------------------------------------------------------------------
 
-/** Template annotations without the scenario the plugin copied from the execution: only the operator routes it. */
-const withoutScenario = (m: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(m).filter(([k]) => k !== SCENARIO_ANNOTATION && k !== SCENARIO_ROLE_ANNOTATION),
-  );
-
-const durationOf = (annotations: Readonly<Record<string, string>>, key: string, fallback: number): number => {
-  const v = annotations[key];
-  return v === undefined ? fallback : O.getOrElse(() => fallback)(parseDuration(v));
-};
-
 /**
  * The kubelet runs every pod for one run duration, but Ray's pods do not end on their own: the submitter waits for
  * its job (longer than the workers' trouble takes to show), the head outlives the submitter. Stretched here.
  */
 const stretchedRun = (job: KubeObject, role: RayRole): Record<string, string> => {
   const a = job.metadata?.annotations ?? {};
-  const run = durationOf(a, RUN_DURATION_ANNOTATION, defaultPlanDurations.runMs);
-  const pending = durationOf(a, PENDING_DURATION_ANNOTATION, defaultPlanDurations.pendingMs);
+  const run = annotationDuration(a, RUN_DURATION_ANNOTATION, defaultPlanDurations.runMs);
+  const pending = annotationDuration(a, PENDING_DURATION_ANNOTATION, defaultPlanDurations.pendingMs);
   if (role === 'submitter') return { [RUN_DURATION_ANNOTATION]: formatDuration(run + pending + 1000) };
   if (role === 'head' && submissionMode(job) === 'K8sJobMode') {
     return { [RUN_DURATION_ANNOTATION]: formatDuration(2 * run + 2 * pending + 5000) };
@@ -117,22 +97,22 @@ const podOf = (
   container: string,
   withScenario: boolean,
 ): Pod => {
-  const meta = obj(template, 'metadata');
+  const meta = recordAt(template, 'metadata');
   const scenario = withScenario ? scenarioAnnotations(job, role, defaultScenarioRole(job)) : {};
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
       name,
-      labels: { ...strMap(meta['labels']), ...labels },
+      labels: { ...stringMap(meta['labels']), ...labels },
       annotations: {
-        ...withoutScenario(strMap(meta['annotations'])),
+        ...withoutScenario(meta['annotations']),
         ...scenario,
         ...stretchedRun(job, role),
         [SCENARIO_CONTAINER_ANNOTATION]: container,
       },
     },
-    spec: obj(template, 'spec') as unknown as PodSpec,
+    spec: recordAt(template, 'spec') as unknown as PodSpec,
   };
 };
 
@@ -155,7 +135,7 @@ const headPod = (job: KubeObject, withScenario: boolean): Pod =>
     job,
     'head',
     headPodName(job),
-    obj(obj(clusterSpec(job), 'headGroupSpec'), 'template'),
+    recordAt(recordAt(clusterSpec(job), 'headGroupSpec'), 'template'),
     commonLabels(job, 'head', 'headgroup'),
     HEAD_CONTAINER,
     withScenario,
@@ -168,12 +148,12 @@ interface WorkerSlot {
 }
 
 const workerSlots = (job: KubeObject): ReadonlyArray<WorkerSlot> =>
-  arr(clusterSpec(job), 'workerGroupSpecs').flatMap((g) => {
-    const group = str(g, 'groupName');
-    return Array.from({ length: num(g, 'replicas') }, (_, index) => ({
+  arrayAt(clusterSpec(job), 'workerGroupSpecs').flatMap((g) => {
+    const group = stringAt(g, 'groupName');
+    return Array.from({ length: numberAt(g, 'replicas') ?? 0 }, (_, index) => ({
       group,
       index,
-      template: obj(g, 'template'),
+      template: recordAt(g, 'template'),
     }));
   });
 
@@ -211,7 +191,7 @@ const workerPod = (job: KubeObject, slot: WorkerSlot, pods: ReadonlyArray<Pod>):
 };
 
 const submitterPod = (job: KubeObject): Pod => {
-  const template = obj(spec(job), 'submitterPodTemplate');
+  const template = recordAt(spec(job), 'submitterPodTemplate');
   const pod = podOf(
     job,
     'submitter',
@@ -230,7 +210,7 @@ const submitterPod = (job: KubeObject): Pod => {
     '--submission-id',
     jobIdOf(job),
     '--',
-    str(spec(job), 'entrypoint'),
+    stringAt(spec(job), 'entrypoint'),
   ];
   const containers = (pod.spec?.containers ?? []).map((c: Container) =>
     c.name === SUBMITTER_CONTAINER ? { ...c, command } : c,
@@ -288,13 +268,13 @@ const ts = (i: Instant): string => formatInstant(i);
  * status, reason and message; the head pod lost is reported as KubeRay's grace-period failure. Terminal stays.
  */
 const status = (job: KubeObject, pods: ReadonlyArray<Pod>, now: Instant): unknown => {
-  const current = obj(job, 'status');
-  if (TERMINAL.has(str(current, 'jobDeploymentStatus'))) return undefined;
+  const current = recordAt(job, 'status');
+  if (TERMINAL.has(stringAt(current, 'jobDeploymentStatus'))) return undefined;
   const cluster = rayClusterNameOf(job);
   const head = byRole(pods, 'head')[0];
   const workers = byRole(pods, 'worker');
   const submitter = submitterOf(job, pods);
-  const startTime = str(current, 'startTime') || ts(now);
+  const startTime = stringAt(current, 'startTime') || ts(now);
   const desired = workerSlots(job).length;
   const base = {
     jobId: jobIdOf(job),
@@ -349,7 +329,7 @@ const status = (job: KubeObject, pods: ReadonlyArray<Pod>, now: Instant): unknow
   const clusterUp =
     head !== undefined && started(head) && workers.length >= desired && workers.every(started);
   // Once running, KubeRay stays Running while it replaces a lost worker; it never goes back to Initializing.
-  if (!clusterUp && str(current, 'jobDeploymentStatus') !== 'Running')
+  if (!clusterUp && stringAt(current, 'jobDeploymentStatus') !== 'Running')
     return { ...base, jobDeploymentStatus: 'Initializing' };
   const running = submissionMode(job) !== 'K8sJobMode' || phaseOf(submitter) === 'Running';
   return {

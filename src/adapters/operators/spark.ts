@@ -1,16 +1,18 @@
 // The simulated spark-operator: driver pod, then executors, and the SparkApplication status the operator writes.
 import type { Container, EnvVar, KubeObject, Pod, PodSpec } from '../../domain/kubernetes.js';
 import * as O from 'fp-ts/lib/Option.js';
+import { isPlainObject } from '../../domain/codec.js';
+import { numberAt, recordAt, stringAt } from '../../domain/json-read.js';
 import { ownValue } from '../../domain/own-keys.js';
 import { formatDuration, formatInstant, parseDuration, type Instant } from '../../domain/time.js';
 import {
   defaultPlanDurations,
   PENDING_DURATION_ANNOTATION,
   RUN_DURATION_ANNOTATION,
-  SCENARIO_ANNOTATION,
   SCENARIO_CONTAINER_ANNOTATION,
 } from '../kubelet/scenarios.js';
-import { scenarioAnnotations, SCENARIO_ROLE_ANNOTATION, type SimulatedOperator } from './operator.js';
+import { scenarioAnnotations, type SimulatedOperator } from './operator.js';
+import { stringMap, withoutScenario } from './template.js';
 
 const DRIVER_CONTAINER = 'spark-kubernetes-driver';
 const EXECUTOR_CONTAINER = 'spark-kubernetes-executor';
@@ -23,16 +25,6 @@ const EXEC_ID_LABEL = 'spark-exec-id';
 const UI_PORT = 4040;
 
 type Json = Readonly<Record<string, unknown>>;
-
-const isObj = (u: unknown): u is Json => typeof u === 'object' && u !== null && !Array.isArray(u);
-const obj = (u: unknown, key: string): Json => (isObj(u) && isObj(u[key]) ? u[key] : {});
-const str = (u: unknown, key: string): string => (isObj(u) && typeof u[key] === 'string' ? u[key] : '');
-const num = (u: unknown, key: string): number | undefined =>
-  isObj(u) && typeof u[key] === 'number' ? u[key] : undefined;
-const strMap = (u: unknown): Record<string, string> =>
-  isObj(u)
-    ? Object.fromEntries(Object.entries(u).filter((e): e is [string, string] => typeof e[1] === 'string'))
-    : {};
 
 /** A stable 32-hex-digit id from a string (FNV-1a, four rounds), standing in for Spark's random application id. */
 const hexId = (s: string): string => {
@@ -49,16 +41,17 @@ const appName = (app: KubeObject): string => app.metadata?.name ?? '';
 
 /** Spark's driver pod name: spec.driver.podName, else spark.kubernetes.driver.pod.name, else `<app>-driver`. */
 export const sparkDriverPodName = (app: KubeObject): string => {
-  const spec = obj(app, 'spec');
+  const spec = recordAt(app, 'spec');
   return (
-    str(obj(spec, 'driver'), 'podName') ||
-    str(obj(spec, 'sparkConf'), 'spark.kubernetes.driver.pod.name') ||
+    stringAt(recordAt(spec, 'driver'), 'podName') ||
+    stringAt(recordAt(spec, 'sparkConf'), 'spark.kubernetes.driver.pod.name') ||
     `${appName(app)}-driver`
   );
 };
 
 const executorPrefix = (app: KubeObject): string =>
-  str(obj(obj(app, 'spec'), 'sparkConf'), 'spark.kubernetes.executor.podNamePrefix') || appName(app);
+  stringAt(recordAt(recordAt(app, 'spec'), 'sparkConf'), 'spark.kubernetes.executor.podNamePrefix') ||
+  appName(app);
 
 const applicationId = (app: KubeObject): string => `spark-${hexId(app.metadata?.uid ?? appName(app))}`;
 const submissionId = (app: KubeObject): string => {
@@ -79,11 +72,11 @@ const rolePodSpec = (
   args: ReadonlyArray<string>,
   env: ReadonlyArray<EnvVar>,
 ): PodSpec => {
-  const spec = obj(app, 'spec');
-  const r = obj(spec, role);
+  const spec = recordAt(app, 'spec');
+  const r = recordAt(spec, role);
   const name = role === 'driver' ? DRIVER_CONTAINER : EXECUTOR_CONTAINER;
-  const image = str(r, 'image') || str(spec, 'image');
-  const template = obj(obj(r, 'template'), 'spec') as Partial<PodSpec>;
+  const image = stringAt(r, 'image') || stringAt(spec, 'image');
+  const template = recordAt(recordAt(r, 'template'), 'spec') as Partial<PodSpec>;
   const legacyEnv = Array.isArray(r['env']) ? (r['env'] as EnvVar[]) : [];
   const sparkEnv: EnvVar[] = [...legacyEnv, ...env];
   const base: Container = { name, image, args: [...args], env: sparkEnv };
@@ -103,11 +96,11 @@ const rolePodSpec = (
       )
     : [base, ...fromTemplate];
   const legacy: Record<string, unknown> = {};
-  if (isObj(r['affinity'])) legacy['affinity'] = r['affinity'];
+  if (isPlainObject(r['affinity'])) legacy['affinity'] = r['affinity'];
   if (Array.isArray(r['tolerations'])) legacy['tolerations'] = r['tolerations'];
-  if (isObj(r['nodeSelector'])) legacy['nodeSelector'] = strMap(r['nodeSelector']);
-  if (str(r, 'schedulerName') !== '') legacy['schedulerName'] = str(r, 'schedulerName');
-  const sa = str(r, 'serviceAccount');
+  if (isPlainObject(r['nodeSelector'])) legacy['nodeSelector'] = stringMap(r['nodeSelector']);
+  if (stringAt(r, 'schedulerName') !== '') legacy['schedulerName'] = stringAt(r, 'schedulerName');
+  const sa = stringAt(r, 'serviceAccount');
   return {
     ...legacy,
     ...template,
@@ -116,15 +109,6 @@ const rolePodSpec = (
     ...(sa === '' ? {} : { serviceAccountName: sa }),
   };
 };
-
-/**
- * The execution's annotations reach the pod templates (the plugin copies them for the watch cache), scenario
- * included: only scenarioAnnotations decides which role's pods get the scenario.
- */
-const withoutScenario = (m: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(m).filter(([k]) => k !== SCENARIO_ANNOTATION && k !== SCENARIO_ROLE_ANNOTATION),
-  );
 
 /**
  * The driver waits for its executors' work, so it runs longer than they do: its run duration is the executors'
@@ -146,14 +130,14 @@ const roleMetadata = (
   name: string,
   extraLabels: Readonly<Record<string, string>>,
 ) => {
-  const r = obj(obj(app, 'spec'), role);
-  const tmeta = obj(obj(r, 'template'), 'metadata');
+  const r = recordAt(recordAt(app, 'spec'), role);
+  const tmeta = recordAt(recordAt(r, 'template'), 'metadata');
   const scenario = scenarioAnnotations(app, role, 'driver');
   return {
     name,
     labels: {
-      ...strMap(tmeta['labels']),
-      ...strMap(r['labels']),
+      ...stringMap(tmeta['labels']),
+      ...stringMap(r['labels']),
       [APP_NAME_LABEL]: appName(app),
       [LAUNCHED_BY_LABEL]: 'true',
       [SUBMISSION_ID_LABEL]: submissionId(app),
@@ -162,8 +146,8 @@ const roleMetadata = (
       ...extraLabels,
     },
     annotations: {
-      ...withoutScenario(strMap(tmeta['annotations'])),
-      ...withoutScenario(strMap(r['annotations'])),
+      ...withoutScenario(tmeta['annotations']),
+      ...withoutScenario(r['annotations']),
       ...scenario,
       ...(role === 'driver' ? driverRunDuration(scenario) : {}),
       [SCENARIO_CONTAINER_ANNOTATION]: role === 'driver' ? DRIVER_CONTAINER : EXECUTOR_CONTAINER,
@@ -172,14 +156,14 @@ const roleMetadata = (
 };
 
 const driverPod = (app: KubeObject): Pod => {
-  const spec = obj(app, 'spec');
-  const mainClass = str(spec, 'mainClass');
+  const spec = recordAt(app, 'spec');
+  const mainClass = stringAt(spec, 'mainClass');
   const args = [
     'driver',
     '--properties-file',
     '/opt/spark/conf/spark.properties',
     ...(mainClass === '' ? [] : ['--class', mainClass]),
-    str(spec, 'mainApplicationFile'),
+    stringAt(spec, 'mainApplicationFile'),
     ...(Array.isArray(spec['arguments']) ? (spec['arguments'] as string[]) : []),
   ];
   return {
@@ -213,8 +197,8 @@ const executorPod = (app: KubeObject, n: number): Pod => ({
 });
 
 const instancesOf = (app: KubeObject): number => {
-  const n = num(obj(obj(app, 'spec'), 'executor'), 'instances');
-  const conf = Number(str(obj(obj(app, 'spec'), 'sparkConf'), 'spark.executor.instances'));
+  const n = numberAt(recordAt(recordAt(app, 'spec'), 'executor'), 'instances');
+  const conf = Number(stringAt(recordAt(recordAt(app, 'spec'), 'sparkConf'), 'spark.executor.instances'));
   const k = n ?? (Number.isInteger(conf) && conf > 0 ? conf : 1);
   return Math.max(1, Math.min(k, 20));
 };
@@ -222,7 +206,8 @@ const instancesOf = (app: KubeObject): number => {
 const phaseOf = (p: Pod | undefined): string => p?.status?.phase ?? 'Pending';
 const gone = (p: Pod): boolean =>
   p.metadata?.deletionTimestamp !== undefined && p.metadata.deletionTimestamp !== null;
-const stateOf = (u: unknown): string => str(obj(obj(u, 'status'), 'applicationState'), 'state');
+const stateOf = (u: unknown): string =>
+  stringAt(recordAt(recordAt(u, 'status'), 'applicationState'), 'state');
 
 const isDriver = (p: Pod): boolean => p.metadata?.labels?.[ROLE_LABEL] === 'driver';
 const isExecutor = (p: Pod): boolean => p.metadata?.labels?.[ROLE_LABEL] === 'executor';
@@ -288,13 +273,13 @@ const driverError = (p: Pod | undefined): string => {
  * executor retries). Times already written are kept, so an unchanged world writes nothing.
  */
 const status = (app: KubeObject, pods: ReadonlyArray<Pod>, now: Instant): unknown => {
-  const current = obj(app, 'status');
+  const current = recordAt(app, 'status');
   const state = stateOf(app);
   const name = sparkDriverPodName(app);
   const driver = pods.find((p) => isDriver(p) && p.metadata?.name === name);
   if (state === 'COMPLETED' || state === 'FAILED') return undefined;
   if (state === '' && driver === undefined) return undefined;
-  const submittedAt = str(current, 'lastSubmissionAttemptTime') || formatInstant(now);
+  const submittedAt = stringAt(current, 'lastSubmissionAttemptTime') || formatInstant(now);
   const executors = pods
     .filter(isExecutor)
     .map((p): [string, string] => [
@@ -311,8 +296,8 @@ const status = (app: KubeObject, pods: ReadonlyArray<Pod>, now: Instant): unknow
     },
     submissionID: submissionId(app),
     lastSubmissionAttemptTime: submittedAt,
-    submissionAttempts: num(current, 'submissionAttempts') ?? 1,
-    executionAttempts: num(current, 'executionAttempts') ?? 1,
+    submissionAttempts: numberAt(current, 'submissionAttempts') ?? 1,
+    executionAttempts: numberAt(current, 'executionAttempts') ?? 1,
     ...(executors.length === 0 ? {} : { executorState: Object.fromEntries(executors) }),
   };
   const ds = driverState(driver);
@@ -330,7 +315,7 @@ const status = (app: KubeObject, pods: ReadonlyArray<Pod>, now: Instant): unknow
       return {
         ...base,
         ...started,
-        applicationState: { ...obj(current, 'applicationState'), state: 'FAILED' },
+        applicationState: { ...recordAt(current, 'applicationState'), state: 'FAILED' },
         terminationTime: formatInstant(now),
       };
     default:

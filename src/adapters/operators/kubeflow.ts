@@ -282,8 +282,11 @@ export const kubeflowOperator = (kind: KubeflowKind): SimulatedOperator => ({
   status: (resource, pods, now) => kubeflowStatus(kind, resource, pods, now),
 });
 
+/** The training operator for PyTorchJob. */
 export const pytorchOperator: SimulatedOperator = kubeflowOperator(pytorchKind);
+/** The training operator for TFJob. */
 export const tensorflowOperator: SimulatedOperator = kubeflowOperator(tensorflowKind);
+/** The training operator for MPIJob. */
 export const mpiOperator: SimulatedOperator = kubeflowOperator(mpiKind);
 
 /** The three kinds the training operator serves. */

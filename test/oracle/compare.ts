@@ -1,64 +1,125 @@
 // Tells an equal answer, an explained difference and a bug apart, and tallies them for the run's summary.
 import { differences, type DifferentialInput } from '../../src/plugins/pod/phase/differences.js';
 import { outcome, sameOutcome, type ExpectedOutcome } from '../../src/plugins/pod/phase/flyte-model.js';
+import type { RowId } from '../../src/plugins/pod/phase/table.js';
 import type { Answer } from './oracle.js';
-import { toRelease } from './release.js';
+import { releaseFor } from './release.js';
+
+/**
+ * One pair of answers the documented entries allow for an input: kubetasks answers `kubetasks` and the oracle
+ * `flyte`. `ids` names the entries, in order: at most one deliberate difference (docs/compatibility.md), then the
+ * release differences (tools/flyte-oracle/README.md) that carry the catalogue's answer to v1.14.0's.
+ */
+export interface AllowedPair {
+  readonly ids: ReadonlyArray<string>;
+  readonly kubetasks: ExpectedOutcome;
+  readonly flyte: ExpectedOutcome;
+  /** Whether some Flyte side in the chain came from flyte-model.ts rather than a model of the entry's own. */
+  readonly flyteModel: boolean;
+}
+
+/**
+ * Every pair the entries allow for an input. Each starts from an entry's own model, never from an answer: a
+ * deliberate difference gives kubetasks' answer and the catalogue's; where none makes kubetasks differ, a release
+ * difference's `from` is what both kubetasks and the catalogue answer. The release differences whose `from` is the
+ * catalogue answer reached so far then take it to v1.14.0's.
+ */
+export const allowedPairs = (input: DifferentialInput): ReadonlyArray<AllowedPair> => {
+  const releases = releaseFor(input);
+  const starts: AllowedPair[] = [];
+  for (const d of differences) {
+    if (d.applies === undefined || d.expected === undefined || !d.applies(input)) continue;
+    const e = d.expected(input);
+    starts.push({ ids: [d.id], kubetasks: e.kubetasks, flyte: e.flyte, flyteModel: d.flyteModel === true });
+  }
+  // Without a deliberate difference here, kubetasks answers what the catalogue does: each release difference's own
+  // model of the catalogue's answer is then kubetasks' answer too.
+  if (starts.every((s) => sameOutcome(s.kubetasks, s.flyte))) {
+    for (const r of releases) {
+      starts.push({ ids: [], kubetasks: r.from, flyte: r.from, flyteModel: r.flyteModel });
+    }
+  }
+  const pairs: AllowedPair[] = [];
+  for (const start of starts) {
+    let flyte = start.flyte;
+    const ids = [...start.ids];
+    let flyteModel = start.flyteModel;
+    for (const r of releases) {
+      if (!sameOutcome(r.from, flyte) || sameOutcome(r.from, r.to)) continue;
+      flyte = r.to;
+      ids.push(r.id);
+      flyteModel ||= r.flyteModel;
+    }
+    if (ids.length === 0 || sameOutcome(start.kubetasks, flyte)) continue;
+    if (pairs.some((p) => sameOutcome(p.kubetasks, start.kubetasks) && sameOutcome(p.flyte, flyte))) continue;
+    pairs.push({ ids, kubetasks: start.kubetasks, flyte, flyteModel });
+  }
+  return pairs;
+};
 
 export type Verdict =
   | { readonly tag: 'equal' }
-  | { readonly tag: 'explained'; readonly ids: ReadonlyArray<string> }
-  | { readonly tag: 'unexplained' };
+  | { readonly tag: 'explained'; readonly ids: ReadonlyArray<string>; readonly flyteModel: boolean }
+  | { readonly tag: 'unexplained' }
+  /** The answers agree, but an entry says kubetasks deliberately answers otherwise here: the difference was lost. */
+  | { readonly tag: 'lost'; readonly ids: ReadonlyArray<string> };
 
-const outcomeOf = (a: Answer): ExpectedOutcome => outcome(a.phase, a.code, a.kind, a.cleanup);
+export const outcomeOf = (a: Answer): ExpectedOutcome => outcome(a.phase, a.code, a.kind, a.cleanup);
 
 /** The compared part of an answer: phase, error code, error kind and the cleanup flag. */
 export const sameAnswer = (a: Answer, b: Answer): boolean => sameOutcome(outcomeOf(a), outcomeOf(b));
 
 /**
- * kubetasks' answer `k` and the oracle's `f` for one input. Equal, or explained: a documented difference takes
- * kubetasks' answer to the catalogue's Flyte answer (or none applies and they agree), and the oracle release's
- * documented changes take that to the oracle's answer.
+ * kubetasks' answer `k` and the oracle's `f` for one input: equal, or explained when some allowed pair is exactly
+ * (k, f). Equal answers are still wrong when an entry expects kubetasks to differ from exactly this Flyte answer.
  */
-export const verdict = (input: DifferentialInput, k: Answer, f: Answer): Verdict => {
-  if (sameAnswer(k, f)) return { tag: 'equal' };
+export const verdict = (input: DifferentialInput, k: Answer, f: Answer): Verdict =>
+  verdictWith(allowedPairs(input), k, f);
+
+/** verdict with the input's allowed pairs computed once (the discrimination check asks many answers per input). */
+export const verdictWith = (pairs: ReadonlyArray<AllowedPair>, k: Answer, f: Answer): Verdict => {
   const mine = outcomeOf(k);
   const theirs = outcomeOf(f);
-  const catalogue: Array<{ readonly ids: ReadonlyArray<string>; readonly flyte: ExpectedOutcome }> = [
-    { ids: [], flyte: mine },
-  ];
-  for (const d of differences) {
-    if (d.applies === undefined || d.expected === undefined || !d.applies(input)) continue;
-    const e = d.expected(input);
-    if (sameOutcome(e.kubetasks, mine)) catalogue.push({ ids: [d.id], flyte: e.flyte });
+  if (sameOutcome(mine, theirs)) {
+    const lost = pairs.find((p) => sameOutcome(p.flyte, theirs) && !sameOutcome(p.kubetasks, mine));
+    return lost === undefined ? { tag: 'equal' } : { tag: 'lost', ids: lost.ids };
   }
-  for (const c of catalogue) {
-    const release = toRelease(input, c.flyte);
-    if (sameOutcome(release.outcome, theirs)) return { tag: 'explained', ids: [...c.ids, ...release.ids] };
-  }
-  return { tag: 'unexplained' };
+  const pair = pairs.find((p) => sameOutcome(p.kubetasks, mine) && sameOutcome(p.flyte, theirs));
+  return pair === undefined
+    ? { tag: 'unexplained' }
+    : { tag: 'explained', ids: pair.ids, flyteModel: pair.flyteModel };
 };
 
 export interface Tally {
   compared: number;
   equal: number;
   explained: number;
+  /** Explained only through flyte-model.ts on the Flyte side (see AllowedPair.flyteModel). */
+  explainedByModel: number;
   unexplained: number;
+  lost: number;
   readonly byId: Map<string, number>;
   /** Equal answers whose reason or message text still differs (reported, not failed on). */
   textDiffers: number;
+  /** Inputs decided per decision-table row (the last row that fired). */
+  readonly byRow: Map<RowId, number>;
 }
 
 export const newTally = (): Tally => ({
   compared: 0,
   equal: 0,
   explained: 0,
+  explainedByModel: 0,
   unexplained: 0,
+  lost: 0,
   byId: new Map(),
   textDiffers: 0,
+  byRow: new Map(),
 });
 
-export const count = (t: Tally, v: Verdict, k: Answer, f: Answer): void => {
+export const count = (t: Tally, v: Verdict, k: Answer, f: Answer, row?: RowId): void => {
   t.compared += 1;
+  if (row !== undefined) t.byRow.set(row, (t.byRow.get(row) ?? 0) + 1);
   switch (v.tag) {
     case 'equal':
       t.equal += 1;
@@ -66,19 +127,33 @@ export const count = (t: Tally, v: Verdict, k: Answer, f: Answer): void => {
       return;
     case 'explained':
       t.explained += 1;
+      if (v.flyteModel) t.explainedByModel += 1;
       for (const id of v.ids) t.byId.set(id, (t.byId.get(id) ?? 0) + 1);
+      return;
+    case 'lost':
+      t.lost += 1;
+      t.unexplained += 1;
       return;
     case 'unexplained':
       t.unexplained += 1;
   }
 };
 
-export const summary = (t: Tally, seed: number): string =>
-  [
+/** The run's summary; `rows` lists every decision-table row, so unreached rows show as 0. */
+export const summary = (t: Tally, seed: number, rows?: ReadonlyArray<RowId>): string => {
+  const reached = rows?.filter((r) => (t.byRow.get(r) ?? 0) > 0).length;
+  return [
     `flyte oracle: seed ${seed} (replay: KUBETASKS_ORACLE_SEED=${seed} npm run test:oracle)`,
     `  pods compared: ${t.compared}`,
     `  equal:         ${t.equal} (of which reason/message text differs: ${t.textDiffers})`,
-    `  explained:     ${t.explained}`,
+    `  explained:     ${t.explained} (of which only against flyte-model.ts: ${t.explainedByModel})`,
     ...[...t.byId.entries()].sort((a, b) => b[1] - a[1]).map(([id, n]) => `    ${id}: ${n}`),
-    `  unexplained:   ${t.unexplained}`,
+    `  unexplained:   ${t.unexplained} (of which a deliberate difference lost: ${t.lost})`,
+    ...(rows === undefined
+      ? []
+      : [
+          `  decision-table rows reached: ${reached}/${rows.length}`,
+          ...rows.map((r) => `    ${r}: ${t.byRow.get(r) ?? 0}`),
+        ]),
   ].join('\n');
+};

@@ -18,6 +18,8 @@ import {
 export interface Regression {
   readonly name: string;
   readonly input: DifferentialInput;
+  /** The verdict this pod must get, when it is pinned (the hand-found differences). */
+  readonly expect?: 'equal' | { readonly explainedBy: string };
 }
 
 const S = T0 + 2 * SEC;
@@ -114,4 +116,44 @@ export const regressions: ReadonlyArray<Regression> = [
     }),
     E + SEC,
   ),
+  // Found by hand (issue 18): the annotated primary has a status with an empty state and is not in the spec. Flyte:
+  // PrimaryContainerNotFound; kubetasks answered Running until it read an empty state as no status, as Flyte does.
+  {
+    ...at(
+      'an annotated primary with an empty state that is not in the spec',
+      pod({
+        phase: 'Running',
+        primary: 'app',
+        containers: ['main'],
+        conditions: readyConditions(R),
+        containerStatuses: [{ ...running('app', R), state: {} }, running('main', R)],
+      }),
+      E,
+    ),
+    expect: 'equal',
+  },
+  // Found by hand (issue 18): a native sidecar (an init container with restartPolicy Always, Kubernetes 1.29+) still
+  // runs while every main container exited 0, no annotation. Flyte: Success at once; kubetasks: Running until the
+  // kubelet stops the sidecar and the pod turns Succeeded (empty-state-is-not-success).
+  {
+    ...at(
+      'a native sidecar still running after every main container exited 0',
+      {
+        ...pod({
+          phase: 'Running',
+          initContainers: ['proxy'],
+          conditions: readyConditions(R),
+          initContainerStatuses: [running('proxy', S)],
+          containerStatuses: [terminated('app', 0, 'Completed', R, E)],
+        }),
+        spec: {
+          restartPolicy: 'Never',
+          initContainers: [{ name: 'proxy', image: 'envoy', restartPolicy: 'Always' }],
+          containers: [{ name: 'app', image: 'trainer' }],
+        },
+      },
+      E + SEC,
+    ),
+    expect: { explainedBy: 'empty-state-is-not-success' },
+  },
 ];

@@ -1,76 +1,104 @@
 // How the Flyte release the oracle is built from (flyteplugins v1.14.0) answers where the catalogue's snapshot differs.
 import * as O from 'fp-ts/lib/Option.js';
-import type { Pod } from 'kubernetes-types/core/v1.js';
-import { getPodTaskPhase } from '../../src/plugins/pod/phase/classify.js';
-import type { DifferentialInput } from '../../src/plugins/pod/phase/differences.js';
 import {
   flyteFailure,
-  flytePrimary,
+  flytePending,
+  flyteWaitingContainer,
   outcome,
-  sameOutcome,
+  type DifferentialInput,
   type ExpectedOutcome,
 } from '../../src/plugins/pod/phase/flyte-model.js';
 import { readPod, type PodView } from '../../src/plugins/pod/phase/pod-view.js';
 import { PRIMARY_CONTAINER_ANNOTATION } from '../../src/plugins/pod/phase/primary.js';
 
 /**
- * One change between flyteplugins v1.14.0 and the catalogue's snapshot. `apply` takes the catalogue's answer for
- * an input and returns v1.14.0's, or undefined when the change does not touch this input. Documented in
- * tools/flyte-oracle/README.md under the same ids.
+ * One change between flyteplugins v1.14.0 and the catalogue's snapshot, with its own small model of both sides:
+ * where `applies` holds, the catalogue answers `from` and v1.14.0 answers `to`. Neither side looks at kubetasks'
+ * answer: compare.ts checks kubetasks' actual answer against `from` (or against a documented difference's Flyte
+ * side). Documented in tools/flyte-oracle/README.md under the same ids.
  */
 export interface ReleaseDifference {
   readonly id: string;
   readonly title: string;
-  readonly apply: (
-    input: DifferentialInput,
-    pod: PodView,
-    catalogue: ExpectedOutcome,
-  ) => ExpectedOutcome | undefined;
+  readonly applies: (input: DifferentialInput, pod: PodView) => boolean;
+  readonly from: (input: DifferentialInput, pod: PodView) => ExpectedOutcome;
+  readonly to: (input: DifferentialInput, pod: PodView) => ExpectedOutcome;
+  /** Whether both sides come from flyte-model.ts (the project's general model of Flyte) rather than this entry. */
+  readonly flyteModel: boolean;
 }
 
-const changed = (from: ExpectedOutcome, to: ExpectedOutcome): ExpectedOutcome | undefined =>
-  sameOutcome(from, to) ? undefined : to;
+const RATE_LIMITED = '429 Too Many Requests';
+const SIGKILL = new Set([137, 247]);
 
-const withoutInitStatuses = (resource: unknown): unknown => {
-  const pod = resource as Pod;
-  const status = { ...pod.status };
-  delete status.initContainerStatuses;
-  return { ...pod, status };
+/** The container the catalogue's DemystifyPending classifies, with its Ready condition. */
+const cataloguePendingOn = (pod: PodView) => {
+  for (const c of pod.conditions) {
+    if ((c.type === 'PodScheduled' && c.status === 'False') || c.type === 'Unschedulable') return undefined;
+    if (c.type !== 'Ready' || c.status !== 'False') continue;
+    const w = flyteWaitingContainer(pod, 'catalogue');
+    if (w !== undefined) return { ready: c, ...w };
+  }
+  return undefined;
+};
+
+/** The annotated primary of a Running pod, terminated by a SIGKILL that was not an OOM kill. */
+const sigkilledPrimary = (pod: PodView) => {
+  const name = pod.annotations[PRIMARY_CONTAINER_ANNOTATION];
+  const t = pod.containerStatuses.find((c) => c.name === name)?.state.terminated;
+  return pod.phase === 'Running' &&
+    t !== undefined &&
+    SIGKILL.has(t.exitCode) &&
+    !t.reason.includes('OOMKilled')
+    ? t
+    : undefined;
 };
 
 export const releaseDifferences: ReadonlyArray<ReleaseDifference> = [
   {
     id: 'v1.14.0/pending-init-containers-not-scanned',
     title: 'While Pending, v1.14.0 classifies only regular containers, not waiting init containers',
-    apply: (input, pod, catalogue) => {
-      if (pod.phase !== 'Pending' || !pod.initContainerStatuses.some((c) => c.state.waiting !== undefined)) {
-        return undefined;
-      }
-      const pi = getPodTaskPhase(
-        { now: input.now, config: input.config },
-        withoutInitStatuses(input.resource),
-      );
-      return changed(catalogue, outcome(pi.phase, pi.error?.code, pi.error?.kind, pi.cleanupOnFailure));
-    },
+    applies: (_input, pod) => pod.phase === 'Pending' && cataloguePendingOn(pod)?.init === true,
+    from: (input, pod) => flytePending(input, pod, 'catalogue'),
+    to: (input, pod) => flytePending(input, pod, 'v1.14.0'),
+    flyteModel: false,
   },
   {
     id: 'v1.14.0/rate-limit-is-user',
     title:
       'v1.14.0 reports an ImagePullBackOff past its grace period as USER even when the registry rate-limited',
-    apply: (_input, pod, catalogue) =>
-      pod.phase === 'Pending' &&
-      catalogue.kind === 'SYSTEM' &&
-      (catalogue.code ?? '').endsWith('|ImagePullBackOff')
-        ? { ...catalogue, kind: 'USER' }
-        : undefined,
+    applies: (_input, pod) => {
+      const on = cataloguePendingOn(pod);
+      const w = on?.status.state.waiting;
+      return (
+        pod.phase === 'Pending' &&
+        on?.init === false &&
+        w?.reason === 'ImagePullBackOff' &&
+        w.message.includes(RATE_LIMITED)
+      );
+    },
+    from: (_input, pod) =>
+      outcome(
+        'RetryableFailure',
+        `${cataloguePendingOn(pod)?.ready.reason ?? ''}|ImagePullBackOff`,
+        'SYSTEM',
+        true,
+      ),
+    to: (_input, pod) =>
+      outcome(
+        'RetryableFailure',
+        `${cataloguePendingOn(pod)?.ready.reason ?? ''}|ImagePullBackOff`,
+        'USER',
+        true,
+      ),
+    flyteModel: false,
   },
   {
     id: 'v1.14.0/pending-timeout-is-user',
     title: 'v1.14.0 reports PodPendingTimeout as a USER failure (the catalogue: SYSTEM)',
-    apply: (_input, _pod, catalogue) =>
-      catalogue.code === 'PodPendingTimeout' && catalogue.kind === 'SYSTEM'
-        ? { ...catalogue, kind: 'USER' }
-        : undefined,
+    applies: (input, pod) => pod.phase === 'Pending' && input.config.plugins.k8s['pod-pending-timeout'] > 0,
+    from: () => outcome('RetryableFailure', 'PodPendingTimeout', 'SYSTEM', true),
+    to: () => outcome('RetryableFailure', 'PodPendingTimeout', 'USER', true),
+    flyteModel: false,
   },
   {
     id: 'v1.14.0/failed-pod-system-signals',
@@ -78,39 +106,37 @@ export const releaseDifferences: ReadonlyArray<ReleaseDifference> = [
       'v1.14.0 makes a failed pod SYSTEM only for the pod reasons Shutdown and Terminated; a SIGKILLed primary, ' +
       'NodeShutdown, NodeAffinity and a missing code are USER (code UnknownError when nothing else), and only 137 ' +
       'is a SIGKILL',
-    apply: (_input, pod, catalogue) =>
-      pod.phase === 'Failed' && sameOutcome(catalogue, flyteFailure(pod))
-        ? changed(catalogue, flyteFailure(pod, 'v1.14.0'))
-        : undefined,
+    applies: (_input, pod) => pod.phase === 'Failed',
+    from: (_input, pod) => flyteFailure(pod, 'catalogue'),
+    to: (_input, pod) => flyteFailure(pod, 'v1.14.0'),
+    flyteModel: true,
   },
   {
     id: 'v1.14.0/running-primary-sigkill-is-user',
     title: 'v1.14.0 reports a SIGKILLed primary of a Running pod as a USER failure (the catalogue: SYSTEM)',
-    apply: (_input, pod, catalogue) => {
-      const primary = pod.annotations[PRIMARY_CONTAINER_ANNOTATION];
-      if (pod.phase !== 'Running' || primary === undefined) return undefined;
-      return sameOutcome(catalogue, flytePrimary(pod, primary))
-        ? changed(catalogue, flytePrimary(pod, primary, 'v1.14.0'))
-        : undefined;
-    },
+    applies: (_input, pod) => sigkilledPrimary(pod) !== undefined,
+    from: (_input, pod) => outcome('RetryableFailure', sigkilledPrimary(pod)?.reason, 'SYSTEM'),
+    to: (_input, pod) => outcome('RetryableFailure', sigkilledPrimary(pod)?.reason, 'USER'),
+    flyteModel: false,
   },
 ];
 
-/** The catalogue's answer carried through every release difference, with the ids of those that changed it. */
-export const toRelease = (
-  input: DifferentialInput,
-  catalogue: ExpectedOutcome,
-): { readonly outcome: ExpectedOutcome; readonly ids: ReadonlyArray<string> } => {
-  const pod = readPod(input.resource);
-  if (O.isNone(pod)) return { outcome: catalogue, ids: [] };
-  let current = catalogue;
-  const ids: string[] = [];
-  for (const d of releaseDifferences) {
-    const next = d.apply(input, pod.value, current);
-    if (next !== undefined && !sameOutcome(next, current)) {
-      ids.push(d.id);
-      current = next;
-    }
-  }
-  return { outcome: current, ids };
-};
+/** A release difference that applies to an input, with both sides computed. */
+export interface AppliedRelease {
+  readonly id: string;
+  readonly from: ExpectedOutcome;
+  readonly to: ExpectedOutcome;
+  readonly flyteModel: boolean;
+}
+
+/** The release differences that apply to an input, in order (none for a value that is not a pod). */
+export const releaseFor = (input: DifferentialInput): ReadonlyArray<AppliedRelease> =>
+  O.match(
+    () => [],
+    (pod: PodView) =>
+      releaseDifferences.flatMap((r) =>
+        r.applies(input, pod)
+          ? [{ id: r.id, from: r.from(input, pod), to: r.to(input, pod), flyteModel: r.flyteModel }]
+          : [],
+      ),
+  )(readPod(input.resource));

@@ -1,10 +1,22 @@
 // Flyte's answers as the behaviour catalogue describes them, for the outcomes the documented differences expect.
 import type { ErrorKind } from '../../../domain/phase-info.js';
 import type { Phase } from '../../../domain/phase.js';
-import type { ContainerStatusView, PodView, Termination } from './pod-view.js';
+import type { PlatformConfig } from '../../../domain/platform-config.js';
+import type { Instant } from '../../../domain/time.js';
+import type { ConditionView, ContainerStatusView, PodView, Termination, Waiting } from './pod-view.js';
 import { PRIMARY_CONTAINER_ANNOTATION } from './primary.js';
 
-/** The part of an answer a differential test compares. */
+/** What a differential test feeds both implementations: a resource and the observation's context. */
+export interface DifferentialInput {
+  readonly resource: unknown;
+  readonly now: Instant;
+  readonly config: PlatformConfig;
+}
+
+/** Which Flyte is modelled: the behaviour catalogue (main, 2026-08) or the release the oracle is built from. */
+export type FlyteRelease = 'catalogue' | 'v1.14.0';
+
+/** The part of an answer a differential test compares; an empty code is no code (Go's zero value). */
 export interface ExpectedOutcome {
   readonly phase: Phase;
   readonly code?: string;
@@ -20,7 +32,7 @@ export const outcome = (
   cleanup?: boolean,
 ): ExpectedOutcome => ({
   phase,
-  ...(code === undefined ? {} : { code }),
+  ...(code === undefined || code === '' ? {} : { code }),
   ...(kind === undefined ? {} : { kind }),
   ...(cleanup === true ? { cleanup } : {}),
 });
@@ -123,4 +135,97 @@ export const flyteStarted = (
         (c.state.terminated === undefined || c.state.terminated.exitCode === 0),
     );
   return done ? flyteSuccess(pod) : outcome('Running');
+};
+
+// -------------------------------------------------------------------------------------
+// Pending pods (catalogue 5.3; v1.14.0 scans no init container and reports rate limits and timeouts as USER)
+// -------------------------------------------------------------------------------------
+
+const RATE_LIMITED = '429 Too Many Requests';
+
+/** Flyte's clock check: a missing timestamp is Go's zero time, infinitely old. */
+const since = (input: DifferentialInput, t: Instant | undefined, span: number): boolean =>
+  t === undefined || input.now - t >= span;
+
+/** The container DemystifyPending classifies for a Ready=False condition, per release. */
+export const flyteWaitingContainer = (
+  pod: PodView,
+  release: FlyteRelease,
+): { readonly status: ContainerStatusView; readonly init: boolean } | undefined => {
+  if (release === 'catalogue') {
+    const init = pod.initContainerStatuses.find((s) => s.state.waiting !== undefined);
+    if (init !== undefined) return { status: init, init: true };
+  }
+  const regular = pod.containerStatuses.find((s) => !s.ready && s.state.waiting !== undefined);
+  return regular === undefined ? undefined : { status: regular, init: false };
+};
+
+const classifyWaiting = (
+  input: DifferentialInput,
+  release: FlyteRelease,
+  ready: ConditionView,
+  w: Waiting,
+): ExpectedOutcome => {
+  const k8s = input.config.plugins.k8s;
+  const code = `${ready.reason}|${w.reason}`;
+  const t = ready.lastTransitionTime;
+  switch (w.reason) {
+    case 'ErrImagePull':
+    case 'ContainerCreating':
+    case 'PodInitializing':
+      return outcome('Initializing');
+    case 'CreateContainerError':
+      return since(input, t, k8s['create-container-error-grace-period'])
+        ? outcome('PermanentFailure', code, 'USER', true)
+        : outcome('Initializing');
+    case 'CreateContainerConfigError':
+      return since(input, t, k8s['create-container-config-error-grace-period'])
+        ? outcome('PermanentFailure', code, 'USER', true)
+        : outcome('Initializing');
+    case 'InvalidImageName':
+      return outcome('PermanentFailure', code, 'USER', true);
+    case 'ImagePullBackOff':
+      return since(input, t, k8s['image-pull-backoff-grace-period'])
+        ? outcome(
+            'RetryableFailure',
+            code,
+            release === 'catalogue' && w.message.includes(RATE_LIMITED) ? 'SYSTEM' : 'USER',
+            true,
+          )
+        : outcome('Initializing');
+    default:
+      return outcome('RetryableFailure', code, 'SYSTEM', true);
+  }
+};
+
+const TERMINAL: ReadonlySet<Phase> = new Set(['Success', 'RetryableFailure', 'PermanentFailure']);
+
+/**
+ * Flyte's DemystifyPending for a pod whose phase is Pending: the first decisive condition in order, else Queued; the
+ * pod pending timeout counts from the transition of the last condition looked at (a missing one is infinitely old;
+ * without conditions it never fires). The timeout is SYSTEM in the catalogue, USER in v1.14.0.
+ */
+export const flytePending = (
+  input: DifferentialInput,
+  pod: PodView,
+  release: FlyteRelease = 'catalogue',
+): ExpectedOutcome => {
+  let t: Instant | undefined | 'now' = 'now';
+  let answer = outcome('Queued');
+  for (const c of pod.conditions) {
+    t = c.lastTransitionTime;
+    if ((c.type === 'PodScheduled' && c.status === 'False') || c.type === 'Unschedulable') break;
+    if (c.type === 'Ready' && c.status === 'False') {
+      const w = flyteWaitingContainer(pod, release)?.status.state.waiting;
+      if (w !== undefined) {
+        answer = classifyWaiting(input, release, c, w);
+        break;
+      }
+    }
+  }
+  if (TERMINAL.has(answer.phase)) return answer;
+  const timeout = input.config.plugins.k8s['pod-pending-timeout'];
+  return timeout > 0 && t !== 'now' && since(input, t, timeout)
+    ? outcome('RetryableFailure', 'PodPendingTimeout', release === 'catalogue' ? 'SYSTEM' : 'USER', true)
+    : answer;
 };

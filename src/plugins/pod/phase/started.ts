@@ -184,6 +184,14 @@ const allTerminatedSuccessfully = (pod: PodJson): boolean => {
   return true;
 };
 
+/** Whether a status's current state has a member (waiting, running or terminated). */
+const hasState = (c: Json): boolean => {
+  const state = stateOf(c);
+  return (
+    waitingIn(state) !== undefined || runningIn(state) !== undefined || terminatedIn(state) !== undefined
+  );
+};
+
 /** The status of the named regular container (a nameless status matches ""). */
 const statusNamed = (pod: PodJson, name: string): Json | undefined => {
   const statuses = containerStatusesOf(pod);
@@ -216,7 +224,8 @@ export const started = (tr: Tracer | undefined, pod: PodJson, info: TaskInfo): P
       return failureAnswer(tr, pod, info, status, t);
     }
     if (pod.phase === 'Running') {
-      if (status !== undefined) {
+      // A status with an empty state says nothing yet (Flyte's DeterminePrimaryContainerPhase finds no state either).
+      if (status !== undefined && hasState(status)) {
         tr?.fire('running.primary.running', `primary ${primaryName}`);
         return progress('running.primary.running', info, '');
       }

@@ -343,14 +343,14 @@ export const rows = {
   // Running ----------------------------------------------------------------------------------
   'running.primary.not-started': {
     section: 'Running',
-    when: 'Running with the annotation; the primary has no status yet but is in the pod spec',
+    when: 'Running with the annotation; the primary has no status yet (or one with an empty state) but is in the pod spec',
     phase: 'Running',
     version: 0,
     text: 'empty',
   },
   'running.primary.not-found': {
     section: 'Running',
-    when: 'Running with the annotation; the primary is neither in the statuses nor in the spec',
+    when: 'Running with the annotation; the primary has no status with a state and is not in the spec (as Flyte)',
     phase: 'PermanentFailure',
     code: lit('PrimaryContainerNotFound'),
     kind: 'USER',

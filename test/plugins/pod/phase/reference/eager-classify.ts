@@ -433,7 +433,11 @@ const started = (tr: Tracer, pod: PodView, info: TaskInfo): PhaseInfo => {
       return failureAnswer(tr, pod, info, { c: status, t });
     }
     if (pod.phase === 'Running') {
-      if (status !== undefined) {
+      const s = status?.state;
+      if (
+        s !== undefined &&
+        (s.waiting !== undefined || s.running !== undefined || s.terminated !== undefined)
+      ) {
         tr.fire('running.primary.running', () => `primary ${primaryName}`);
         return progress('running.primary.running', info, '');
       }

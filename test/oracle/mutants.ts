@@ -1,0 +1,144 @@
+// Planted bugs in the pod phase mapping, applied to a copy of its sources: the oracle must catch every one.
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * One planted bug: `find` must occur exactly once in `file` (under src/plugins/pod/phase), so a mutant can never
+ * silently turn into a no-op when the code it patches changes.
+ */
+export interface Mutant {
+  readonly id: string;
+  readonly what: string;
+  readonly file: string;
+  readonly find: string;
+  readonly replace: string;
+}
+
+export const mutants: ReadonlyArray<Mutant> = [
+  {
+    id: 'image-pull-backoff-always-system',
+    what: 'every expired ImagePullBackOff is a SYSTEM failure, rate-limited or not',
+    file: 'pending.ts',
+    find: 'waitingMessage.includes(RATE_LIMITED)',
+    replace: 'true',
+  },
+  {
+    id: 'waiting-init-is-bogus',
+    what: 'every waiting init container is a PermanentFailure with code Bogus',
+    file: 'pending.ts',
+    find: 'if (waiting !== undefined) return { pi: classifyWaiting(ctx, tr, c, waiting, info), anchor: since };',
+    replace:
+      'if (waiting !== undefined) return { pi: initContainerStatusesOf(pod).includes(waiting) ? ' +
+      "failure('pending.waiting.invalid-image-name', 'Bogus', 'bogus', info) : " +
+      'classifyWaiting(ctx, tr, c, waiting, info), anchor: since };',
+  },
+  {
+    id: 'crash-loop-is-initializing',
+    what: 'control: a container in CrashLoopBackOff while Pending is Initializing',
+    file: 'pending.ts',
+    find: "    case 'PodInitializing':\n",
+    replace: "    case 'PodInitializing':\n    case 'CrashLoopBackOff':\n",
+  },
+  {
+    id: 'primary-oom-not-decisive',
+    what: "an OOM-killed primary no longer decides the task's outcome",
+    file: 'started.ts',
+    find: "      if (isOom(t)) {\n        tr?.fire('primary.oom-killed');",
+    replace: "      if (isOom(t) && t === undefined) {\n        tr?.fire('primary.oom-killed');",
+  },
+  {
+    id: 'pending-timeout-ignored',
+    what: 'the pod pending timeout never fires',
+    file: 'pending.ts',
+    find: 'if (timeout <= 0) return pi;',
+    replace: 'if (timeout <= 0 || timeout > 0) return pi;',
+  },
+  {
+    id: 'node-shutdown-forgotten',
+    what: 'NodeShutdown is an ordinary pod reason (USER)',
+    file: 'reasons.ts',
+    find: "  'NodeShutdown',\n",
+    replace: '',
+  },
+  {
+    id: 'disruption-target-ignored',
+    what: 'the DisruptionTarget condition is ignored',
+    file: 'started.ts',
+    find: "conditionStatus(disruption) === 'True'",
+    replace: "conditionStatus(disruption) === 'Never'",
+  },
+  {
+    id: 'exit-137-not-sigkill',
+    what: 'exit code 137 is not a SIGKILL',
+    file: 'reasons.ts',
+    find: 'new Set([137, 247])',
+    replace: 'new Set([247])',
+  },
+  {
+    id: 'oom-killed-success-is-success',
+    what: 'a Succeeded pod with an OOM-killed container is a Success',
+    file: 'started.ts',
+    find: "  if (oom !== undefined) {\n    tr?.fire('succeeded.oom-killed'",
+    replace: "  if (oom !== undefined && oom === null) {\n    tr?.fire('succeeded.oom-killed'",
+  },
+  {
+    id: 'pod-reason-ignored',
+    what: 'a pod-level reason (Evicted, DeadlineExceeded) is not the code',
+    file: 'started.ts',
+    find: "  if (podReason !== '') {",
+    replace: "  if (podReason === '\\u0000') {",
+  },
+  {
+    id: 'grace-a-minute-late',
+    what: 'grace periods expire a minute late',
+    file: 'pending.ts',
+    find: 'const expired = elapsed >= grace;',
+    replace: 'const expired = elapsed >= grace + 60_000;',
+  },
+  {
+    id: 'invalid-image-name-is-initializing',
+    what: 'InvalidImageName waits like ErrImagePull',
+    file: 'pending.ts',
+    find: "    case 'ErrImagePull':\n",
+    replace: "    case 'InvalidImageName':\n    case 'ErrImagePull':\n",
+  },
+  {
+    id: 'early-success-ignores-init-containers',
+    what: 'a Running pod succeeds early while a native sidecar (restartable init container) still runs',
+    file: 'started.ts',
+    find: '    if (isPlainObject(c) && !terminatedSuccessfully(c)) return false;\n  }\n  return true;',
+    replace: '    if (isPlainObject(c) && c === null) return false;\n  }\n  return true;',
+  },
+];
+
+const REPO = resolve(import.meta.dirname, '../..');
+
+/** A copy of src/domain and src/plugins/pod/phase in a fresh directory that resolves packages from the repo's. */
+export interface SourceCopy {
+  readonly root: string;
+  /** The copied pod phase directory. */
+  readonly phaseDir: string;
+  readonly remove: () => void;
+}
+
+export const copySources = (): SourceCopy => {
+  const root = mkdtempSync(join(tmpdir(), 'kubetasks-mutant-'));
+  symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+  cpSync(join(REPO, 'src/domain'), join(root, 'src/domain'), { recursive: true });
+  const phaseDir = join(root, 'src/plugins/pod/phase');
+  cpSync(join(REPO, 'src/plugins/pod/phase'), phaseDir, { recursive: true });
+  return { root, phaseDir, remove: () => rmSync(root, { recursive: true, force: true }) };
+};
+
+/** Plants a mutant in a copy; throws unless its pattern occurs exactly once. */
+export const plant = (copy: SourceCopy, m: Mutant): void => {
+  const path = join(copy.phaseDir, m.file);
+  const text = readFileSync(path, 'utf8');
+  const at = text.indexOf(m.find);
+  if (at < 0 || text.indexOf(m.find, at + 1) >= 0) {
+    throw new Error(`mutant ${m.id}: the pattern must occur exactly once in ${m.file}`);
+  }
+  writeFileSync(path, text.slice(0, at) + m.replace + text.slice(at + m.find.length));
+};

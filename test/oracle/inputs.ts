@@ -11,6 +11,7 @@ import {
   arbUnknownPod,
   arbWaitingObservation,
 } from '../../src/testing/pod-arbitraries.js';
+import { arbWidePodObservation } from '../../src/testing/pod-regions.js';
 
 /** Grace periods and pending timeouts that bite within a lifecycle, including Flyte's defaults and 0. */
 export const arbOracleConfig: fc.Arbitrary<PlatformConfig> = fc
@@ -63,6 +64,10 @@ export const arbObservation: fc.Arbitrary<{ readonly pod: Pod; readonly now: Ins
   { weight: 1, arbitrary: observedAfter(arbUnknownPod) },
 );
 
+/**
+ * What the differential test compares: ordinary lives (arbObservation, also the benchmark's pods), the corners they
+ * never reach, and perturbations of both (src/testing/pod-regions.ts).
+ */
 export const arbDifferentialInput: fc.Arbitrary<DifferentialInput> = fc
-  .tuple(arbObservation, arbOracleConfig)
+  .tuple(arbWidePodObservation(arbObservation), arbOracleConfig)
   .map(([{ pod, now }, config]) => ({ resource: pod, now, config }));

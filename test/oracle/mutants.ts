@@ -90,11 +90,11 @@ export const mutants: ReadonlyArray<Mutant> = [
     replace: "  if (podReason === '\\u0000') {",
   },
   {
-    id: 'grace-a-minute-late',
-    what: 'grace periods expire a minute late',
+    id: 'grace-counted-twice',
+    what: 'grace periods last twice as long as configured',
     file: 'pending.ts',
     find: 'const expired = elapsed >= grace;',
-    replace: 'const expired = elapsed >= grace + 60_000;',
+    replace: 'const expired = elapsed >= 2 * grace;',
   },
   {
     id: 'invalid-image-name-is-initializing',

@@ -5,6 +5,7 @@ import type { ErrorKind, PhaseInfo } from '../../src/domain/phase-info.js';
 import type { Phase } from '../../src/domain/phase.js';
 import type { PlatformConfig } from '../../src/domain/platform-config.js';
 import type { Instant } from '../../src/domain/time.js';
+import { FLYTE_ERROR } from '../../src/plugins/pod/phase/differences.js';
 
 /** The part of an answer both sides give: what the differential test compares. */
 export interface Answer {
@@ -15,7 +16,12 @@ export interface Answer {
   readonly kind?: ErrorKind;
   readonly message?: string;
   readonly cleanup: boolean;
+  /** Flyte returned an error (or panicked) instead of a phase: for an object that is not a pod. */
+  readonly error?: string;
 }
+
+/** The code an oracle error answer is compared with: Flyte's Undefined phase with an error. */
+export const ORACLE_ERROR = FLYTE_ERROR;
 
 export interface OracleRequest {
   readonly pod: unknown;
@@ -74,6 +80,11 @@ export const answerOf = (pi: PhaseInfo): Answer => ({
 });
 
 const fromLine = (l: OracleLine): Answer => {
+  // Flyte's error for a value its type assertion rejects is an answer (compared as Undefined with ORACLE_ERROR);
+  // any other error means the oracle could not read the request.
+  if (l.error?.includes('not *v1.Pod') === true) {
+    return { phase: 'Undefined', version: 0, reason: '', code: ORACLE_ERROR, cleanup: false, error: l.error };
+  }
   if (l.error !== undefined || l.phase === undefined) {
     throw new Error(`the oracle could not answer: ${l.error ?? JSON.stringify(l)}`);
   }

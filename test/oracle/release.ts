@@ -41,16 +41,15 @@ const cataloguePendingOn = (pod: PodView) => {
   return undefined;
 };
 
-/** The annotated primary of a Running pod, terminated by a SIGKILL that was not an OOM kill. */
+/** The phases Flyte's pod plugin names; every other phase (none included) takes the Running branch. */
+const NAMED = new Set(['Pending', 'Succeeded', 'Failed', 'Unschedulable', 'Unknown']);
+
+/** The annotated primary of a pod in Flyte's Running branch, terminated by a SIGKILL that was not an OOM kill. */
 const sigkilledPrimary = (pod: PodView) => {
   const name = pod.annotations[PRIMARY_CONTAINER_ANNOTATION];
   const t = pod.containerStatuses.find((c) => c.name === name)?.state.terminated;
-  return pod.phase === 'Running' &&
-    t !== undefined &&
-    SIGKILL.has(t.exitCode) &&
-    !t.reason.includes('OOMKilled')
-    ? t
-    : undefined;
+  const killed = t !== undefined && SIGKILL.has(t.exitCode) && !t.reason.includes('OOMKilled');
+  return killed && !NAMED.has(pod.phase ?? '') ? t : undefined;
 };
 
 export const releaseDifferences: ReadonlyArray<ReleaseDifference> = [
@@ -113,7 +112,8 @@ export const releaseDifferences: ReadonlyArray<ReleaseDifference> = [
   },
   {
     id: 'v1.14.0/running-primary-sigkill-is-user',
-    title: 'v1.14.0 reports a SIGKILLed primary of a Running pod as a USER failure (the catalogue: SYSTEM)',
+    title:
+      'v1.14.0 reports a SIGKILLed primary of a Running pod (or one without a known phase) as a USER failure (the catalogue: SYSTEM)',
     applies: (_input, pod) => sigkilledPrimary(pod) !== undefined,
     from: (_input, pod) => outcome('RetryableFailure', sigkilledPrimary(pod)?.reason, 'SYSTEM'),
     to: (_input, pod) => outcome('RetryableFailure', sigkilledPrimary(pod)?.reason, 'USER'),

@@ -216,13 +216,17 @@ func podPhase(p *v1.Pod) (pluginsCore.PhaseInfo, error) {
 	return pi, nil
 }
 
-// getTaskPhase calls podPhase; a panic inside Flyte's code becomes an error.
+// getTaskPhase calls podPhase; a panic inside Flyte's code becomes an error. An object of another kind is what the
+// plugin's type assertion (r.(*v1.Pod)) panics on: the same error, without decoding it as a pod.
 func getTaskPhase(p *v1.Pod) (pi pluginsCore.PhaseInfo, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic in Flyte's phase functions: %v", r)
 		}
 	}()
+	if p.Kind != "" && p.Kind != "Pod" {
+		panic(fmt.Sprintf("interface conversion: client.Object is a %s, not *v1.Pod", p.Kind))
+	}
 	return podPhase(p)
 }
 

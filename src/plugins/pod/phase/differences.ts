@@ -244,14 +244,28 @@ const containerPrecedence: Expectation = {
   flyteModel: true,
 };
 
+/** A Succeeded pod whose primary ended non-zero (a restarted pod's status, or a runtime's): the primary decides. */
+const failedPrimaryOfSucceededPod = (pod: PodView): boolean => {
+  const t = primaryEnd(pod);
+  return (
+    pod.phase === 'Succeeded' && pod.reason === '' && !disrupted(pod) && t !== undefined && t.exitCode !== 0
+  );
+};
+
 const primaryDecidesCheck: Expectation = {
-  applies: onPod((pod) => terminal(pod) && primaryDecides(pod)),
+  applies: onPod((pod) => terminal(pod) && (primaryDecides(pod) || failedPrimaryOfSucceededPod(pod))),
   expected: expecting(
     (pod) => {
       const t = primaryEnd(pod);
-      return t !== undefined && oom(t)
-        ? outcome('RetryableFailure', 'OOMKilled', 'USER')
-        : outcome('Success');
+      if (t === undefined || t.exitCode === 0) {
+        return t !== undefined && oom(t)
+          ? outcome('RetryableFailure', 'OOMKilled', 'USER')
+          : outcome('Success');
+      }
+      if (oom(t)) return outcome('RetryableFailure', 'OOMKilled', 'USER');
+      return sigkill(t)
+        ? outcome('RetryableFailure', 'Interrupted', 'SYSTEM')
+        : outcome('RetryableFailure', errorCode(t), 'USER');
     },
     (pod) => flyteStarted(pod),
   ),
@@ -430,6 +444,20 @@ const noPhaseIsPending: Expectation = {
   flyteModel: true,
 };
 
+/** The code a differential test gives Flyte's error answer (its pod plugin rejects a value of another type). */
+export const FLYTE_ERROR = 'FlyteError';
+
+/** An object that names another kind: kubetasks answers Undefined, Flyte's type assertion fails. */
+const notAPod: Expectation = {
+  applies: (input) => {
+    const r = input.resource;
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) return false;
+    const kind = (r as Readonly<Record<string, unknown>>)['kind'];
+    return typeof kind === 'string' && kind !== '' && kind !== 'Pod';
+  },
+  expected: () => ({ kubetasks: outcome('Undefined'), flyte: outcome('Undefined', FLYTE_ERROR) }),
+};
+
 /** Every deliberate difference, in the order docs/compatibility.md lists them. */
 export const differences: ReadonlyArray<Difference> = [
   entry(
@@ -525,6 +553,7 @@ export const differences: ReadonlyArray<Difference> = [
     'A value that is not a pod is Undefined, never an exception',
     'Flyte returns an error for a resource of the wrong type. The plugin contract here is total: any value gets a ' +
       'PhaseInfo. A non-pod value is Undefined with reason "unexpected resource type: ...".',
+    notAPod,
   ),
   entry(
     'current-state-first',

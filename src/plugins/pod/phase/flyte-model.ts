@@ -103,14 +103,15 @@ export const flytePrimary = (
   release: 'catalogue' | 'v1.14.0' = 'catalogue',
 ): ExpectedOutcome => {
   const s = pod.containerStatuses.find((c) => c.name === primary);
-  if (s === undefined) {
-    return pod.specContainers.includes(primary)
+  // No status, or one with an empty state: not found, unless the spec lists it (the pod plugin's fallback).
+  const notFound = (): ExpectedOutcome =>
+    pod.specContainers.includes(primary)
       ? outcome('Running')
       : outcome('PermanentFailure', 'PrimaryContainerNotFound', 'USER');
-  }
+  if (s === undefined) return notFound();
   if (s.state.waiting !== undefined || s.state.running !== undefined) return outcome('Running');
   const t = s.state.terminated;
-  if (t === undefined) return outcome('PermanentFailure', 'PrimaryContainerNotFound', 'USER');
+  if (t === undefined) return notFound();
   if (OOM(t)) return outcome('RetryableFailure', t.reason, 'USER');
   if (release === 'catalogue' && SIGKILL(t)) return outcome('RetryableFailure', t.reason, 'SYSTEM');
   if (t.exitCode !== 0) return outcome('RetryableFailure', t.reason, 'USER');

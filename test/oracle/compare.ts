@@ -157,3 +157,27 @@ export const summary = (t: Tally, seed: number, rows?: ReadonlyArray<RowId>): st
         ]),
   ].join('\n');
 };
+
+/**
+ * The reason-text entries (Difference.reasons) that apply to an input, each checked exactly against both answers'
+ * reasons: the ids that hold, and a line for each that does not.
+ */
+export const reasonCheck = (
+  input: DifferentialInput,
+  k: Answer,
+  f: Answer,
+): { readonly ids: ReadonlyArray<string>; readonly mismatches: ReadonlyArray<string> } => {
+  const ids: string[] = [];
+  const mismatches: string[] = [];
+  for (const d of differences) {
+    if (d.reasons === undefined || d.applies === undefined || !d.applies(input)) continue;
+    const r = d.reasons(input);
+    if (k.reason === r.kubetasks && f.reason === r.flyte) ids.push(d.id);
+    else {
+      mismatches.push(
+        `${d.id}: expected reasons ${JSON.stringify(r)}, got ${JSON.stringify({ kubetasks: k.reason, flyte: f.reason })}`,
+      );
+    }
+  }
+  return { ids, mismatches };
+};

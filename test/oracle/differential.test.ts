@@ -11,6 +11,7 @@ import {
   count,
   newTally,
   outcomeOf,
+  reasonCheck,
   summary,
   verdict,
   verdictWith,
@@ -153,6 +154,14 @@ const compareAll = async (
       const { answer: k, row } = kubetasksAnswer(x);
       const v = verdict(x, k, f);
       count(tally, v, k, f, row);
+      // Reason-text entries are checked exactly too; a mismatch is unexplained.
+      const reasons = reasonCheck(x, k, f);
+      for (const id of reasons.ids)
+        tally.byId.set(`${id} (reason)`, (tally.byId.get(`${id} (reason)`) ?? 0) + 1);
+      if (reasons.mismatches.length > 0) {
+        tally.unexplained += 1;
+        unexplained.push(`${reasons.mismatches.join('\n')}\n${describeInput(x, k, f)}`);
+      }
       if (v.tag === 'unexplained' || v.tag === 'lost') {
         unexplained.push(`${v.tag === 'lost' ? `lost ${v.ids.join(', ')}\n` : ''}${describeInput(x, k, f)}`);
       }

@@ -6,7 +6,7 @@ import { fc } from '@fast-check/vitest';
 import type { PhaseContext } from '../../src/domain/plugin.js';
 import type { PhaseInfo } from '../../src/domain/phase-info.js';
 import type { DifferentialInput } from '../../src/plugins/pod/phase/differences.js';
-import { verdict } from './compare.js';
+import { reasonCheck, verdict } from './compare.js';
 import { arbDifferentialInput } from './inputs.js';
 import { copySources, mutants, plant, type Mutant } from './mutants.js';
 import { answerOf, oracleBinary, startOracle, type Answer, type Oracle } from './oracle.js';
@@ -38,8 +38,10 @@ const unexplainedWith = (
   inputs.reduce((n, x, i) => {
     const f = flyte[i];
     if (f === undefined) throw new Error(`no oracle answer for input ${i}`);
-    const tag = verdict(x, answerOf(get({ now: x.now, config: x.config }, x.resource)), f).tag;
-    return tag === 'unexplained' || tag === 'lost' ? n + 1 : n;
+    const k = answerOf(get({ now: x.now, config: x.config }, x.resource));
+    const tag = verdict(x, k, f).tag;
+    const bad = tag === 'unexplained' || tag === 'lost' || reasonCheck(x, k, f).mismatches.length > 0;
+    return bad ? n + 1 : n;
   }, 0);
 
 describe('planted bugs in the pod phase mapping (test/oracle/mutants.ts)', () => {

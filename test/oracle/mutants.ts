@@ -110,6 +110,13 @@ export const mutants: ReadonlyArray<Mutant> = [
     find: '    if (isPlainObject(c) && !terminatedSuccessfully(c)) return false;\n  }\n  return true;',
     replace: '    if (isPlainObject(c) && c === null) return false;\n  }\n  return true;',
   },
+  {
+    id: 'crash-loop-reason-dropped',
+    what: 'a crash-looping primary is reported as plain Running again',
+    file: 'started.ts',
+    find: ': crashLoopReason(nameOf(c), restartCountOf(c), messageOf(w));',
+    replace: ": '';",
+  },
 ];
 
 const REPO = resolve(import.meta.dirname, '../..');

@@ -12,7 +12,8 @@ import {
   type ExpectedOutcome,
 } from './flyte-model.js';
 import { conditionOf, readPod, terminationOf, type PodView, type Termination } from './pod-view.js';
-import { PRIMARY_CONTAINER_ANNOTATION } from './primary.js';
+import { PRIMARY_CONTAINER_ANNOTATION, primaryContainerNameOf } from './primary.js';
+import { crashLoopReason } from './reasons.js';
 
 export type { DifferentialInput, ExpectedOutcome } from './flyte-model.js';
 
@@ -31,6 +32,7 @@ export const differenceIds = [
   'current-state-first',
   'container-precedence',
   'empty-state-is-not-success',
+  'crash-loop-reason',
   'version-bumps-keep-cleanup',
   'structured-events',
 ] as const;
@@ -60,11 +62,17 @@ export interface Difference {
    * since a mistake shared by that model and the mapping would hide there.
    */
   readonly flyteModel?: boolean;
+  /**
+   * For a difference in the reason text alone: the exact (kubetasks, Flyte) reasons wherever `applies` holds (the
+   * outcomes `expected` gives are then the same on both sides).
+   */
+  readonly reasons?: (input: DifferentialInput) => { readonly kubetasks: string; readonly flyte: string };
 }
 
 export const COMPAT_DOC = 'docs/compatibility.md';
 
-type Expectation = Required<Pick<Difference, 'applies' | 'expected'>> & Pick<Difference, 'flyteModel'>;
+type Expectation = Required<Pick<Difference, 'applies' | 'expected'>> &
+  Pick<Difference, 'flyteModel' | 'reasons'>;
 
 const entry = (id: DifferenceId, title: string, reason: string, check?: Expectation): Difference => ({
   id,
@@ -444,6 +452,34 @@ const noPhaseIsPending: Expectation = {
   flyteModel: true,
 };
 
+/** The container whose CrashLoopBackOff a Running answer reports: the annotated primary, else the log primary. */
+const crashLooping = (pod: PodView) => {
+  if (pod.phase !== 'Running') return undefined;
+  const annotated = pod.annotations[PRIMARY_CONTAINER_ANNOTATION];
+  const name = annotated ?? primaryContainerNameOf(pod);
+  const c = pod.containerStatuses.find((s) => s.name === name);
+  // An annotated primary with a termination as well is decided by the termination (garbage, but possible).
+  const looping =
+    c?.state.waiting?.reason === 'CrashLoopBackOff' &&
+    (annotated === undefined || c.state.terminated === undefined);
+  if (c === undefined || !looping) return undefined;
+  // Without the annotation the pod is Running only while some status is not a clean exit; this one is waiting.
+  return c;
+};
+
+const crashLoop: Expectation = {
+  applies: onPod((pod) => crashLooping(pod) !== undefined),
+  expected: () => ({ kubetasks: outcome('Running'), flyte: outcome('Running') }),
+  reasons: (input) => {
+    const c = crashLooping(podOf(input));
+    return {
+      kubetasks:
+        c === undefined ? '' : crashLoopReason(c.name, c.restartCount, c.state.waiting?.message ?? ''),
+      flyte: '',
+    };
+  },
+};
+
 /** The code a differential test gives Flyte's error answer (its pod plugin rejects a value of another type). */
 export const FLYTE_ERROR = 'FlyteError';
 
@@ -578,6 +614,16 @@ export const differences: ReadonlyArray<Difference> = [
       'same container running would then follow a terminal Success. kubetasks requires a termination with exit ' +
       'code 0 for every regular and init container status.',
     emptyStateIsNotSuccess,
+  ),
+  entry(
+    'crash-loop-reason',
+    'A Running answer says when the primary container is crash-looping, and how many restarts it took',
+    'With a restart policy other than Never, a container that keeps failing waits in CrashLoopBackOff while the pod ' +
+      'stays Running, and Flyte reports plain Running with an empty reason: the task looks healthy while it fails ' +
+      'over and over. kubetasks keeps the phase (the kubelet may still succeed on a later restart) and says why in ' +
+      'the reason: `container <name> is crash-looping (CrashLoopBackOff, <n> restarts): <message>`. The reason ' +
+      'changes with the restart count, so every new restart is a new version of the phase.',
+    crashLoop,
   ),
   entry(
     'version-bumps-keep-cleanup',

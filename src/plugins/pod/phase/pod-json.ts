@@ -145,6 +145,11 @@ export const statusListAt = (pod: PodJson, i: number): ReadonlyArray<unknown> =>
       : ephemeralContainerStatusesOf(pod);
 
 export const nameOf = (c: Json): string => asText(c['name']);
+/** A status's restart count; a missing or non-numeric one reads as 0. */
+export const restartCountOf = (c: Json): number => {
+  const v = c['restartCount'];
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+};
 export const isReady = (c: Json): boolean => c['ready'] === true;
 export const stateOf = (c: Json): Json => asObject(c['state']);
 export const lastStateOf = (c: Json): Json => asObject(c['lastState']);

@@ -34,6 +34,7 @@ export interface ContainerState {
 export interface ContainerStatusView {
   readonly name: string;
   readonly ready: boolean;
+  readonly restartCount: number;
   readonly containerID: string;
   readonly state: ContainerState;
   readonly lastState: ContainerState;
@@ -131,6 +132,7 @@ const readContainerStatus = (u: unknown): ContainerStatusView | undefined =>
     ? {
         name: stringAt(u, 'name'),
         ready: u['ready'] === true,
+        restartCount: numberAt(u, 'restartCount') ?? 0,
         containerID: stringAt(u, 'containerID'),
         state: readState(u['state']),
         lastState: readState(u['lastState']),

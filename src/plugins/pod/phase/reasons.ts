@@ -20,3 +20,14 @@ export const SIGKILL_EXIT_CODES: ReadonlySet<number> = new Set([137, 247]);
 export const RATE_LIMITED = '429 Too Many Requests';
 export const DEFAULT_PENDING_REASON = 'Demistify Pending';
 export const NO_MESSAGE = 'Pod failed. No message received from kubernetes.';
+
+/** The kubelet's waiting reason for a container it restarts with back-off after repeated failures. */
+export const CRASH_LOOP = 'CrashLoopBackOff';
+
+/**
+ * The reason of a Running answer whose primary container is crash-looping: Flyte reports plain Running, which hides
+ * that the task is failing over and over (docs/compatibility.md#crash-loop-reason).
+ */
+export const crashLoopReason = (container: string, restarts: number, message: string): string =>
+  `container ${container} is crash-looping (${CRASH_LOOP}, ${restarts} ${restarts === 1 ? 'restart' : 'restarts'})` +
+  (message === '' ? '' : `: ${message}`);

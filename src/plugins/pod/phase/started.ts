@@ -13,6 +13,7 @@ import {
   podMessageOf,
   podReasonOf,
   reasonOf,
+  restartCountOf,
   specHasContainer,
   stateOf,
   STATUS_LISTS,
@@ -24,8 +25,15 @@ import {
   type Json,
   type PodJson,
 } from './pod-json.js';
-import { annotatedPrimary } from './primary.js';
-import { NODE_SHUTDOWN_REASONS, NO_MESSAGE, PREEMPTION_REASONS, SIGKILL_EXIT_CODES } from './reasons.js';
+import { annotatedPrimary, primaryNameOf } from './primary.js';
+import {
+  CRASH_LOOP,
+  NODE_SHUTDOWN_REASONS,
+  NO_MESSAGE,
+  PREEMPTION_REASONS,
+  SIGKILL_EXIT_CODES,
+  crashLoopReason,
+} from './reasons.js';
 
 // Deciders take `Tracer | undefined` and note with `tr?.`: see answers.ts. Statuses and terminations are the pod's
 // own JSON objects (pod-json.ts), read field by field where a decision needs them.
@@ -202,6 +210,14 @@ const statusNamed = (pod: PodJson, name: string): Json | undefined => {
   return undefined;
 };
 
+/** The reason of a Running answer: says so when the container is crash-looping (Flyte: empty). */
+const runningReason = (c: Json | undefined): string => {
+  const w = c === undefined ? undefined : waitingIn(stateOf(c));
+  return c === undefined || w === undefined || reasonOf(w) !== CRASH_LOOP
+    ? ''
+    : crashLoopReason(nameOf(c), restartCountOf(c), messageOf(w));
+};
+
 /** Pods that have started: Running, Succeeded, Failed. */
 export const started = (tr: Tracer | undefined, pod: PodJson, info: TaskInfo): PhaseInfo => {
   const podTerminal = pod.phase !== 'Running';
@@ -227,7 +243,7 @@ export const started = (tr: Tracer | undefined, pod: PodJson, info: TaskInfo): P
       // A status with an empty state says nothing yet (Flyte's DeterminePrimaryContainerPhase finds no state either).
       if (status !== undefined && hasState(status)) {
         tr?.fire('running.primary.running', `primary ${primaryName}`);
-        return progress('running.primary.running', info, '');
+        return progress('running.primary.running', info, runningReason(status));
       }
       if (specHasContainer(pod, primaryName)) {
         tr?.fire('running.primary.not-started', `primary ${primaryName}`);
@@ -250,5 +266,5 @@ export const started = (tr: Tracer | undefined, pod: PodJson, info: TaskInfo): P
     return successAnswer(tr, pod, info);
   }
   tr?.fire('running.default');
-  return progress('running.default', info, '');
+  return progress('running.default', info, runningReason(statusNamed(pod, primaryNameOf(pod))));
 };

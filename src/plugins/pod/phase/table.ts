@@ -53,6 +53,8 @@ const WAITING_REASON = '`[<Ready.reason>|<waiting.reason>]: <Ready.message>|<wai
 const WAITING_CODE = computed('`<Ready.reason>|<waiting.reason>`');
 const GRACE_MESSAGE = '`Grace period [<grace>] exceeded|<Ready.message>|<waiting.message>`';
 const FAILURE_SIGNALS = 'Pod Failed, or its primary container terminated with a non-zero exit code:';
+const CRASH_LOOP_TEXT =
+  'empty; when the primary is waiting in `CrashLoopBackOff`: `container <name> is crash-looping (CrashLoopBackOff, <n> restarts): <waiting.message>`';
 const EXIT_CODE_MESSAGE =
   '`<status.message>`, then per terminated container `[<name>] terminated with exit code (<n>). Reason [<reason>]. Message: <message>.`';
 
@@ -362,7 +364,8 @@ export const rows = {
     when: 'Running with the annotation; the primary is waiting or running',
     phase: 'Running',
     version: 1,
-    text: 'empty',
+    text: CRASH_LOOP_TEXT,
+    differs: ['crash-loop-reason'],
   },
   'running.default': {
     section: 'Running',
@@ -371,8 +374,8 @@ export const rows = {
       'code 0 (then the Succeeded rows apply)',
     phase: 'Running',
     version: 1,
-    text: 'empty',
-    differs: ['empty-state-is-not-success'],
+    text: CRASH_LOOP_TEXT,
+    differs: ['empty-state-is-not-success', 'crash-loop-reason'],
   },
   // Succeeded --------------------------------------------------------------------------------
   'succeeded.oom-killed': {

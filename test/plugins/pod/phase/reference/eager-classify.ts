@@ -23,6 +23,7 @@ import {
   type Instant,
 } from '../../../../../src/domain/time.js';
 import { buildLogContext, buildLogLinks } from '../../../../../src/plugins/pod/phase/logs.js';
+import { CRASH_LOOP, crashLoopReason } from '../../../../../src/plugins/pod/phase/reasons.js';
 import {
   allStatuses,
   conditionOf,
@@ -40,6 +41,11 @@ import {
 } from '../../../../../src/plugins/pod/phase/primary.js';
 
 const annotatedPrimary = (pod: PodView): string | undefined => pod.annotations[PRIMARY_CONTAINER_ANNOTATION];
+
+const runningReason = (c: ContainerStatusView | undefined): string =>
+  c?.state.waiting?.reason === CRASH_LOOP
+    ? crashLoopReason(c.name, c.restartCount, c.state.waiting.message)
+    : '';
 import {
   failureRow,
   progressRow,
@@ -439,7 +445,7 @@ const started = (tr: Tracer, pod: PodView, info: TaskInfo): PhaseInfo => {
         (s.waiting !== undefined || s.running !== undefined || s.terminated !== undefined)
       ) {
         tr.fire('running.primary.running', () => `primary ${primaryName}`);
-        return progress('running.primary.running', info, '');
+        return progress('running.primary.running', info, runningReason(status));
       }
       if (pod.specContainers.includes(primaryName)) {
         tr.fire('running.primary.not-started', () => `primary ${primaryName}`);
@@ -463,7 +469,12 @@ const started = (tr: Tracer, pod: PodView, info: TaskInfo): PhaseInfo => {
     return successAnswer(tr, pod, info);
   }
   tr.fire('running.default');
-  return progress('running.default', info, '');
+  const primary = primaryContainerNameOf(pod);
+  return progress(
+    'running.default',
+    info,
+    runningReason(pod.containerStatuses.find((c) => c.name === primary)),
+  );
 };
 
 // -------------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ import {
   podNameOf,
   type PodJson,
 } from './pod-json.js';
-import type { PodView } from './pod-view.js';
-import { primaryContainerNameOf, primaryNameOf } from './primary.js';
+import { viewAsJson, type PodView } from './pod-view.js';
+import { primaryNameOf } from './primary.js';
 import { started } from './started.js';
 import type { RowId } from './table.js';
 import { taskInfoOf } from './task-info.js';
@@ -49,13 +49,6 @@ export interface Explanation {
 // -------------------------------------------------------------------------------------
 
 /** Flyte's IsPodReady: the primary container's readiness, else the pod's Ready condition. */
-export const isPodReady = (pod: PodView): boolean => {
-  const primary = primaryContainerNameOf(pod);
-  if (primary === '') return pod.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
-  return pod.containerStatuses.some((c) => c.name === primary && c.ready);
-};
-
-/** isPodReady on the pod's own JSON. */
 const podReady = (pod: PodJson): boolean => {
   const primary = primaryNameOf(pod);
   if (primary === '') {
@@ -73,6 +66,9 @@ const podReady = (pod: PodJson): boolean => {
   }
   return false;
 };
+
+/** Flyte's IsPodReady over a typed view: the same rule as on the pod's JSON (podReady), read from the view. */
+export const isPodReady = (pod: PodView): boolean => podReady(viewAsJson(pod));
 
 /** An IDE link (VS Code) is ready only when the pod is; the reason says which, as Flyte does. */
 const withIdeReadiness = (pod: PodJson, pi: PhaseInfo): PhaseInfo => {

@@ -1,8 +1,42 @@
-// A total reader of pod JSON: any value in, a typed view of the fields phase mapping reads (or none) out.
+// A typed view of a pod for plugins and models that hold a whole one, read with pod-json.ts's accessors.
 import * as O from 'fp-ts/lib/Option.js';
 import { isPlainObject } from '../../../domain/codec.js';
 import { arrayAt, instantAt, numberAt, recordAt, stringAt } from '../../../domain/json-read.js';
 import type { Instant } from '../../../domain/time.js';
+import {
+  asList,
+  asText,
+  conditionStatus,
+  conditionType,
+  conditionsOf,
+  containerStatusesOf,
+  creationOf,
+  deletionOf,
+  ephemeralContainerStatusesOf,
+  exitCodeOf,
+  finishedAtOf,
+  initContainerStatusesOf,
+  isReady,
+  lastStateOf,
+  messageOf,
+  namespaceOf,
+  nameOf,
+  podJson,
+  podMessageOf,
+  podNameOf,
+  podReasonOf,
+  reasonOf,
+  restartCountOf,
+  runningIn,
+  startTimeOf,
+  startedAtOf,
+  stateOf,
+  terminatedIn,
+  transitionOf,
+  waitingIn,
+  type Json,
+  type PodJson,
+} from './pod-json.js';
 
 export { arrayAt, instantAt, numberAt, recordAt, stringAt };
 
@@ -73,11 +107,10 @@ export interface PodView {
 }
 
 // -------------------------------------------------------------------------------------
-// field readers: a wrong type reads as absent
+// the reader: built from pod-json.ts's accessors, so the rules for reading a field exist once
 // -------------------------------------------------------------------------------------
 
-const stringMapAt = (u: unknown, key: string): Readonly<Record<string, string>> => {
-  const r = recordAt(u, key);
+const stringMap = (r: Json): Readonly<Record<string, string>> => {
   const out: Record<string, string> = {};
   for (const k in r) {
     if (!Object.prototype.hasOwnProperty.call(r, k)) continue;
@@ -87,111 +120,92 @@ const stringMapAt = (u: unknown, key: string): Readonly<Record<string, string>> 
   return out;
 };
 
-/** Reads every element of an array field with `read`, dropping what it rejects (a loop: this runs per event). */
-const readAll = <A>(u: unknown, key: string, read: (x: unknown) => A | undefined): ReadonlyArray<A> => {
-  const xs = arrayAt(u, key);
+/** Reads every object element of a list with `read`, skipping the rest (a loop: this runs per event). */
+const readAll = <A>(xs: ReadonlyArray<unknown>, read: (x: Json) => A | undefined): ReadonlyArray<A> => {
   const out: A[] = [];
   for (const x of xs) {
+    if (!isPlainObject(x)) continue;
     const a = read(x);
     if (a !== undefined) out.push(a);
   }
   return out;
 };
 
-const readTermination = (u: unknown): Termination | undefined =>
-  isPlainObject(u)
-    ? {
-        exitCode: numberAt(u, 'exitCode') ?? 0,
-        reason: stringAt(u, 'reason'),
-        message: stringAt(u, 'message'),
-        startedAt: instantAt(u, 'startedAt'),
-        finishedAt: instantAt(u, 'finishedAt'),
-      }
-    : undefined;
+const readTermination = (t: Json): Termination => ({
+  exitCode: exitCodeOf(t),
+  reason: reasonOf(t),
+  message: messageOf(t),
+  startedAt: startedAtOf(t),
+  finishedAt: finishedAtOf(t),
+});
 
 /** Most states have one member and `lastState` is usually `{}`: share one empty state rather than allocate it. */
 const NO_STATE: ContainerState = { waiting: undefined, running: undefined, terminated: undefined };
 
-const readState = (u: unknown): ContainerState => {
-  if (!isPlainObject(u)) return NO_STATE;
-  const waiting = u['waiting'];
-  const running = u['running'];
-  const terminated = u['terminated'];
+const readState = (state: Json): ContainerState => {
+  const waiting = waitingIn(state);
+  const running = runningIn(state);
+  const terminated = terminatedIn(state);
   if (waiting === undefined && running === undefined && terminated === undefined) return NO_STATE;
   return {
-    waiting: isPlainObject(waiting)
-      ? { reason: stringAt(waiting, 'reason'), message: stringAt(waiting, 'message') }
-      : undefined,
-    running: isPlainObject(running) ? { startedAt: instantAt(running, 'startedAt') } : undefined,
-    terminated: readTermination(terminated),
+    waiting: waiting === undefined ? undefined : { reason: reasonOf(waiting), message: messageOf(waiting) },
+    running: running === undefined ? undefined : { startedAt: startedAtOf(running) },
+    terminated: terminated === undefined ? undefined : readTermination(terminated),
   };
 };
 
-const readContainerStatus = (u: unknown): ContainerStatusView | undefined =>
-  isPlainObject(u)
-    ? {
-        name: stringAt(u, 'name'),
-        ready: u['ready'] === true,
-        restartCount: numberAt(u, 'restartCount') ?? 0,
-        containerID: stringAt(u, 'containerID'),
-        state: readState(u['state']),
-        lastState: readState(u['lastState']),
-      }
-    : undefined;
+const readContainerStatus = (c: Json): ContainerStatusView => ({
+  name: nameOf(c),
+  ready: isReady(c),
+  restartCount: restartCountOf(c),
+  containerID: asText(c['containerID']),
+  state: readState(stateOf(c)),
+  lastState: readState(lastStateOf(c)),
+});
 
-const readCondition = (u: unknown): ConditionView | undefined =>
-  isPlainObject(u)
-    ? {
-        type: stringAt(u, 'type'),
-        status: stringAt(u, 'status'),
-        reason: stringAt(u, 'reason'),
-        message: stringAt(u, 'message'),
-        lastTransitionTime: instantAt(u, 'lastTransitionTime'),
-      }
-    : undefined;
+const readCondition = (c: Json): ConditionView => ({
+  type: conditionType(c),
+  status: conditionStatus(c),
+  reason: reasonOf(c),
+  message: messageOf(c),
+  lastTransitionTime: transitionOf(c),
+});
 
-const containerName = (c: unknown): string | undefined => {
-  const n = stringAt(c, 'name');
+const containerName = (c: Json): string | undefined => {
+  const n = nameOf(c);
   return n === '' ? undefined : n;
 };
 
-// -------------------------------------------------------------------------------------
-// the reader
-// -------------------------------------------------------------------------------------
-
 /**
  * Reads any value as a pod. None when the value is not an object or names another kind; a pod read from a typed
- * client may lack apiVersion and kind, so their absence is accepted.
+ * client may lack apiVersion and kind, so their absence is accepted. The typed view of podJson (pod-json.ts), for
+ * plugins and models that hold a whole pod; the phase mapping itself reads the JSON lazily.
  */
 export const readPod = (u: unknown): O.Option<PodView> => {
-  if (!isPlainObject(u)) return O.none;
-  const kind = stringAt(u, 'kind');
-  if (kind !== '' && kind !== 'Pod') return O.none;
-  const metadata = recordAt(u, 'metadata');
-  const spec = recordAt(u, 'spec');
-  const status = recordAt(u, 'status');
-  const phase = status['phase'];
+  const pod = podJson(u);
+  if (pod === undefined) return O.none;
+  const raw = u as Json;
   return O.some({
-    apiVersion: stringAt(u, 'apiVersion'),
-    kind,
-    name: stringAt(metadata, 'name'),
-    namespace: stringAt(metadata, 'namespace'),
-    uid: stringAt(metadata, 'uid'),
-    annotations: stringMapAt(metadata, 'annotations'),
-    creationTimestamp: instantAt(metadata, 'creationTimestamp'),
-    deletionTimestamp: instantAt(metadata, 'deletionTimestamp'),
-    specContainers: readAll(spec, 'containers', containerName),
-    specInitContainers: readAll(spec, 'initContainers', containerName),
-    hostname: stringAt(spec, 'hostname'),
-    nodeName: stringAt(spec, 'nodeName'),
-    phase: typeof phase === 'string' && phase !== '' ? phase : undefined,
-    reason: stringAt(status, 'reason'),
-    message: stringAt(status, 'message'),
-    startTime: instantAt(status, 'startTime'),
-    conditions: readAll(status, 'conditions', readCondition),
-    initContainerStatuses: readAll(status, 'initContainerStatuses', readContainerStatus),
-    containerStatuses: readAll(status, 'containerStatuses', readContainerStatus),
-    ephemeralContainerStatuses: readAll(status, 'ephemeralContainerStatuses', readContainerStatus),
+    apiVersion: asText(raw['apiVersion']),
+    kind: asText(raw['kind']),
+    name: podNameOf(pod),
+    namespace: namespaceOf(pod),
+    uid: asText(pod.metadata['uid']),
+    annotations: stringMap(pod.annotations),
+    creationTimestamp: creationOf(pod),
+    deletionTimestamp: deletionOf(pod),
+    specContainers: readAll(asList(pod.spec['containers']), containerName),
+    specInitContainers: readAll(asList(pod.spec['initContainers']), containerName),
+    hostname: asText(pod.spec['hostname']),
+    nodeName: asText(pod.spec['nodeName']),
+    phase: pod.phase,
+    reason: podReasonOf(pod),
+    message: podMessageOf(pod),
+    startTime: startTimeOf(pod),
+    conditions: readAll(conditionsOf(pod), readCondition),
+    initContainerStatuses: readAll(initContainerStatusesOf(pod), readContainerStatus),
+    containerStatuses: readAll(containerStatusesOf(pod), readContainerStatus),
+    ephemeralContainerStatuses: readAll(ephemeralContainerStatusesOf(pod), readContainerStatus),
   });
 };
 
@@ -221,3 +235,46 @@ export const latest = (xs: ReadonlyArray<Instant | undefined>): Instant | undefi
     (acc, x) => (x === undefined ? acc : acc === undefined ? x : Math.max(acc, x)),
     undefined,
   );
+
+/**
+ * The view as pod JSON again, carrying the fields the pod-json rules read (names, annotations, conditions, readiness
+ * and states): a rule written once over pod-json.ts (primary.ts, classify.ts) then also answers for a view.
+ */
+export const viewAsJson = (pod: PodView): PodJson => {
+  const member = (s: ContainerState): Json => ({
+    ...(s.waiting === undefined ? {} : { waiting: s.waiting }),
+    ...(s.running === undefined ? {} : { running: {} }),
+    ...(s.terminated === undefined
+      ? {}
+      : {
+          terminated: {
+            exitCode: s.terminated.exitCode,
+            reason: s.terminated.reason,
+            message: s.terminated.message,
+          },
+        }),
+  });
+  const status = (c: ContainerStatusView): Json => ({
+    name: c.name,
+    ready: c.ready,
+    restartCount: c.restartCount,
+    state: member(c.state),
+    lastState: member(c.lastState),
+  });
+  return {
+    metadata: { name: pod.name, namespace: pod.namespace },
+    annotations: pod.annotations,
+    spec: { containers: pod.specContainers.map((name) => ({ name })) },
+    status: {
+      conditions: pod.conditions.map((c) => ({
+        type: c.type,
+        status: c.status,
+        reason: c.reason,
+        message: c.message,
+      })),
+      containerStatuses: pod.containerStatuses.map(status),
+      initContainerStatuses: pod.initContainerStatuses.map(status),
+    },
+    phase: pod.phase,
+  };
+};

@@ -1,6 +1,6 @@
 // The primary container of a pod: the annotation that makes it decide the task, and the name logs are built for.
 import { annotationOf, containerNamedOrFirst, podJson, podNameOf, type PodJson } from './pod-json.js';
-import type { PodView } from './pod-view.js';
+import { viewAsJson, type PodView } from './pod-view.js';
 
 /** Set by pod construction (Flyte's key); when present, this container alone decides the task's outcome. */
 export const PRIMARY_CONTAINER_ANNOTATION = 'primary_container_name';
@@ -24,15 +24,8 @@ export const primaryNameOf = (pod: PodJson): string => {
   return containerNamedOrFirst(pod, podNameOf(pod));
 };
 
-/** primaryNameOf over a typed view, for plugins that hold one. */
-export const primaryContainerNameOf = (pod: PodView): string => {
-  const fromDefault = pod.annotations[DEFAULT_CONTAINER_ANNOTATION];
-  if (fromDefault !== undefined && fromDefault !== '') return fromDefault;
-  const fromPrimary = pod.annotations[PRIMARY_CONTAINER_ANNOTATION];
-  if (fromPrimary !== undefined && fromPrimary !== '') return fromPrimary;
-  if (pod.name !== '' && pod.specContainers.includes(pod.name)) return pod.name;
-  return pod.specContainers[0] ?? '';
-};
+/** primaryNameOf over a typed view, for plugins that hold one (the same rule, read from the view). */
+export const primaryContainerNameOf = (pod: PodView): string => primaryNameOf(viewAsJson(pod));
 
 /** The primary container name of any value ("" when it is not a pod or has no containers). */
 export const primaryContainerName = (resource: unknown): string => {

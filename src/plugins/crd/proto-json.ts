@@ -78,8 +78,11 @@ export const message = <P extends t.Props>(
       }
       for (const k of required) {
         if (out[k] !== undefined || failed.has(k)) continue;
+        // The field's own codec says what it expected (or supplies a default).
         const codec = props[k] as t.Mixed;
-        errors.push({ value: undefined, context: t.appendContext(c, k, codec, undefined) });
+        const r = codec.validate(undefined, t.appendContext(c, k, codec, undefined));
+        if (E.isLeft(r)) errors.push(...r.left);
+        else if (r.right !== undefined) out[k] = r.right;
       }
       return errors.length > 0 ? t.failures(errors) : t.success(out);
     },

@@ -32,6 +32,7 @@ export {
   type PodSelection,
   type RelatedPod,
 } from './related-pods.js';
+export { renamePrimary, type RolePod } from './role-pod.js';
 export {
   firstKnown,
   readConditions,

@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { PathSegment } from '../../domain/codec.js';
-import type { Container, KubeObject, PodSpec } from '../../domain/kubernetes.js';
+import type { Container, KubeObject } from '../../domain/kubernetes.js';
 import { checkExecutionMetadata } from '../../domain/object-metadata.js';
 import { badTaskSpecification, buildError, type BuildContext, type BuildError } from '../../domain/plugin.js';
 import * as Q from '../../domain/quantity.js';
@@ -12,7 +12,6 @@ import {
   buildRawPod,
   PRIMARY_CONTAINER_ANNOTATION,
   resourceProblem,
-  type RawPod,
 } from '../pod/build/index.js';
 import { renderLogTemplate } from '../pod/phase/index.js';
 import { linkTemplates } from '../pod/phase/logs.js';
@@ -22,6 +21,7 @@ import {
   effectiveLogs,
   guardBuild,
   podTemplate,
+  renamePrimary,
   type PodTemplateSpec,
 } from '../crd/index.js';
 import { daskConfigOf } from './config.js';
@@ -82,45 +82,38 @@ interface Role {
   readonly finish: (c: Container) => Container;
 }
 
-const buildRole = (ctx: BuildContext, role: Role): E.Either<BuildError, PodTemplateSpec> => {
-  const raw = buildRawPod(ctx);
-  if (E.isLeft(raw)) return raw;
-  const primary = raw.right.spec.containers.find((c) => c.name === raw.right.primaryContainerName);
-  if (primary === undefined)
-    return E.left(badTaskSpecification('the task has no primary container', ['task', 'container']));
-  if (raw.right.spec.containers.some((c) => c !== primary && c.name === role.container)) {
-    return E.left(
-      badTaskSpecification(
-        `the container name ${JSON.stringify(role.container)} is reserved for the Dask ${role.container}`,
-        ['task', 'podTemplate', 'spec', 'containers'],
+const buildRole = (ctx: BuildContext, role: Role): E.Either<BuildError, PodTemplateSpec> =>
+  pipe(
+    buildRawPod(ctx),
+    E.flatMap((raw) =>
+      pipe(
+        renamePrimary(raw, role.container, `the Dask ${role.container}`, (primary) => ({
+          ...primary,
+          name: role.container,
+          ...(role.image === undefined || role.image === '' ? {} : { image: role.image }),
+          ...(role.resources === undefined ? {} : { resources: role.resources }),
+        })),
+        E.flatMap(({ spec }) =>
+          applyPodConfiguration(ctx, {
+            ...raw,
+            spec: { ...spec, restartPolicy: role.restartPolicy },
+            primaryContainerName: role.container,
+          }),
+        ),
       ),
-    );
-  }
-  const renamed: Container = {
-    ...primary,
-    name: role.container,
-    ...(role.image === undefined || role.image === '' ? {} : { image: role.image }),
-    ...(role.resources === undefined ? {} : { resources: role.resources }),
-  };
-  const pod: RawPod = {
-    ...raw.right,
-    spec: {
-      ...raw.right.spec,
-      restartPolicy: role.restartPolicy,
-      containers: raw.right.spec.containers.map((c) => (c === primary ? renamed : c)),
-    },
-    primaryContainerName: role.container,
-  };
-  const configured = applyPodConfiguration(ctx, pod);
-  if (E.isLeft(configured)) return configured;
-  const spec: PodSpec = {
-    ...configured.right.spec,
-    containers: configured.right.spec.containers.map((c) => (c.name === role.container ? role.finish(c) : c)),
-  };
-  return E.right(
-    podTemplate(ctx, configured.right, spec, { [PRIMARY_CONTAINER_ANNOTATION]: role.container }),
+    ),
+    E.map((configured) =>
+      podTemplate(
+        ctx,
+        configured,
+        {
+          ...configured.spec,
+          containers: configured.spec.containers.map((c) => (c.name === role.container ? role.finish(c) : c)),
+        },
+        { [PRIMARY_CONTAINER_ANNOTATION]: role.container },
+      ),
+    ),
   );
-};
 
 const withoutCommand = (c: Container, args: ReadonlyArray<string>): Container => {
   const { command: _command, ...rest } = c;

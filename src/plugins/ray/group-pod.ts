@@ -4,7 +4,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import type { PathSegment } from '../../domain/codec.js';
 import type { Container, EnvVar, PodSpec } from '../../domain/kubernetes.js';
 import { annotationsError, labelsError } from '../../domain/object-metadata.js';
-import { badTaskSpecification, buildError, type BuildContext, type BuildError } from '../../domain/plugin.js';
+import { buildError, type BuildContext, type BuildError } from '../../domain/plugin.js';
 import { serviceAccountOf, type ExtendedResources } from '../../domain/task.js';
 import {
   applyPodConfiguration,
@@ -15,7 +15,7 @@ import {
   type RawPod,
 } from '../pod/build/index.js';
 import { checkPodSpec, issueToBuildError } from '../pod/build/spec-check.js';
-import { podTemplate, type PodTemplateSpec } from '../crd/index.js';
+import { podTemplate, renamePrimary, type PodTemplateSpec, type RolePod } from '../crd/index.js';
 import type { RayConfig } from './config.js';
 import type { K8sPod } from './payload.js';
 
@@ -187,29 +187,9 @@ export interface GroupPod {
   readonly commandLine: ReadonlyArray<string>;
 }
 
-/** The task's pod with its primary container made Ray's head or worker container; a name clash is the task's error. */
-const rayPod = (
-  raw: RawPod,
-  role: 'head' | 'worker',
-): E.Either<BuildError, { readonly spec: PodSpec; readonly primary: Container }> => {
-  const primary = raw.spec.containers.find((c) => c.name === raw.primaryContainerName);
-  if (primary === undefined) {
-    return E.left(badTaskSpecification('the task has no primary container', ['task', 'container']));
-  }
-  const name = containerOf(role);
-  if (raw.spec.containers.some((c) => c !== primary && c.name === name)) {
-    return E.left(
-      badTaskSpecification(`the container name ${JSON.stringify(name)} is reserved for the Ray ${role}`, [
-        'task',
-        'podTemplate',
-        'spec',
-        'containers',
-      ]),
-    );
-  }
-  const containers = raw.spec.containers.map((c) => (c === primary ? rayContainer(c, role) : c));
-  return E.right({ spec: { ...raw.spec, containers }, primary });
-};
+/** The task's pod with its primary container made Ray's head or worker container. */
+const rayPod = (raw: RawPod, role: 'head' | 'worker'): E.Either<BuildError, RolePod> =>
+  renamePrimary(raw, containerOf(role), `the Ray ${role}`, (c) => rayContainer(c, role));
 
 /** The head with the configured logs sidecar, if any. */
 const withSidecar = (

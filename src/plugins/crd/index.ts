@@ -1,7 +1,7 @@
 // The toolkit for CRD plugins: payload codecs, pod templates, the resource reader, related pods, log links, the guard.
 export { guardBuild } from './build-guard.js';
 export { effectiveLogs, enablesLinks, renderLinks } from './logs.js';
-export { podTemplate, type OwnMetadata, type PodTemplateSpec } from './pod-template.js';
+export { podTemplate, resourceMetadata, type OwnMetadata, type PodTemplateSpec } from './pod-template.js';
 export {
   CUSTOM_PATH,
   decodePayload,

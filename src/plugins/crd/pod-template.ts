@@ -39,3 +39,18 @@ export const podTemplate = (
     spec,
   };
 };
+
+/**
+ * The custom resource's own metadata: the task pod's labels and annotations (from pod templates), which the plugin
+ * manager then unions with the config's and the execution's (addObjectMetadata). Empty maps are left out.
+ */
+export const resourceMetadata = (
+  pod: OwnMetadata,
+): { labels?: Record<string, string>; annotations?: Record<string, string> } => {
+  const labels = pod.labels ?? {};
+  const annotations = pod.annotations ?? {};
+  return {
+    ...(Object.keys(labels).length === 0 ? {} : { labels: { ...labels } }),
+    ...(Object.keys(annotations).length === 0 ? {} : { annotations: { ...annotations } }),
+  };
+};

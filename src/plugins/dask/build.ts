@@ -22,6 +22,7 @@ import {
   guardBuild,
   podTemplate,
   renamePrimary,
+  resourceMetadata,
   type PodTemplateSpec,
 } from '../crd/index.js';
 import { daskConfigOf } from './config.js';
@@ -239,14 +240,10 @@ export const buildDaskJob = (ctx: BuildContext): E.Either<BuildError, KubeObject
     E.bind('runner', () => buildRole(nonInterruptible(ctx), runnerRole)),
     E.map(({ workers, base, worker, schedulerPod, runner }) => {
       const name = generatedName(ctx.task, DASK_NAME_MAX_LENGTH);
-      const { labels, annotations } = base;
       return {
         apiVersion: DASK_API_VERSION,
         kind: DASK_JOB_KIND,
-        metadata: {
-          ...(Object.keys(labels).length === 0 ? {} : { labels: { ...labels } }),
-          ...(Object.keys(annotations).length === 0 ? {} : { annotations: { ...annotations } }),
-        },
+        metadata: resourceMetadata(base),
         spec: {
           job: runner,
           cluster: {

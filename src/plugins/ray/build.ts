@@ -9,7 +9,14 @@ import { setOwn } from '../../domain/own-keys.js';
 import { checkExecutionMetadata } from '../../domain/object-metadata.js';
 import { badTaskSpecification, type BuildContext, type BuildError } from '../../domain/plugin.js';
 import { buildRawPod, enforcePodSecurity, resourceProblem } from '../pod/build/index.js';
-import { CUSTOM_PATH, decodePayload, guardBuild, podTemplate, type PodTemplateSpec } from '../crd/index.js';
+import {
+  CUSTOM_PATH,
+  decodePayload,
+  guardBuild,
+  podTemplate,
+  type PodTemplateSpec,
+  resourceMetadata,
+} from '../crd/index.js';
 import { decodeBase64Utf8 } from './base64.js';
 import { rayConfigOf, type RayConfig } from './config.js';
 import { buildGroupPod } from './group-pod.js';
@@ -284,14 +291,10 @@ export const buildRayJob = (ctx: BuildContext): E.Either<BuildError, KubeObject>
       const shutdown = p.shutdownAfterJobFinishes ?? cfg.shutdownAfterJobFinishes;
       const mode = cfg.submissionMode === '' ? 'K8sJobMode' : cfg.submissionMode;
       const headImage = head.template.spec.containers[0]?.image;
-      const { labels, annotations } = base;
       return {
         apiVersion: RAY_API_VERSION,
         kind: RAY_JOB_KIND,
-        metadata: {
-          ...(Object.keys(labels).length === 0 ? {} : { labels: { ...labels } }),
-          ...(Object.keys(annotations).length === 0 ? {} : { annotations: { ...annotations } }),
-        },
+        metadata: resourceMetadata(base),
         spec: {
           entrypoint,
           ...(runtimeEnv === undefined ? {} : { runtimeEnvYAML: runtimeEnv }),

@@ -12,7 +12,7 @@ import {
   type Plugin,
   type RelatedResourceQuery,
 } from '../../../domain/plugin.js';
-import { guardBuild, POD_KIND, podsQuery } from '../../crd/index.js';
+import { guardBuild, POD_KIND, podsQuery, resourceMetadata } from '../../crd/index.js';
 import { kfOperatorSection } from './config.js';
 import { KUBEFLOW_API_VERSION, type KubeflowKind } from './kind.js';
 import { getKubeflowTaskPhase, isKubeflowTerminal, kubeflowCompletionTime } from './phase.js';
@@ -51,14 +51,10 @@ const build =
         ),
       ),
       E.map(({ plan, base, specs }) => {
-        const { labels, annotations } = base;
         return {
           apiVersion: KUBEFLOW_API_VERSION,
           kind: kind.kind,
-          metadata: {
-            ...(Object.keys(labels).length === 0 ? {} : { labels: { ...labels } }),
-            ...(Object.keys(annotations).length === 0 ? {} : { annotations: { ...annotations } }),
-          },
+          metadata: resourceMetadata(base),
           spec: {
             [kind.replicaSpecsKey]: Object.fromEntries(specs),
             runPolicy: plan.runPolicy ?? {},

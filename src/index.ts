@@ -49,3 +49,4 @@ export type {
 } from './ports/state-store.js';
 export * as PodBuild from './plugins/pod/build/index.js';
 export * as PodPhase from './plugins/pod/phase/index.js';
+export * as Crd from './plugins/crd/index.js';

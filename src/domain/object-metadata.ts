@@ -149,23 +149,42 @@ export const addObjectMetadata = <A extends { readonly metadata?: ObjectMeta }>(
   return { ...obj, metadata };
 };
 
+/** Labels and annotations of a pod (template). */
+export interface PodMetadata {
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+}
+
+/** The prefix of kubetasks' own annotations (the simulated kubelet's scenario controls, the manager's task id). */
+export const OWN_ANNOTATION_PREFIX = 'kubetasks.dev/';
+
 /**
- * Labels and annotations a plugin puts on the pod templates of a custom resource so the operator's pods carry them:
- * config defaults < the execution's, plus MANAGED_LABEL so the manager's watch cache holds the pods (related
- * resources are read from that cache only). Annotations under `kubetasks.dev/` are left out.
+ * Labels and annotations a plugin puts on the pod templates of a custom resource, so the operator's pods carry them:
+ * config defaults < the pod's own (`own`: pod templates, the payload's pod metadata) < the execution's, plus
+ * MANAGED_LABEL so the manager's watch cache holds the pods (related resources are read from that cache only).
+ *
+ * Annotations under `kubetasks.dev/` are left out, wherever they come from: they are directives to kubetasks
+ * (a scenario for the simulated kubelet, its timings, the role it targets), addressed to the object the manager
+ * creates. The operator decides which of its pods they reach (a scenario hits one role), so a template that carried
+ * them would hand the scenario to every pod of the job under any operator that copies templates as they are, as
+ * real ones do. See docs/writing-a-crd-plugin.md, "Pod templates".
  */
 export const taskPodMetadata = (
   ctx: BuildContext,
-): { readonly labels: Record<string, string>; readonly annotations: Record<string, string> } => ({
-  labels: unionStringMaps(ctx.config.plugins.k8s['default-labels'], ctx.task.execution.labels, {
-    [MANAGED_LABEL]: 'true',
-  }),
-  annotations: withoutOwn(
-    unionStringMaps(ctx.config.plugins.k8s['default-annotations'], ctx.task.execution.annotations),
-  ),
-});
+  own: {
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  } = {},
+): PodMetadata => {
+  const k8s = ctx.config.plugins.k8s;
+  const execution = ctx.task.execution;
+  return {
+    labels: unionStringMaps(k8s['default-labels'], own.labels, execution.labels, { [MANAGED_LABEL]: 'true' }),
+    annotations: withoutOwn(
+      unionStringMaps(k8s['default-annotations'], own.annotations, execution.annotations),
+    ),
+  };
+};
 
-// kubetasks' own annotations (the simulated kubelet's scenario controls) stay on the custom resource: the operator
-// hands them to the pods of the role they target.
 const withoutOwn = (m: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(Object.entries(m).filter(([k]) => !k.startsWith('kubetasks.dev/')));
+  Object.fromEntries(Object.entries(m).filter(([k]) => !k.startsWith(OWN_ANNOTATION_PREFIX)));

@@ -4,6 +4,7 @@ import type { KubeObject, Pod } from '../domain/kubernetes.js';
 import type { BuildContext } from '../domain/plugin.js';
 import type { PlatformConfig } from '../domain/platform-config.js';
 import type { TaskExecution } from '../domain/task.js';
+import { APPLICATION_STATES, LEGACY_APPLICATION_STATES } from '../plugins/spark/status.js';
 import { arbDnsLabel } from './arbitraries.js';
 import { arbPod } from './pod-arbitraries.js';
 import { arbBuildContext, arbToleration } from './task-arbitraries.js';
@@ -146,24 +147,11 @@ export const arbSparkBuildContext = (
 // statuses
 // -------------------------------------------------------------------------------------
 
-/** Every application state the operator writes (NEW is ""), the legacy PENDING_SUBMISSION, and unknown ones. */
-export const sparkApplicationStates = [
-  '',
-  'SUBMITTED',
-  'PENDING_SUBMISSION',
-  'RUNNING',
-  'COMPLETED',
-  'FAILED',
-  'SUBMISSION_FAILED',
-  'PENDING_RERUN',
-  'INVALIDATING',
-  'SUCCEEDING',
-  'FAILING',
-  'UNKNOWN',
-  'SUSPENDING',
-  'SUSPENDED',
-  'RESUMING',
-] as const;
+/** Every application state the operator writes (NEW is ""), and the legacy ones Flyte still maps. */
+export const sparkApplicationStates: ReadonlyArray<string> = [
+  ...APPLICATION_STATES,
+  ...LEGACY_APPLICATION_STATES,
+];
 
 export const arbSparkApplicationState: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...sparkApplicationStates),

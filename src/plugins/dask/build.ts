@@ -1,7 +1,8 @@
 // The dask plugin's buildResource: a DaskJob whose job runner, scheduler and workers come from the pod plugin's construction.
 import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import type { PathSegment } from '../../domain/codec.js';
-import type { Container, KubeObject, PodSpec } from '../../domain/kubernetes.js';
+import type { Container, KubeObject } from '../../domain/kubernetes.js';
 import { checkExecutionMetadata } from '../../domain/object-metadata.js';
 import { badTaskSpecification, buildError, type BuildContext, type BuildError } from '../../domain/plugin.js';
 import * as Q from '../../domain/quantity.js';
@@ -11,13 +12,19 @@ import {
   buildRawPod,
   PRIMARY_CONTAINER_ANNOTATION,
   resourceProblem,
-  type RawPod,
 } from '../pod/build/index.js';
 import { renderLogTemplate } from '../pod/phase/index.js';
 import { linkTemplates } from '../pod/phase/logs.js';
-import { templateMetadata, type PodTemplateSpec } from '../ray/build.js';
-import { effectiveLogs } from '../ray/logs.js';
-import { decodeCustom } from '../ray/proto-json.js';
+import {
+  CUSTOM_PATH,
+  decodePayload,
+  effectiveLogs,
+  guardBuild,
+  podTemplate,
+  renamePrimary,
+  resourceMetadata,
+  type PodTemplateSpec,
+} from '../crd/index.js';
 import { daskConfigOf } from './config.js';
 import { DaskJobPayload, type DaskScheduler, type DaskWorkerGroup } from './payload.js';
 
@@ -35,7 +42,7 @@ export const COMPONENT_LABEL = 'dask.org/component';
  * DNS label (Flyte sets no bound, so long names broke the Service).
  */
 export const DASK_NAME_MAX_LENGTH = 63 - '-scheduler'.length;
-const CUSTOM: Path = ['task', 'custom'];
+const CUSTOM = CUSTOM_PATH;
 
 type Resources = {
   readonly requests?: Readonly<Record<string, string>>;
@@ -76,49 +83,38 @@ interface Role {
   readonly finish: (c: Container) => Container;
 }
 
-const buildRole = (ctx: BuildContext, role: Role): E.Either<BuildError, PodTemplateSpec> => {
-  const raw = buildRawPod(ctx);
-  if (E.isLeft(raw)) return raw;
-  const primary = raw.right.spec.containers.find((c) => c.name === raw.right.primaryContainerName);
-  if (primary === undefined)
-    return E.left(badTaskSpecification('the task has no primary container', ['task', 'container']));
-  if (raw.right.spec.containers.some((c) => c !== primary && c.name === role.container)) {
-    return E.left(
-      badTaskSpecification(
-        `the container name ${JSON.stringify(role.container)} is reserved for the Dask ${role.container}`,
-        ['task', 'podTemplate', 'spec', 'containers'],
+const buildRole = (ctx: BuildContext, role: Role): E.Either<BuildError, PodTemplateSpec> =>
+  pipe(
+    buildRawPod(ctx),
+    E.flatMap((raw) =>
+      pipe(
+        renamePrimary(raw, role.container, `the Dask ${role.container}`, (primary) => ({
+          ...primary,
+          name: role.container,
+          ...(role.image === undefined || role.image === '' ? {} : { image: role.image }),
+          ...(role.resources === undefined ? {} : { resources: role.resources }),
+        })),
+        E.flatMap(({ spec }) =>
+          applyPodConfiguration(ctx, {
+            ...raw,
+            spec: { ...spec, restartPolicy: role.restartPolicy },
+            primaryContainerName: role.container,
+          }),
+        ),
       ),
-    );
-  }
-  const renamed: Container = {
-    ...primary,
-    name: role.container,
-    ...(role.image === undefined || role.image === '' ? {} : { image: role.image }),
-    ...(role.resources === undefined ? {} : { resources: role.resources }),
-  };
-  const pod: RawPod = {
-    ...raw.right,
-    spec: {
-      ...raw.right.spec,
-      restartPolicy: role.restartPolicy,
-      containers: raw.right.spec.containers.map((c) => (c === primary ? renamed : c)),
-    },
-    primaryContainerName: role.container,
-  };
-  const configured = applyPodConfiguration(ctx, pod);
-  if (E.isLeft(configured)) return configured;
-  const spec: PodSpec = {
-    ...configured.right.spec,
-    containers: configured.right.spec.containers.map((c) => (c.name === role.container ? role.finish(c) : c)),
-  };
-  return E.right({
-    metadata: templateMetadata(ctx, {
-      labels: configured.right.labels,
-      annotations: { ...configured.right.annotations, [PRIMARY_CONTAINER_ANNOTATION]: role.container },
-    }),
-    spec,
-  });
-};
+    ),
+    E.map((configured) =>
+      podTemplate(
+        ctx,
+        configured,
+        {
+          ...configured.spec,
+          containers: configured.spec.containers.map((c) => (c.name === role.container ? role.finish(c) : c)),
+        },
+        { [PRIMARY_CONTAINER_ANNOTATION]: role.container },
+      ),
+    ),
+  );
 
 const withoutCommand = (c: Container, args: ReadonlyArray<string>): Container => {
   const { command: _command, ...rest } = c;
@@ -184,7 +180,8 @@ export const dashboardPrefix = (ctx: BuildContext): E.Either<BuildError, string 
   return E.right(prefix === '' || prefix === '/' ? undefined : prefix);
 };
 
-export const decodeDaskPayload = decodeCustom(DaskJobPayload, 'Dask job (task.custom)');
+/** Decodes task.custom as Flyte's DaskJob message. */
+export const decodeDaskPayload = decodePayload(DaskJobPayload);
 
 const workerRole = (w: DaskWorkerGroup, resources: Container['resources'] | undefined): Role => ({
   container: WORKER_CONTAINER,
@@ -225,72 +222,53 @@ const runnerRole: Role = { container: RUNNER_CONTAINER, restartPolicy: 'Never', 
  * The DaskJob for a dask task (spec 7.4): the job runner runs the task's command; the scheduler and the workers run
  * `dask scheduler` / `dask worker` in the task's (or the payload's) image. Deterministic: no clock.
  */
-export const buildDaskJob = (ctx: BuildContext): E.Either<BuildError, KubeObject> => {
-  const meta = checkExecutionMetadata(ctx);
-  if (E.isLeft(meta)) return meta;
-  const payload = decodeDaskPayload(ctx.task.task.custom);
-  if (E.isLeft(payload)) return payload;
-  const scheduler = payload.right.scheduler ?? {};
-  const workers = payload.right.workers ?? {};
-  const schedulerResources = payloadResources(scheduler.resources, [...CUSTOM, 'scheduler']);
-  if (E.isLeft(schedulerResources)) return schedulerResources;
-  const workerResources = payloadResources(workers.resources, [...CUSTOM, 'workers']);
-  if (E.isLeft(workerResources)) return workerResources;
-  const prefix = dashboardPrefix(ctx);
-  if (E.isLeft(prefix)) return prefix;
-  const base = buildRawPod(ctx);
-  if (E.isLeft(base)) return base;
-  const steady = nonInterruptible(ctx);
-  const worker = buildRole(ctx, workerRole(workers, workerResources.right));
-  if (E.isLeft(worker)) return worker;
-  const schedulerPod = buildRole(steady, schedulerRole(scheduler, schedulerResources.right, prefix.right));
-  if (E.isLeft(schedulerPod)) return schedulerPod;
-  const runner = buildRole(steady, runnerRole);
-  if (E.isLeft(runner)) return runner;
-  const name = generatedName(ctx.task, DASK_NAME_MAX_LENGTH);
-  const { labels, annotations } = base.right;
-  return E.right({
-    apiVersion: DASK_API_VERSION,
-    kind: DASK_JOB_KIND,
-    metadata: {
-      ...(Object.keys(labels).length === 0 ? {} : { labels: { ...labels } }),
-      ...(Object.keys(annotations).length === 0 ? {} : { annotations: { ...annotations } }),
-    },
-    spec: {
-      job: runner.right,
-      cluster: {
+export const buildDaskJob = (ctx: BuildContext): E.Either<BuildError, KubeObject> =>
+  pipe(
+    checkExecutionMetadata(ctx),
+    E.flatMap(() => decodeDaskPayload(ctx.task.task.custom)),
+    E.map((p) => ({ scheduler: p.scheduler ?? {}, workers: p.workers ?? {} })),
+    E.bind('schedulerResources', ({ scheduler }) =>
+      payloadResources(scheduler.resources, [...CUSTOM, 'scheduler']),
+    ),
+    E.bind('workerResources', ({ workers }) => payloadResources(workers.resources, [...CUSTOM, 'workers'])),
+    E.bind('prefix', () => dashboardPrefix(ctx)),
+    E.bind('base', () => buildRawPod(ctx)),
+    E.bind('worker', ({ workers, workerResources }) => buildRole(ctx, workerRole(workers, workerResources))),
+    E.bind('schedulerPod', ({ scheduler, schedulerResources, prefix }) =>
+      buildRole(nonInterruptible(ctx), schedulerRole(scheduler, schedulerResources, prefix)),
+    ),
+    E.bind('runner', () => buildRole(nonInterruptible(ctx), runnerRole)),
+    E.map(({ workers, base, worker, schedulerPod, runner }) => {
+      const name = generatedName(ctx.task, DASK_NAME_MAX_LENGTH);
+      return {
+        apiVersion: DASK_API_VERSION,
+        kind: DASK_JOB_KIND,
+        metadata: resourceMetadata(base),
         spec: {
-          worker: { replicas: workers.numberOfWorkers ?? 0, ...worker.right },
-          scheduler: {
-            ...schedulerPod.right,
-            service: {
-              type: 'NodePort',
-              selector: { [CLUSTER_NAME_LABEL]: name, [COMPONENT_LABEL]: 'scheduler' },
-              ports: [
-                { name: 'tcp-comm', protocol: 'TCP', port: 8786, targetPort: 'tcp-comm' },
-                { name: 'dashboard', protocol: 'TCP', port: 8787, targetPort: 'dashboard' },
-              ],
+          job: runner,
+          cluster: {
+            spec: {
+              worker: { replicas: workers.numberOfWorkers ?? 0, ...worker },
+              scheduler: {
+                ...schedulerPod,
+                service: {
+                  type: 'NodePort',
+                  selector: { [CLUSTER_NAME_LABEL]: name, [COMPONENT_LABEL]: 'scheduler' },
+                  ports: [
+                    { name: 'tcp-comm', protocol: 'TCP', port: 8786, targetPort: 'tcp-comm' },
+                    { name: 'dashboard', protocol: 'TCP', port: 8787, targetPort: 'dashboard' },
+                  ],
+                },
+              },
             },
           },
         },
-      },
-    },
-  });
-};
+      };
+    }),
+  );
 
 /** buildDaskJob, with any unexpected exception turned into a build error (inputs are checked, so it is a bug). */
-export const buildResource = (ctx: BuildContext): E.Either<BuildError, KubeObject> => {
-  try {
-    return buildDaskJob(ctx);
-  } catch (e) {
-    return E.left(
-      buildError(
-        'FailedToBuildResource',
-        `internal error while building the DaskJob: ${e instanceof Error ? e.message : String(e)}`,
-      ),
-    );
-  }
-};
+export const buildResource = guardBuild('the DaskJob', buildDaskJob);
 
 /** The identity object: an empty DaskJob the manager names. */
 export const buildIdentityResource = (_ctx: BuildContext): E.Either<BuildError, KubeObject> =>

@@ -1,6 +1,6 @@
 // The dask task's payload (task.custom): Flyte's DaskJob message (scheduler, workers), decoded with protobuf-JSON names.
 import * as t from 'io-ts';
-import { message, ProtoResources, UInt32 } from '../ray/proto-json.js';
+import { message, ProtoResources, UInt32 } from '../crd/index.js';
 
 export const DaskScheduler = message('DaskScheduler', { image: t.string, resources: ProtoResources });
 export type DaskScheduler = t.TypeOf<typeof DaskScheduler>;

@@ -1,7 +1,7 @@
 // The dask plugin's phase mapping: DaskJob status.jobStatus and the job-runner pod to a PhaseInfo.
 import * as O from 'fp-ts/lib/Option.js';
-import { isPlainObject } from '../../domain/codec.js';
-import { instantAt, recordAt, stringAt } from '../../domain/json-read.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import { instantAt, stringAt } from '../../domain/json-read.js';
 import type { KubeObject } from '../../domain/kubernetes.js';
 import {
   bumpVersion,
@@ -17,15 +17,18 @@ import type { PhaseContext, RelatedResourceQuery } from '../../domain/plugin.js'
 import { formatInstant, type Instant } from '../../domain/time.js';
 import { buildLogContext } from '../pod/phase/index.js';
 import { logTemplateVars } from '../pod/phase/logs.js';
-import { effectiveLogs, renderLinks } from '../ray/logs.js';
 import {
   demystifyPod,
+  effectiveLogs,
   explainedFailure,
+  firstKnown,
   podFailure,
-  POD_KIND,
+  podsQuery,
   relatedPodNamed,
+  renderLinks,
+  resourceReader,
   type RelatedPod,
-} from '../ray/related.js';
+} from '../crd/index.js';
 import { DASK_JOB_KIND } from './build.js';
 import { daskConfigOf } from './config.js';
 
@@ -44,33 +47,29 @@ export interface DaskJobView {
 }
 
 /** Reads a DaskJob; none for anything that is not an object of kind DaskJob (or of no kind). */
-export const readDaskJob = (u: unknown): O.Option<DaskJobView> => {
-  if (!isPlainObject(u)) return O.none;
-  const kind = stringAt(u, 'kind');
-  if (kind !== '' && kind !== DASK_JOB_KIND) return O.none;
-  const metadata = recordAt(u, 'metadata');
-  const status = recordAt(u, 'status');
-  return O.some({
-    name: stringAt(metadata, 'name'),
-    namespace: stringAt(metadata, 'namespace'),
-    creationTimestamp: instantAt(metadata, 'creationTimestamp'),
+export const readDaskJob: (u: unknown) => O.Option<DaskJobView> = resourceReader(
+  { kind: DASK_JOB_KIND },
+  ({ name, namespace, creationTimestamp, status }) => ({
+    name,
+    namespace,
+    creationTimestamp,
     jobStatus: stringAt(status, 'jobStatus'),
     jobRunnerPodName: stringAt(status, 'jobRunnerPodName'),
     clusterName: stringAt(status, 'clusterName'),
     startTime: instantAt(status, 'startTime'),
     endTime: instantAt(status, 'endTime'),
-  });
-};
+  }),
+);
 
 /** The job-runner pod, by the name the operator reports (it runs the task's code). */
 export const daskRelatedResources = (resource: KubeObject): ReadonlyArray<RelatedResourceQuery> =>
-  O.match(
-    () => [],
-    (job: DaskJobView) =>
-      job.jobRunnerPodName === ''
-        ? []
-        : [{ kind: POD_KIND, namespace: job.namespace, name: job.jobRunnerPodName }],
-  )(readDaskJob(resource));
+  pipe(
+    readDaskJob(resource),
+    O.match(
+      () => [],
+      (job) => podsQuery(resource, { name: job.jobRunnerPodName }),
+    ),
+  );
 
 const taskInfoOf = (ctx: PhaseContext, job: DaskJobView, runner: RelatedPod | undefined): TaskInfo => {
   const logs = effectiveLogs(daskConfigOf(ctx.config).logs, ctx.config.logs);
@@ -158,13 +157,14 @@ export const getDaskTaskPhase = (ctx: PhaseContext, resource: unknown): PhaseInf
 
 /** Successful or Failed. */
 export const isDaskJobTerminal = (resource: unknown): boolean =>
-  O.match(
-    () => false,
-    (job: DaskJobView) => job.jobStatus === 'Successful' || job.jobStatus === 'Failed',
-  )(readDaskJob(resource));
+  pipe(
+    readDaskJob(resource),
+    O.exists((job) => job.jobStatus === 'Successful' || job.jobStatus === 'Failed'),
+  );
 
 /** status.endTime, else status.startTime, else the creation time. */
 export const daskJobCompletionTime = (resource: unknown): O.Option<Instant> =>
-  O.chain((job: DaskJobView) => O.fromNullable(job.endTime ?? job.startTime ?? job.creationTimestamp))(
+  pipe(
     readDaskJob(resource),
+    O.flatMap((job) => firstKnown(job.endTime, job.startTime, job.creationTimestamp)),
   );

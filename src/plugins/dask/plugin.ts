@@ -1,6 +1,6 @@
 // The dask plugin: runs a dask task as a dask-kubernetes DaskJob (job runner, scheduler, workers) and maps its status.
 import { defaultPluginProperties, type Plugin } from '../../domain/plugin.js';
-import { POD_KIND } from '../ray/related.js';
+import { POD_KIND } from '../crd/index.js';
 import {
   buildIdentityResource,
   buildResource,

@@ -3,8 +3,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { PathSegment } from '../../domain/codec.js';
 import type { Job, KubeObject, Pod, PodSpec } from '../../domain/kubernetes.js';
-import { MANAGED_LABEL, taskPodMetadata } from '../../domain/object-metadata.js';
+import { taskPodMetadata } from '../../domain/object-metadata.js';
 import { badTaskSpecification, buildError, type BuildContext, type BuildError } from '../../domain/plugin.js';
+import { guardBuild } from '../crd/index.js';
 import { buildPodResource } from '../pod/build/index.js';
 import { readJobConfig } from './config.js';
 import { JOB_KIND } from './names.js';
@@ -141,16 +142,8 @@ const assemble = (ctx: BuildContext, payload: JobPayload, pod: Pod): E.Either<Bu
   return pipe(
     podFailurePolicyOf(ctx, payload, spec, restartPolicy),
     E.map((podFailurePolicy): Job => {
-      const own = taskPodMetadata(ctx);
-      const execution = ctx.task.execution;
       // config defaults < the pod's own (task pod template, overrides) < the execution's < the managed label
-      const labels = {
-        ...own.labels,
-        ...pod.metadata?.labels,
-        ...execution.labels,
-        ...pickManaged(own.labels),
-      };
-      const annotations = { ...own.annotations, ...pod.metadata?.annotations, ...execution.annotations };
+      const { labels, annotations } = taskPodMetadata(ctx, pod.metadata ?? {});
       const ttl =
         payload.ttlSecondsAfterFinished ?? readJobConfig(ctx.config)['default-ttl-seconds-after-finished'];
       return {
@@ -187,9 +180,6 @@ const assemble = (ctx: BuildContext, payload: JobPayload, pod: Pod): E.Either<Bu
   );
 };
 
-const pickManaged = (labels: Readonly<Record<string, string>>): Record<string, string> =>
-  Object.fromEntries(Object.entries(labels).filter(([k]) => k === MANAGED_LABEL));
-
 /** A mutable copy for kubernetes-types (the decoded payload is read-only). */
 const copyPolicy = (p: PodFailurePolicy): NonNullable<NonNullable<Job['spec']>['podFailurePolicy']> => ({
   rules: p.rules.map((r) => ({
@@ -208,26 +198,17 @@ const copyPolicy = (p: PodFailurePolicy): NonNullable<NonNullable<Job['spec']>['
  * template, with the task's pod labels and annotations plus taskPodMetadata (so the watch cache holds the pods), and
  * the payload's knobs become the Job spec. Deterministic: no clock, no randomness. Never throws.
  */
-export const buildJobResource = (ctx: BuildContext): E.Either<BuildError, Job> => {
-  try {
-    return pipe(
-      decodeJobPayload(ctx.task.task.custom),
-      E.chain((payload) =>
-        pipe(
-          buildPodResource(ctx),
-          E.chain((pod) => assemble(ctx, payload, pod)),
-        ),
+export const buildJobResource = guardBuild('the Job', (ctx) =>
+  pipe(
+    decodeJobPayload(ctx.task.task.custom),
+    E.flatMap((payload) =>
+      pipe(
+        buildPodResource(ctx),
+        E.flatMap((pod) => assemble(ctx, payload, pod)),
       ),
-    );
-  } catch (e) {
-    return E.left(
-      buildError(
-        'FailedToBuildResource',
-        `internal error while building the Job: ${e instanceof Error ? e.message : String(e)}`,
-      ),
-    );
-  }
-};
+    ),
+  ),
+);
 
 const asKubeObject = (job: Job): KubeObject => ({
   ...job,

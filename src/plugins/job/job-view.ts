@@ -1,16 +1,11 @@
 // A total reader of batch/v1 Job JSON: any value in, a typed view of what phase mapping reads (or none) out.
-import * as O from 'fp-ts/lib/Option.js';
-import { isPlainObject } from '../../domain/codec.js';
-import { arrayAt, instantAt, numberAt, recordAt, stringAt } from '../../domain/json-read.js';
+import type * as O from 'fp-ts/lib/Option.js';
+import { instantAt, numberAt, stringAt } from '../../domain/json-read.js';
 import type { Instant } from '../../domain/time.js';
+import { readConditions, resourceReader, type Condition } from '../crd/index.js';
 
-export interface JobConditionView {
-  readonly type: string;
-  readonly status: string;
-  readonly reason: string;
-  readonly message: string;
-  readonly lastTransitionTime: Instant | undefined;
-}
+/** A condition of the Job's status. */
+export type JobConditionView = Condition;
 
 export interface JobView {
   readonly name: string;
@@ -46,37 +41,17 @@ const count = (u: unknown, key: string): number => {
   return n === undefined || n < 0 ? 0 : Math.floor(n);
 };
 
-const readCondition = (u: unknown): ReadonlyArray<JobConditionView> =>
-  isPlainObject(u)
-    ? [
-        {
-          type: stringAt(u, 'type'),
-          status: stringAt(u, 'status'),
-          reason: stringAt(u, 'reason'),
-          message: stringAt(u, 'message'),
-          lastTransitionTime: instantAt(u, 'lastTransitionTime'),
-        },
-      ]
-    : [];
-
 /**
  * Reads any value as a Job. None when it is not an object or names another kind or group; a Job read through a
  * typed client may lack apiVersion and kind, so their absence is accepted.
  */
-export const readJob = (u: unknown): O.Option<JobView> => {
-  if (!isPlainObject(u)) return O.none;
-  const kind = stringAt(u, 'kind');
-  const apiVersion = stringAt(u, 'apiVersion');
-  if ((kind !== '' && kind !== 'Job') || (apiVersion !== '' && !apiVersion.startsWith('batch/')))
-    return O.none;
-  const metadata = recordAt(u, 'metadata');
-  const spec = recordAt(u, 'spec');
-  const status = recordAt(u, 'status');
-  return O.some({
-    name: stringAt(metadata, 'name'),
-    namespace: stringAt(metadata, 'namespace'),
-    uid: stringAt(metadata, 'uid'),
-    creationTimestamp: instantAt(metadata, 'creationTimestamp'),
+export const readJob: (u: unknown) => O.Option<JobView> = resourceReader(
+  { kind: 'Job', group: 'batch' },
+  ({ name, namespace, uid, creationTimestamp, spec, status }) => ({
+    name,
+    namespace,
+    uid,
+    creationTimestamp,
     spec: {
       completions: numberAt(spec, 'completions'),
       parallelism: numberAt(spec, 'parallelism'),
@@ -88,7 +63,7 @@ export const readJob = (u: unknown): O.Option<JobView> => {
       suspend: spec['suspend'] === true,
     },
     status: {
-      conditions: arrayAt(status, 'conditions').flatMap(readCondition),
+      conditions: readConditions(status),
       active: count(status, 'active'),
       ready: count(status, 'ready'),
       succeeded: count(status, 'succeeded'),
@@ -99,8 +74,8 @@ export const readJob = (u: unknown): O.Option<JobView> => {
       completedIndexes: stringAt(status, 'completedIndexes'),
       failedIndexes: stringAt(status, 'failedIndexes'),
     },
-  });
-};
+  }),
+);
 
 /** The Job condition of this type whose status is True, if any (the controller keeps one per type). */
 export const trueCondition = (job: JobView, type: string): JobConditionView | undefined =>

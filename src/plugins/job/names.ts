@@ -3,7 +3,7 @@
 export const JOB_TASK_TYPE = 'batch-job';
 
 export const JOB_KIND = { apiVersion: 'batch/v1', kind: 'Job' } as const;
-export const POD_KIND = { apiVersion: 'v1', kind: 'Pod' } as const;
+export { POD_KIND } from '../crd/related-pods.js';
 
 /** Pod label with the Job's name (since Kubernetes 1.27; the unprefixed `job-name` is the legacy twin). */
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';

@@ -1,13 +1,13 @@
 // The batch-job task payload (task.custom): the Job spec's retry and completion knobs, decoded like protobuf JSON.
 import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
-import { decode, isPlainObject, oneOf, struct, type PathSegment } from '../../domain/codec.js';
+import { oneOf, struct, type PathSegment } from '../../domain/codec.js';
 import { qualifiedNameError } from '../../domain/names.js';
-import { setOwn } from '../../domain/own-keys.js';
 import { badTaskSpecification, type BuildError } from '../../domain/plugin.js';
-// Protobuf JSON reads null as "not set", as Kubernetes does: the pod builder's stripNulls serves both.
+import { decodePayload, message, writtenPath } from '../crd/index.js';
+// Protobuf JSON reads null as "not set", as Kubernetes does: the pod builder's stripNulls serves both (in lists too).
 import { stripNulls } from '../pod/build/json.js';
-import { issueToBuildError } from '../pod/build/spec-check.js';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -109,26 +109,14 @@ const PositiveSeconds = intIn(
 );
 const ExitCode = intIn('ExitCode', 0, 255, 'an exit code from 0 to 255');
 
-/** `a_b` for `aB`: protobuf JSON accepts both names of a field. */
-export const protoName = (camel: string): string => camel.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
-
-/** A strict struct accepting every field under its lowerCamel name and, when `aliases`, its proto name too. */
-const fields = (name: string, required: t.Props, optional: t.Props, aliases: boolean) => {
-  const req: t.Props = {};
-  const opt: t.Props = {};
-  for (const [k, c] of Object.entries(required)) {
-    // A required field may be written under either name, so both are optional here and checked after decoding.
-    if (aliases) {
-      opt[k] = c;
-      opt[protoName(k)] = c;
-    } else req[k] = c;
-  }
-  for (const [k, c] of Object.entries(optional)) {
-    opt[k] = c;
-    if (aliases && protoName(k) !== k) opt[protoName(k)] = c;
-  }
-  return struct(name, req, opt);
-};
+/**
+ * A record of the Job API: in a task's payload a protobuf-JSON message (both spellings of each field, the required
+ * ones checked as such); in the platform config a strict struct of Kubernetes' own field names.
+ */
+const fields = (name: string, required: t.Props, optional: t.Props, aliases: boolean): t.Mixed =>
+  aliases
+    ? message(name, { ...required, ...optional }, Object.keys(required))
+    : struct(name, required, optional);
 
 const codecs = (aliases: boolean) => {
   const OnExitCodesC = fields(
@@ -189,51 +177,8 @@ export const PodFailurePolicyConfigC = codecs(false).PodFailurePolicyC as unknow
 
 const { PayloadC } = codecs(true);
 
-// -------------------------------------------------------------------------------------
-// normalising: one name per field, nulls as absent
-// -------------------------------------------------------------------------------------
-
-type Json = Readonly<Record<string, unknown>>;
-
 const problem = (message: string, path: ReadonlyArray<PathSegment>): E.Either<BuildError, never> =>
   E.left(badTaskSpecification(message, path));
-
-/**
- * Renames proto names to lowerCamel recursively, remembering where each field was written (for error paths). Both
- * names of one field at once is ambiguous: an error.
- */
-const camelise = (
-  u: unknown,
-  at: ReadonlyArray<PathSegment>,
-  where: Map<string, ReadonlyArray<PathSegment>>,
-  logical: ReadonlyArray<PathSegment>,
-): E.Either<BuildError, unknown> => {
-  if (Array.isArray(u)) {
-    const out: unknown[] = [];
-    for (const [i, v] of u.entries()) {
-      const r = camelise(v, [...at, i], where, [...logical, i]);
-      if (E.isLeft(r)) return r;
-      out.push(r.right);
-    }
-    return E.right(out);
-  }
-  if (!isPlainObject(u)) return E.right(u);
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(u)) {
-    const camel = k.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
-    if (Object.hasOwn(out, camel)) {
-      return problem(
-        `both ${JSON.stringify(camel)} and ${JSON.stringify(protoName(camel))} are given; write one`,
-        [...at, k],
-      );
-    }
-    const r = camelise(v, [...at, k], where, [...logical, camel]);
-    if (E.isLeft(r)) return r;
-    setOwn(out, camel, r.right);
-    where.set(JSON.stringify([...logical, camel]), [...at, k]);
-  }
-  return E.right(out);
-};
 
 // -------------------------------------------------------------------------------------
 // semantic checks the API server would make (a rejected create fails later and less clearly)
@@ -402,73 +347,16 @@ export const normalisePodFailurePolicy = (policy: PodFailurePolicy): PodFailureP
 // decoding
 // -------------------------------------------------------------------------------------
 
-const CUSTOM: ReadonlyArray<PathSegment> = ['task', 'custom'];
-
-const requiredMissing = (u: unknown, at: ReadonlyArray<PathSegment>): BuildError | undefined => {
-  // Required fields accept either name, so the struct lets both be absent: check here.
-  const need: ReadonlyArray<readonly [string, string]> = [
-    ['podFailurePolicy', 'rules'],
-    ['successPolicy', 'rules'],
-  ];
-  if (!isPlainObject(u)) return undefined;
-  for (const [field, key] of need) {
-    const v = u[field];
-    if (isPlainObject(v) && v[key] === undefined)
-      return badTaskSpecification(`missing, expected a list`, [...at, field, key]);
-  }
-  const pfp = u['podFailurePolicy'];
-  const rules = isPlainObject(pfp) && Array.isArray(pfp['rules']) ? (pfp['rules'] as unknown[]) : [];
-  for (const [i, r] of rules.entries()) {
-    if (!isPlainObject(r)) continue;
-    const here = [...at, 'podFailurePolicy', 'rules', i];
-    if (r['action'] === undefined)
-      return badTaskSpecification('missing, expected an action', [...here, 'action']);
-    const codes = r['onExitCodes'];
-    if (isPlainObject(codes)) {
-      for (const k of ['operator', 'values']) {
-        if (codes[k] === undefined) return badTaskSpecification('missing', [...here, 'onExitCodes', k]);
-      }
-    }
-    const patterns = Array.isArray(r['onPodConditions']) ? (r['onPodConditions'] as unknown[]) : [];
-    for (const [j, p] of patterns.entries()) {
-      if (isPlainObject(p) && p['type'] === undefined) {
-        return badTaskSpecification('missing, expected a condition type', [
-          ...here,
-          'onPodConditions',
-          j,
-          'type',
-        ]);
-      }
-    }
-  }
-  return undefined;
-};
-
 /**
  * Decodes task.custom (absent = every default). Both the lowerCamel and the proto name of each field are accepted;
  * unknown fields, bad values and combinations the API server would reject are BadTaskSpecification errors naming
- * the path inside the task file.
+ * the path inside the task file, as the author spelled it.
  */
 export const decodeJobPayload = (custom: unknown): E.Either<BuildError, JobPayload> => {
   if (custom === undefined) return E.right({});
   const stripped = stripNulls(custom);
-  const decoded = decode(PayloadC)(stripped);
-  if (E.isLeft(decoded)) return E.left(issueToBuildError(decoded.left, CUSTOM));
-  const where = new Map<string, ReadonlyArray<PathSegment>>();
-  const camel = camelise(stripped, CUSTOM, where, []);
-  if (E.isLeft(camel)) return camel;
-  const pathOf = (logical: ReadonlyArray<PathSegment>): ReadonlyArray<PathSegment> => {
-    // The longest written prefix, then the rest as logical names (a key the user did not write is named as camel).
-    for (let n = logical.length; n > 0; n--) {
-      const hit = where.get(JSON.stringify(logical.slice(0, n)));
-      if (hit !== undefined) return [...hit, ...logical.slice(n)];
-    }
-    return [...CUSTOM, ...logical];
-  };
-  const missing = requiredMissing(camel.right, CUSTOM);
-  if (missing !== undefined) {
-    return E.left(badTaskSpecification(missing.message, pathOf((missing.path ?? []).slice(CUSTOM.length))));
-  }
-  const payload = camel.right as JobPayload & Json;
-  return check(payload, pathOf);
+  return pipe(
+    decodePayload(PayloadC)(stripped),
+    E.flatMap((payload) => check(payload as JobPayload, (logical) => writtenPath(stripped, logical))),
+  );
 };

@@ -1,5 +1,6 @@
 // The batch-job phase mapping: a Job's conditions and counters, and its pods as related resources, to a PhaseInfo.
 import * as O from 'fp-ts/lib/Option.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import { isPlainObject } from '../../domain/codec.js';
 import { describeJsonValue, recordAt, stringAt } from '../../domain/json-read.js';
 import { ownValue } from '../../domain/own-keys.js';
@@ -20,6 +21,7 @@ import {
 } from '../../domain/phase-info.js';
 import type { PhaseContext } from '../../domain/plugin.js';
 import type { Instant } from '../../domain/time.js';
+import { firstKnown } from '../crd/index.js';
 import { getPodTaskPhase, readPod, type PodView } from '../pod/phase/index.js';
 import {
   isFailureCondition,
@@ -471,17 +473,19 @@ export const getJobTaskPhase = (ctx: PhaseContext, resource: unknown): PhaseInfo
 
 /** A Job whose outcome is decided: Complete, Failed, or (1.31+) SuccessCriteriaMet or FailureTarget. */
 export const isJobTerminal = (resource: unknown): boolean =>
-  O.match(
-    () => false,
-    (job: JobView) => terminalCondition(job) !== undefined,
-  )(readJob(resource));
+  pipe(
+    readJob(resource),
+    O.exists((job) => terminalCondition(job) !== undefined),
+  );
 
 /** When the Job finished: completionTime on success, else the terminal condition's transition time. */
-export const jobCompletionTime = (resource: unknown): O.Option<Instant> => {
-  const view = readJob(resource);
-  if (O.isNone(view)) return O.none;
-  const end = terminalCondition(view.value);
-  if (end === undefined) return O.none;
-  const fromStatus = isFailureCondition(end) ? undefined : view.value.status.completionTime;
-  return O.fromNullable(fromStatus ?? end.lastTransitionTime);
-};
+export const jobCompletionTime = (resource: unknown): O.Option<Instant> =>
+  pipe(
+    readJob(resource),
+    O.flatMap((job) => {
+      const end = terminalCondition(job);
+      return end === undefined
+        ? O.none
+        : firstKnown(isFailureCondition(end) ? undefined : job.status.completionTime, end.lastTransitionTime);
+    }),
+  );

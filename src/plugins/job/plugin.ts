@@ -1,5 +1,6 @@
 // The batch-job plugin: runs a task as a Kubernetes batch/v1 Job, so Kubernetes' own retry semantics apply.
 import { defaultPluginProperties, type Plugin } from '../../domain/plugin.js';
+import { podsQuery } from '../crd/index.js';
 import { buildIdentityResource, buildResource } from './build.js';
 import { jobConfigSection } from './config.js';
 import { JOB_KIND, JOB_NAME_LABEL, JOB_NAME_MAX_LENGTH, JOB_TASK_TYPE, POD_KIND } from './names.js';
@@ -21,17 +22,7 @@ export const jobPlugin: Plugin = {
   isTerminal: isJobTerminal,
   completionTime: jobCompletionTime,
   relatedKinds: [POD_KIND],
-  relatedResources: (job) => {
-    const name = job.metadata?.name ?? '';
-    const uid = job.metadata?.uid;
-    return [
-      {
-        kind: POD_KIND,
-        namespace: job.metadata?.namespace ?? '',
-        labelSelector: { [JOB_NAME_LABEL]: name },
-        ...(uid === undefined ? {} : { ownerUid: uid }),
-      },
-    ];
-  },
+  relatedResources: (job) =>
+    podsQuery(job, { labelSelector: { [JOB_NAME_LABEL]: job.metadata?.name ?? '' }, owned: true }),
   configSection: jobConfigSection,
 };

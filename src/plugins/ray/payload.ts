@@ -2,7 +2,7 @@
 import * as t from 'io-ts';
 import { JsonObject, StringMap } from '../../domain/codec.js';
 import { ExtendedResources } from '../../domain/task.js';
-import { Int32, message, protoEnum, ProtoResources } from './proto-json.js';
+import { Int32, message, protoEnum, ProtoResources } from '../crd/index.js';
 
 /** Flyte's core.K8sPod: labels and annotations for the pods, and a pod spec laid over the task's pod. */
 export const K8sPod = message('K8sPod', {

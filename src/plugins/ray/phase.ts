@@ -1,6 +1,6 @@
 // The ray plugin's phase mapping: RayJob status (jobDeploymentStatus, reason) and the cluster's pods to a PhaseInfo.
 import * as O from 'fp-ts/lib/Option.js';
-import { isPlainObject } from '../../domain/codec.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import { instantAt, recordAt, stringAt } from '../../domain/json-read.js';
 import type { KubeObject } from '../../domain/kubernetes.js';
 import { ordinal } from '../../domain/phase.js';
@@ -23,19 +23,22 @@ import type { PhaseContext, RelatedResourceQuery } from '../../domain/plugin.js'
 import type { Instant } from '../../domain/time.js';
 import { buildLogContext, isPodReady, renderLogTemplate } from '../pod/phase/index.js';
 import { logTemplateVars } from '../pod/phase/logs.js';
-import { effectiveLogs, renderLinks } from './logs.js';
-import { RAY_JOB_KIND } from './build.js';
-import { rayConfigOf } from './config.js';
 import {
   currentPod,
   demystifyPod,
+  effectiveLogs,
   explainedFailure,
+  firstKnown,
   podFailure,
   podShowsFailure,
-  POD_KIND,
+  podsQuery,
   relatedPods,
+  renderLinks,
+  resourceReader,
   type RelatedPod,
-} from './related.js';
+} from '../crd/index.js';
+import { RAY_JOB_KIND } from './build.js';
+import { rayConfigOf } from './config.js';
 
 /** KubeRay's labels on the pods of a RayCluster. */
 export const RAY_CLUSTER_LABEL = 'ray.io/cluster';
@@ -65,16 +68,12 @@ export interface RayJobView {
 }
 
 /** Reads a RayJob; none for anything that is not an object of kind RayJob (or of no kind). */
-export const readRayJob = (u: unknown): O.Option<RayJobView> => {
-  if (!isPlainObject(u)) return O.none;
-  const kind = stringAt(u, 'kind');
-  if (kind !== '' && kind !== RAY_JOB_KIND) return O.none;
-  const metadata = recordAt(u, 'metadata');
-  const status = recordAt(u, 'status');
-  return O.some({
-    name: stringAt(metadata, 'name'),
-    namespace: stringAt(metadata, 'namespace'),
-    creationTimestamp: instantAt(metadata, 'creationTimestamp'),
+export const readRayJob: (u: unknown) => O.Option<RayJobView> = resourceReader(
+  { kind: RAY_JOB_KIND },
+  ({ name, namespace, creationTimestamp, status }) => ({
+    name,
+    namespace,
+    creationTimestamp,
     deploymentStatus: stringAt(status, 'jobDeploymentStatus'),
     jobStatus: stringAt(status, 'jobStatus'),
     reason: stringAt(status, 'reason'),
@@ -85,8 +84,8 @@ export const readRayJob = (u: unknown): O.Option<RayJobView> => {
     headPodName: stringAt(recordAt(recordAt(status, 'rayClusterStatus'), 'head'), 'podName'),
     startTime: instantAt(status, 'startTime'),
     endTime: instantAt(status, 'endTime'),
-  });
-};
+  }),
+);
 
 // -------------------------------------------------------------------------------------
 // related pods
@@ -97,19 +96,13 @@ export const readRayJob = (u: unknown): O.Option<RayJobView> => {
  * has a random suffix unless KubeRay runs with deterministic head names, so no name is guessed (Flyte bug 8).
  */
 export const rayRelatedResources = (resource: KubeObject): ReadonlyArray<RelatedResourceQuery> =>
-  O.match(
-    () => [],
-    (job: RayJobView) =>
-      job.rayClusterName === ''
-        ? []
-        : [
-            {
-              kind: POD_KIND,
-              namespace: job.namespace,
-              labelSelector: { [RAY_CLUSTER_LABEL]: job.rayClusterName },
-            },
-          ],
-  )(readRayJob(resource));
+  pipe(
+    readRayJob(resource),
+    O.match(
+      () => [],
+      (job) => podsQuery(resource, { labelSelector: { [RAY_CLUSTER_LABEL]: job.rayClusterName } }),
+    ),
+  );
 
 interface ClusterPods {
   readonly head: RelatedPod | undefined;
@@ -273,13 +266,14 @@ const TERMINAL: ReadonlySet<string> = new Set(['Complete', 'Failed', 'Validation
 
 /** Complete, Failed and ValidationFailed (which Flyte forgot: bug 7). */
 export const isRayJobTerminal = (resource: unknown): boolean =>
-  O.match(
-    () => false,
-    (job: RayJobView) => TERMINAL.has(job.deploymentStatus),
-  )(readRayJob(resource));
+  pipe(
+    readRayJob(resource),
+    O.exists((job) => TERMINAL.has(job.deploymentStatus)),
+  );
 
 /** status.endTime, else status.startTime, else the creation time. */
 export const rayJobCompletionTime = (resource: unknown): O.Option<Instant> =>
-  O.chain((job: RayJobView) => O.fromNullable(job.endTime ?? job.startTime ?? job.creationTimestamp))(
+  pipe(
     readRayJob(resource),
+    O.flatMap((job) => firstKnown(job.endTime, job.startTime, job.creationTimestamp)),
   );

@@ -3,7 +3,7 @@ import { defaultPluginProperties, type Plugin } from '../../domain/plugin.js';
 import { buildIdentityResource, buildResource, RAY_API_VERSION, RAY_JOB_KIND } from './build.js';
 import { raySection } from './config.js';
 import { getRayTaskPhase, isRayJobTerminal, rayJobCompletionTime, rayRelatedResources } from './phase.js';
-import { POD_KIND } from './related.js';
+import { POD_KIND } from '../crd/index.js';
 
 /**
  * Task type `ray`. Names are capped at 47 characters as in Flyte: KubeRay derives the RayCluster, its pods and its

@@ -1,5 +1,6 @@
 // buildResource for Spark: a SparkApplication whose driver and executor pods are built by the pod plugin's rules.
 import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import type { Container, EnvVar, KubeObject, PodSpec } from '../../domain/kubernetes.js';
 import {
   annotationsError,
@@ -7,7 +8,7 @@ import {
   labelsError,
   taskPodMetadata,
 } from '../../domain/object-metadata.js';
-import { badTaskSpecification, buildError, type BuildContext, type BuildError } from '../../domain/plugin.js';
+import { badTaskSpecification, type BuildContext, type BuildError } from '../../domain/plugin.js';
 import { readPluginConfig } from '../../domain/plugin-config.js';
 import { generatedName, isInterruptible, maxAttemptsOf } from '../../domain/task.js';
 import {
@@ -19,6 +20,7 @@ import {
 } from '../pod/build/index.js';
 import { checkPodSpec, issueToBuildError } from '../pod/build/spec-check.js';
 import { renderList } from '../pod/build/template-vars.js';
+import { guardBuild } from '../crd/index.js';
 import { sparkConfigSection } from './config.js';
 import {
   assembleSparkConf,
@@ -27,7 +29,7 @@ import {
   POD_NAME_PREFIX_MAX,
   positiveInt,
 } from './conf.js';
-import { decodeSparkJob, type RolePod } from './payload.js';
+import { decodeSparkJob, type RolePod, type SparkJob } from './payload.js';
 
 export const SPARK_API_VERSION = 'sparkoperator.k8s.io/v1beta2';
 export const SPARK_KIND = 'SparkApplication';
@@ -205,9 +207,7 @@ const sparkPodSpec = (
   conf: Readonly<Record<string, string>>,
   templates: boolean,
 ): Json => {
-  const meta = taskPodMetadata(ctx);
-  const labels = { ...b.labels, ...meta.labels };
-  const annotations = { ...b.annotations, ...meta.annotations };
+  const { labels, annotations } = taskPodMetadata(ctx, b);
   const sizing: Json = {
     ...defined('cores', positiveInt(conf[`spark.${role}.cores`])),
     ...defined('memory', conf[`spark.${role}.memory`]),
@@ -244,20 +244,10 @@ const sparkPodSpec = (
   };
 };
 
-/**
- * buildResource: the SparkApplication for a `spark` task. The plugin manager adds name (bounded to 47 characters,
- * Spark's limit for the executor pod name prefix, which is the same name), namespace, labels, owner, finalizer.
- * Deterministic: no clock, sorted conf. Never throws.
- */
-export const buildSparkApplication = (ctx: BuildContext): E.Either<BuildError, KubeObject> => {
-  try {
-    const meta = checkExecutionMetadata(ctx);
-    if (E.isLeft(meta)) return meta;
-    const job = decodeSparkJob(ctx.task.task.custom);
-    if (E.isLeft(job)) return job;
-    const j = job.right;
-    if (j.mainApplicationFile === '') {
-      return E.left(
+const mainApplicationFileOf = (j: SparkJob): E.Either<BuildError, string> =>
+  j.mainApplicationFile !== ''
+    ? E.right(j.mainApplicationFile)
+    : E.left(
         badTaskSpecification(
           j.mainClass === ''
             ? 'missing, expected mainApplicationFile (the application file; either it or mainClass must be set)'
@@ -265,41 +255,46 @@ export const buildSparkApplication = (ctx: BuildContext): E.Either<BuildError, K
           ['task', 'custom', 'mainApplicationFile'],
         ),
       );
-    }
-    const config = readPluginConfig(sparkConfigSection, ctx.config);
-    const templates = config['enable-pod-template'];
-    const prefix = generatedName(ctx.task, POD_NAME_PREFIX_MAX);
-    const conf = assembleSparkConf(config, j, prefix, templates);
-    const driver = buildRolePod(ctx, 'driver', j.driverPod, false);
-    if (E.isLeft(driver)) return driver;
-    const executor = buildRolePod(ctx, 'executor', j.executorPod, isInterruptible(ctx.task));
-    if (E.isLeft(executor)) return executor;
-    const args = executor.right.primary.args ?? [];
-    const batchScheduler = conf['spark.batchScheduler'];
-    const spec: Json = {
-      type: j.applicationType,
-      ...defined('image', executor.right.primary.image),
-      ...(args.length === 0 ? {} : { arguments: [...args] }),
-      mainApplicationFile: j.mainApplicationFile,
-      ...defined('mainClass', j.mainClass),
-      sparkVersion: SPARK_VERSION,
-      restartPolicy: { ...RESTART_POLICY },
-      sparkConf: conf,
-      ...nonEmpty('hadoopConf', j.hadoopConf),
-      ...(batchScheduler === undefined ? {} : { batchScheduler }),
-      driver: sparkPodSpec(ctx, 'driver', driver.right, conf, templates),
-      executor: sparkPodSpec(ctx, 'executor', executor.right, conf, templates),
-    };
-    return E.right({ apiVersion: SPARK_API_VERSION, kind: SPARK_KIND, metadata: {}, spec });
-  } catch (e) {
-    return E.left(
-      buildError(
-        'FailedToBuildResource',
-        `internal error while building the SparkApplication: ${e instanceof Error ? e.message : String(e)}`,
-      ),
-    );
-  }
-};
+
+const buildSpark = (ctx: BuildContext): E.Either<BuildError, KubeObject> =>
+  pipe(
+    checkExecutionMetadata(ctx),
+    E.flatMap(() => decodeSparkJob(ctx.task.task.custom)),
+    E.bindTo('j'),
+    E.bind('mainApplicationFile', ({ j }) => mainApplicationFileOf(j)),
+    E.bind('driver', ({ j }) => buildRolePod(ctx, 'driver', j.driverPod, false)),
+    E.bind('executor', ({ j }) => buildRolePod(ctx, 'executor', j.executorPod, isInterruptible(ctx.task))),
+    E.map(({ j, mainApplicationFile, driver, executor }) => {
+      const config = readPluginConfig(sparkConfigSection, ctx.config);
+      const templates = config['enable-pod-template'];
+      const prefix = generatedName(ctx.task, POD_NAME_PREFIX_MAX);
+      const conf = assembleSparkConf(config, j, prefix, templates);
+      const args = executor.primary.args ?? [];
+      const batchScheduler = conf['spark.batchScheduler'];
+      const spec: Json = {
+        type: j.applicationType,
+        ...defined('image', executor.primary.image),
+        ...(args.length === 0 ? {} : { arguments: [...args] }),
+        mainApplicationFile,
+        ...defined('mainClass', j.mainClass),
+        sparkVersion: SPARK_VERSION,
+        restartPolicy: { ...RESTART_POLICY },
+        sparkConf: conf,
+        ...nonEmpty('hadoopConf', j.hadoopConf),
+        ...(batchScheduler === undefined ? {} : { batchScheduler }),
+        driver: sparkPodSpec(ctx, 'driver', driver, conf, templates),
+        executor: sparkPodSpec(ctx, 'executor', executor, conf, templates),
+      };
+      return { apiVersion: SPARK_API_VERSION, kind: SPARK_KIND, metadata: {}, spec };
+    }),
+  );
+
+/**
+ * buildResource: the SparkApplication for a `spark` task. The plugin manager adds name (bounded to 47 characters,
+ * Spark's limit for the executor pod name prefix, which is the same name), namespace, labels, owner, finalizer.
+ * Deterministic: no clock, sorted conf. Never throws.
+ */
+export const buildSparkApplication = guardBuild('the SparkApplication', buildSpark);
 
 /** The identity object for get, abort and finalize; the manager names it. */
 export const buildSparkIdentity = (_ctx: BuildContext): E.Either<BuildError, KubeObject> =>

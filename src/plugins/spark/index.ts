@@ -39,6 +39,7 @@ export { SPARK_DRIVER_UI, SPARK_HISTORY_UI, sparkTaskInfo } from './logs.js';
 export {
   APPLICATION_STATES,
   EXECUTOR_STATES,
+  LEGACY_APPLICATION_STATES,
   readSparkApplication,
   submissionRetriesLeft,
   type ApplicationState,

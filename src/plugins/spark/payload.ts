@@ -1,17 +1,11 @@
 // The Spark task payload (task.custom, Flyte's SparkJob message), decoded like protobuf JSON: camel or proto names.
 import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
-import {
-  decode,
-  isPlainObject,
-  JsonObject,
-  StringMap,
-  struct,
-  type PathSegment,
-} from '../../domain/codec.js';
-import { badTaskSpecification, type BuildError } from '../../domain/plugin.js';
+import { JsonObject, StringMap, type PathSegment } from '../../domain/codec.js';
+import type { BuildError } from '../../domain/plugin.js';
 import { ObjectMetadata } from '../../domain/task.js';
-import { issueToBuildError } from '../pod/build/spec-check.js';
+import { decodePayload, message, writtenPath } from '../crd/index.js';
 
 export type ApplicationType = 'Python' | 'Java' | 'Scala' | 'R';
 
@@ -35,27 +29,16 @@ export const ApplicationTypeC = new t.Type<ApplicationType, string, unknown>(
   (a) => TYPE_NAMES.find(([, , v]) => v === a)?.[0] ?? 'PYTHON',
 );
 
-/** `{a_b: x}` as well as `{aB: x}`: protobuf JSON accepts both names of every field. */
-const protoName = (camel: string): string => camel.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
-
-/** A strict struct of optional fields, each accepted under its lowerCamel and its proto name. */
-const protoStruct = (name: string, props: t.Props) => {
-  const all: t.Props = {};
-  for (const [k, c] of Object.entries(props)) {
-    all[k] = c;
-    all[protoName(k)] = c;
-  }
-  return struct(name, {}, all);
-};
-
-const K8sPodFields = {
+const K8sPodC = message('K8sPod', {
   metadata: ObjectMetadata,
   podSpec: JsonObject,
   primaryContainerName: t.string,
   dataConfig: JsonObject,
-};
+});
+type K8sPod = t.TypeOf<typeof K8sPodC>;
 
-const SparkJobFields = {
+/** Flyte's SparkJob message; the Databricks fields are accepted and ignored (they belong to the Databricks connector). */
+const SparkJobC = message('SparkJob', {
   applicationType: ApplicationTypeC,
   mainApplicationFile: t.string,
   mainClass: t.string,
@@ -65,11 +48,9 @@ const SparkJobFields = {
   databricksConf: JsonObject,
   databricksToken: t.string,
   databricksInstance: t.string,
-  driverPod: protoStruct('K8sPod', K8sPodFields),
-  executorPod: protoStruct('K8sPod', K8sPodFields),
-};
-
-const SparkJobC = protoStruct('SparkJob', SparkJobFields);
+  driverPod: K8sPodC,
+  executorPod: K8sPodC,
+});
 
 /** A role's pod as the payload gives it (Flyte's K8sPod); `at` is where its pod spec is written. */
 export interface RolePod {
@@ -93,94 +74,43 @@ export interface SparkJob {
   readonly executorPod?: RolePod;
 }
 
-const AT: ReadonlyArray<PathSegment> = ['task', 'custom'];
-
-type Fields = Readonly<Record<string, unknown>>;
-
-/** The value of a field under either name; both at once is an error, as in Go's protojson. */
-const field = (
-  o: Fields,
-  camel: string,
-  at: ReadonlyArray<PathSegment>,
-): E.Either<BuildError, { readonly value: unknown; readonly key: string }> => {
-  const proto = protoName(camel);
-  const a = o[camel];
-  const b = proto === camel ? undefined : o[proto];
-  if (a !== undefined && b !== undefined) {
-    return E.left(badTaskSpecification(`${camel} is given twice, also as ${proto}`, [...at, proto]));
-  }
-  return E.right(b !== undefined ? { value: b, key: proto } : { value: a, key: camel });
-};
-
 const rolePod = (
-  o: Fields,
-  camel: 'driverPod' | 'executorPod',
-): E.Either<BuildError, RolePod | undefined> => {
-  const f = field(o, camel, AT);
-  if (E.isLeft(f)) return f;
-  const { value, key } = f.right;
-  if (!isPlainObject(value)) return E.right(undefined);
-  const at = [...AT, key];
-  const spec = field(value, 'podSpec', at);
-  if (E.isLeft(spec)) return spec;
-  const primary = field(value, 'primaryContainerName', at);
-  if (E.isLeft(primary)) return primary;
-  const meta = (value['metadata'] ?? {}) as {
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  const podSpec = spec.right.value as Readonly<Record<string, unknown>> | undefined;
-  const name = primary.right.value as string | undefined;
-  return E.right({
-    labels: meta.labels ?? {},
-    annotations: meta.annotations ?? {},
-    ...(podSpec === undefined ? {} : { podSpec }),
-    podSpecAt: [...at, spec.right.key],
+  custom: unknown,
+  role: 'driverPod' | 'executorPod',
+  pod: K8sPod | undefined,
+): RolePod | undefined => {
+  if (pod === undefined) return undefined;
+  const name = pod.primaryContainerName;
+  return {
+    labels: pod.metadata?.labels ?? {},
+    annotations: pod.metadata?.annotations ?? {},
+    ...(pod.podSpec === undefined ? {} : { podSpec: pod.podSpec }),
+    podSpecAt: writtenPath(custom, [role, 'podSpec']),
     ...(name === undefined || name === '' ? {} : { primaryContainerName: name }),
-    primaryContainerNameAt: [...at, primary.right.key],
-  });
+    primaryContainerNameAt: writtenPath(custom, [role, 'primaryContainerName']),
+  };
 };
 
 /**
  * Decodes task.custom into a SparkJob. Unknown fields, wrong types and a field given under both names are
- * BadTaskSpecification errors naming the path in the task file; the Databricks fields are accepted and ignored
- * (they belong to the Databricks connector). A missing payload is an empty job (validated by the caller).
+ * BadTaskSpecification errors naming the path in the task file. A missing payload is an empty job (validated by the
+ * caller).
  */
-export const decodeSparkJob = (custom: unknown): E.Either<BuildError, SparkJob> => {
-  const r = decode(SparkJobC)(custom ?? {});
-  if (E.isLeft(r)) return E.left(issueToBuildError(r.left, AT));
-  const o: Fields = r.right;
-  const get = (camel: string): E.Either<BuildError, unknown> =>
-    E.map((f: { value: unknown }) => f.value)(field(o, camel, AT));
-  const out: Record<string, unknown> = {};
-  for (const k of [
-    'applicationType',
-    'mainApplicationFile',
-    'mainClass',
-    'sparkConf',
-    'hadoopConf',
-    'executorPath',
-  ]) {
-    const v = get(k);
-    if (E.isLeft(v)) return v;
-    out[k] = v.right;
-  }
-  for (const k of ['databricksConf', 'databricksToken', 'databricksInstance']) {
-    const v = get(k);
-    if (E.isLeft(v)) return v;
-  }
-  const driverPod = rolePod(o, 'driverPod');
-  if (E.isLeft(driverPod)) return driverPod;
-  const executorPod = rolePod(o, 'executorPod');
-  if (E.isLeft(executorPod)) return executorPod;
-  return E.right({
-    applicationType: (out['applicationType'] as ApplicationType | undefined) ?? 'Python',
-    mainApplicationFile: (out['mainApplicationFile'] as string | undefined) ?? '',
-    mainClass: (out['mainClass'] as string | undefined) ?? '',
-    sparkConf: (out['sparkConf'] as Record<string, string> | undefined) ?? {},
-    hadoopConf: (out['hadoopConf'] as Record<string, string> | undefined) ?? {},
-    executorPath: (out['executorPath'] as string | undefined) ?? '',
-    ...(driverPod.right === undefined ? {} : { driverPod: driverPod.right }),
-    ...(executorPod.right === undefined ? {} : { executorPod: executorPod.right }),
-  });
-};
+export const decodeSparkJob = (custom: unknown): E.Either<BuildError, SparkJob> =>
+  pipe(
+    decodePayload(SparkJobC)(custom),
+    E.map((j) => {
+      const driverPod = rolePod(custom, 'driverPod', j.driverPod);
+      const executorPod = rolePod(custom, 'executorPod', j.executorPod);
+      return {
+        applicationType: j.applicationType ?? 'Python',
+        mainApplicationFile: j.mainApplicationFile ?? '',
+        mainClass: j.mainClass ?? '',
+        sparkConf: j.sparkConf ?? {},
+        hadoopConf: j.hadoopConf ?? {},
+        executorPath: j.executorPath ?? '',
+        ...(driverPod === undefined ? {} : { driverPod }),
+        ...(executorPod === undefined ? {} : { executorPod }),
+      };
+    }),
+  );

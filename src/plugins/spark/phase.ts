@@ -20,6 +20,7 @@ import {
 } from '../../domain/phase-info.js';
 import type { PhaseContext, RelatedResourceQuery } from '../../domain/plugin.js';
 import type { Instant } from '../../domain/time.js';
+import { firstKnown } from '../crd/index.js';
 import { getPodTaskPhase } from '../pod/phase/index.js';
 import { asDriverPod, sparkTaskInfo, SPARK_DRIVER_UI } from './logs.js';
 import { readSparkApplication, submissionRetriesLeft, type SparkApplicationView } from './status.js';
@@ -405,8 +406,8 @@ export const isSparkTerminal = (resource: unknown): boolean =>
 
 /** status.terminationTime, else status.lastSubmissionAttemptTime, else the creation time. */
 export const sparkCompletionTime = (resource: unknown): O.Option<Instant> =>
-  O.chain((app: SparkApplicationView) =>
-    O.fromNullable(app.terminationTime ?? app.lastSubmissionAttemptTime ?? app.creationTimestamp),
+  O.flatMap((app: SparkApplicationView) =>
+    firstKnown(app.terminationTime, app.lastSubmissionAttemptTime, app.creationTimestamp),
   )(readSparkApplication(resource));
 
 // -------------------------------------------------------------------------------------

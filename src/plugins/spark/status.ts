@@ -4,7 +4,10 @@ import { isPlainObject } from '../../domain/codec.js';
 import { instantAt, numberAt, recordAt, stringAt } from '../../domain/json-read.js';
 import type { Instant } from '../../domain/time.js';
 
-/** The operator's application states (spark-operator api/v1beta2, v2.5); NEW is the empty string. */
+/**
+ * The operator's application states (spark-operator api/v1beta2 at v2.5.2, spec 9.1); NEW is the empty string.
+ * SUSPENDING, SUSPENDED and RESUMING exist since v2.4.0.
+ */
 export const APPLICATION_STATES = [
   '',
   'SUBMITTED',
@@ -22,6 +25,12 @@ export const APPLICATION_STATES = [
   'RESUMING',
 ] as const;
 export type ApplicationState = (typeof APPLICATION_STATES)[number];
+
+/**
+ * States no v1beta2 operator defines that Flyte still maps, for older writers: PENDING_SUBMISSION (reads as
+ * SUBMITTED). The phase table has a row for each; the public arbitraries generate them.
+ */
+export const LEGACY_APPLICATION_STATES = ['PENDING_SUBMISSION'] as const;
 
 /** Executor states in status.executorState. */
 export const EXECUTOR_STATES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'UNKNOWN'] as const;

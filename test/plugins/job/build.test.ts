@@ -159,7 +159,7 @@ describe('the Job a batch-job task becomes', () => {
     expect(job.spec?.podFailurePolicy).toBeUndefined();
   });
 
-  it("the pod template carries the task pod labels, then the execution's, then the managed label", () => {
+  it("the pod template carries the task pod labels, then the execution's, then the managed label; no kubetasks.dev/ annotation", () => {
     const podTemplate = {
       metadata: { labels: { team: 'pod', app: 'x' }, annotations: { note: 'pod' } },
       spec: { containers: [{ name: 'm', image: 'i' }] },
@@ -168,7 +168,7 @@ describe('the Job a batch-job task becomes', () => {
     const ctx = ctxOf(
       jobTask(
         { podTemplate },
-        { labels: { team: 'exec' }, annotations: { 'kubetasks.dev/scenario': 'exit:1' } },
+        { labels: { team: 'exec' }, annotations: { 'kubetasks.dev/scenario': 'exit:1', owner: 'exec' } },
       ),
       {
         ...defaultPlatformConfig,
@@ -184,7 +184,9 @@ describe('the Job a batch-job task becomes', () => {
     const meta = buildJob(ctx).spec?.template.metadata;
     expect(meta?.labels).toEqual({ app: 'x', tier: 'default', team: 'exec', [MANAGED_LABEL]: 'true' });
     expect(meta?.annotations?.['note']).toBe('pod');
-    expect(meta?.annotations?.['kubetasks.dev/scenario']).toBe('exit:1');
+    expect(meta?.annotations?.['owner']).toBe('exec');
+    // The scenario is the simulated operator's to route (docs/writing-a-crd-plugin.md, "Pod templates").
+    expect(meta?.annotations?.['kubetasks.dev/scenario']).toBeUndefined();
   });
 
   it('is deterministic and the identity is an empty Job', () => {

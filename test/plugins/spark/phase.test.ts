@@ -9,8 +9,14 @@ import {
   getSparkTaskPhase,
   isSparkTerminal,
   sparkCompletionTime,
+  rowOfState,
   sparkRelatedResources,
 } from '../../../src/plugins/spark/phase.js';
+import {
+  APPLICATION_STATES,
+  LEGACY_APPLICATION_STATES,
+  readSparkApplication,
+} from '../../../src/plugins/spark/status.js';
 import { sparkApplicationWith } from '../../../src/testing/spark-arbitraries.js';
 import {
   BACKOFF_MESSAGE,
@@ -83,6 +89,15 @@ describe('application state → phase (no driver pod seen)', () => {
     ['COMPLETED', 'Success', ''],
     ['HIBERNATING', 'Running', 'unrecognised application state "HIBERNATING"'],
   ];
+  it('covers every state of the operator and every legacy one, each with a row of its own', () => {
+    const covered = new Set(rows.map(([state]) => state));
+    for (const state of [...APPLICATION_STATES, ...LEGACY_APPLICATION_STATES]) {
+      const view = readSparkApplication(app(state));
+      expect(O.isSome(view) && rowOfState(view.value)).not.toBe('unrecognised');
+      if (state !== 'FAILED' && state !== 'SUBMISSION_FAILED') expect(covered.has(state)).toBe(true);
+    }
+  });
+
   it.each(rows)('%j → %s %j', (state, phase, reason) => {
     const pi = getSparkTaskPhase(ctx(), app(state));
     expect(pi.phase).toBe(phase);

@@ -1,12 +1,11 @@
 // Version-1 payload pieces shared by the three kinds: replica groups to overrides, run policy to the CR's runPolicy.
 import * as E from 'fp-ts/lib/Either.js';
-import type { PathSegment } from '../../../domain/codec.js';
 import { badTaskSpecification, type BuildError } from '../../../domain/plugin.js';
+import { isPlainObject, type PathSegment } from '../../../domain/codec.js';
+import { protoName, writtenPath } from '../../crd/index.js';
 import {
-  CLEAN_POD_POLICY_VALUES,
-  CUSTOM_PATH,
-  RESTART_POLICY_VALUES,
-  writtenKey,
+  CLEAN_POD_POLICY_OF,
+  RESTART_POLICY_OF,
   type MpiReplicaGroup,
   type ReplicaGroup,
   type RunPolicyPayload,
@@ -14,19 +13,8 @@ import {
 import type { GroupOverrides } from './replica.js';
 
 /** Where a payload field is in the task file, spelled as the author wrote it. */
-export const fieldPath = (raw: unknown, ...camel: ReadonlyArray<string>): ReadonlyArray<PathSegment> => {
-  const out: PathSegment[] = [...CUSTOM_PATH];
-  let at: unknown = raw;
-  for (const k of camel) {
-    const key = writtenKey(at, k);
-    out.push(key);
-    at =
-      typeof at === 'object' && at !== null && !Array.isArray(at)
-        ? (at as Record<string, unknown>)[key]
-        : undefined;
-  }
-  return out;
-};
+export const fieldPath = (raw: unknown, ...camel: ReadonlyArray<string>): ReadonlyArray<PathSegment> =>
+  writtenPath(raw, camel);
 
 /** The group's replica count: `common.replicas`, else the deprecated top-level `replicas`; 0 when neither. */
 export const groupReplicas = (g: ReplicaGroup | MpiReplicaGroup | undefined): number =>
@@ -34,9 +22,8 @@ export const groupReplicas = (g: ReplicaGroup | MpiReplicaGroup | undefined): nu
 
 /** Where a group's replica count is written (for "must be greater than 0" errors). */
 export const replicasPath = (raw: unknown, group: string): ReadonlyArray<PathSegment> => {
-  const g = (raw as Record<string, unknown> | undefined)?.[writtenKey(raw, group)];
-  const common =
-    typeof g === 'object' && g !== null ? (g as Record<string, unknown>)[writtenKey(g, 'common')] : undefined;
+  const g = isPlainObject(raw) ? (raw[group] ?? raw[protoName(group)]) : undefined;
+  const common = isPlainObject(g) ? (g['common'] ?? undefined) : undefined;
   return common !== undefined
     ? fieldPath(raw, group, 'common', 'replicas')
     : fieldPath(raw, group, 'replicas');
@@ -62,7 +49,7 @@ export const groupOverrides = (
     replicas: forceReplicas ?? groupReplicas(g),
     ...(image === undefined || image === '' ? {} : { image }),
     ...(resources === undefined ? {} : { resources }),
-    restartPolicy: RESTART_POLICY_VALUES[restart ?? 0] ?? 'Never',
+    restartPolicy: RESTART_POLICY_OF[restart ?? 'RESTART_POLICY_NEVER'],
     ...(command === undefined || command.length === 0 ? {} : { args: command }),
     path,
     resourcesPath:
@@ -81,7 +68,7 @@ export const runPolicyOf = (
   if (rp === undefined) return E.right(undefined);
   const numbers = ['ttlSecondsAfterFinished', 'activeDeadlineSeconds', 'backoffLimit'] as const;
   const out: Record<string, unknown> = {
-    cleanPodPolicy: CLEAN_POD_POLICY_VALUES[rp.cleanPodPolicy ?? 0] ?? 'None',
+    cleanPodPolicy: CLEAN_POD_POLICY_OF[rp.cleanPodPolicy ?? 'CLEANPOD_POLICY_NONE'],
   };
   for (const k of numbers) {
     const n = rp[k];

@@ -1,119 +1,25 @@
 // Protobuf-JSON codecs for the Kubeflow task payloads: messages, int32, enums, resources, replica groups, run policy.
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { decode, isPlainObject, struct, type PathSegment } from '../../../domain/codec.js';
+import { isPlainObject } from '../../../domain/codec.js';
 import { QuantityString } from '../../../domain/kubernetes-codecs.js';
-import { badTaskSpecification, type BuildError } from '../../../domain/plugin.js';
 import * as Q from '../../../domain/quantity.js';
-import { issueMessage } from '../../pod/build/spec-check.js';
+import { Int32, message, protoEnum, ResourceEntry, type ResourceName } from '../../crd/index.js';
 
-// -------------------------------------------------------------------------------------
-// messages: proto names (worker_replicas) and lowerCamel JSON names (workerReplicas) both accepted
-// -------------------------------------------------------------------------------------
-
-/** The proto field name of a lowerCamel JSON name: `workerReplicas` → `worker_replicas`. */
-export const protoName = (camel: string): string => camel.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
-
-export type MessageOf<P extends t.Props> = { readonly [K in keyof P]?: t.TypeOf<P[K]> };
-
-/**
- * A protobuf message as protobuf-JSON writes it: every field optional, spelled either way (not both), unknown fields
- * rejected with a did-you-mean. Decodes to the lowerCamel spelling.
- */
-export const message = <P extends t.Props>(name: string, props: P): t.Type<MessageOf<P>, unknown> => {
-  const spellings: Record<string, t.Mixed> = {};
-  for (const [k, c] of Object.entries(props)) {
-    spellings[k] = c;
-    spellings[protoName(k)] = c;
-  }
-  const inner = struct(name, {}, spellings);
-  return new t.Type<MessageOf<P>, unknown, unknown>(
-    name,
-    (u): u is MessageOf<P> => inner.is(u),
-    (u, c) => {
-      const r = inner.validate(u, c);
-      if (E.isLeft(r)) return r;
-      const decoded = r.right as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
-      const errors: t.ValidationError[] = [];
-      for (const k of Object.keys(props)) {
-        const p = protoName(k);
-        const camel = decoded[k];
-        const proto = p === k ? undefined : decoded[p];
-        if (camel !== undefined && proto !== undefined) {
-          const raw = isPlainObject(u) ? u[p] : undefined;
-          errors.push({
-            value: raw,
-            context: t.appendContext(c, p, t.never, raw),
-            message: `only one of "${k}" and "${p}" (two spellings of one field)`,
-          });
-        }
-        const v = camel ?? proto;
-        if (v !== undefined) out[k] = v;
-      }
-      return errors.length > 0 ? t.failures(errors) : t.success(out);
-    },
-    (a) => a,
-  );
-};
-
-/** The key a message field is written under in `raw` (the proto or the JSON spelling), for error paths. */
-export const writtenKey = (raw: unknown, camel: string): string => {
-  const p = protoName(camel);
-  return isPlainObject(raw) && raw[p] !== undefined && raw[camel] === undefined ? p : camel;
-};
-
-// -------------------------------------------------------------------------------------
-// scalars
-// -------------------------------------------------------------------------------------
-
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-
-/** A protobuf int32: a whole number in range, or its decimal string (protobuf-JSON accepts both). */
-export const Int32 = new t.Type<number, number, unknown>(
-  'Int32',
-  (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= INT32_MIN && u <= INT32_MAX,
-  (u, c) => {
-    const n = typeof u === 'string' && /^-?\d{1,10}$/.test(u) ? Number(u) : u;
-    return typeof n === 'number' && Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX
-      ? t.success(n)
-      : t.failure(u, c, 'a whole number (int32)');
-  },
-  (a) => a,
-);
-
-/** A protobuf enum: its value name or its number; decodes to the number. */
-export const protoEnum = (name: string, values: ReadonlyArray<string>): t.Type<number, number> =>
-  new t.Type<number, number, unknown>(
-    name,
-    (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 0 && u < values.length,
-    (u, c) => {
-      if (typeof u === 'string') {
-        const i = values.indexOf(u);
-        if (i >= 0) return t.success(i);
-      }
-      if (typeof u === 'number' && Number.isInteger(u) && u >= 0 && u < values.length) return t.success(u);
-      return t.failure(
-        u,
-        c,
-        `one of ${values.map((v) => JSON.stringify(v)).join(', ')} (or its number 0..${values.length - 1})`,
-      );
-    },
-    (a) => a,
-  );
+// The protobuf-JSON building blocks are the CRD toolkit's; the Kubeflow payloads only add their messages.
+export { CUSTOM_PATH, decodePayload, Int32, message, protoEnum, protoName } from '../../crd/index.js';
 
 // -------------------------------------------------------------------------------------
 // resources: flyteidl core.Resources, or a Kubernetes resource list
 // -------------------------------------------------------------------------------------
 
-/** flyteidl ResourceName values, in enum order. */
-export const RESOURCE_NAMES = ['UNKNOWN', 'CPU', 'GPU', 'MEMORY', 'STORAGE', 'EPHEMERAL_STORAGE'] as const;
-
-const K8S_NAME: Readonly<Record<string, string | undefined>> = {
+/** The Kubernetes resource of each flyteidl ResourceName the training operators' pods get (UNKNOWN and STORAGE: none). */
+const K8S_NAME: Readonly<Record<ResourceName, string | undefined>> = {
+  UNKNOWN: undefined,
   CPU: 'cpu',
   GPU: 'gpu',
   MEMORY: 'memory',
+  STORAGE: undefined,
   EPHEMERAL_STORAGE: 'ephemeral-storage',
 };
 
@@ -122,11 +28,6 @@ const isZeroQuantity = (s: string): boolean => {
   const q = Q.parse(s);
   return E.isRight(q) && Q.isZero(q.right);
 };
-
-const ResourceEntry = message('ResourceEntry', {
-  name: protoEnum('ResourceName', RESOURCE_NAMES),
-  value: t.string,
-});
 
 /**
  * One side of a resource requirement: flyteidl's list of `{name, value}` entries (CPU, GPU, MEMORY,
@@ -148,7 +49,7 @@ export const ResourceSide = new t.Type<Readonly<Record<string, string>>, unknown
           errors.push(...r.left);
           return;
         }
-        const name = K8S_NAME[RESOURCE_NAMES[r.right.name ?? 0] ?? 'UNKNOWN'];
+        const name = K8S_NAME[r.right.name ?? 'UNKNOWN'];
         if (name === undefined) return;
         const raw = r.right.value ?? '';
         const q = QuantityString.validate(raw, t.appendContext(ec, 'value', QuantityString, raw));
@@ -188,16 +89,25 @@ export const RESTART_POLICIES = [
   'RESTART_POLICY_ON_FAILURE',
   'RESTART_POLICY_ALWAYS',
 ] as const;
-/** The replica spec's restartPolicy for each enum value: an unset policy means Never. */
-export const RESTART_POLICY_VALUES = ['Never', 'OnFailure', 'Always'] as const;
-export type RestartPolicy = (typeof RESTART_POLICY_VALUES)[number];
+export type RestartPolicy = 'Never' | 'OnFailure' | 'Always';
+/** The replica spec's restartPolicy for each enum value (an unset policy means Never). */
+export const RESTART_POLICY_OF: Readonly<Record<(typeof RESTART_POLICIES)[number], RestartPolicy>> = {
+  RESTART_POLICY_NEVER: 'Never',
+  RESTART_POLICY_ON_FAILURE: 'OnFailure',
+  RESTART_POLICY_ALWAYS: 'Always',
+};
 
 export const CLEAN_POD_POLICIES = [
   'CLEANPOD_POLICY_NONE',
   'CLEANPOD_POLICY_RUNNING',
   'CLEANPOD_POLICY_ALL',
 ] as const;
-export const CLEAN_POD_POLICY_VALUES = ['None', 'Running', 'All'] as const;
+/** The runPolicy's cleanPodPolicy for each enum value (an unset policy means None). */
+export const CLEAN_POD_POLICY_OF: Readonly<Record<(typeof CLEAN_POD_POLICIES)[number], string>> = {
+  CLEANPOD_POLICY_NONE: 'None',
+  CLEANPOD_POLICY_RUNNING: 'Running',
+  CLEANPOD_POLICY_ALL: 'All',
+};
 
 const RestartPolicyC = protoEnum('RestartPolicy', RESTART_POLICIES);
 
@@ -237,27 +147,3 @@ export const RunPolicyC = message('RunPolicy', {
   backoffLimit: Int32,
 });
 export type RunPolicyPayload = t.TypeOf<typeof RunPolicyC>;
-
-// -------------------------------------------------------------------------------------
-// decoding into build errors
-// -------------------------------------------------------------------------------------
-
-/** Where a task's payload is in the task file. */
-export const CUSTOM_PATH: ReadonlyArray<PathSegment> = ['task', 'custom'];
-
-/** Decodes `task.custom` (absent reads as `{}`, as Flyte unmarshals a nil struct) with a BadTaskSpecification path. */
-export const decodePayload =
-  <A>(codec: t.Decoder<unknown, A>) =>
-  (custom: unknown): E.Either<BuildError, A> => {
-    const r = decode(codec)(custom ?? {});
-    if (E.isRight(r)) return r;
-    const first = r.left[0];
-    return E.left(
-      first === undefined
-        ? badTaskSpecification('invalid task payload', CUSTOM_PATH)
-        : badTaskSpecification(`invalid TaskSpecification: ${issueMessage(first)}`, [
-            ...CUSTOM_PATH,
-            ...first.path,
-          ]),
-    );
-  };

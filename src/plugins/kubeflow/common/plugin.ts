@@ -1,23 +1,23 @@
 // The Kubeflow common pattern as a plugin: one build and one phase mapping, configured per training-operator kind.
 import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import * as RA from 'fp-ts/lib/ReadonlyArray.js';
 import type { KubeObject } from '../../../domain/kubernetes.js';
 import { checkExecutionMetadata } from '../../../domain/object-metadata.js';
 import {
   badTaskSpecification,
-  buildError,
   defaultPluginProperties,
   type BuildContext,
   type BuildError,
   type Plugin,
   type RelatedResourceQuery,
 } from '../../../domain/plugin.js';
+import { guardBuild, POD_KIND, podsQuery, resourceMetadata } from '../../crd/index.js';
 import { kfOperatorSection } from './config.js';
 import { KUBEFLOW_API_VERSION, type KubeflowKind } from './kind.js';
 import { getKubeflowTaskPhase, isKubeflowTerminal, kubeflowCompletionTime } from './phase.js';
 import { buildRolePod, replicaSpec, type ReplicaSpec } from './replica.js';
 import { JOB_NAME_LABEL } from './status.js';
-
-const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
 
 /** The task's payload version: 0 (flat, legacy) or 1 (per replica group); others are refused as in Flyte. */
 export const payloadVersion = (ctx: BuildContext): E.Either<BuildError, 0 | 1> => {
@@ -33,73 +33,48 @@ export const payloadVersion = (ctx: BuildContext): E.Either<BuildError, 0 | 1> =
       );
 };
 
-const build = (kind: KubeflowKind, ctx: BuildContext): E.Either<BuildError, KubeObject> => {
-  const meta = checkExecutionMetadata(ctx);
-  if (E.isLeft(meta)) return meta;
-  const version = payloadVersion(ctx);
-  if (E.isLeft(version)) return version;
-  const plan = kind.plan(ctx, version.right);
-  if (E.isLeft(plan)) return plan;
-  const base = buildRolePod(ctx);
-  if (E.isLeft(base)) return base;
-  const specs: Record<string, ReplicaSpec> = {};
-  for (const [role, g] of plan.right.groups) {
-    const r = replicaSpec(ctx, base.right, kind.containerName, g);
-    if (E.isLeft(r)) return r;
-    specs[role] = r.right;
-  }
-  const labels = base.right.labels;
-  const annotations = base.right.annotations;
-  return E.right({
-    apiVersion: KUBEFLOW_API_VERSION,
-    kind: kind.kind,
-    metadata: {
-      ...(Object.keys(labels).length === 0 ? {} : { labels: { ...labels } }),
-      ...(Object.keys(annotations).length === 0 ? {} : { annotations: { ...annotations } }),
-    },
-    spec: {
-      [kind.replicaSpecsKey]: specs,
-      runPolicy: plan.right.runPolicy ?? {},
-      ...plan.right.extraSpec,
-    },
-  });
-};
+const build =
+  (kind: KubeflowKind) =>
+  (ctx: BuildContext): E.Either<BuildError, KubeObject> =>
+    pipe(
+      checkExecutionMetadata(ctx),
+      E.flatMap(() => payloadVersion(ctx)),
+      E.flatMap((version) => kind.plan(ctx, version)),
+      E.bindTo('plan'),
+      E.bind('base', () => buildRolePod(ctx)),
+      E.bind('specs', ({ plan, base }) =>
+        pipe(
+          plan.groups,
+          RA.traverse(E.Applicative)(([role, g]) =>
+            E.map((r: ReplicaSpec) => [role, r] as const)(replicaSpec(ctx, base, kind.containerName, g)),
+          ),
+        ),
+      ),
+      E.map(({ plan, base, specs }) => {
+        return {
+          apiVersion: KUBEFLOW_API_VERSION,
+          kind: kind.kind,
+          metadata: resourceMetadata(base),
+          spec: {
+            [kind.replicaSpecsKey]: Object.fromEntries(specs),
+            runPolicy: plan.runPolicy ?? {},
+            ...plan.extraSpec,
+          },
+        };
+      }),
+    );
 
 /**
  * buildResource of a kind: the task's pod built once by the pod plugin's rules (buildRawPod, applyPodConfiguration),
  * rebuilt for a group with its own resources; one replica spec per group; the pod's own labels and annotations (pod
  * templates) also on the job. Deterministic (no clock) and never throws.
  */
-export const buildKubeflowResource =
-  (kind: KubeflowKind) =>
-  (ctx: BuildContext): E.Either<BuildError, KubeObject> => {
-    try {
-      return build(kind, ctx);
-    } catch (e) {
-      return E.left(
-        buildError(
-          'FailedToBuildResource',
-          `internal error while building the ${kind.kind}: ${e instanceof Error ? e.message : String(e)}`,
-        ),
-      );
-    }
-  };
+export const buildKubeflowResource = (kind: KubeflowKind): Plugin['buildResource'] =>
+  guardBuild(`the ${kind.kind}`, build(kind));
 
 /** The pods of a job: labelled with its name by the operator, owned by it, in its namespace. */
-export const kubeflowRelatedResources = (resource: KubeObject): ReadonlyArray<RelatedResourceQuery> => {
-  const name = resource.metadata?.name;
-  const namespace = resource.metadata?.namespace;
-  if (name === undefined || namespace === undefined) return [];
-  const uid = resource.metadata?.uid;
-  return [
-    {
-      kind: POD,
-      namespace,
-      labelSelector: { [JOB_NAME_LABEL]: name },
-      ...(uid === undefined ? {} : { ownerUid: uid }),
-    },
-  ];
-};
+export const kubeflowRelatedResources = (resource: KubeObject): ReadonlyArray<RelatedResourceQuery> =>
+  podsQuery(resource, { labelSelector: { [JOB_NAME_LABEL]: resource.metadata?.name ?? '' }, owned: true });
 
 /** A training-operator plugin from its kind's description. */
 export const kubeflowPlugin = (kind: KubeflowKind): Plugin => ({
@@ -113,7 +88,7 @@ export const kubeflowPlugin = (kind: KubeflowKind): Plugin => ({
   isTerminal: isKubeflowTerminal(kind),
   completionTime: kubeflowCompletionTime(kind),
   customResource: { plural: kind.plural, statusSubresource: true },
-  relatedKinds: [POD],
+  relatedKinds: [POD_KIND],
   relatedResources: kubeflowRelatedResources,
   configSection: kfOperatorSection,
 });

@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { PathSegment } from '../../../domain/codec.js';
 import type { Container, PodSpec } from '../../../domain/kubernetes.js';
-import { MANAGED_LABEL } from '../../../domain/object-metadata.js';
+import { taskPodMetadata } from '../../../domain/object-metadata.js';
 import { badTaskSpecification, type BuildContext, type BuildError } from '../../../domain/plugin.js';
 import { applyPodConfiguration, buildRawPod, resourceProblem, type RawPod } from '../../pod/build/index.js';
 import type { GroupResources, RestartPolicy } from './payload.js';
@@ -104,24 +104,18 @@ const overrideContainer = (c: Container, g: GroupOverrides): Container => {
 };
 
 /**
- * Pod-template metadata of every role: config default labels < the pod's own (templates, pod template) < the
- * execution's, plus the managed label so the manager's watch cache sees the operator's pods.
+ * Pod-template metadata of every role: the one policy of CRD plugins (taskPodMetadata: config defaults < the pod's own
+ * < the execution's, the managed label, no `kubetasks.dev/` annotation), plus kubectl's default container.
  */
 export const templateMetadata = (
   ctx: BuildContext,
   pod: RawPod,
   containerName: string,
 ): ReplicaSpec['template']['metadata'] => {
-  const k8s = ctx.config.plugins.k8s;
-  const exec = ctx.task.execution;
+  const meta = taskPodMetadata(ctx, pod);
   return {
-    labels: { ...k8s['default-labels'], ...pod.labels, ...exec.labels, [MANAGED_LABEL]: 'true' },
-    annotations: {
-      ...k8s['default-annotations'],
-      ...pod.annotations,
-      ...exec.annotations,
-      [DEFAULT_CONTAINER_ANNOTATION]: containerName,
-    },
+    labels: meta.labels,
+    annotations: { ...meta.annotations, [DEFAULT_CONTAINER_ANNOTATION]: containerName },
   };
 };
 

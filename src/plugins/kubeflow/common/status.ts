@@ -1,8 +1,9 @@
 // A total reader of training-operator jobs (any value in, a typed view out) and the current-condition rule.
 import * as O from 'fp-ts/lib/Option.js';
 import { isPlainObject } from '../../../domain/codec.js';
-import { arrayAt, instantAt, numberAt, recordAt, stringAt } from '../../../domain/json-read.js';
+import { instantAt, numberAt, recordAt, stringAt } from '../../../domain/json-read.js';
 import type { Instant } from '../../../domain/time.js';
+import { readConditions, resourceReader, type Condition } from '../../crd/index.js';
 
 // -------------------------------------------------------------------------------------
 // labels the training operator puts on its pods (kubeflow.org/v1, training-operator v1.9)
@@ -28,15 +29,8 @@ export const CONDITION_TYPES = [
   'Suspended',
 ] as const;
 
-export interface JobCondition {
-  readonly type: string;
-  readonly status: string;
-  readonly reason: string;
-  readonly message: string;
-  readonly lastTransitionTime: Instant | undefined;
-  /** Position in `status.conditions`; the operator appends, so a later position is a later transition. */
-  readonly index: number;
-}
+/** A condition of the job's status; `lastTransitionTime` falls back to `lastUpdateTime`. */
+export type JobCondition = Condition;
 
 export interface ReplicaStatusView {
   readonly active: number;
@@ -66,60 +60,41 @@ const count = (u: unknown, key: string): number => {
   return n === undefined || !Number.isInteger(n) || n < 0 ? 0 : n;
 };
 
-const readCondition = (u: unknown, index: number): JobCondition | undefined =>
-  isPlainObject(u)
-    ? {
-        type: stringAt(u, 'type'),
-        status: stringAt(u, 'status'),
-        reason: stringAt(u, 'reason'),
-        message: stringAt(u, 'message'),
-        lastTransitionTime: instantAt(u, 'lastTransitionTime') ?? instantAt(u, 'lastUpdateTime'),
-        index,
-      }
-    : undefined;
-
 /**
  * Reads a training-operator job of `kind` whose replica specs are under `spec.<replicaSpecsKey>`. None when the value
  * is not an object or names another kind; every field of a wrong type reads as absent.
  */
-export const readJob = (u: unknown, kind: string, replicaSpecsKey: string): O.Option<JobView> => {
-  if (!isPlainObject(u)) return O.none;
-  const k = u['kind'];
-  if (k !== undefined && k !== kind) return O.none;
-  const meta = recordAt(u, 'metadata');
-  const specs = recordAt(recordAt(u, 'spec'), replicaSpecsKey);
-  const rawStatus = u['status'];
-  const status = isPlainObject(rawStatus) ? rawStatus : undefined;
-  const conditions = arrayAt(status, 'conditions').flatMap((c, i) => {
-    const r = readCondition(c, i);
-    return r === undefined ? [] : [r];
-  });
-  const rs = recordAt(status, 'replicaStatuses');
-  return O.some({
-    apiVersion: stringAt(u, 'apiVersion'),
-    kind,
-    name: stringAt(meta, 'name'),
-    namespace: stringAt(meta, 'namespace'),
-    uid: stringAt(meta, 'uid'),
-    creationTimestamp: instantAt(meta, 'creationTimestamp'),
-    replicas: Object.entries(specs).flatMap(([type, s]) => {
-      if (!isPlainObject(s)) return [];
-      const n = s['replicas'];
-      return [[type, typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 1] as const];
-    }),
-    conditions,
-    replicaStatuses: Object.entries(rs).map(
-      ([type, s]) =>
-        [
-          type,
-          { active: count(s, 'active'), succeeded: count(s, 'succeeded'), failed: count(s, 'failed') },
-        ] as const,
-    ),
-    startTime: instantAt(status, 'startTime'),
-    completionTime: instantAt(status, 'completionTime'),
-    status,
-  });
-};
+export const readJob = (u: unknown, kind: string, replicaSpecsKey: string): O.Option<JobView> =>
+  resourceReader(
+    { kind },
+    ({ name, namespace, uid, creationTimestamp, spec, status, hasStatus }): JobView => {
+      const rs = recordAt(status, 'replicaStatuses');
+      return {
+        apiVersion: stringAt(u, 'apiVersion'),
+        kind,
+        name,
+        namespace,
+        uid,
+        creationTimestamp,
+        replicas: Object.entries(recordAt(spec, replicaSpecsKey)).flatMap(([type, s]) => {
+          if (!isPlainObject(s)) return [];
+          const n = s['replicas'];
+          return [[type, typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 1] as const];
+        }),
+        conditions: readConditions(status, { orUpdateTime: true }),
+        replicaStatuses: Object.entries(rs).map(
+          ([type, s]) =>
+            [
+              type,
+              { active: count(s, 'active'), succeeded: count(s, 'succeeded'), failed: count(s, 'failed') },
+            ] as const,
+        ),
+        startTime: instantAt(status, 'startTime'),
+        completionTime: instantAt(status, 'completionTime'),
+        status: hasStatus ? status : undefined,
+      };
+    },
+  )(u);
 
 // -------------------------------------------------------------------------------------
 // the current condition

@@ -1,11 +1,19 @@
-// Protobuf-JSON payload decoding shared by the ray and dask plugins, and the pure base64 decoder.
+// The CRD toolkit's protobuf-JSON payload codec: both spellings of a field, scalars, resources, written paths.
 import { fc, test } from '@fast-check/vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { describe, expect, it } from 'vitest';
 import { decode, renderIssue } from '../../../src/domain/codec.js';
-import { decodeBase64Utf8 } from '../../../src/plugins/ray/base64.js';
-import { Int32, message, protoEnum, ProtoResources, UInt32 } from '../../../src/plugins/ray/proto-json.js';
+import {
+  decodePayload,
+  Int32,
+  message,
+  protoEnum,
+  protoName,
+  ProtoResources,
+  UInt32,
+  writtenPath,
+} from '../../../src/plugins/crd/index.js';
 
 const M = message('M', { groupName: t.string, minReplicas: Int32 });
 
@@ -77,24 +85,69 @@ describe('scalars', () => {
   });
 });
 
-describe('base64', () => {
-  const encode = (s: string): string => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
+describe('required fields', () => {
+  const R = message('R', { rules: t.readonlyArray(t.string), note: t.string }, ['rules']);
 
-  test.prop([fc.string({ unit: 'grapheme', maxLength: 40 })])(
-    'decodes what was encoded, UTF-8 included',
-    (s) => {
-      expect(decodeBase64Utf8(encode(s))).toBe(s);
+  it('reports a missing required field under its lowerCamel name, and accepts either spelling', () => {
+    const r = decode(R)({ note: 'x' });
+    expect(E.isLeft(r) && r.left.map(renderIssue)).toEqual(['rules: missing, expected a list']);
+    expect(decode(R)({ rules: [] })).toEqual(E.right({ rules: [] }));
+  });
+
+  it('reports a wrong required field once, as wrong rather than missing', () => {
+    const r = decode(R)({ rules: 3 });
+    expect(E.isLeft(r) && r.left.map(renderIssue)).toEqual(['rules: expected a list, got 3']);
+  });
+});
+
+describe('decodePayload', () => {
+  const M = message('M', { groupName: t.string, minReplicas: Int32 });
+
+  it('reads an absent payload as the empty message', () => {
+    expect(decodePayload(M)(undefined)).toEqual(E.right({}));
+  });
+
+  it('gives the first issue as a BadTaskSpecification at its place under task.custom', () => {
+    const r = decodePayload(M)({ groupName: 'a', group_name: 'b' });
+    expect(E.isLeft(r) && r.left.code).toBe('BadTaskSpecification');
+    expect(E.isLeft(r) && r.left.path).toEqual(['task', 'custom', 'group_name']);
+    expect(E.isLeft(r) && r.left.message).toMatch(/only one of "groupName" and "group_name": both/);
+  });
+});
+
+describe('writtenPath', () => {
+  it('follows the spelling the author used, step by step, through lists', () => {
+    const raw = { worker_replicas: { common: { replicas: 0 } }, runPolicy: { backoff_limit: -1 } };
+    expect(writtenPath(raw, ['workerReplicas', 'common', 'replicas'])).toEqual([
+      'task',
+      'custom',
+      'worker_replicas',
+      'common',
+      'replicas',
+    ]);
+    expect(writtenPath(raw, ['runPolicy', 'backoffLimit'])).toEqual([
+      'task',
+      'custom',
+      'runPolicy',
+      'backoff_limit',
+    ]);
+    expect(writtenPath({ rules: [{ on_exit_codes: {} }] }, ['rules', 0, 'onExitCodes'], [])).toEqual([
+      'rules',
+      0,
+      'on_exit_codes',
+    ]);
+  });
+
+  it('names a field nobody wrote by its lowerCamel name', () => {
+    expect(writtenPath({}, ['completionMode'])).toEqual(['task', 'custom', 'completionMode']);
+  });
+
+  test.prop([fc.stringMatching(/^[a-z]+([A-Z][a-z0-9]+){0,3}$/)])(
+    'a message reads a field written under its proto name as under its JSON name',
+    (camel) => {
+      const C = message('C', { [camel]: t.string });
+      expect(decode(C)({ [protoName(camel)]: 'v' })).toEqual(E.right({ [camel]: 'v' }));
+      expect(writtenPath({ [protoName(camel)]: 'v' }, [camel], [])).toEqual([protoName(camel)]);
     },
   );
-
-  test.prop([fc.string({ maxLength: 40 })])('decodes the URL-safe alphabet without padding too', (s) => {
-    const url = encode(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-    expect(decodeBase64Utf8(url)).toBe(s);
-  });
-
-  it('refuses what is not base64 or not UTF-8', () => {
-    expect(decodeBase64Utf8('%%%')).toBeUndefined();
-    expect(decodeBase64Utf8('A')).toBeUndefined();
-    expect(decodeBase64Utf8(btoa('\xff\xfe'))).toBeUndefined();
-  });
 });

@@ -1,13 +1,48 @@
-// Related pods of a custom resource (a Ray head, a Dask job runner) read with the pod plugin's classification.
+// Related pods of a custom resource (a Ray head, a Dask job runner): the query, the lookup, the pod plugin's reading.
 import * as O from 'fp-ts/lib/Option.js';
 import { isPlainObject } from '../../domain/codec.js';
 import type { KubeObject } from '../../domain/kubernetes.js';
 import { isFailure } from '../../domain/phase.js';
 import { failed, type PhaseInfo } from '../../domain/phase-info.js';
-import type { PhaseContext } from '../../domain/plugin.js';
+import type { PhaseContext, RelatedResourceQuery } from '../../domain/plugin.js';
 import { getPodTaskPhase, readPod, type PodView } from '../pod/phase/index.js';
 
+/** The kind every CRD plugin relates: the operator's pods. */
 export const POD_KIND = { apiVersion: 'v1', kind: 'Pod' } as const;
+
+/** Which of the operator's pods a plugin wants in `ctx.related`: by exact name, by labels, owned by the resource. */
+export interface PodSelection {
+  readonly name?: string;
+  readonly labelSelector?: Readonly<Record<string, string>>;
+  /** Only pods the resource owns (its uid in their owner references), when the resource has a uid. */
+  readonly owned?: boolean;
+}
+
+/**
+ * The related-resource query for the pods of `resource` (a plugin's `relatedResources`): none while the resource has
+ * no namespace, or when the selection names nothing (an empty name, an empty label value), so the manager never
+ * watches every pod of a namespace by accident.
+ */
+export const podsQuery = (
+  resource: KubeObject,
+  selection: PodSelection,
+): ReadonlyArray<RelatedResourceQuery> => {
+  const namespace = resource.metadata?.namespace ?? '';
+  const labels = selection.labelSelector;
+  if (namespace === '' || selection.name === '') return [];
+  if (labels !== undefined && Object.values(labels).some((v) => v === '')) return [];
+  if (selection.name === undefined && labels === undefined) return [];
+  const uid = resource.metadata?.uid;
+  return [
+    {
+      kind: POD_KIND,
+      namespace,
+      ...(selection.name === undefined ? {} : { name: selection.name }),
+      ...(labels === undefined ? {} : { labelSelector: { ...labels } }),
+      ...(selection.owned === true && uid !== undefined && uid !== '' ? { ownerUid: uid } : {}),
+    },
+  ];
+};
 
 /** A related pod: the object as the watch cache holds it and its reading. */
 export interface RelatedPod {

@@ -12,7 +12,10 @@ const section = doc.slice(start, doc.indexOf('\n## ', start + 1));
 const rows = section
   .split('\n')
   .filter((l) => l.startsWith('| `'))
-  .map((l) => ({ types: [...(l.split('|')[1] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1]), line: l }));
+  .map((l) => ({
+    types: [...(l.split('|')[1] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? ''),
+    line: l,
+  }));
 
 describe('docs/task-format.md: task types', () => {
   it('has the section the custom row links to', () => {

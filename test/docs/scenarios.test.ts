@@ -22,6 +22,10 @@ interface Row {
   readonly scenario: string;
   readonly eachTry: Outcome;
   readonly end: Outcome;
+  /** "after N tries": how many objects were tried in all. */
+  readonly tries?: number;
+  /** "once the attempts are used up": the task ends on its last attempt. */
+  readonly attemptsUsedUp: boolean;
 }
 
 /** Cells split on `|` but not on `\|`, which a cell uses for a code such as `ContainersNotReady\|ImagePullBackOff`. */
@@ -54,16 +58,20 @@ const table = (): ReadonlyArray<Row> => {
   for (const line of lines.slice(at + 2)) {
     if (!line.trim().startsWith('|')) break;
     const [scenario, , eachTry, end] = cells(line);
+    const tries = /after (\d+) tries/.exec(end ?? '')?.[1];
     rows.push({
       scenario: (scenario ?? '').replace(/`/g, ''),
       eachTry: outcome(eachTry ?? ''),
       end: outcome(end ?? ''),
+      ...(tries === undefined ? {} : { tries: Number(tries) }),
+      attemptsUsedUp: (end ?? '').includes('once the attempts are used up'),
     });
   }
   return rows;
 };
 
 interface Record {
+  readonly attempt: number;
   readonly phase: string;
   readonly kind?: string;
   readonly code?: string;
@@ -104,6 +112,7 @@ const runScenario = (scenario: string, interruptAt: string | undefined): Promise
         const j = JSON.parse(l) as { msg?: string } & Record;
         if (j.msg !== 'task phase') continue;
         records.push({
+          attempt: j.attempt,
           phase: j.phase,
           final: j.final,
           ...(j.kind === undefined ? {} : { kind: j.kind }),
@@ -175,6 +184,11 @@ describe(`${DOC}: the scenario table`, () => {
         expect(shown(r.final), r.output).toBe(expected(row.end));
         expect(r.exit, r.output).toBe(r.final.phase === 'Success' ? 0 : 1);
       }
+      // examples/tasks/hello.yaml has retries: 2, so its attempts are 0, 1 and 2.
+      const lastAttempt = r.records[r.records.length - 1]?.attempt;
+      if (row.attemptsUsedUp) expect(lastAttempt, r.output).toBe(2);
+      else expect(lastAttempt, r.output).toBe(0);
+      if (row.tries !== undefined) expect(failedTries.length + 1, r.output).toBe(row.tries);
     },
     120_000,
   );

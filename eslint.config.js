@@ -40,6 +40,7 @@ export default tseslint.config(
       'dist-bench/**',
       'node_modules/**',
       'coverage/**',
+      '.cache/**',
       'schema/**',
       'eslint.config.js',
       'scripts/*.mjs',

@@ -32,6 +32,7 @@ export { MANAGED_LABEL, TASK_ANNOTATION };
 export interface ManagerOptions {
   readonly cluster: ClusterPort;
   readonly clock: Clock;
+  /** The plugins: `Registry.fromPlugins([...])` or `builtInRegistry()`, unwrapped from the Either they return. */
   readonly registry: R.Registry;
   readonly config: PlatformConfig;
   readonly store?: StateStore;
@@ -110,6 +111,9 @@ export class Manager {
   private readonly commandPorts: Commands.CommandPorts;
 
   constructor(private readonly opts: ManagerOptions) {
+    // TypeScript rejects a wrong registry; a JavaScript caller gets this instead of a TypeError deep in start().
+    if (!R.isRegistry(opts.registry))
+      throw new TypeError(`ManagerOptions.registry: ${R.describeNotARegistry(opts.registry)}`);
     this.logger = opts.logger ?? silentLogger;
     this.metrics = opts.metrics ?? noopMetrics;
     this.random = opts.random ?? Math.random;

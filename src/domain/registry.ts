@@ -10,6 +10,7 @@ import type { Plugin } from './plugin.js';
 // model
 // -------------------------------------------------------------------------------------
 
+/** The plugins, and which of them serves each task type. Build it with `fromPlugins` or `register`. */
 export interface Registry {
   /** In registration order. */
   readonly plugins: ReadonlyArray<Plugin>;
@@ -18,6 +19,7 @@ export interface Registry {
   readonly defaultId: O.Option<string>;
 }
 
+/** Why a plugin could not be registered or a task type routed. */
 export type RegistryError =
   | { readonly _tag: 'InvalidPlugin'; readonly id: string; readonly message: string }
   | { readonly _tag: 'DuplicateId'; readonly id: string }
@@ -30,6 +32,7 @@ export type RegistryError =
   | { readonly _tag: 'SecondDefault'; readonly id: string; readonly existing: string }
   | { readonly _tag: 'UnknownPlugin'; readonly id: string; readonly taskType: string };
 
+/** One line for a person. */
 export const showRegistryError = (e: RegistryError): string => {
   switch (e._tag) {
     case 'InvalidPlugin':
@@ -49,7 +52,40 @@ export const showRegistryError = (e: RegistryError): string => {
 // constructors
 // -------------------------------------------------------------------------------------
 
+/** The registry with no plugins. */
 export const empty: Registry = { plugins: [], taskTypes: new Map(), defaultId: O.none };
+
+/**
+ * Whether a value is a Registry. TypeScript already rejects anything else; this is for JavaScript callers, whose
+ * likeliest mistakes are passing `builtInRegistry` itself or the Either it returns.
+ */
+export const isRegistry = (u: unknown): u is Registry => {
+  if (typeof u !== 'object' || u === null) return false;
+  const r = u as { readonly plugins?: unknown; readonly taskTypes?: unknown; readonly defaultId?: unknown };
+  const tag = (r.defaultId as { readonly _tag?: unknown } | null | undefined)?._tag;
+  return Array.isArray(r.plugins) && r.taskTypes instanceof Map && (tag === 'None' || tag === 'Some');
+};
+
+/** Says what a value that is not a Registry is instead, and how to get a Registry from it. */
+export const describeNotARegistry = (u: unknown): string => {
+  const what =
+    'expected a Registry (from Registry.fromPlugins or builtInRegistry(), unwrapped from its Either)';
+  if (typeof u === 'function') {
+    const name = u.name === '' ? 'a function' : `the function ${u.name}`;
+    return `${what}, got ${name}: call it, and pass the Right of the Either it returns`;
+  }
+  const tag = typeof u === 'object' && u !== null ? (u as { readonly _tag?: unknown })._tag : undefined;
+  if (tag === 'Right') return `${what}, got an Either: pass its Right value (\`.right\`)`;
+  if (tag === 'Left') {
+    const left = (u as { readonly left?: unknown }).left;
+    const detail =
+      typeof left === 'object' && left !== null && typeof (left as { _tag?: unknown })._tag === 'string'
+        ? showRegistryError(left as RegistryError)
+        : String(left);
+    return `${what}, got a Left: the registry could not be built: ${detail}`;
+  }
+  return `${what}, got ${u === null ? 'null' : typeof u}`;
+};
 
 const validate = (p: Plugin): E.Either<RegistryError, Plugin> => {
   const invalid = (message: string): E.Either<RegistryError, Plugin> =>
@@ -117,6 +153,7 @@ export const withRouting =
 // lookups
 // -------------------------------------------------------------------------------------
 
+/** The plugin with this id. */
 export const lookupById =
   (id: string) =>
   (r: Registry): O.Option<Plugin> =>
@@ -138,7 +175,6 @@ export const lookupByKind =
   (r: Registry): ReadonlyArray<Plugin> =>
     r.plugins.filter((p) => sameKind(p.watches, kind));
 
-/** Every distinct kind watched by a registered plugin. */
 /** Kinds of related resources the plugins read (one shared informer each), excluding kinds already watched. */
 export const relatedKinds = (r: Registry): ReadonlyArray<GroupVersionKind> => {
   const watched = watchedKinds(r);
@@ -151,6 +187,7 @@ export const relatedKinds = (r: Registry): ReadonlyArray<GroupVersionKind> => {
     );
 };
 
+/** Every distinct kind watched by a registered plugin. */
 export const watchedKinds = (r: Registry): ReadonlyArray<GroupVersionKind> =>
   r.plugins.reduce<GroupVersionKind[]>(
     (acc, p) => (acc.some((k) => sameKind(k, p.watches)) ? acc : [...acc, p.watches]),

@@ -7,6 +7,7 @@ import type { ClusterPort } from '../../ports/cluster.js';
 import type { EventRecorder } from '../../ports/events.js';
 import { silentLogger, type Logger } from '../../ports/logger.js';
 
+/** Where a cluster event recorder writes its Events, and what it reads the time from. */
 export interface ClusterEventRecorderOptions {
   readonly cluster: ClusterPort;
   readonly clock: Clock;

@@ -1,4 +1,4 @@
-// The simulated kubelet (`startKubelet`): drives pods on any cluster port through scenario-chosen lifecycles.
+// The simulated kubelet (`kubetasks/adapters/kubelet`): drives pods on any cluster port through scenario-chosen lifecycles.
 export { startKubelet, type Kubelet, type KubeletOptions } from './kubelet.js';
 export {
   INIT_DURATION_ANNOTATION,

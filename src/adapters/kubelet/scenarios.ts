@@ -39,8 +39,10 @@ export type Scenario =
   /** Bound, then nothing more: containers stay ContainerCreating. */
   | { readonly _tag: 'stuck-pending' };
 
+/** The name of a scenario, without its arguments (`exit` for `exit:3`). */
 export type ScenarioTag = Scenario['_tag'];
 
+/** Every scenario name, in the order `--scenario` lists them. */
 export const scenarioTags: ReadonlyArray<ScenarioTag> = [
   'succeed',
   'exit',

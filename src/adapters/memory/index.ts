@@ -12,3 +12,5 @@ export {
   type InjectedError,
 } from './faults.js';
 export { makePrng, type Prng } from './prng.js';
+// For fault rules that inject a Status error of one's own (a quota message, say), not only a reason.
+export { statusError } from '../../ports/cluster-error.js';

@@ -267,7 +267,8 @@ export const runCommand = () =>
         const handler = (): void => {
           if (signalled !== undefined) process.exit(code);
           signalled = code;
-          void manager.abort(taskId, `interrupted (${signal})`);
+          // Before the task is submitted there is nothing to abort or clean up.
+          if (!manager.abort(taskId, `interrupted (${signal})`)) process.exit(code);
         };
         process.on(signal, handler);
         return () => process.off(signal, handler);

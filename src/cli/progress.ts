@@ -84,9 +84,10 @@ export const formatUpdate = (u: TaskUpdate, startedAt: number, color = false): s
 };
 
 /**
- * Writes a line for each phase change (a new phase or a new attempt); updates that only change the reason are not
- * written, but on a colour-capable TTY the spinner line shows the latest reason and the time since the start.
- * Elsewhere (pipes, CI, NO_COLOR) output is plain lines only.
+ * Writes a line for each phase change as Flyte counts them: a new phase, a new attempt or a new phase version (the
+ * plugin's signal that the reason is news: the scheduler's message, an image pull backing off). Repeats of the same
+ * (attempt, phase, version) are not written. On a colour-capable TTY a spinner line shows the latest reason and the
+ * time since the start; elsewhere (pipes, CI, NO_COLOR) output is plain lines only.
  */
 export class Progress {
   private readonly tty: boolean;
@@ -108,7 +109,7 @@ export class Progress {
   }
 
   update(u: TaskUpdate, taskStartedAt: number): void {
-    const key = `${u.attempt} ${u.phaseInfo.phase}`;
+    const key = `${u.attempt} ${u.phaseInfo.phase} ${u.phaseInfo.version}`;
     this.current = `${u.phaseInfo.phase} ${describePhaseInfo(u.phaseInfo)}`.trimEnd();
     if (key !== this.last) {
       this.last = key;

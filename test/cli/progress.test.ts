@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskUpdate } from '../../src/app/manager.js';
 import * as PI from '../../src/domain/phase-info.js';
-import { describePhaseInfo, formatFinal, formatUpdate, readableReason } from '../../src/cli/progress.js';
+import {
+  describePhaseInfo,
+  formatFinal,
+  formatUpdate,
+  Progress,
+  readableReason,
+} from '../../src/cli/progress.js';
 
 describe('readableReason', () => {
   it.each([
@@ -58,5 +64,32 @@ describe('formatUpdate', () => {
     const waiting = formatUpdate(update(PI.waitingForResources(0, 0, 'quota'), 0), 0);
     expect(queued.indexOf('task submitted')).toBe(waiting.indexOf('quota'));
     expect(waiting).toBe('    0.0s  attempt 1  WaitingForResources  quota');
+  });
+});
+
+describe('Progress', () => {
+  it('writes a line per (attempt, phase, version), not per repeat', () => {
+    let written = '';
+    const stream = {
+      isTTY: false,
+      columns: 0,
+      write: (t: string) => {
+        written += t;
+        return true;
+      },
+    } as unknown as NodeJS.WriteStream;
+    const progress = new Progress({ stream, startedAt: 0 });
+    const at = (phaseInfo: PI.PhaseInfo, attempt = 0): TaskUpdate =>
+      ({ taskId: 't', pluginId: 'pod', at: 0, attempt, phaseInfo }) as unknown as TaskUpdate;
+    progress.update(at(PI.queued(0, 0, 'Demistify Pending')), 0);
+    progress.update(at(PI.queued(0, 0, 'Demistify Pending')), 0);
+    progress.update(at(PI.queued(0, 1, '[Unschedulable]: 0/1 nodes are available')), 0);
+    progress.update(at(PI.queued(0, 0, 'restarting task'), 1), 0);
+    expect(written.split('\n').map((l) => l.replace(/^ +0\.0s {2}/u, ''))).toEqual([
+      'attempt 0  Queued               pending, no cause reported yet (Demistify Pending)',
+      'attempt 0  Queued               Unschedulable: 0/1 nodes are available',
+      'attempt 1  Queued               restarting task',
+      '',
+    ]);
   });
 });

@@ -97,8 +97,8 @@ describe('run: what the user reads', () => {
     const failures = r.stderr.split('\n').filter((l) => l.includes('Failure'));
     expect(failures).toHaveLength(3);
     for (const l of failures) expect(l).toMatch(/Failure {5}USER OOMKilled: \[r7f3a2-hello-\d\] terminated/u);
-    // One line per phase change: a retry's Queued reasons (restarting, submitted, pending) make one line.
-    expect(r.stderr.split('\n').filter((l) => l.includes('attempt 1  Queued'))).toHaveLength(1);
+    // Every line is one line: no message continues on the next.
+    for (const l of r.stderr.trimEnd().split('\n')) expect(l).toMatch(/^ +\d+\.\ds {2}attempt \d {2}[A-Z]/u);
   });
 
   it('prints the final PhaseInfo as YAML with -o yaml', () => {

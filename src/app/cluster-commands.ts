@@ -4,15 +4,14 @@ import { pipe } from 'fp-ts/lib/function.js';
 import type { KubeObject } from '../domain/kubernetes.js';
 import type { ApiError, Observation } from '../domain/lifecycle/protocol.js';
 import type { ObjectRef } from '../domain/lifecycle/state.js';
-import { MANAGED_LABEL } from '../domain/object-metadata.js';
+import { markManaged, TASK_ANNOTATION } from '../domain/object-metadata.js';
 import type { PlatformConfig } from '../domain/platform-config.js';
 import type { AbortBehavior } from '../domain/plugin.js';
 import type { Clock } from '../ports/clock.js';
 import type { ClusterError } from '../ports/cluster-error.js';
 import type { ClusterPort } from '../ports/cluster.js';
 
-/** Annotation naming the task an object belongs to. */
-export const TASK_ANNOTATION = 'kubetasks.dev/task-id';
+export { TASK_ANNOTATION };
 
 /** What the commands need from the interpreter. */
 export interface CommandPorts {
@@ -45,16 +44,8 @@ export const createObject = (
   ref: ObjectRef,
   manifest: KubeObject,
 ): Promise<Observation> => {
-  const labelled: KubeObject = {
-    ...manifest,
-    metadata: {
-      ...manifest.metadata,
-      labels: { ...manifest.metadata?.labels, [MANAGED_LABEL]: 'true' },
-      annotations: { ...manifest.metadata?.annotations, [TASK_ANNOTATION]: taskId },
-    },
-  };
   return ports.cluster
-    .create(labelled)()
+    .create(markManaged(taskId, manifest))()
     .then((r): Observation => {
       ports.count('create', r);
       return E.isRight(r)

@@ -202,7 +202,12 @@ export class Manager {
   submit(taskId: string, task: TaskExecution): E.Either<SubmitError, void> {
     if (this.stopped) return E.left({ _tag: 'Stopped' });
     if (this.tasks.has(taskId)) return E.left({ _tag: 'DuplicateTask', taskId });
-    const plugin = R.lookupByTaskType(task.task.type)(this.registry);
+    // Under `unknown-task-types: reject` a type no plugin registers is refused rather than run by the default plugin.
+    const route = R.routeTaskType(
+      task.task.type,
+      this.opts.config.tasks['task-plugins']['unknown-task-types'],
+    )(this.registry);
+    const plugin = route._tag === 'Unserved' ? O.none : O.some(route.plugin);
     if (O.isNone(plugin)) return E.left({ _tag: 'NoPlugin', taskType: task.task.type });
     const needs = [
       plugin.value.watches,

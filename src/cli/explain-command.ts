@@ -13,7 +13,7 @@ import type { PhaseContext } from '../domain/plugin.js';
 import { formatInstantMillis, parseInstant, type Instant } from '../domain/time.js';
 import { explainPodTaskPhase, type Explanation } from '../plugins/pod/phase/classify.js';
 import { attachEvents, eventsRegarding, regardingOf } from '../domain/events.js';
-import { CliExit, ExitCode, loadOrExit, parseOutputFormat } from './io.js';
+import { CliExit, ExitCode, loadOrExit, parseOutputFormat, printDocument } from './io.js';
 
 // -------------------------------------------------------------------------------------
 // the plugins explain knows
@@ -153,11 +153,11 @@ export const explainCommand = () =>
       'the resource as JSON or YAML (kubectl get pod NAME -o json); - for standard input',
     )
     .option('--now <time>', 'observation time, RFC 3339 (default: the current time)')
-    .option('--config <file>', 'platform config (default: the built-in defaults)')
+    .option('-c, --config <file>', 'platform config (default: the built-in defaults)')
     .option('--plugin <id>', 'the plugin that reads the resource (default: chosen by apiVersion and kind)')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .option('-o, --output <format>', 'text, json or yaml', 'text')
     .action((file, opts) => {
-      const format = parseOutputFormat(opts.output, ['text', 'json']);
+      const format = parseOutputFormat(opts.output, ['text', 'json', 'yaml']);
       const now = parseNow(opts.now);
       const config: PlatformConfig =
         opts.config === undefined ? defaultPlatformConfig : loadOrExit(opts.config, loadPlatformConfig);
@@ -185,9 +185,10 @@ export const explainCommand = () =>
           trace.push(`${events.length} events not attached: send-object-events is off`);
         }
       }
-      if (format === 'json') {
-        process.stdout.write(
-          `${JSON.stringify({ ...toJson(phaseInfo), plugin: explainer.id, rows: explained.rows, why: trace }, null, 2)}\n`,
+      if (format === 'json' || format === 'yaml') {
+        printDocument(
+          { ...toJson(phaseInfo), plugin: explainer.id, rows: explained.rows, why: trace },
+          format,
         );
       } else {
         process.stdout.write(renderText(phaseInfo, trace));

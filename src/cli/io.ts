@@ -4,9 +4,23 @@ import * as E from 'fp-ts/lib/Either.js';
 import { stringify } from 'yaml';
 import { renderInputError, type InputError } from '../app/source.js';
 
-/** 0: success; 1: the task failed; 2: bad input (file, flags, config). */
-export const ExitCode = { ok: 0, failed: 1, badInput: 2 } as const;
+/**
+ * The exit codes, documented in docs/cli.md: 0 success; 1 the task failed; 2 a usage error or bad input (an unknown
+ * command or flag, a missing argument, a file that does not decode); 70 an internal error (EX_SOFTWARE); 130 `run`
+ * was interrupted (SIGINT, 128 + 2: the task was aborted and cleaned up first) and 143 terminated (SIGTERM, 128 + 15);
+ * 141 an output pipe was closed (128 + SIGPIPE, what a shell reports for a process SIGPIPE killed).
+ */
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  badInput: 2,
+  internal: 70,
+  interrupted: 130,
+  closedPipe: 141,
+  terminated: 143,
+} as const;
 
+/** Ends the command with `code`, its lines printed on standard error (no stack trace: they are for a person). */
 export class CliExit extends Error {
   constructor(
     readonly code: number,

@@ -7,18 +7,32 @@ import { pluginsCommand } from './plugins-command.js';
 import { renderCommand } from './render-command.js';
 import { runCommand } from './run-command.js';
 import { CliExit, ExitCode } from './io.js';
+import { exitOnClosedOutput } from './lifetime.js';
+
+exitOnClosedOutput();
 
 const program = new Command('kubetasks')
   .description('Turn tasks into Kubernetes resources and follow them to a final phase')
-  .version('0.1.0')
-  .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  .version('0.1.0');
 
 program.addCommand(configCommand());
 program.addCommand(renderCommand());
 program.addCommand(explainCommand());
 program.addCommand(runCommand());
 program.addCommand(pluginsCommand());
+
+/**
+ * Commander copies exit handling only to subcommands made with `.command()`, not to those added with
+ * `addCommand()`: without this, a subcommand's usage error (an unknown option, a missing argument) would call
+ * process.exit(1) itself, the exit code of a failed task.
+ */
+const throwOnUsageErrors = (
+  c: Command<unknown[], Record<string, unknown>, Record<string, unknown>>,
+): void => {
+  c.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const sub of c.commands) throwOnUsageErrors(sub);
+};
+throwOnUsageErrors(program);
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   try {
@@ -31,12 +45,13 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       return e.code;
     }
     if (e instanceof CommanderError) {
+      // --help and --version end with 0; every other commander error is a usage error.
       return e.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
     }
     process.stderr.write(
       `kubetasks: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
     );
-    return 70;
+    return ExitCode.internal;
   }
 };
 

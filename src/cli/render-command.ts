@@ -1,18 +1,18 @@
 // `kubetasks render`: print the manifest a task's plugin would create for a task file, as `helm template` does for charts.
 import { Command } from '@commander-js/extra-typings';
 import * as E from 'fp-ts/lib/Either.js';
-import * as O from 'fp-ts/lib/Option.js';
-import { buildErrorToInputError, loadTaskSource } from '../app/build-errors.js';
+import { buildErrorToInputError } from '../app/build-errors.js';
 import { loadPlatformConfig } from '../app/inputs.js';
 import { loadDocument, renderInputError } from '../app/source.js';
-import { addObjectMetadata } from '../domain/object-metadata.js';
+import { addObjectMetadata, markManaged } from '../domain/object-metadata.js';
 import { setOwn } from '../domain/own-keys.js';
 import { defaultPlatformConfig } from '../domain/platform-config.js';
 import type { BuildContext } from '../domain/plugin.js';
-import { lookupByTaskType, showRegistryError } from '../domain/registry.js';
+import { showRegistryError } from '../domain/registry.js';
 import { builtInRegistry } from '../plugins/index.js';
 import { decodeKubePodTemplates, templateStore } from '../plugins/pod/build/index.js';
 import { CliExit, ExitCode, loadOrExit, parseOutputFormat, printDocument, type OutputFormat } from './io.js';
+import { checkNamespaceFlag, loadTask, taskIdOf } from './task-input.js';
 
 const loadPodTemplates = loadDocument(decodeKubePodTemplates);
 
@@ -24,7 +24,8 @@ const processEnv = (): Readonly<Record<string, string>> => {
 
 const note = (file: string, plugin: string): string =>
   `# kubetasks render ${file}: the ${plugin} plugin's manifest. At create time the plugin manager also sets the name,\n` +
-  '# namespace, config and execution labels and annotations, owner reference and finalizer (--with-metadata).\n';
+  '# namespace, config and execution labels and annotations, owner reference, finalizer, and its managed label and\n' +
+  '# task annotation (--with-metadata shows exactly what is created).\n';
 
 export const renderCommand = () =>
   new Command('render')
@@ -33,41 +34,43 @@ export const renderCommand = () =>
     )
     .argument('<task-file>', 'task execution file (YAML or JSON); - for standard input')
     .option('-c, --config <file>', 'platform config file (built-in defaults without one)')
+    .option('-n, --namespace <ns>', "namespace (default: the task's)")
     .option(
       '-t, --pod-template <files...>',
       'PodTemplate manifests (or Lists of them) for the base template store',
     )
     .option('-o, --output <format>', 'yaml or json', 'yaml')
-    .option('--with-metadata', 'include the metadata the plugin manager adds at create time')
+    .option(
+      '--with-metadata',
+      'the object exactly as the plugin manager creates it (name, labels, annotations, ...)',
+    )
     .action((file, opts) => {
       const format = parseOutputFormat(opts.output) as OutputFormat;
+      const namespace = checkNamespaceFlag(opts.namespace);
       const config =
         opts.config === undefined ? defaultPlatformConfig : loadOrExit(opts.config, loadPlatformConfig);
       const templates = (opts.podTemplate ?? []).flatMap((f) => loadOrExit(f, loadPodTemplates));
-      const source = loadOrExit(file, loadTaskSource);
+      const registry = builtInRegistry();
+      if (E.isLeft(registry)) throw new CliExit(ExitCode.internal, [showRegistryError(registry.left)]);
+      const { source, plugin } = loadTask(file, config, registry.right, namespace);
       const ctx: BuildContext = {
         task: source.task,
         config,
         podTemplates: templateStore(templates),
         processEnv: processEnv(),
       };
-      const registry = builtInRegistry();
-      if (E.isLeft(registry)) throw new CliExit(70, [showRegistryError(registry.left)]);
-      const plugin = lookupByTaskType(source.task.task.type)(registry.right);
-      if (O.isNone(plugin)) {
-        throw new CliExit(ExitCode.badInput, [
-          `${file}: no plugin serves task type "${source.task.task.type}"`,
-        ]);
-      }
-      const pod = plugin.value.buildResource(ctx);
+      const pod = plugin.buildResource(ctx);
       if (E.isLeft(pod)) {
         throw new CliExit(ExitCode.badInput, [
           renderInputError(buildErrorToInputError(source.doc, pod.left)),
         ]);
       }
       const withMetadata = opts.withMetadata === true;
-      const manifest = withMetadata ? addObjectMetadata(ctx, plugin.value.properties, pod.right) : pod.right;
-      if (format === 'yaml' && !withMetadata) process.stdout.write(note(source.doc.file, plugin.value.id));
+      // The manager's own steps, in its order: addObjectMetadata when it builds, markManaged when it creates.
+      const manifest = withMetadata
+        ? markManaged(taskIdOf(source.task), addObjectMetadata(ctx, plugin.properties, pod.right))
+        : pod.right;
+      if (format === 'yaml' && !withMetadata) process.stdout.write(note(source.doc.file, plugin.id));
       // A plain copy: values the pod shares between containers would otherwise print as YAML anchors and aliases.
       printDocument(JSON.parse(JSON.stringify(manifest)) as unknown, format);
     });

@@ -2,9 +2,9 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import * as E from 'fp-ts/lib/Either.js';
 import { Registry as PromRegistry } from 'prom-client';
-import { loadPlatformConfig, loadTaskExecution } from '../app/inputs.js';
+import { loadPlatformConfig } from '../app/inputs.js';
 import { Manager, type SubmitError, type TaskUpdate } from '../app/manager.js';
-import { makeVirtualClock, systemClock } from '../adapters/clock/index.js';
+import { countingClock, makeVirtualClock, systemClock } from '../adapters/clock/index.js';
 import {
   parseScenario,
   SCENARIO_ANNOTATION,
@@ -26,8 +26,10 @@ import { builtInPlugins, builtInRegistry } from '../plugins/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { ClusterPort } from '../ports/cluster.js';
 import { silentLogger } from '../ports/logger.js';
-import { CliExit, ExitCode, loadOrExit, parseOutputFormat } from './io.js';
-import { formatUpdate, Progress } from './progress.js';
+import { CliExit, ExitCode, loadOrExit, parseOutputFormat, printDocument } from './io.js';
+import { holdOpen } from './lifetime.js';
+import { formatFinal, Progress } from './progress.js';
+import { checkNamespaceFlag, loadTask, taskIdOf } from './task-input.js';
 
 /** The custom kinds of the shipped plugins, as the embedded cluster serves them. */
 const customKinds: ReadonlyArray<CustomKind> = (builtInPlugins as ReadonlyArray<Plugin>).flatMap((p) =>
@@ -68,18 +70,37 @@ interface Session {
   readonly close: () => Promise<void>;
 }
 
+/**
+ * How fast simulated time passes while the simulated kubelet and operators have nothing scheduled: a simulated
+ * minute per second. Only the manager's own timers are left then (resyncs, a pending timeout), so a stuck task
+ * waits without using the CPU, a 5-minute pending timeout still passes in 5 s, and the times shown at Ctrl-C stay
+ * a known multiple of the time waited.
+ */
+export const IDLE_TIME_SCALE = 60;
+
 const memorySession = async (namespace: string, realTime: boolean): Promise<Session> => {
-  // Simulated time by default: a pod's minutes of image pulls and grace periods pass in milliseconds.
-  const virtual = realTime ? undefined : makeVirtualClock({ auto: true, start: Date.now() });
+  // Simulated time by default: a pod's minutes of image pulls and grace periods pass in milliseconds. Virtual time
+  // jumps from timer to timer only while the simulated cluster has work scheduled (the kubelet's and operators'
+  // timers, counted through `world`); when it has none, it runs at IDLE_TIME_SCALE times the wall clock.
+  let worldPending = (): number => 0;
+  const virtual = realTime
+    ? undefined
+    : makeVirtualClock({
+        auto: true,
+        start: Date.now(),
+        pace: () => (worldPending() > 0 ? Number.POSITIVE_INFINITY : IDLE_TIME_SCALE),
+      });
   const clock = virtual ?? systemClock;
+  const world = countingClock(clock);
+  worldPending = world.pending;
   const cluster = makeMemoryCluster({
     clock,
     namespaces: namespace === 'default' ? [] : [namespace],
     kinds: customKinds,
   });
-  const kubelet = startKubelet({ cluster, clock });
+  const kubelet = startKubelet({ cluster, clock: world.clock });
   await kubelet.ready();
-  const operators = await operatorsFor(cluster, clock, undefined);
+  const operators = await operatorsFor(cluster, world.clock, undefined);
   return {
     cluster,
     clock,
@@ -135,7 +156,6 @@ const showSubmitError = (e: SubmitError): string => {
 
 const withOverrides = (
   te: TaskExecution,
-  namespace: string | undefined,
   scenario: string | undefined,
   run: string | undefined,
   scenarioRole?: string,
@@ -144,7 +164,6 @@ const withOverrides = (
   execution: {
     ...te.execution,
     ...(run === undefined ? {} : { id: { ...te.execution.id, run } }),
-    ...(namespace === undefined ? {} : { namespace }),
     ...(scenario === undefined
       ? {}
       : {
@@ -156,6 +175,12 @@ const withOverrides = (
         }),
   },
 });
+
+/** The signals `run` answers by aborting the task (and cleaning up) before it exits, with their exit codes. */
+const SIGNALS = [
+  ['SIGINT', ExitCode.interrupted],
+  ['SIGTERM', ExitCode.terminated],
+] as const;
 
 export const runCommand = () =>
   new Command('run')
@@ -182,11 +207,12 @@ export const runCommand = () =>
       "execution run name (default: the task file's); objects are named after it, so the same run finds the same pod",
     )
     .option('--real-time', 'on the embedded cluster, let time pass at wall-clock speed instead of simulated')
-    .option('-o, --output <format>', 'final PhaseInfo as text or json', 'text')
+    .option('-o, --output <format>', 'final PhaseInfo as text, json or yaml', 'text')
     .option('--metrics', 'print the metrics (Prometheus text format) on standard error at the end')
     .option('--log-level <level>', 'JSON logs on standard error: debug, info, warn or error')
     .action(async (file, opts) => {
-      const output = parseOutputFormat(opts.output, ['text', 'json']);
+      const output = parseOutputFormat(opts.output, ['text', 'json', 'yaml']);
+      const namespace = checkNamespaceFlag(opts.namespace);
       if (opts.scenario !== undefined && parseScenario(opts.scenario)._tag === 'None') {
         throw new CliExit(ExitCode.badInput, [
           `--scenario: expected one of ${scenarioTags.map((t) => (t === 'exit' ? 'exit:CODE' : t)).join(', ')}, got "${opts.scenario}"`,
@@ -200,25 +226,25 @@ export const runCommand = () =>
       }
       const config =
         opts.config === undefined ? defaultPlatformConfig : loadOrExit(opts.config, loadPlatformConfig);
-      const te = withOverrides(
-        loadOrExit(file, loadTaskExecution),
-        opts.namespace,
-        opts.scenario,
-        opts.run,
-        opts.scenarioRole,
-      );
       const registry = builtInRegistry();
-      if (E.isLeft(registry)) throw new CliExit(70, [showRegistryError(registry.left)]);
+      if (E.isLeft(registry)) throw new CliExit(ExitCode.internal, [showRegistryError(registry.left)]);
+      const { source } = loadTask(file, config, registry.right, namespace);
+      const te = withOverrides(source.task, opts.scenario, opts.run, opts.scenarioRole);
 
       const session =
         opts.cluster === 'kube'
-          ? await kubeSession(opts.namespace ?? te.execution.namespace, opts.kubeconfig)
+          ? await kubeSession(te.execution.namespace, opts.kubeconfig)
           : await memorySession(te.execution.namespace, opts.realTime === true);
       const metrics = makePromMetrics(new PromRegistry());
+      // Logs go through process.stderr, whose closed pipe ends the process (lifetime.ts), and in order with the
+      // progress lines.
       const logger =
         logLevel === undefined
           ? silentLogger
-          : makePinoLogger({ level: logLevel as 'debug' | 'info' | 'warn' | 'error' });
+          : makePinoLogger({
+              level: logLevel as 'debug' | 'info' | 'warn' | 'error',
+              destination: process.stderr,
+            });
       const manager = new Manager({
         cluster: session.cluster,
         clock: session.clock,
@@ -230,31 +256,50 @@ export const runCommand = () =>
       });
       const startedAt = session.clock.now();
       const progress = new Progress({ stream: process.stderr, startedAt: Date.now() });
-      const plain = !process.stderr.isTTY;
       manager.subscribe((u: TaskUpdate) => {
-        if (plain) process.stderr.write(`${formatUpdate(u, startedAt)}\n`);
-        else progress.update(u, startedAt);
+        progress.update(u, startedAt);
       });
-      const taskId = `${te.execution.id.run}-${te.execution.id.action}`;
-      const onSignal = (): void => void manager.abort(taskId, 'interrupted (SIGINT)');
-      process.once('SIGINT', onSignal);
+      const taskId = taskIdOf(te);
+      // The first signal aborts the task, which deletes what it created, and `run` ends when the abort is final; a
+      // second one ends the process at once.
+      let signalled: number | undefined;
+      const handlers = SIGNALS.map(([signal, code]) => {
+        const handler = (): void => {
+          if (signalled !== undefined) process.exit(code);
+          signalled = code;
+          // Before the task is submitted there is nothing to abort or clean up.
+          if (!manager.abort(taskId, `interrupted (${signal})`)) process.exit(code);
+        };
+        process.on(signal, handler);
+        return () => process.off(signal, handler);
+      });
       try {
-        await manager.start();
-        progress.start();
-        const submitted = manager.submit(taskId, te);
-        if (E.isLeft(submitted))
-          throw new CliExit(ExitCode.badInput, [`cannot run the task: ${showSubmitError(submitted.left)}`]);
-        const final = await manager.awaitFinal(taskId);
-        await manager.idle();
-        progress.stop();
-        if (output === 'json') process.stdout.write(`${JSON.stringify(PI.toJson(final), null, 2)}\n`);
-        else process.stdout.write(`${PI.show(final)}\n`);
-        if (opts.metrics === true) process.stderr.write(await metrics.registry.metrics());
-        process.exitCode = final.phase === 'Success' ? ExitCode.ok : ExitCode.failed;
+        await holdOpen(
+          (async () => {
+            await manager.start();
+            progress.start();
+            const submitted = manager.submit(taskId, te);
+            if (E.isLeft(submitted))
+              throw new CliExit(ExitCode.badInput, [
+                `cannot run the task: ${showSubmitError(submitted.left)}`,
+              ]);
+            const final = await manager.awaitFinal(taskId);
+            await manager.idle();
+            progress.stop();
+            if (output === 'text') process.stdout.write(`${formatFinal(final)}\n`);
+            else printDocument(PI.toJson(final), output as 'json' | 'yaml');
+            if (opts.metrics === true) process.stderr.write(await metrics.registry.metrics());
+            process.exitCode = signalled ?? (final.phase === 'Success' ? ExitCode.ok : ExitCode.failed);
+          })(),
+        );
       } finally {
-        process.off('SIGINT', onSignal);
+        for (const off of handlers) off();
         progress.stop();
-        await manager.stop();
-        await session.close();
+        await holdOpen(
+          (async () => {
+            await manager.stop();
+            await session.close();
+          })(),
+        );
       }
     });

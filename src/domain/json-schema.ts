@@ -29,6 +29,12 @@ const named: Readonly<Record<string, JsonSchema>> = {
   Int32: { type: 'integer', minimum: -2_147_483_648, maximum: 2_147_483_647 },
   Weight: { type: 'integer', minimum: 1, maximum: 100 },
   NonEmptyString: { type: 'string', minLength: 1 },
+  Dns1123Label: {
+    type: 'string',
+    pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+    maxLength: 63,
+    description: 'A DNS-1123 label: lower-case letters, digits and "-", at most 63 characters.',
+  },
   PodSpec: { type: 'object', description: 'A Kubernetes PodSpec.' },
   UnknownRecord: { type: 'object' },
 };

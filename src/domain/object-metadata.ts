@@ -13,6 +13,22 @@ export const FINALIZER = 'kubetasks.dev/resource';
 /** Label on every object the plugin manager creates and every pod a plugin's operator should create; informers watch only these. */
 export const MANAGED_LABEL = 'kubetasks.dev/managed';
 
+/** Annotation naming the task an object belongs to, set by the plugin manager at create time. */
+export const TASK_ANNOTATION = 'kubetasks.dev/task-id';
+
+/**
+ * What the plugin manager adds last, as it creates an object: MANAGED_LABEL, so its informers see the object, and
+ * TASK_ANNOTATION, so the object traces back to its task. `kubetasks render --with-metadata` shows the same.
+ */
+export const markManaged = <A extends { readonly metadata?: ObjectMeta }>(taskId: string, obj: A): A => ({
+  ...obj,
+  metadata: {
+    ...obj.metadata,
+    labels: { ...obj.metadata?.labels, [MANAGED_LABEL]: 'true' },
+    annotations: { ...obj.metadata?.annotations, [TASK_ANNOTATION]: taskId },
+  },
+});
+
 /** The API server's limit on the total size of an object's annotations (keys plus values, in bytes). */
 export const ANNOTATIONS_MAX_BYTES = 256 * 1024;
 

@@ -307,6 +307,11 @@ export type ExecutorConfig = t.TypeOf<typeof ExecutorConfig>;
 export const TaskPluginsConfig = struct('TaskPluginsConfig', {
   'default-for-task-types': withDefault(StringMap, {}, 'Task type → plugin id, overriding registration.'),
   enabled: withDefault(Strings, [], 'Plugin ids to enable; empty enables every registered plugin.'),
+  'unknown-task-types': withDefault(
+    oneOf('UnknownTaskTypes', ['fallback', 'reject']),
+    'fallback',
+    'A task type no plugin registers: fallback runs it on the default plugin (Flyte; the CLI warns), reject refuses the task (an error naming task.type).',
+  ),
 });
 
 export const LogTemplate = struct(

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as RA from 'fp-ts/lib/ReadonlyArray.js';
+import { closest } from './codec.js';
 import { sameKind, type GroupVersionKind } from './kubernetes.js';
 import type { Plugin } from './plugin.js';
 
@@ -168,6 +169,64 @@ export const lookupByTaskType =
       O.alt(() => r.defaultId),
       O.chain((id) => lookupById(id)(r)),
     );
+
+/** The task types plugins register, sorted. */
+export const knownTaskTypes = (r: Registry): ReadonlyArray<string> => [...r.taskTypes.keys()].sort();
+
+/** What the platform does with a task type no plugin registers (`tasks.task-plugins.unknown-task-types`). */
+export type UnknownTaskTypes = 'fallback' | 'reject';
+
+/** How a task type reaches a plugin: registered for it, or served by the default plugin as a fallback, or not at all. */
+export type TaskTypeRoute =
+  | { readonly _tag: 'Registered'; readonly plugin: Plugin }
+  | { readonly _tag: 'Fallback'; readonly plugin: Plugin; readonly suggestion: O.Option<string> }
+  | { readonly _tag: 'Unserved'; readonly suggestion: O.Option<string> };
+
+// Plugin-specific words people put after a framework's name ("pytorchjob", "spark-application", "rayjob").
+const KIND_SUFFIX = /[-_]?(job|application|app|cluster)$/u;
+
+/**
+ * The registered task type an unknown one was probably meant to be: a near spelling ("sprak" → spark), a known type
+ * that has it as a dash-separated part ("job" → batch-job), the framework name before a kind suffix ("pytorchjob" →
+ * pytorch), or the first task type of a plugin with that id ("pod" → container).
+ */
+export const suggestTaskType =
+  (taskType: string) =>
+  (r: Registry): O.Option<string> => {
+    const known = knownTaskTypes(r);
+    const name = taskType.trim().toLowerCase();
+    const exact = known.find((k) => k.toLowerCase() === name);
+    if (exact !== undefined) return O.some(exact);
+    const stem = name.replace(KIND_SUFFIX, '');
+    const byStem = stem !== name && stem !== '' ? known.find((k) => k.toLowerCase() === stem) : undefined;
+    if (byStem !== undefined) return O.some(byStem);
+    const near = closest(name, known);
+    if (near !== undefined) return O.some(near);
+    const byPart = known.find((k) => k.toLowerCase().split(/[-_]/u).includes(name));
+    if (byPart !== undefined) return O.some(byPart);
+    const byId = r.plugins.find((p) => p.id.toLowerCase() === name)?.taskTypes[0];
+    return O.fromNullable(byId);
+  };
+
+/**
+ * Routes a task type. A registered type goes to its plugin; any other to the default plugin (Flyte's fallback) under
+ * `fallback`, to none under `reject` or when no plugin is the default.
+ */
+export const routeTaskType =
+  (taskType: string, unknown: UnknownTaskTypes) =>
+  (r: Registry): TaskTypeRoute => {
+    const id = r.taskTypes.get(taskType);
+    const registered = id === undefined ? undefined : r.plugins.find((p) => p.id === id);
+    if (registered !== undefined) return { _tag: 'Registered', plugin: registered };
+    const suggestion = suggestTaskType(taskType)(r);
+    const fallback = pipe(
+      r.defaultId,
+      O.chain((d) => lookupById(d)(r)),
+    );
+    return unknown === 'fallback' && O.isSome(fallback)
+      ? { _tag: 'Fallback', plugin: fallback.value, suggestion }
+      : { _tag: 'Unserved', suggestion };
+  };
 
 /** Plugins watching a resource kind, in registration order. */
 export const lookupByKind =

@@ -15,7 +15,7 @@ import {
   type DecodeIssue,
 } from './codec.js';
 import type { OwnerReference, PodSpec } from './kubernetes.js';
-import { objectName } from './names.js';
+import { dns1123LabelError, objectName } from './names.js';
 import { QuantityString, ResourceList } from './kubernetes-codecs.js';
 import { DurationFromString } from './time.js';
 
@@ -180,6 +180,22 @@ export type TaskTemplate = t.TypeOf<typeof TaskTemplate>;
 // execution metadata
 // -------------------------------------------------------------------------------------
 
+/**
+ * A namespace name: a DNS-1123 label, as the API server requires of namespaces. Checked when the task file is
+ * decoded, so a typo is an input error with its line and column, not a create the server refuses (which the manager
+ * would retry as a SYSTEM failure).
+ */
+export const NamespaceName = new t.Type<string, string, unknown>(
+  'Dns1123Label',
+  (u): u is string => typeof u === 'string' && dns1123LabelError(u) === undefined,
+  (u, c) => {
+    if (typeof u !== 'string' || u === '') return t.failure(u, c, 'a namespace name such as "my-team"');
+    const why = dns1123LabelError(u);
+    return why === undefined ? t.success(u) : t.failure(u, c, `a namespace name (${why})`);
+  },
+  (a) => a,
+);
+
 export const ExecutionId = struct(
   'ExecutionId',
   { run: NonEmptyString, action: NonEmptyString },
@@ -220,7 +236,7 @@ export const IoPaths = struct(
 
 export const ExecutionMetadata = struct(
   'ExecutionMetadata',
-  { id: ExecutionId, namespace: NonEmptyString },
+  { id: ExecutionId, namespace: NamespaceName },
   {
     attempt: describe(NonNegativeInt, 'Zero-based retry attempt of this execution.'),
     labels: StringMap,

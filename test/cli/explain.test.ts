@@ -146,7 +146,10 @@ describe('kubetasks explain', () => {
       [`${FIXTURES}/image-pull-backoff.json`, '--now', 'yesterday'],
       '--now: expected an RFC 3339 time such as 2026-03-02T10:00:00Z, got "yesterday"\n',
     ],
-    [[`${FIXTURES}/image-pull-backoff.json`, '-o', 'yaml'], '-o: expected one of text, json, got "yaml"\n'],
+    [
+      [`${FIXTURES}/image-pull-backoff.json`, '-o', 'xml'],
+      '-o: expected one of text, json, yaml, got "xml"\n',
+    ],
     [
       [`${FIXTURES}/image-pull-backoff.json`, '--plugin', 'spark'],
       '--plugin: unknown plugin "spark"; known: pod (v1/Pod)\n',

@@ -42,7 +42,7 @@ describe('kubetasks render', () => {
     expect(r.stdout).not.toMatch(/[&*]a\d/); // no YAML anchors
   });
 
-  it('--with-metadata adds name, namespace, unions, owner and finalizer', () => {
+  it('--with-metadata adds name, namespace, unions, owner, finalizer, managed label and task annotation', () => {
     const r = run([
       'render',
       'examples/tasks/hello.yaml',
@@ -56,10 +56,11 @@ describe('kubetasks render', () => {
     expect(JSON.parse(r.stdout).metadata).toEqual({
       name: 'r7f3a2-hello-0',
       namespace: 'demo-development',
-      labels: { team: 'ml-platform' },
+      labels: { team: 'ml-platform', 'kubetasks.dev/managed': 'true' },
       annotations: {
         'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false',
         primary_container_name: 'r7f3a2-hello-0',
+        'kubetasks.dev/task-id': 'r7f3a2-hello',
       },
       finalizers: ['kubetasks.dev/resource'],
     });

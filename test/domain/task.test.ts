@@ -121,3 +121,19 @@ describe('derived values', () => {
     expect(isDns1123Label(_.generatedName(te))).toBe(true);
   });
 });
+
+describe('execution.namespace', () => {
+  const withNamespace = (namespace: unknown) => ({
+    task: { id: { name: 't' }, type: 'container', container: { image: 'x' } },
+    execution: { id: { run: 'r', action: 'a' }, namespace },
+  });
+
+  it.each(['default', 'ml-team', 'a', '0x1', 'a'.repeat(63)])('accepts the DNS-1123 label %j', (ns) => {
+    expect(E.isRight(_.decodeTaskExecution(withNamespace(ns)))).toBe(true);
+  });
+
+  it.each(['Not_A_Namespace', 'MyTeam', 'a.b', '-a', 'a-', '', 'a'.repeat(64), 7])('rejects %j', (ns) => {
+    const r = _.decodeTaskExecution(withNamespace(ns));
+    expect(E.isLeft(r) && r.left.map((i) => i.path.join('.'))).toEqual(['execution.namespace']);
+  });
+});

@@ -28,6 +28,14 @@ export interface VirtualClockOptions {
    * same order as in real time, without anyone calling `advance`. Default false.
    */
   readonly auto?: boolean;
+  /**
+   * Auto mode's speed limit, asked before each jump: how many virtual milliseconds may pass per wall-clock
+   * millisecond. Infinity (the default) jumps at once. A finite rate waits on the wall clock instead, and `now()`
+   * moves smoothly meanwhile, so a program waiting on nothing but far timers (a stuck task's resyncs) waits without
+   * using the CPU and the time it reports stays close to what it would be at that speed. Setting a timer while it
+   * waits asks again (a rate of Infinity then jumps at once).
+   */
+  readonly pace?: () => number;
 }
 
 interface Timer {
@@ -59,6 +67,30 @@ export const makeVirtualClock = (options: VirtualClockOptions = {}): VirtualCloc
   // heap is rebuilt without them once they outnumber the live ones, so memory stays bounded.
   let heap: Timer[] = [];
   let live = 0;
+  // While auto mode waits on the wall clock: where virtual time stood, at what wall time, at what rate, and until
+  // which instant (the next timer's).
+  let paced:
+    | {
+        readonly from: Instant;
+        readonly wallFrom: number;
+        readonly rate: number;
+        readonly until: Instant;
+        readonly handle: NodeJS.Timeout;
+      }
+    | undefined;
+
+  const current = (): Instant =>
+    paced === undefined
+      ? now
+      : Math.min(paced.until, paced.from + Math.floor(paced.rate * (performance.now() - paced.wallFrom)));
+
+  /** Ends a wall-clock wait where it stands: virtual time keeps what has passed. */
+  const stopPacing = (): void => {
+    if (paced === undefined) return;
+    now = Math.max(now, current());
+    clearTimeout(paced.handle);
+    paced = undefined;
+  };
 
   const before = (a: Timer, b: Timer): boolean => a.due < b.due || (a.due === b.due && a.seq < b.seq);
 
@@ -129,6 +161,27 @@ export const makeVirtualClock = (options: VirtualClockOptions = {}): VirtualCloc
       pumping = false;
       return;
     }
+    dropCancelled();
+    const next = heap[0];
+    const rate = options.pace?.() ?? Number.POSITIVE_INFINITY;
+    if (next !== undefined && next.due > now && Number.isFinite(rate) && rate > 0) {
+      const from = now;
+      paced = {
+        from,
+        wallFrom: performance.now(),
+        rate,
+        until: next.due,
+        handle: setTimeout(
+          () => {
+            paced = undefined;
+            now = Math.max(now, next.due);
+            pump();
+          },
+          Math.ceil((next.due - from) / rate),
+        ),
+      };
+      return;
+    }
     if (!fireNext(Number.POSITIVE_INFINITY)) {
       pumping = false;
       return;
@@ -137,7 +190,13 @@ export const makeVirtualClock = (options: VirtualClockOptions = {}): VirtualCloc
   };
 
   const schedulePump = (): void => {
-    if (options.auto !== true || pumping || disposed) return;
+    if (options.auto !== true || disposed) return;
+    if (paced !== undefined) {
+      // A new timer may be due sooner, or the pace may have changed: settle, then decide again.
+      stopPacing();
+      pumping = false;
+    }
+    if (pumping) return;
     pumping = true;
     // Two turns first, so work already under way settles before time jumps.
     setImmediate(() => setImmediate(pump));
@@ -145,7 +204,13 @@ export const makeVirtualClock = (options: VirtualClockOptions = {}): VirtualCloc
 
   const setTimer = (ms: Duration, f: () => void): CancelTimer => {
     if (disposed) return () => undefined;
-    const timer: Timer = { due: now + Math.max(0, ms), seq: seq++, fire: f, cancelled: false, done: false };
+    const timer: Timer = {
+      due: current() + Math.max(0, ms),
+      seq: seq++,
+      fire: f,
+      cancelled: false,
+      done: false,
+    };
     insert(timer);
     live++;
     schedulePump();
@@ -159,25 +224,28 @@ export const makeVirtualClock = (options: VirtualClockOptions = {}): VirtualCloc
   };
 
   const advanceTo = async (instant: Instant): Promise<void> => {
+    stopPacing();
     await settle();
     while (!disposed && fireNext(instant)) await settle();
     if (instant > now) now = instant;
   };
 
   return {
-    now: () => now,
+    now: current,
     sleep: (ms) => () =>
       ms <= 0 ? Promise.resolve() : new Promise<void>((resolve) => void setTimer(ms, resolve)),
     setTimer,
     advance: (ms) => advanceTo(now + Math.max(0, ms)),
     advanceTo,
     runAll: async (limitMs = Number.POSITIVE_INFINITY) => {
+      stopPacing();
       const limit = now + limitMs;
       await settle();
       while (!disposed && fireNext(limit)) await settle();
     },
     pendingTimers: () => live,
     dispose: () => {
+      stopPacing();
       disposed = true;
       heap = [];
       live = 0;

@@ -1,0 +1,72 @@
+// Spawning the built CLI asynchronously: for tests that signal it, close its pipes or watch it while it runs.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export const CLI = 'dist/cli/main.js';
+
+/** The built CLI run to its end, synchronously. */
+export const runCli = (args: ReadonlyArray<string>, input?: string) => {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    ...(input === undefined ? {} : { input }),
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+/** A running CLI process, its output so far, and its end. */
+export interface Running {
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Resolves with the exit code (null when a signal ended it) once the process has exited. */
+  readonly exited: Promise<number | null>;
+  /** Resolves once standard error contains `text`; rejects if the process exits first. */
+  readonly stderrHas: (text: string) => Promise<void>;
+}
+
+export const startCli = (args: ReadonlyArray<string>, closePipes = false): Running => {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const waiters: Array<() => void> = [];
+  if (closePipes) {
+    // Close the reading ends at once: the child's first write meets a closed pipe (EPIPE), as under `| head -0`.
+    child.stdout.destroy();
+    child.stderr.destroy();
+  } else {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+      for (const w of waiters.splice(0)) w();
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const stderrHas = (text: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (err.includes(text)) resolve();
+        else waiters.push(check);
+      };
+      void exited.then(() => {
+        if (!err.includes(text)) reject(new Error(`exited without printing "${text}"; stderr:\n${err}`));
+      });
+      check();
+    });
+  return { child, stdout: () => out, stderr: () => err, exited, stderrHas };
+};
+
+/** CPU time (user + system) a process has used, in seconds, from /proc (Linux). */
+export const cpuSeconds = (pid: number): number => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at state; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / 100;
+};
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

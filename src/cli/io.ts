@@ -1,8 +1,8 @@
 // CLI input and output helpers: reading files, printing documents, and the exit codes.
 import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
-import { stringify } from 'yaml';
 import { renderInputError, type InputError } from '../app/source.js';
+import { toYaml } from '../app/yaml-output.js';
 
 /** 0: success; 1: the task failed; 2: bad input (file, flags, config). */
 export const ExitCode = { ok: 0, failed: 1, badInput: 2 } as const;
@@ -41,10 +41,9 @@ export const loadOrExit = <A>(
 
 export type OutputFormat = 'yaml' | 'json';
 
+/** Prints a document as indented JSON or as YAML that YAML 1.1 readers such as kubectl read the same (toYaml). */
 export const printDocument = (value: unknown, format: OutputFormat): void => {
-  process.stdout.write(
-    format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : stringify(value, { lineWidth: 0 }),
-  );
+  process.stdout.write(format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : toYaml(value));
 };
 
 export const parseOutputFormat = (s: string, allowed: ReadonlyArray<string> = ['yaml', 'json']): string => {

@@ -1,7 +1,16 @@
 // Input documents (YAML or JSON) with source positions, so decode issues can point at a line and column.
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node,
+} from 'yaml';
 import { renderIssue, type DecodeIssue, type PathSegment } from '../domain/codec.js';
 
 export interface Position {
@@ -26,33 +35,19 @@ export interface InputError {
 export const renderInputError = (e: InputError): string =>
   `${e.file}${e.position === undefined ? '' : `:${e.position.line}:${e.position.column}`}: ${e.message}`;
 
-/** Parses YAML (JSON is a subset); exactly one document is expected. */
-export const parseSource = (
-  file: string,
-  text: string,
-): E.Either<ReadonlyArray<InputError>, SourceDocument> => {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number): Position => {
+const positionsOf =
+  (lineCounter: LineCounter) =>
+  (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  if (!Array.isArray(docs)) {
-    return E.left([{ file, message: 'expected one YAML or JSON document, found an empty stream' }]);
-  }
-  const nonEmpty = docs.filter((d) => d.contents !== null || d.errors.length > 0);
-  if (nonEmpty.length > 1) {
-    const second = nonEmpty[1];
-    return E.left([
-      {
-        file,
-        ...(second?.range === undefined ? {} : { position: at(second.range[0]) }),
-        message: `expected one document, found ${nonEmpty.length}`,
-      },
-    ]);
-  }
-  const doc = nonEmpty[0] ?? docs[0];
-  if (doc === undefined) return E.right({ file, value: null, locate: () => undefined });
+
+/** One parsed document as a SourceDocument, or its syntax errors. */
+const toSourceDocument = (
+  file: string,
+  doc: Document.Parsed,
+  at: (offset: number) => Position,
+): E.Either<ReadonlyArray<InputError>, SourceDocument> => {
   if (doc.errors.length > 0) {
     return E.left(
       doc.errors.map((err) => ({
@@ -92,6 +87,53 @@ export const parseSource = (
     return last;
   };
   return E.right({ file, value, locate });
+};
+
+/** Parses YAML (JSON is a subset); exactly one document is expected. */
+export const parseSource = (
+  file: string,
+  text: string,
+): E.Either<ReadonlyArray<InputError>, SourceDocument> => {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = positionsOf(lineCounter);
+  if (!Array.isArray(docs)) {
+    return E.left([{ file, message: 'expected one YAML or JSON document, found an empty stream' }]);
+  }
+  const nonEmpty = docs.filter((d) => d.contents !== null || d.errors.length > 0);
+  if (nonEmpty.length > 1) {
+    const second = nonEmpty[1];
+    return E.left([
+      {
+        file,
+        ...(second?.range === undefined ? {} : { position: at(second.range[0]) }),
+        message: `expected one document, found ${nonEmpty.length}`,
+      },
+    ]);
+  }
+  const doc = nonEmpty[0] ?? docs[0];
+  if (doc === undefined) return E.right({ file, value: null, locate: () => undefined });
+  return toSourceDocument(file, doc, at);
+};
+
+/** Parses a YAML stream (`---` between documents; JSON is one document): every non-empty document, in order. */
+export const parseSourceStream = (
+  file: string,
+  text: string,
+): E.Either<ReadonlyArray<InputError>, ReadonlyArray<SourceDocument>> => {
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = positionsOf(lineCounter);
+  const docs = Array.isArray(parsed) ? parsed : [];
+  const nonEmpty = docs.filter((d) => d.contents !== null || d.errors.length > 0);
+  if (nonEmpty.length === 0) return E.right([{ file, value: null, locate: () => undefined }]);
+  const out: SourceDocument[] = [];
+  for (const d of nonEmpty) {
+    const r = toSourceDocument(file, d, at);
+    if (E.isLeft(r)) return r;
+    out.push(r.right);
+  }
+  return E.right(out);
 };
 
 const rangeOf = (node: unknown, at: (o: number) => Position): Position | undefined => {

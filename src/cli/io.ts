@@ -1,8 +1,8 @@
 // CLI input and output helpers: reading files, printing documents, and the exit codes.
 import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
-import { stringify } from 'yaml';
 import { renderInputError, type InputError } from '../app/source.js';
+import { toYaml } from '../app/yaml-output.js';
 
 /**
  * The exit codes, documented in docs/cli.md: 0 success; 1 the task failed; 2 a usage error or bad input (an unknown
@@ -55,10 +55,9 @@ export const loadOrExit = <A>(
 
 export type OutputFormat = 'yaml' | 'json';
 
+/** Prints a document as indented JSON or as YAML that YAML 1.1 readers such as kubectl read the same (toYaml). */
 export const printDocument = (value: unknown, format: OutputFormat): void => {
-  process.stdout.write(
-    format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : stringify(value, { lineWidth: 0 }),
-  );
+  process.stdout.write(format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : toYaml(value));
 };
 
 export const parseOutputFormat = (s: string, allowed: ReadonlyArray<string> = ['yaml', 'json']): string => {

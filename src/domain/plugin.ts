@@ -146,6 +146,16 @@ export interface SharedClusterSupport {
   readonly idleTtl: (config: PlatformConfig) => number;
 }
 
+/**
+ * A PhaseInfo with the reasoning behind it, for `kubetasks explain`: readable steps (the evidence read and the rule
+ * that decided), and the ids of the decision-table rows that fired, the last one deciding.
+ */
+export interface PhaseExplanation {
+  readonly phaseInfo: PhaseInfo;
+  readonly trace: ReadonlyArray<string>;
+  readonly rows: ReadonlyArray<string>;
+}
+
 export interface Plugin {
   /** Unique id, e.g. "pod". */
   readonly id: string;
@@ -162,6 +172,8 @@ export interface Plugin {
   readonly buildResource: (ctx: BuildContext) => E.Either<BuildError, KubeObject>;
   /** Total: returns a PhaseInfo for any value, including garbage. */
   readonly getTaskPhase: (ctx: PhaseContext, resource: unknown) => PhaseInfo;
+  /** getTaskPhase with its reasoning (the same phaseInfo); without it `kubetasks explain` shows no rule. */
+  readonly explainTaskPhase?: (ctx: PhaseContext, resource: unknown) => PhaseExplanation;
   /** For garbage collection: whether the resource reached a final state. */
   readonly isTerminal: (resource: unknown) => boolean;
   /** For garbage collection: when the resource finished. */

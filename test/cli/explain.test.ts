@@ -6,6 +6,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const CLI = 'dist/cli/main.js';
+/** Every shipped plugin with its kind, as explain lists them. */
+const KNOWN =
+  'pod (v1/Pod), batch-job (batch/v1/Job), spark (sparkoperator.k8s.io/v1beta2/SparkApplication), ' +
+  'pytorch (kubeflow.org/v1/PyTorchJob), tensorflow (kubeflow.org/v1/TFJob), mpi (kubeflow.org/v1/MPIJob), ' +
+  'ray (ray.io/v1/RayJob), dask (kubernetes.dask.org/v1/DaskJob)';
+const KINDS = 'test/cli/fixtures/explain';
 const FIXTURES = 'test/plugins/pod/phase/fixtures';
 
 const run = (args: ReadonlyArray<string>, input?: string) => {
@@ -42,6 +48,7 @@ describe('kubetasks explain', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
       [
+        'plugin:     pod (v1/Pod)',
         'phase:      RetryableFailure',
         'version:    0',
         'reason:     (none)',
@@ -49,6 +56,7 @@ describe('kubetasks explain', () => {
         'message:    Grace period [3m0s] exceeded|containers with unready status: [r8f3a2c-train-0]|Back-off pulling image "ghcr.io/example/trainer:v1.2"',
         'cleanup:    yes (the resource is deleted on failure)',
         'why:',
+        '  - plugin pod (v1/Pod) reads v1/Pod r8f3a2c-train-0',
         '  - pod ml-team/r8f3a2c-train-0: phase Pending',
         '  - condition Ready=False (ContainersNotReady) at 2026-03-02T10:00:02Z',
         '  - container r8f3a2c-train-0 waiting: ImagePullBackOff',
@@ -136,7 +144,7 @@ describe('kubetasks explain', () => {
     const r = run(['-'], JSON.stringify(bare));
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      '<stdin>: the resource has no apiVersion and kind; pass --plugin to say how to read it (known: pod (v1/Pod))\n',
+      `<stdin>:1:1: the resource has no apiVersion and kind; pass --plugin to say how to read it (known: ${KNOWN})\n`,
     );
   });
 
@@ -151,8 +159,12 @@ describe('kubetasks explain', () => {
       '-o: expected one of text, json, yaml, got "xml"\n',
     ],
     [
+      [`${FIXTURES}/image-pull-backoff.json`, '--plugin', 'sprak'],
+      `--plugin: unknown plugin "sprak"; known: ${KNOWN}\n`,
+    ],
+    [
       [`${FIXTURES}/image-pull-backoff.json`, '--plugin', 'spark'],
-      '--plugin: unknown plugin "spark"; known: pod (v1/Pod)\n',
+      `${FIXTURES}/image-pull-backoff.json: the plugin spark (sparkoperator.k8s.io/v1beta2/SparkApplication) reads sparkoperator.k8s.io/v1beta2/SparkApplication; the input holds v1/Pod r8f3a2c-train-0\n`,
     ],
   ])('exits 2 on bad input %j', (args, stderr) => {
     expect(run(args)).toEqual({ code: 2, stdout: '', stderr });
@@ -163,7 +175,7 @@ describe('kubetasks explain', () => {
     expect(run([svc])).toEqual({
       code: 2,
       stdout: '',
-      stderr: `${svc}: no plugin watches v1/Service (known: pod (v1/Pod)); pass --plugin to force one\n`,
+      stderr: `${svc}:1:1: no plugin watches v1/Service (known: ${KNOWN}); pass --plugin to force one\n`,
     });
     const broken = tmp('broken.json', '{"apiVersion": "v1", "kind": "Pod",\n  "status": {\n');
     const r = run([broken]);
@@ -176,11 +188,97 @@ describe('kubetasks explain', () => {
     );
     const two = tmp(
       'list.json',
-      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ kind: 'Pod' }, { kind: 'Pod' }] }),
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          { apiVersion: 'v1', kind: 'Pod' },
+          { apiVersion: 'v1', kind: 'Pod' },
+        ],
+      }),
     );
     expect(run([two])).toMatchObject({
       code: 2,
-      stderr: `${two}: a List must hold exactly one resource to explain besides Events, found 2\n`,
+      stderr: `${two}: expected one resource to explain besides Events and the objects related to it, found 2: v1/Pod (unnamed), v1/Pod (unnamed); give one resource (and its related objects) per input\n`,
+    });
+  });
+
+  it.each([
+    // file, plugin, phase, error code, the line of the reasoning that says what decided
+    ['job.json', 'batch-job', 'PermanentFailure', 'BackoffLimitExceeded', 'row failed.backoff-limit: '],
+    [
+      'pytorchjob.yaml',
+      'pytorch',
+      'RetryableFailure',
+      'OOMKilled',
+      'decided by the Worker pod r5b2d7-train-0-worker-0 failed',
+    ],
+    [
+      'tfjob.yaml',
+      'tensorflow',
+      'Success',
+      undefined,
+      'decided by terminal condition Succeeded=True (TFJobSucceeded)',
+    ],
+    ['mpijob.json', 'mpi', 'Queued', undefined, 'decided by current condition Created=True (MPIJobCreated)'],
+    [
+      'rayjob.yaml',
+      'ray',
+      'Running',
+      undefined,
+      'decided by status.jobDeploymentStatus "Running", jobStatus RUNNING',
+    ],
+    [
+      'daskjob.yaml',
+      'dask',
+      'RetryableFailure',
+      'Error',
+      'decided by status.jobStatus Failed, and the job runner pod r6f1a3-etl-0-runner',
+    ],
+    ['sparkapplication.yaml', 'spark', 'Running', undefined, 'row running: '],
+  ])(
+    'explains %s with the %s plugin and its related pods from the same input',
+    (file, plugin, phase, code, decided) => {
+      const out = json([`${KINDS}/${file}`, '--now', '2026-03-02T10:10:00Z']);
+      expect(out).toMatchObject({ plugin, phase });
+      expect((out['error'] as { code?: string } | undefined)?.code).toBe(code);
+      const why = out['why'] as ReadonlyArray<string>;
+      expect(why.some((l) => l.startsWith(decided))).toBe(true);
+      // Every fixture but the two with no pods hands the plugin its pods.
+      if (!['tfjob.yaml', 'mpijob.json'].includes(file)) expect(out['related']).not.toEqual([]);
+    },
+  );
+
+  it('--plugin picks a registered plugin by id, and -o yaml prints the same answer', () => {
+    const r = run([
+      `${KINDS}/job.json`,
+      '--plugin',
+      'batch-job',
+      '--now',
+      '2026-03-02T10:10:00Z',
+      '-o',
+      'yaml',
+    ]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toContain('plugin: batch-job\n');
+    expect(r.stdout).toContain('phase: PermanentFailure\n');
+  });
+
+  it('names the file, the line and the path of a malformed object in a List or a stream', () => {
+    const list = tmp(
+      'list.yaml',
+      'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n  - 42\n',
+    );
+    expect(run([list])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `${list}:6:5: items[1]: expected a Kubernetes resource (an object), got a number\n`,
+    });
+    const stream = tmp('stream.yaml', 'apiVersion: v1\nkind: Pod\n---\n- a\n- b\n');
+    expect(run([stream])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `${stream}:4:1: document 2: expected a Kubernetes resource (an object), got a list\n`,
     });
   });
 });

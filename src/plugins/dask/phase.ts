@@ -13,7 +13,7 @@ import {
   type PhaseInfo,
   type TaskInfo,
 } from '../../domain/phase-info.js';
-import type { PhaseContext, RelatedResourceQuery } from '../../domain/plugin.js';
+import type { PhaseContext, PhaseExplanation, RelatedResourceQuery } from '../../domain/plugin.js';
 import { formatInstant, type Instant } from '../../domain/time.js';
 import { buildLogContext } from '../pod/phase/index.js';
 import { logTemplateVars } from '../pod/phase/logs.js';
@@ -97,11 +97,17 @@ const jobFailed = (
   job: DaskJobView,
   runner: RelatedPod | undefined,
   info: TaskInfo,
+  note: Note,
 ): PhaseInfo => {
   const headline = `Dask job ${job.name} failed`;
   if (runner !== undefined) {
     const pi = podFailure(ctx, runner, `job runner pod ${runner.view.name}`);
-    if (pi !== undefined) return explainedFailure(headline, pi, info);
+    if (pi !== undefined) {
+      note(
+        `status.jobStatus Failed, and the job runner pod ${runner.view.name} shows why (the pod plugin's ${pi.error?.code ?? pi.phase})`,
+      );
+      return explainedFailure(headline, pi, info);
+    }
   }
   const pod =
     job.jobRunnerPodName === ''
@@ -116,7 +122,11 @@ const jobFailed = (
   );
 };
 
-const decide = (ctx: PhaseContext, job: DaskJobView): PhaseInfo => {
+/** Records the evidence that decided, for explain; getTaskPhase passes a no-op. */
+type Note = (why: string) => void;
+const ignore: Note = () => undefined;
+
+const decide = (ctx: PhaseContext, job: DaskJobView, note: Note): PhaseInfo => {
   const runner = relatedPodNamed(ctx.related, job.namespace, job.jobRunnerPodName);
   const info = taskInfoOf(ctx, job, runner);
   const created = job.creationTimestamp ?? ctx.now;
@@ -124,14 +134,17 @@ const decide = (ctx: PhaseContext, job: DaskJobView): PhaseInfo => {
     case 'Successful':
       return success(info);
     case 'Failed':
-      return jobFailed(ctx, job, runner, info);
+      return jobFailed(ctx, job, runner, info, note);
     default:
       break;
   }
   // Not finished: a failing job runner (bad image, pending timeout, exit code...) fails the task at once.
   if (runner !== undefined) {
     const pi = demystifyPod(ctx, runner, `job runner pod ${runner.view.name}`);
-    if (pi !== undefined) return explainedFailure(`Dask job ${job.name} failed`, pi, info);
+    if (pi !== undefined) {
+      note(`the failing job runner pod ${runner.view.name} (the pod plugin's ${pi.error?.code ?? pi.phase})`);
+      return explainedFailure(`Dask job ${job.name} failed`, pi, info);
+    }
   }
   switch (job.jobStatus) {
     case '':
@@ -151,8 +164,40 @@ const decide = (ctx: PhaseContext, job: DaskJobView): PhaseInfo => {
 /** The dask plugin's getTaskPhase: total and pure; versions follow the pod plugin's rule on every path. */
 export const getDaskTaskPhase = (ctx: PhaseContext, resource: unknown): PhaseInfo => {
   const job = readDaskJob(resource);
-  const decided = O.isNone(job) ? { ...undefinedPhase, reason: 'not a DaskJob' } : decide(ctx, job.value);
+  const decided = O.isNone(job)
+    ? { ...undefinedPhase, reason: 'not a DaskJob' }
+    : decide(ctx, job.value, ignore);
   return bumpVersion(ctx.previous)(decided);
+};
+
+/** getDaskTaskPhase with its evidence: the job's status, its job runner pod, and what decided. */
+export const explainDaskTaskPhase = (ctx: PhaseContext, resource: unknown): PhaseExplanation => {
+  const view = readDaskJob(resource);
+  if (O.isNone(view)) {
+    return {
+      phaseInfo: getDaskTaskPhase(ctx, resource),
+      trace: ['decided by: the value is not a DaskJob'],
+      rows: [],
+    };
+  }
+  const job = view.value;
+  let why: string | undefined;
+  const phaseInfo = bumpVersion(ctx.previous)(decide(ctx, job, (w) => (why = w)));
+  const runner = relatedPodNamed(ctx.related, job.namespace, job.jobRunnerPodName);
+  const status = `status.jobStatus ${JSON.stringify(job.jobStatus)}`;
+  return {
+    phaseInfo,
+    trace: [
+      `DaskJob ${job.namespace === '' ? '' : `${job.namespace}/`}${job.name}: ${status}`,
+      job.jobRunnerPodName === ''
+        ? 'no status.jobRunnerPodName yet'
+        : runner === undefined
+          ? `job runner pod ${job.jobRunnerPodName}: not among the related resources`
+          : `job runner pod ${runner.view.name}: phase ${runner.view.phase ?? 'Pending'}`,
+      `decided by ${why ?? status}`,
+    ],
+    rows: [],
+  };
 };
 
 /** Successful or Failed. */

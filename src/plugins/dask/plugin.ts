@@ -9,7 +9,13 @@ import {
   DASK_NAME_MAX_LENGTH,
 } from './build.js';
 import { daskSection } from './config.js';
-import { daskJobCompletionTime, daskRelatedResources, getDaskTaskPhase, isDaskJobTerminal } from './phase.js';
+import {
+  daskJobCompletionTime,
+  daskRelatedResources,
+  explainDaskTaskPhase,
+  getDaskTaskPhase,
+  isDaskJobTerminal,
+} from './phase.js';
 
 /** Task type `dask`. */
 export const daskPlugin: Plugin = {
@@ -20,6 +26,7 @@ export const daskPlugin: Plugin = {
   buildIdentityResource,
   buildResource,
   getTaskPhase: getDaskTaskPhase,
+  explainTaskPhase: explainDaskTaskPhase,
   isTerminal: isDaskJobTerminal,
   completionTime: daskJobCompletionTime,
   customResource: { plural: 'daskjobs', statusSubresource: true },

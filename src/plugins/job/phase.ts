@@ -19,7 +19,7 @@ import {
   type PhaseInfo,
   type TaskInfo,
 } from '../../domain/phase-info.js';
-import type { PhaseContext } from '../../domain/plugin.js';
+import type { PhaseContext, PhaseExplanation } from '../../domain/plugin.js';
 import type { Instant } from '../../domain/time.js';
 import { firstKnown } from '../crd/index.js';
 import { getPodTaskPhase, readPod, type PodView } from '../pod/phase/index.js';
@@ -458,6 +458,33 @@ const pickOccurred = (info: TaskInfo): Partial<TaskInfo> => ({
 export const explainJobTaskPhase = (ctx: PhaseContext, resource: unknown): Decision => {
   const d = decide(ctx, resource);
   return { row: d.row, pi: bumpVersion(ctx.previous)(d.pi) };
+};
+
+/** Who a Job is, for a trace line. */
+const jobName = (job: JobView): string =>
+  `${job.namespace === '' ? '' : `${job.namespace}/`}${job.name || '(unnamed)'}`;
+
+/** explainJobTaskPhase with its evidence: the Job's counters and True conditions, its pods, and the deciding row. */
+export const explainJobPhase = (ctx: PhaseContext, resource: unknown): PhaseExplanation => {
+  const d = explainJobTaskPhase(ctx, resource);
+  const trace: string[] = [];
+  const view = readJob(resource);
+  if (O.isSome(view)) {
+    const job = view.value;
+    trace.push(`job ${jobName(job)}: ${summary(job)}`);
+    for (const c of job.status.conditions) {
+      trace.push(`condition ${c.type}=${c.status}${c.reason === '' ? '' : ` (${c.reason})`}`);
+    }
+    const pods = podsOf(ctx, job);
+    trace.push(
+      pods.length === 0
+        ? 'no pod of the Job among the related resources'
+        : `pods of the Job: ${pods.map((p) => `${p.view.name} ${p.view.phase ?? 'Pending'} → ${p.pi.phase}`).join(', ')}`,
+    );
+  }
+  const row = jobPhaseTable.find((r) => r.id === d.row);
+  trace.push(`row ${d.row}: ${row?.when ?? ''}`);
+  return { phaseInfo: d.pi, trace, rows: [d.row] };
 };
 
 /**

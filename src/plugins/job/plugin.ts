@@ -4,7 +4,7 @@ import { podsQuery } from '../crd/index.js';
 import { buildIdentityResource, buildResource } from './build.js';
 import { jobConfigSection } from './config.js';
 import { JOB_KIND, JOB_NAME_LABEL, JOB_NAME_MAX_LENGTH, JOB_TASK_TYPE, POD_KIND } from './names.js';
-import { getJobTaskPhase, isJobTerminal, jobCompletionTime } from './phase.js';
+import { explainJobPhase, getJobTaskPhase, isJobTerminal, jobCompletionTime } from './phase.js';
 
 /**
  * Task type `batch-job` → a batch/v1 Job whose pod template is the pod the pod plugin builds. Kubernetes retries
@@ -19,6 +19,7 @@ export const jobPlugin: Plugin = {
   buildIdentityResource,
   buildResource,
   getTaskPhase: getJobTaskPhase,
+  explainTaskPhase: explainJobPhase,
   isTerminal: isJobTerminal,
   completionTime: jobCompletionTime,
   relatedKinds: [POD_KIND],

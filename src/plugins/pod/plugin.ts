@@ -1,7 +1,7 @@
 // The pod plugin: runs a container (or a pod with a primary container) as a Pod, mapping its status to a phase.
 import { defaultPluginProperties, type Plugin } from '../../domain/plugin.js';
 import { buildIdentityResource, buildResource, podTaskTypes } from './build/index.js';
-import { getPodTaskPhase, isPodTerminal, podCompletionTime } from './phase/index.js';
+import { explainPodTaskPhase, getPodTaskPhase, isPodTerminal, podCompletionTime } from './phase/index.js';
 
 /**
  * Flyte registers three plugins over pods (container, sidecar, pod); only `pod` is reachable without routing, so
@@ -16,6 +16,7 @@ export const podPlugin: Plugin = {
   buildIdentityResource,
   buildResource,
   getTaskPhase: getPodTaskPhase,
+  explainTaskPhase: explainPodTaskPhase,
   isTerminal: isPodTerminal,
   completionTime: podCompletionTime,
 };

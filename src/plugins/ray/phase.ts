@@ -19,7 +19,7 @@ import {
   type TaskInfo,
   type TaskLog,
 } from '../../domain/phase-info.js';
-import type { PhaseContext, RelatedResourceQuery } from '../../domain/plugin.js';
+import type { PhaseContext, PhaseExplanation, RelatedResourceQuery } from '../../domain/plugin.js';
 import type { Instant } from '../../domain/time.js';
 import { buildLogContext, isPodReady, renderLogTemplate } from '../pod/phase/index.js';
 import { logTemplateVars } from '../pod/phase/logs.js';
@@ -182,23 +182,38 @@ const failedMessage = (job: RayJobView): string =>
  * head or worker pod explains it (an OOMKilled worker is a retryable OOMKilled, a preempted node an Interrupted
  * system failure); otherwise it is the user's (Flyte's PermanentFailure).
  */
-const jobFailed = (ctx: PhaseContext, job: RayJobView, pods: ClusterPods, info: TaskInfo): PhaseInfo => {
+const jobFailed = (
+  ctx: PhaseContext,
+  job: RayJobView,
+  pods: ClusterPods,
+  info: TaskInfo,
+  note: Note,
+): PhaseInfo => {
   const message = failedMessage(job);
-  if (job.reason === GRACE_PERIOD_EXCEEDED)
+  if (job.reason === GRACE_PERIOD_EXCEEDED) {
+    note(`status.reason ${GRACE_PERIOD_EXCEEDED}: KubeRay lost the job's status`);
     return systemRetryableFailureWithCleanup(FAILURE_CODE, message, info);
+  }
   const ordered =
     pods.head === undefined ? pods.all : [pods.head, ...pods.all.filter((p) => p !== pods.head)];
   for (const p of ordered) {
     if (!podShowsFailure(p)) continue;
     const role = p === pods.head ? 'head' : 'worker';
     const pi = podFailure(ctx, p, `Ray ${role} pod ${p.view.name}`);
-    if (pi !== undefined) return explainedFailure(message, pi, info);
+    if (pi !== undefined) {
+      note(`the failed Ray ${role} pod ${p.view.name} (the pod plugin's ${pi.error?.code ?? pi.phase})`);
+      return explainedFailure(message, pi, info);
+    }
   }
   return failure(FAILURE_CODE, message, info);
 };
 
+/** Records the evidence that decided, for explain; getTaskPhase passes a no-op. */
+type Note = (why: string) => void;
+const ignore: Note = () => undefined;
+
 /** The status table (docs/plugins/ray.md), before the version step. */
-const decide = (ctx: PhaseContext, job: RayJobView): PhaseInfo => {
+const decide = (ctx: PhaseContext, job: RayJobView, note: Note): PhaseInfo => {
   const status = job.deploymentStatus;
   const created = job.creationTimestamp ?? ctx.now;
   if (status === '' || status === 'New') return queued(created, 0, 'Scheduling');
@@ -206,7 +221,7 @@ const decide = (ctx: PhaseContext, job: RayJobView): PhaseInfo => {
   const info = taskInfoOf(ctx, job, pods);
   switch (status) {
     case 'Complete':
-      if (job.jobStatus === 'FAILED') return jobFailed(ctx, job, pods, info);
+      if (job.jobStatus === 'FAILED') return jobFailed(ctx, job, pods, info, note);
       if (job.jobStatus === 'STOPPED') {
         return failure(
           'RayJobStopped',
@@ -216,7 +231,7 @@ const decide = (ctx: PhaseContext, job: RayJobView): PhaseInfo => {
       }
       return success(info);
     case 'Failed':
-      return jobFailed(ctx, job, pods, info);
+      return jobFailed(ctx, job, pods, info, note);
     case 'ValidationFailed':
       return failure('ValidationFailed', `KubeRay rejected RayJob ${job.name}: ${job.message}`, info);
     case 'Suspending':
@@ -229,7 +244,12 @@ const decide = (ctx: PhaseContext, job: RayJobView): PhaseInfo => {
   // Non-terminal states: a failing head pod (bad image, pending timeout, OOM...) fails the task at once.
   if (pods.head !== undefined) {
     const pi = demystifyPod(ctx, pods.head, `Ray head pod ${pods.head.view.name}`);
-    if (pi !== undefined) return { ...pi, info: { ...info, ...pi.info, logs: info.logs } };
+    if (pi !== undefined) {
+      note(
+        `the failing Ray head pod ${pods.head.view.name} (the pod plugin's ${pi.error?.code ?? pi.phase})`,
+      );
+      return { ...pi, info: { ...info, ...pi.info, logs: info.logs } };
+    }
   }
   switch (status) {
     case 'Initializing':
@@ -254,8 +274,41 @@ const decide = (ctx: PhaseContext, job: RayJobView): PhaseInfo => {
  */
 export const getRayTaskPhase = (ctx: PhaseContext, resource: unknown): PhaseInfo => {
   const job = readRayJob(resource);
-  const decided = O.isNone(job) ? { ...undefinedPhase, reason: 'not a RayJob' } : decide(ctx, job.value);
+  const decided = O.isNone(job)
+    ? { ...undefinedPhase, reason: 'not a RayJob' }
+    : decide(ctx, job.value, ignore);
   return bumpVersion(ctx.previous)(decided);
+};
+
+/** getRayTaskPhase with its evidence: the job's status fields, the cluster's pods, and what decided. */
+export const explainRayTaskPhase = (ctx: PhaseContext, resource: unknown): PhaseExplanation => {
+  const view = readRayJob(resource);
+  if (O.isNone(view)) {
+    return {
+      phaseInfo: getRayTaskPhase(ctx, resource),
+      trace: ['decided by: the value is not a RayJob'],
+      rows: [],
+    };
+  }
+  const job = view.value;
+  let why: string | undefined;
+  const phaseInfo = bumpVersion(ctx.previous)(decide(ctx, job, (w) => (why = w)));
+  const pods = clusterPods(ctx, job);
+  const status =
+    `status.jobDeploymentStatus ${JSON.stringify(job.deploymentStatus)}` +
+    (job.jobStatus === '' ? '' : `, jobStatus ${job.jobStatus}`);
+  return {
+    phaseInfo,
+    trace: [
+      `RayJob ${job.namespace === '' ? '' : `${job.namespace}/`}${job.name}: ${status}` +
+        (job.reason === '' ? '' : `, reason ${job.reason}`),
+      pods.all.length === 0
+        ? 'no pod of the RayCluster among the related resources'
+        : `pods of the RayCluster: ${pods.all.map((p) => `${p.view.name} ${p.view.phase ?? 'Pending'}`).join(', ')}`,
+      `decided by ${why ?? status}`,
+    ],
+    rows: [],
+  };
 };
 
 // -------------------------------------------------------------------------------------

@@ -2,7 +2,13 @@
 import { defaultPluginProperties, type Plugin } from '../../domain/plugin.js';
 import { buildIdentityResource, buildResource, RAY_API_VERSION, RAY_JOB_KIND } from './build.js';
 import { raySection } from './config.js';
-import { getRayTaskPhase, isRayJobTerminal, rayJobCompletionTime, rayRelatedResources } from './phase.js';
+import {
+  explainRayTaskPhase,
+  getRayTaskPhase,
+  isRayJobTerminal,
+  rayJobCompletionTime,
+  rayRelatedResources,
+} from './phase.js';
 import { POD_KIND } from '../crd/index.js';
 
 /**
@@ -17,6 +23,7 @@ export const rayPlugin: Plugin = {
   buildIdentityResource,
   buildResource,
   getTaskPhase: getRayTaskPhase,
+  explainTaskPhase: explainRayTaskPhase,
   isTerminal: isRayJobTerminal,
   completionTime: rayJobCompletionTime,
   customResource: { plural: 'rayjobs', statusSubresource: true },

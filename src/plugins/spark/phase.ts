@@ -18,7 +18,7 @@ import {
   type PhaseInfo,
   type TaskInfo,
 } from '../../domain/phase-info.js';
-import type { PhaseContext, RelatedResourceQuery } from '../../domain/plugin.js';
+import type { PhaseContext, PhaseExplanation, RelatedResourceQuery } from '../../domain/plugin.js';
 import type { Instant } from '../../domain/time.js';
 import { firstKnown } from '../crd/index.js';
 import { getPodTaskPhase } from '../pod/phase/index.js';
@@ -381,6 +381,34 @@ export const explainSparkTaskPhase = (
     }
   }
   return { row: id, phaseInfo: bumpVersion(ctx.previous)(withUiReadiness(answer(ctx, id, app, info))) };
+};
+
+const podPhaseOf = (pod: KubeObject): string => {
+  const status = pod['status'];
+  return isPlainObject(status) && typeof status['phase'] === 'string' ? status['phase'] : 'Pending';
+};
+
+/** explainSparkTaskPhase with its evidence: the application state, the driver pod, and the row that decided. */
+export const explainSparkPhase = (ctx: PhaseContext, resource: unknown): PhaseExplanation => {
+  const d = explainSparkTaskPhase(ctx, resource);
+  const trace: string[] = [];
+  const view = readSparkApplication(resource);
+  if (O.isSome(view)) {
+    const app = view.value;
+    const who = `${app.namespace === '' ? '' : `${app.namespace}/`}${app.name || '(unnamed)'}`;
+    trace.push(
+      `application ${who}: state ${app.state === '' ? '(none: NEW)' : app.state}` +
+        (app.errorMessage === '' ? '' : `, errorMessage ${JSON.stringify(app.errorMessage)}`),
+    );
+    const driver = findDriverPod(app, ctx.related);
+    trace.push(
+      driver === undefined
+        ? 'no driver pod among the related resources'
+        : `driver pod ${driver.metadata?.name ?? ''}: phase ${podPhaseOf(driver)}`,
+    );
+  }
+  trace.push(`row ${d.row}: ${sparkPhaseRows[d.row].when}`);
+  return { phaseInfo: d.phaseInfo, trace, rows: [d.row] };
 };
 
 /**

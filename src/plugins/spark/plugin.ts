@@ -3,7 +3,13 @@ import type { Plugin } from '../../domain/plugin.js';
 import { buildSparkApplication, buildSparkIdentity, SPARK_API_VERSION, SPARK_KIND } from './build.js';
 import { POD_NAME_PREFIX_MAX } from './conf.js';
 import { sparkConfigSection } from './config.js';
-import { getSparkTaskPhase, isSparkTerminal, sparkCompletionTime, sparkRelatedResources } from './phase.js';
+import {
+  explainSparkPhase,
+  getSparkTaskPhase,
+  isSparkTerminal,
+  sparkCompletionTime,
+  sparkRelatedResources,
+} from './phase.js';
 
 export const sparkPlugin: Plugin = {
   id: 'spark',
@@ -19,6 +25,7 @@ export const sparkPlugin: Plugin = {
   buildIdentityResource: buildSparkIdentity,
   buildResource: buildSparkApplication,
   getTaskPhase: getSparkTaskPhase,
+  explainTaskPhase: explainSparkPhase,
   isTerminal: isSparkTerminal,
   completionTime: sparkCompletionTime,
   customResource: { plural: 'sparkapplications', statusSubresource: true },

@@ -20,7 +20,7 @@ import {
   type TaskLog,
 } from '../../../domain/phase-info.js';
 import { readPluginConfig } from '../../../domain/plugin-config.js';
-import type { PhaseContext } from '../../../domain/plugin.js';
+import type { PhaseContext, PhaseExplanation } from '../../../domain/plugin.js';
 import { formatDuration, formatInstant, type Instant } from '../../../domain/time.js';
 import {
   buildLogContext,
@@ -114,8 +114,8 @@ const demystifiedFailure = (
   kind: KubeflowKind,
   job: JobView,
   pods: ReadonlyMap<string, KubeObject>,
-): PhaseInfo | undefined => {
-  let best: { readonly pi: PhaseInfo; readonly at: number } | undefined;
+): { readonly pi: PhaseInfo; readonly pod: string } | undefined => {
+  let best: { readonly pi: PhaseInfo; readonly at: number; readonly pod: string } | undefined;
   const podCtx: PhaseContext = {
     now: ctx.now,
     config: ctx.config,
@@ -134,9 +134,10 @@ const demystifiedFailure = (
     const pi = getPodTaskPhase(podCtx, withPrimary(seen, kind.containerName));
     if (!isFailure(pi.phase)) continue;
     const at = O.getOrElse(() => Number.POSITIVE_INFINITY)(podCompletionTime(pod));
-    if (best === undefined || at < best.at) best = { pi, at };
+    if (best === undefined || at < best.at)
+      best = { pi, at, pod: `${role} pod ${kind.podName(job.name, role, 0)}` };
   }
-  return best?.pi;
+  return best;
 };
 
 // -------------------------------------------------------------------------------------
@@ -226,58 +227,91 @@ const failedMessage = (c: JobCondition): string => `Job failed:\n\t${c.reason} -
 const byActivity = (ctx: PhaseContext, job: JobView, reason: string, info: TaskInfoInput): PhaseInfo =>
   activeReplicas(job) > 0 ? running(0, info, reason) : queued(ctx.now, 0, reason, info);
 
+/** A phase and the status evidence that decided it. */
+interface Decided {
+  readonly pi: PhaseInfo;
+  readonly why: string;
+}
+
+const conditionText = (c: JobCondition): string =>
+  `condition ${c.type}=${c.status}${c.reason === '' ? '' : ` (${c.reason})`}`;
+
 /** The status table of docs/plugins/kubeflow.md, for a job whose pods revealed no failure. */
-export const conditionPhase = (ctx: PhaseContext, job: JobView, info: TaskInfoInput): PhaseInfo => {
+export const conditionPhase = (ctx: PhaseContext, job: JobView, info: TaskInfoInput): PhaseInfo =>
+  conditionDecision(ctx, job, info).pi;
+
+const conditionDecision = (ctx: PhaseContext, job: JobView, info: TaskInfoInput): Decided => {
   const terminal = terminalCondition(job.conditions);
   if (terminal !== undefined) {
+    const why = `terminal ${conditionText(terminal)}`;
     return terminal.type === 'Succeeded'
-      ? success(info)
-      : retryableFailure(JOB_FAILED_CODE, failedMessage(terminal), info);
+      ? { why, pi: success(info) }
+      : { why, pi: retryableFailure(JOB_FAILED_CODE, failedMessage(terminal), info) };
   }
   if (job.conditions.length === 0) {
     const timeout = readPluginConfig(kfOperatorSection, ctx.config).timeout;
     const created = job.creationTimestamp;
     if (timeout > 0 && job.startTime === undefined && created !== undefined && ctx.now - created >= timeout) {
-      return systemRetryableFailure(
-        OPERATOR_TIMEOUT_CODE,
-        `kubeflow operator hasn't updated the ${job.kind} custom resource since creation time ${formatInstant(created)} ` +
-          `(plugins.kf-operator.timeout ${formatDuration(timeout)}): is the training operator installed and watching ` +
-          `namespace ${JSON.stringify(job.namespace)}?`,
-        info,
-      );
+      return {
+        why: `no conditions and no startTime ${formatDuration(ctx.now - created)} after creation: plugins.kf-operator.timeout ${formatDuration(timeout)} exceeded`,
+        pi: systemRetryableFailure(
+          OPERATOR_TIMEOUT_CODE,
+          `kubeflow operator hasn't updated the ${job.kind} custom resource since creation time ${formatInstant(created)} ` +
+            `(plugins.kf-operator.timeout ${formatDuration(timeout)}): is the training operator installed and watching ` +
+            `namespace ${JSON.stringify(job.namespace)}?`,
+          info,
+        ),
+      };
     }
-    return queued(ctx.now, 0, JOB_CREATED_REASON, info);
+    return {
+      why: 'no conditions yet (the operator has not reported)',
+      pi: queued(ctx.now, 0, JOB_CREATED_REASON, info),
+    };
   }
   const current = currentCondition(job.conditions);
+  const activity = `${activeReplicas(job)} active replicas`;
   if (current === undefined) {
     const types = job.conditions.map((c) => `${c.type}=${c.status}`).join(', ');
-    return byActivity(ctx, job, `no current condition (none is True: ${types})`, info);
+    return {
+      why: `no True condition; ${activity}`,
+      pi: byActivity(ctx, job, `no current condition (none is True: ${types})`, info),
+    };
   }
+  const why = `current ${conditionText(current)}`;
   switch (current.type) {
     case 'Created':
-      return queued(ctx.now, 0, JOB_CREATED_REASON, info);
+      return { why, pi: queued(ctx.now, 0, JOB_CREATED_REASON, info) };
     case 'Running':
-      return running(0, info);
+      return { why, pi: running(0, info) };
     case 'Restarting':
-      return running(0, info, current.reason === '' ? 'Restarting' : current.reason);
+      return { why, pi: running(0, info, current.reason === '' ? 'Restarting' : current.reason) };
     case 'Suspended':
-      return waitingForResources(
-        ctx.now,
-        0,
-        current.message === '' ? JOB_SUSPENDED_REASON : `${JOB_SUSPENDED_REASON}: ${current.message}`,
-        info,
-      );
+      return {
+        why,
+        pi: waitingForResources(
+          ctx.now,
+          0,
+          current.message === '' ? JOB_SUSPENDED_REASON : `${JOB_SUSPENDED_REASON}: ${current.message}`,
+          info,
+        ),
+      };
     default:
-      return byActivity(ctx, job, `unknown condition type ${JSON.stringify(current.type)}`, info);
+      return {
+        why: `${why}, an unknown type; ${activity}`,
+        pi: byActivity(ctx, job, `unknown condition type ${JSON.stringify(current.type)}`, info),
+      };
   }
 };
 
-const decide = (ctx: PhaseContext, kind: KubeflowKind, resource: unknown): PhaseInfo => {
+const decide = (ctx: PhaseContext, kind: KubeflowKind, resource: unknown): Decided => {
   const view = readJob(resource, kind.kind, kind.replicaSpecsKey);
   if (O.isNone(view)) {
     return {
-      ...undefinedPhase,
-      reason: `unexpected resource type: expected a ${KUBEFLOW_KIND_LABEL(kind)}, got ${describeJsonValue(resource)}`,
+      why: `the value is not a ${KUBEFLOW_KIND_LABEL(kind)}`,
+      pi: {
+        ...undefinedPhase,
+        reason: `unexpected resource type: expected a ${KUBEFLOW_KIND_LABEL(kind)}, got ${describeJsonValue(resource)}`,
+      },
     };
   }
   const job = view.value;
@@ -292,9 +326,14 @@ const decide = (ctx: PhaseContext, kind: KubeflowKind, resource: unknown): Phase
   const terminal = terminalCondition(job.conditions);
   if (terminal?.type !== 'Succeeded') {
     const failure = demystifiedFailure(ctx, kind, job, pods);
-    if (failure !== undefined) return { ...failure, info: { ...failure.info, ...info } };
+    if (failure !== undefined) {
+      return {
+        why: `the ${failure.pod} failed (the pod plugin's ${failure.pi.error?.code ?? failure.pi.phase}), before any Succeeded condition`,
+        pi: { ...failure.pi, info: { ...failure.pi.info, ...info } },
+      };
+    }
   }
-  return conditionPhase(ctx, job, info);
+  return conditionDecision(ctx, job, info);
 };
 
 const KUBEFLOW_KIND_LABEL = (kind: KubeflowKind): string => `kubeflow.org/v1 ${kind.kind}`;
@@ -306,7 +345,32 @@ const KUBEFLOW_KIND_LABEL = (kind: KubeflowKind): string => `kubeflow.org/v1 ${k
 export const getKubeflowTaskPhase =
   (kind: KubeflowKind) =>
   (ctx: PhaseContext, resource: unknown): PhaseInfo =>
-    bumpVersion(ctx.previous)(decide(ctx, kind, resource));
+    bumpVersion(ctx.previous)(decide(ctx, kind, resource).pi);
+
+/** getKubeflowTaskPhase with its evidence: the job's conditions, its pods, and the status that decided. */
+export const explainKubeflowTaskPhase =
+  (kind: KubeflowKind) =>
+  (ctx: PhaseContext, resource: unknown): PhaseExplanation => {
+    const d = decide(ctx, kind, resource);
+    const trace: string[] = [];
+    const view = readJob(resource, kind.kind, kind.replicaSpecsKey);
+    if (O.isSome(view)) {
+      const job = view.value;
+      const replicas = job.replicas.map(([r, n]) => `${n} ${r}`).join(', ');
+      trace.push(
+        `${kind.kind} ${job.namespace === '' ? '' : `${job.namespace}/`}${job.name}: ${replicas || 'no replicas'}`,
+      );
+      for (const c of job.conditions) trace.push(conditionText(c));
+      const pods = [...podsOf(job, ctx.related).keys()];
+      trace.push(
+        pods.length === 0
+          ? 'no pod of the job among the related resources'
+          : `pods of the job: ${pods.join(', ')}`,
+      );
+    }
+    trace.push(`decided by ${d.why}`);
+    return { phaseInfo: bumpVersion(ctx.previous)(d.pi), trace, rows: [] };
+  };
 
 // -------------------------------------------------------------------------------------
 // garbage collection

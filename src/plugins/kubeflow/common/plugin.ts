@@ -15,7 +15,12 @@ import {
 import { guardBuild, POD_KIND, podsQuery, resourceMetadata } from '../../crd/index.js';
 import { kfOperatorSection } from './config.js';
 import { KUBEFLOW_API_VERSION, type KubeflowKind } from './kind.js';
-import { getKubeflowTaskPhase, isKubeflowTerminal, kubeflowCompletionTime } from './phase.js';
+import {
+  explainKubeflowTaskPhase,
+  getKubeflowTaskPhase,
+  isKubeflowTerminal,
+  kubeflowCompletionTime,
+} from './phase.js';
 import { buildRolePod, replicaSpec, type ReplicaSpec } from './replica.js';
 import { JOB_NAME_LABEL } from './status.js';
 
@@ -85,6 +90,7 @@ export const kubeflowPlugin = (kind: KubeflowKind): Plugin => ({
   buildIdentityResource: () => E.right({ apiVersion: KUBEFLOW_API_VERSION, kind: kind.kind, metadata: {} }),
   buildResource: buildKubeflowResource(kind),
   getTaskPhase: getKubeflowTaskPhase(kind),
+  explainTaskPhase: explainKubeflowTaskPhase(kind),
   isTerminal: isKubeflowTerminal(kind),
   completionTime: kubeflowCompletionTime(kind),
   customResource: { plural: kind.plural, statusSubresource: true },

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { KubeObject } from '../domain/kubernetes.js';
 import type { ApiError, Observation } from '../domain/lifecycle/protocol.js';
-import type { ObjectRef } from '../domain/lifecycle/state.js';
+import { sameRef, type ObjectRef } from '../domain/lifecycle/state.js';
 import { MANAGED_LABEL } from '../domain/object-metadata.js';
 import type { PlatformConfig } from '../domain/platform-config.js';
 import type { AbortBehavior } from '../domain/plugin.js';
@@ -125,20 +125,35 @@ export const removeFinalizer = async (
   }
 };
 
-/** The plugin's abort behaviour: delete, or patch/update with delete on error; an object already gone is aborted. */
+/** The object a behaviour names, or the task's own. */
+const targetOf = (ref: ObjectRef, resource: KubeObject | undefined): ObjectRef =>
+  resource === undefined
+    ? ref
+    : {
+        apiVersion: resource.apiVersion,
+        kind: resource.kind,
+        namespace: resource.metadata?.namespace ?? ref.namespace,
+        name: resource.metadata?.name ?? ref.name,
+      };
+
+/**
+ * The plugin's abort behaviour: delete, or patch/update with delete on error, each on the object the behaviour
+ * names (`resource`) or else the task's own (as Flyte defaults the behaviour's resource to the identity resource).
+ * A delete of the task's own object carries its uid as a precondition. An object already gone is aborted.
+ */
 export const applyAbort = async (
   ports: CommandPorts,
   ref: ObjectRef,
   behavior: AbortBehavior,
+  uid?: string,
 ): Promise<Observation> => {
   const b = behavior;
+  const target = targetOf(ref, b.resource);
   const del = async (): Promise<E.Either<ClusterError, unknown>> => {
-    const r = await ports.cluster.delete(
-      b.resource === undefined
-        ? ref
-        : { ...ref, ...refParts(b.resource), apiVersion: b.resource.apiVersion, kind: b.resource.kind },
-      { propagationPolicy: 'Background' },
-    )();
+    const r = await ports.cluster.delete(target, {
+      propagationPolicy: 'Background',
+      ...(uid === undefined || !sameRef(target, ref) ? {} : { preconditions: { uid } }),
+    })();
     ports.count('delete', r);
     return r;
   };
@@ -148,7 +163,7 @@ export const applyAbort = async (
       r = await del();
       break;
     case 'Patch': {
-      r = await ports.cluster.patch(ref, { type: 'merge', body: b.patch })();
+      r = await ports.cluster.patch(target, { type: 'merge', body: b.patch })();
       ports.count('patch', r);
       if (E.isLeft(r) && !isNotFound(r.left) && b.deleteOnError) r = await del();
       break;

@@ -610,7 +610,7 @@ export class Manager {
         this.answer(rt, Commands.removeFinalizer(this.commandPorts, c.ref, c.finalizer));
         return;
       case 'ApplyAbort':
-        this.answer(rt, Commands.applyAbort(this.commandPorts, c.ref, c.behavior));
+        this.answer(rt, Commands.applyAbort(this.commandPorts, c.ref, c.behavior, c.uid));
         return;
     }
   }

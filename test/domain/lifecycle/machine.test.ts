@@ -5,7 +5,9 @@ import { classifyCreateError, neverFits } from '../../../src/domain/lifecycle/cr
 import type { ApiError } from '../../../src/domain/lifecycle/protocol.js';
 import { initial, readState, writeState } from '../../../src/domain/lifecycle/state.js';
 import { FINALIZER, isSettled, objectNameFor, step } from '../../../src/domain/lifecycle/step.js';
-import { config, ctxAt, emissions, ofTag, run, T0, task, toy } from './fixtures.js';
+import type { AbortBehavior } from '../../../src/domain/plugin.js';
+import type { StepContext } from '../../../src/domain/lifecycle/step.js';
+import { config, ctxAt, emissions, ofTag, run, T0, task, toy, toyPlugin } from './fixtures.js';
 
 const ref = (name: string) => ({ apiVersion: 'example.com/v1', kind: 'Toy', namespace: 'ns', name });
 const created = (name: string) => ({ _tag: 'CreateSucceeded' as const, ref: ref(name), uid: `uid-${name}` });
@@ -363,6 +365,118 @@ describe('abort', () => {
     expect(emissions(commands).at(-1)).toMatchObject({ final: true, phaseInfo: { phase: 'Aborted' } });
     expect(ofTag(commands, 'RemoveFinalizer').map((c) => c.ref.name)).toEqual(['r1-train-0']);
     expect(state.stage._tag).toBe('Done');
+  });
+
+  describe("the plugin's behaviour is kept for every attempt", () => {
+    const patch = (deleteOnError: boolean): AbortBehavior => ({
+      _tag: 'Patch',
+      patch: { metadata: { labels: { stopped: 'true' } } },
+      deleteOnError,
+    });
+    const update: AbortBehavior = {
+      _tag: 'Update',
+      resource: toy('r1-train-0', 'Running', { labels: { stopped: 'true' } }),
+      deleteOnError: false,
+    };
+    const withAbort = (b: AbortBehavior, maxSystemFailures = 3): StepContext => ({
+      ...ctxAt(T0, task(), config({ maxSystemFailures })),
+      plugin: { ...toyPlugin, onAbort: () => b },
+    });
+    const failed = {
+      _tag: 'AbortApplied' as const,
+      ref: ref('r1-train-0'),
+      error: { reason: 'InternalError', code: 500, message: 'etcd' },
+    };
+    const running = [{ _tag: 'Submitted' as const }, created('r1-train-0'), seen('r1-train-0', 'Running')];
+
+    it.each([
+      ['patch', patch(false)],
+      ['update', update],
+    ] as const)('%s: a retry after a failure, and a restart, apply the same behaviour', (_, b) => {
+      const ctx = withAbort(b);
+      const { commands, state } = run(
+        [
+          ...running,
+          { _tag: 'AbortRequested', reason: 'user' },
+          failed,
+          { _tag: 'TimerFired', timer: 'Retry' },
+          failed,
+          { _tag: 'Resumed' },
+        ],
+        ctx,
+      );
+      expect(ofTag(commands, 'ApplyAbort').map((c) => c.behavior)).toEqual([b, b, b]);
+      expect(ofTag(commands, 'Delete')).toEqual([]);
+      // The kept behaviour survives the store.
+      expect(readState(writeState(state))).toEqual(E.right(state));
+    });
+
+    it('without the object at hand the plugin is asked with its identity resource, named', () => {
+      let seenBy: unknown;
+      const ctx: StepContext = {
+        ...ctxAt(T0),
+        plugin: {
+          ...toyPlugin,
+          onAbort: (_, o) => {
+            seenBy = o;
+            return patch(false);
+          },
+        },
+      };
+      const { commands } = run(
+        [{ _tag: 'Submitted' }, { _tag: 'AbortRequested', reason: 'user' }, created('r1-train-0')],
+        ctx,
+      );
+      expect(seenBy).toMatchObject({
+        kind: 'Toy',
+        metadata: { name: 'r1-train-0', namespace: 'ns', uid: 'uid-r1-train-0' },
+      });
+      expect(ofTag(commands, 'ApplyAbort')).toMatchObject([{ behavior: { _tag: 'Patch' } }]);
+    });
+
+    it.each([
+      [false, []],
+      [true, ['r1-train-0']],
+    ] as const)(
+      'out of budget, a patch with deleteOnError=%s deletes %j; Aborted either way',
+      (deleteOnError, deleted) => {
+        const { commands, state } = run(
+          [
+            ...running,
+            { _tag: 'AbortRequested', reason: 'user' },
+            failed,
+            { _tag: 'TimerFired', timer: 'Retry' },
+            failed,
+            { _tag: 'FinalizerRemoved', ref: ref('r1-train-0') },
+          ],
+          withAbort(patch(deleteOnError), 1),
+        );
+        expect(emissions(commands).at(-1)).toMatchObject({ final: true, phaseInfo: { phase: 'Aborted' } });
+        expect(ofTag(commands, 'Delete').map((c) => c.ref.name)).toEqual(deleted);
+        expect(ofTag(commands, 'Delete').every((c) => c.uid === 'uid-r1-train-0')).toBe(true);
+        expect(isSettled(state)).toBe(true);
+      },
+    );
+
+    it('a successful patch keeps the object (only our finalizer comes off)', () => {
+      const { commands, state } = run(
+        [
+          ...running,
+          { _tag: 'AbortRequested', reason: 'user', object: toy('r1-train-0', 'Running') },
+          { _tag: 'AbortApplied', ref: ref('r1-train-0') },
+          { _tag: 'FinalizerRemoved', ref: ref('r1-train-0') },
+        ],
+        withAbort(patch(true)),
+      );
+      expect(ofTag(commands, 'Delete')).toEqual([]);
+      expect(ofTag(commands, 'RemoveFinalizer').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+      expect(isSettled(state)).toBe(true);
+    });
+
+    it('a delete of our own object carries its uid', () => {
+      const { commands } = run([...running, { _tag: 'AbortRequested', reason: 'user' }]);
+      expect(ofTag(commands, 'ApplyAbort')).toMatchObject([{ uid: 'uid-r1-train-0' }]);
+    });
   });
 
   it('after the end: ignored', () => {

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import { gvkKey, type GroupVersionKind, type KubeObject } from '../domain/kubernetes.js';
 import type { Command, Emission, Observation } from '../domain/lifecycle/protocol.js';
+import { delay } from '../domain/lifecycle/backoff.js';
 import { initial, readState, writeState, type ObjectRef, type TaskState } from '../domain/lifecycle/state.js';
 import { finalPhase, isSettled, step, type StepContext } from '../domain/lifecycle/step.js';
 import type { PhaseInfo } from '../domain/phase-info.js';
@@ -11,7 +12,7 @@ import type { PlatformConfig } from '../domain/platform-config.js';
 import type { BuildContext, Plugin, RelatedResourceQuery } from '../domain/plugin.js';
 import * as R from '../domain/registry.js';
 import { decodeTaskExecution, TaskExecutionC, type TaskExecution } from '../domain/task.js';
-import type { Clock } from '../ports/clock.js';
+import type { CancelTimer, Clock } from '../ports/clock.js';
 import type { ClusterError } from '../ports/cluster-error.js';
 import type { ClusterPort } from '../ports/cluster.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
@@ -72,11 +73,18 @@ interface Runtime {
   /** `at` is when the timer is wanted; `armedAt` when the clock was asked to fire it (never later than `at`). */
   readonly timers: TaskTimers;
   readonly waiters: Array<(pi: PhaseInfo) => void>;
+  /** Reconciles in a row that could not store their state or threw: the back-off grows with them. */
+  failures: number;
+  /** Set while the task waits out its back-off; its observations queue up meanwhile. */
+  parked: CancelTimer | undefined;
 }
+
+/** How a reconcile ended: its step stored and its commands run, its state not stored, or an unexpected throw. */
+export type ReconcileResult = 'success' | 'store_failed' | 'error';
 
 interface ReconcileLabels {
   readonly plugin: { readonly plugin: string };
-  readonly success: { readonly plugin: string; readonly result: string };
+  readonly result: Readonly<Record<ReconcileResult, { readonly plugin: string; readonly result: string }>>;
 }
 
 /**
@@ -93,6 +101,8 @@ export class Manager {
   /** Tasks' related-resource queries, answered from the informers. */
   private readonly related = new RelatedResources<Runtime>((kind) => this.informers.get(gvkKey(kind)));
   private readonly ready: Runtime[] = [];
+  /** Tasks waiting out a back-off after a failed reconcile. */
+  private readonly parked = new Set<Runtime>();
   private active = 0;
   private readonly listeners = new Set<(u: TaskUpdate) => void>();
   private readonly labelsByPlugin = new Map<string, ReconcileLabels>();
@@ -285,6 +295,8 @@ export class Manager {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const rt of this.tasks.values()) rt.timers.cancelAll();
+    for (const rt of this.parked) rt.parked?.();
+    this.parked.clear();
     this.quotaGates.stop();
     this.sharedClusters.stop();
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
@@ -312,6 +324,8 @@ export class Manager {
       queued: false,
       timers,
       waiters: [],
+      failures: 0,
+      parked: undefined,
     };
     this.tasks.set(taskId, rt);
     this.indexObjects(rt);
@@ -341,7 +355,7 @@ export class Manager {
       );
       rt.state = { ...rt.state, stage: { _tag: 'Done', final: pi }, last: pi };
       this.notify(rt, { phaseInfo: pi, attempt: 0, final: true });
-      void this.persist(rt);
+      void this.persist(rt, rt.state);
       return;
     }
     const rt = this.track(taskId, task.right, plugin.value, state.right);
@@ -465,8 +479,11 @@ export class Manager {
       this.active++;
       void this.process(rt).finally(() => {
         this.active--;
-        if (rt.mailbox.length > 0) this.ready.push(rt);
-        else rt.queued = false;
+        // A parked task stays queued: its back-off timer puts it back.
+        if (rt.parked === undefined) {
+          if (rt.mailbox.length > 0) this.ready.push(rt);
+          else rt.queued = false;
+        }
         this.metrics.setGauge('kubetasks_workqueue_depth', this.ready.length);
         this.pump();
         this.checkIdle();
@@ -474,34 +491,88 @@ export class Manager {
     }
   }
 
+  /**
+   * One reconcile: every queued observation through the machine, the resulting state stored, then its commands
+   * run. Write-ahead is the rule: a state the store refused runs no command (a crash would lose what they did);
+   * the observations wait, in order, for a retry after a back-off. Never rejects: a throw is logged, counted and
+   * retried the same way, and every other task keeps running.
+   */
   private async process(rt: Runtime): Promise<void> {
     const started = performance.now();
     const batch = rt.mailbox.splice(0);
-    const commands: Command[] = [];
-    for (const o of batch) {
-      const r = step(rt.state, o, this.contextFor(rt));
-      rt.state = r.state;
-      commands.push(...r.commands);
+    let stored = false;
+    try {
+      let state = rt.state;
+      const commands: Command[] = [];
+      for (const o of batch) {
+        const r = step(state, o, this.contextFor(rt));
+        state = r.state;
+        commands.push(...r.commands);
+      }
+      if (!(await this.persist(rt, state))) {
+        rt.mailbox.unshift(...batch);
+        this.park(rt);
+        this.reconciled(rt, started, 'store_failed');
+        return;
+      }
+      stored = true;
+      rt.state = state;
+      rt.failures = 0;
+      this.indexObjects(rt);
+      for (const c of commands) this.execute(rt, c);
+      this.reconciled(rt, started, 'success');
+      if (isSettled(rt.state)) this.settle(rt);
+    } catch (e) {
+      this.logger.error('reconcile failed', { task: rt.taskId, plugin: rt.plugin.id, error: String(e) });
+      // Before the state was stored nothing happened: the observations wait again. After, some commands may not
+      // have run: Resumed re-issues whatever is still due (every command is idempotent).
+      if (stored) rt.mailbox.unshift({ _tag: 'Resumed' });
+      else rt.mailbox.unshift(...batch);
+      this.park(rt);
+      this.reconciled(rt, started, 'error');
     }
-    this.indexObjects(rt);
-    // Write-ahead: the state is stored before its commands run, so a crash can always redo them.
-    await this.persist(rt);
-    for (const c of commands) this.execute(rt, c);
+  }
+
+  /**
+   * Holds a task back after a failed reconcile, for a delay that grows with its failures in a row (jittered), as
+   * controller-runtime requeues a failed item with its per-item rate limiter; other tasks are not held.
+   */
+  private park(rt: Runtime): void {
+    if (this.stopped) return;
+    rt.failures++;
+    const ms = delay(this.opts.config.executor['system-failure-backoff'], rt.failures, this.random());
+    this.parked.add(rt);
+    rt.parked = this.opts.clock.setTimer(ms, () => {
+      rt.parked = undefined;
+      this.parked.delete(rt);
+      if (this.stopped) return;
+      this.ready.push(rt);
+      this.pump();
+    });
+  }
+
+  private reconciled(rt: Runtime, started: number, result: ReconcileResult): void {
     const labels = this.reconcileLabels(rt.plugin.id);
     this.metrics.observe(
       'kubetasks_reconcile_time_seconds',
       (performance.now() - started) / 1000,
       labels.plugin,
     );
-    this.metrics.increment('kubetasks_reconcile_total', labels.success);
-    if (isSettled(rt.state)) this.settle(rt);
+    this.metrics.increment('kubetasks_reconcile_total', labels.result[result]);
   }
 
   /** The reconcile metrics' labels of a plugin, made once rather than on every reconcile. */
   private reconcileLabels(plugin: string): ReconcileLabels {
     let labels = this.labelsByPlugin.get(plugin);
     if (labels === undefined) {
-      labels = { plugin: { plugin }, success: { plugin, result: 'success' } };
+      labels = {
+        plugin: { plugin },
+        result: {
+          success: { plugin, result: 'success' },
+          store_failed: { plugin, result: 'store_failed' },
+          error: { plugin, result: 'error' },
+        },
+      };
       this.labelsByPlugin.set(plugin, labels);
     }
     return labels;
@@ -518,17 +589,18 @@ export class Manager {
     };
   }
 
-  private async persist(rt: Runtime): Promise<void> {
-    if (this.opts.store === undefined) return;
+  /** Stores the task's state; false when the store refused it (counted and logged). */
+  private async persist(rt: Runtime, state: TaskState): Promise<boolean> {
+    if (this.opts.store === undefined) return true;
     const r = await this.opts.store.put({
       taskId: rt.taskId,
       task: rt.encodedTask,
-      state: writeState(rt.state),
+      state: writeState(state),
     })();
-    if (E.isLeft(r)) {
-      this.metrics.increment('kubetasks_state_store_errors_total', { operation: 'put' });
-      this.logger.error('cannot store task state', { task: rt.taskId, message: r.left.message });
-    }
+    if (E.isRight(r)) return true;
+    this.metrics.increment('kubetasks_state_store_errors_total', { operation: 'put' });
+    this.logger.error('cannot store task state', { task: rt.taskId, message: r.left.message });
+    return false;
   }
 
   private settle(rt: Runtime): void {
@@ -539,7 +611,7 @@ export class Manager {
   }
 
   private isIdle(): boolean {
-    return this.ready.length === 0 && this.active === 0 && this.inflight === 0;
+    return this.ready.length === 0 && this.active === 0 && this.inflight === 0 && this.parked.size === 0;
   }
 
   private checkIdle(): void {

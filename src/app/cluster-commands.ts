@@ -68,12 +68,16 @@ export const createObject = (
 };
 
 /**
- * Deletes in the background. An object already gone counts as deleted; its NotFound is passed on all the same,
- * so the machine knows nothing was there (an object seen under the name later is another one).
+ * Deletes in the background, only the object with this uid when it is known (a precondition: a newer object of
+ * the same name answers Conflict and stays). An object already gone counts as deleted; its NotFound (or the
+ * Conflict of a failed precondition) is passed on all the same, so the machine knows the object it meant is gone.
  */
-export const deleteObject = (ports: CommandPorts, ref: ObjectRef): Promise<Observation> =>
+export const deleteObject = (ports: CommandPorts, ref: ObjectRef, uid?: string): Promise<Observation> =>
   ports.cluster
-    .delete(ref, { propagationPolicy: 'Background' })()
+    .delete(ref, {
+      propagationPolicy: 'Background',
+      ...(uid === undefined ? {} : { preconditions: { uid } }),
+    })()
     .then((r): Observation => {
       ports.count('delete', r);
       return E.isLeft(r)
@@ -179,7 +183,10 @@ export const applyAbort = async (
     r,
     E.match(
       (e): Observation =>
-        isNotFound(e) ? { _tag: 'AbortApplied', ref } : { _tag: 'AbortApplied', ref, error: toApiError(e) },
+        // NotFound, or a failed uid precondition: the object the abort was meant for is gone.
+        isNotFound(e) || (e.reason === 'Conflict' && uid !== undefined && b._tag === 'Delete')
+          ? { _tag: 'AbortApplied', ref }
+          : { _tag: 'AbortApplied', ref, error: toApiError(e) },
       (): Observation => ({ _tag: 'AbortApplied', ref }),
     ),
   );

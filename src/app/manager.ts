@@ -676,7 +676,7 @@ export class Manager {
         this.answer(rt, this.create(rt, c.ref, c.manifest));
         return;
       case 'Delete':
-        this.answer(rt, Commands.deleteObject(this.commandPorts, c.ref));
+        this.answer(rt, Commands.deleteObject(this.commandPorts, c.ref, c.uid));
         return;
       case 'RemoveFinalizer':
         this.answer(rt, Commands.removeFinalizer(this.commandPorts, c.ref, c.finalizer));

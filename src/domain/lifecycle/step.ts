@@ -733,7 +733,13 @@ const answered = (
   error: ApiError | undefined,
   field: 'deleteSent' | 'finalizerRemovalSent',
 ): StepResult => {
-  const notFound = error !== undefined && (error.code === 404 || error.reason === 'NotFound');
+  // A delete's Conflict is its uid precondition failing: the object it was meant for is gone (a newer one of the
+  // same name, if any, is another object, seen by the watch and cleaned up in its turn).
+  const notFound =
+    error !== undefined &&
+    (error.code === 404 ||
+      error.reason === 'NotFound' ||
+      (field === 'deleteSent' && error.reason === 'Conflict'));
   if (error === undefined || notFound) {
     // NotFound: nothing was there, so nothing is outstanding; an object seen under the name later is another one.
     const marked = updateOwned(s, ref, (o): Owned => {

@@ -535,6 +535,27 @@ describe('persistence', () => {
     expect(r.state.owned).toMatchObject([{ ref: ref('r1-train-0'), status: 'live', deleteWanted: false }]);
   });
 
+  it('a delete refused by its uid precondition counts the object as gone; a newer one is deleted by its own uid', () => {
+    const ctx = ctxAt(T0, task(), config({ finalizer: false }));
+    const { commands, state } = run(
+      [
+        { _tag: 'Submitted' },
+        created('r1-train-0'),
+        seen('r1-train-0', 'Fatal', { finalizers: [] }),
+        {
+          _tag: 'DeleteAnswered',
+          ref: ref('r1-train-0'),
+          error: { reason: 'Conflict', code: 409, message: 'Precondition failed: UID in precondition' },
+        },
+        seen('r1-train-0', 'Fatal', { finalizers: [], uid: 'uid-newer' }),
+      ],
+      ctx,
+    );
+    expect(ofTag(commands, 'Delete').map((c) => c.uid)).toEqual(['uid-r1-train-0', 'uid-newer']);
+    expect(ofTag(commands, 'ScheduleTimer').filter((c) => c.timer === 'Retry')).toEqual([]);
+    expect(state.owned[0]?.deleteSent).toBe(true);
+  });
+
   it('an object that comes back after a NotFound (a late create of a dead process) is cleaned up and deleted', () => {
     const notFound = { reason: 'NotFound', code: 404, message: 'pods "r1-train-0" not found' };
     const aborted = run([

@@ -512,10 +512,12 @@ const observed = (
     };
   });
   if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started' || entry.deleteWanted) return cleanup(seen, ctx);
-  const raw = safePhase(ctx, s, obj, related);
+  const raw = withCompletionTime(ctx, obj, safePhase(ctx, s, obj, related));
   const deleting = obj.metadata?.deletionTimestamp !== undefined && obj.metadata.deletionTimestamp !== null;
+  // A resource that finished (by the plugin's own test) and is then deleted was not cut short: its phase mapping
+  // may still be waiting (a grace period), but the deletion is no failure of the task.
   const pi =
-    deleting && !isTerminal(raw.phase)
+    deleting && !isTerminal(raw.phase) && !pluginSays(() => ctx.plugin.isTerminal(obj), false)
       ? PI.systemRetryableFailure(
           'UnexpectedObjectDeletion',
           `object [${ref.namespace}/${ref.name}] terminated unexpectedly in the background`,
@@ -529,6 +531,22 @@ const observed = (
     lastObservedAt: ctx.now,
   };
   return onPhase(next, ctx, withEvents.pi);
+};
+
+/** A plugin's answer, or `fallback` when it throws (plugins are pure but third-party code). */
+const pluginSays = <A>(f: () => A, fallback: A): A => {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
+};
+
+/** A terminal PhaseInfo without a time gets the resource's completion time, as the plugin reads it. */
+const withCompletionTime = (ctx: StepContext, obj: KubeObject, pi: PI.PhaseInfo): PI.PhaseInfo => {
+  if (!isTerminal(pi.phase) || pi.info.occurredAt !== undefined) return pi;
+  const at = pluginSays(() => ctx.plugin.completionTime(obj), O.none);
+  return O.isSome(at) ? { ...pi, info: { ...pi.info, occurredAt: at.value } } : pi;
 };
 
 const safePhase = (

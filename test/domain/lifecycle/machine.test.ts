@@ -1,6 +1,7 @@
 // The lifecycle machine's decision table: launch, create errors, observation, retries, abort, cleanup, resume.
 import { describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
+import * as O from 'fp-ts/lib/Option.js';
 import { classifyCreateError, neverFits } from '../../../src/domain/lifecycle/create-errors.js';
 import type { ApiError } from '../../../src/domain/lifecycle/protocol.js';
 import { initial, readState, writeState } from '../../../src/domain/lifecycle/state.js';
@@ -298,6 +299,35 @@ describe('observation', () => {
     expect(emissions(deleting.commands).at(-1)?.phaseInfo.error).toMatchObject({
       code: 'UnexpectedObjectDeletion',
       message: 'object [ns/r1-train-0] terminated unexpectedly in the background',
+    });
+  });
+
+  it("the plugin's isTerminal and completionTime: a finished resource's deletion is no failure; its time is kept", () => {
+    const done = T0 - 60_000;
+    const ctx: StepContext = {
+      ...ctxAt(T0),
+      plugin: {
+        ...toyPlugin,
+        isTerminal: (r) => (r as { status?: { done?: unknown } }).status?.done === true,
+        completionTime: () => O.some(done),
+      },
+    };
+    const deleting = {
+      _tag: 'ObjectObserved' as const,
+      object: { ...toy('r1-train-0', 'Running', { deletionTimestamp: '2026-01-01T00:00:00Z' }) },
+    };
+    const finished = {
+      ...deleting,
+      object: { ...deleting.object, status: { state: 'Running', done: true } },
+    };
+    const cut = run([{ _tag: 'Submitted' }, created('r1-train-0'), deleting], ctx);
+    expect(emissions(cut.commands).at(-1)?.phaseInfo.error?.code).toBe('UnexpectedObjectDeletion');
+    const kept = run([{ _tag: 'Submitted' }, created('r1-train-0'), finished], ctx);
+    expect(emissions(kept.commands).at(-1)?.phaseInfo.phase).toBe('Running');
+    const success = run([{ _tag: 'Submitted' }, created('r1-train-0'), seen('r1-train-0', 'Succeeded')], ctx);
+    expect(emissions(success.commands).at(-1)).toMatchObject({
+      final: true,
+      phaseInfo: { phase: 'Success', info: { occurredAt: done } },
     });
   });
 

@@ -154,7 +154,13 @@ const drive = async (
     if (crashed) {
       crashed = false;
       w.manager = await w.newManager();
-      // The aborts the dead process took are asked again.
+      // A submit the dead process never stored (its store refused the write) is sent again, as a controller
+      // re-sends what it has no durable answer for; the aborts the dead process took are asked again.
+      plans.forEach((p, i) => {
+        const id = ids[i]!;
+        if (w.manager.state(id) === undefined)
+          w.manager.submit(id, podTask(`a${i}`, p.scenario, {}, p.retries));
+      });
       for (const id of aborted) w.manager.abort(id, 'user');
     }
     if (trouble.faults !== undefined && now >= trouble.faults.until) w.faulty?.setRules([]);

@@ -5,7 +5,7 @@ import type { KubeObject } from '../kubernetes.js';
 import { abortDelete, type AbortBehavior } from '../plugin.js';
 import { delay } from './backoff.js';
 import type { ApiError } from './protocol.js';
-import { type ObjectRef, type Owned, type TaskState } from './state.js';
+import type { ObjectRef, Owned, TaskState } from './state.js';
 import { type Ctx, type StepResult, buildCtx, findOwned, refFor, safe, updateOwned } from './context.js';
 import { finishAborted } from './failures.js';
 

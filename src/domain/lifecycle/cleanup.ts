@@ -2,7 +2,7 @@
 import { FINALIZER } from '../object-metadata.js';
 import { delay } from './backoff.js';
 import type { ApiError, Command } from './protocol.js';
-import { type ObjectRef, type Owned, type TaskState } from './state.js';
+import type { ObjectRef, Owned, TaskState } from './state.js';
 import { type Ctx, type StepResult, findOwned, isCurrent, updateOwned } from './context.js';
 
 /** Commands that move owned objects towards clean: deletes wanted, and our finalizer off whatever we are done with. */

@@ -6,8 +6,8 @@ import { objectName } from '../names.js';
 import { addObjectMetadata, FINALIZER } from '../object-metadata.js';
 import * as PI from '../phase-info.js';
 import type { PlatformConfig } from '../platform-config.js';
-import { type BuildContext, type Plugin } from '../plugin.js';
-import { type TaskExecution } from '../task.js';
+import type { BuildContext, Plugin } from '../plugin.js';
+import type { TaskExecution } from '../task.js';
 import type { Instant } from '../time.js';
 import type { Command } from './protocol.js';
 import { sameRef, type ObjectRef, type Owned, type TaskState } from './state.js';
@@ -155,7 +155,8 @@ export const emit = (s: TaskState, pi: PI.PhaseInfo, final: boolean): StepResult
   };
 };
 
-export const then = (a: StepResult, f: (s: TaskState) => StepResult): StepResult => {
+/** Runs `f` on the state `a` left, appending its commands to `a`'s (named so a module namespace is no thenable). */
+export const andThen = (a: StepResult, f: (s: TaskState) => StepResult): StepResult => {
   const b = f(a.state);
   return { state: b.state, commands: [...a.commands, ...b.commands] };
 };
@@ -165,3 +166,6 @@ export const resync = (ctx: Ctx): Command => ({
   timer: 'Resync',
   at: ctx.now + ctx.config.executor['resync-period'],
 });
+
+/** Whether the task holds a shared cluster (the placeholder of a task without one has an empty name). */
+export const holdsCluster = (s: TaskState): boolean => s.cluster !== undefined && s.cluster.ref.name !== '';

@@ -1,13 +1,10 @@
 // Outcomes: the final answer and its cleanup, system failures retried under fresh names, user retries.
-import { isTerminal } from '../phase.js';
 import * as PI from '../phase-info.js';
-import { maxAttemptsOf } from '../task.js';
 import { delay } from './backoff.js';
 import type { Command } from './protocol.js';
-import { type TaskState } from './state.js';
+import type { TaskState } from './state.js';
 import { cleanup } from './cleanup.js';
-import { type Ctx, type StepResult, emit, refFor, resync, then, updateOwned } from './context.js';
-import { holdsCluster, launch } from './launch.js';
+import { type Ctx, type StepResult, emit, holdsCluster, refFor, andThen, updateOwned } from './context.js';
 
 /** Reports the task's final PhaseInfo and starts cleanup. */
 export const finish = (s: TaskState, ctx: Ctx, pi: PI.PhaseInfo): StepResult => {
@@ -23,7 +20,7 @@ export const finish = (s: TaskState, ctx: Ctx, pi: PI.PhaseInfo): StepResult => 
     s.cluster !== undefined && holdsCluster(s) ? [{ _tag: 'ReleaseCluster', ref: s.cluster.ref }] : [];
   const { cluster: _released, ...rest } = s;
   const done: TaskState = { ...rest, owned, stage: { _tag: 'Done', final: pi }, systemFailures: 0 };
-  return then(emit(done, pi, true), (st) => {
+  return andThen(emit(done, pi, true), (st) => {
     const r = cleanup({ ...st, stage: { _tag: 'Done', final: st.last ?? pi } }, ctx);
     return { state: r.state, commands: [...release, ...r.commands] };
   });
@@ -58,8 +55,8 @@ export const systemFailure = (s: TaskState, ctx: Ctx, pi: PI.PhaseInfo): StepRes
     systemRetry: s.systemRetry + 1,
     stage: { _tag: 'Pending', retryAt },
   };
-  return then(emit(next, pi, false), (st) =>
-    then(cleanup(st, ctx), (st2) => ({
+  return andThen(emit(next, pi, false), (st) =>
+    andThen(cleanup(st, ctx), (st2) => ({
       state: st2,
       commands: [{ _tag: 'ScheduleTimer', timer: 'Retry', at: retryAt }],
     })),
@@ -70,40 +67,4 @@ export const systemFailure = (s: TaskState, ctx: Ctx, pi: PI.PhaseInfo): StepRes
 export const retireCurrent = (s: TaskState, ctx: Ctx): TaskState => {
   const ref = refFor(s, ctx);
   return updateOwned(s, ref, (o) => ({ ...o, deleteWanted: true }));
-};
-
-/** A user-retryable failure: a new attempt when attempts remain, else the failure is final. */
-export const userFailure = (s: TaskState, ctx: Ctx, pi: PI.PhaseInfo): StepResult => {
-  const maxAttempts = maxAttemptsOf(ctx.task);
-  if (s.attempt + 1 >= maxAttempts) {
-    return finish(s, ctx, pi.error === undefined ? pi : { ...pi, phase: 'PermanentFailure' });
-  }
-  return then(emit(retireCurrent(s, ctx), pi, false), (st) => {
-    // The new attempt's plugin state starts afresh: versions are per attempt, as in Flyte.
-    const { pluginState: _dropped, ...rest } = st;
-    const next: TaskState = {
-      ...rest,
-      attempt: s.attempt + 1,
-      systemRetry: 0,
-      systemFailures: 0,
-      stage: { _tag: 'Pending' },
-    };
-    return then(emit(next, PI.queued(ctx.now, 0, 'restarting task'), false), (st2) =>
-      then(cleanup(st2, ctx), (st3) => launch(st3, ctx)),
-    );
-  });
-};
-
-export const onPhase = (s: TaskState, ctx: Ctx, pi: PI.PhaseInfo): StepResult => {
-  if (pi.phase === 'Undefined') return { state: s, commands: [resync(ctx)] };
-  if (!isTerminal(pi.phase)) {
-    // Unlike Flyte, progress does not reset the system-failure count: a task whose pods are preempted again and
-    // again would otherwise retry for ever. The budget is per user attempt.
-    const r = emit(s, pi, false);
-    return { state: r.state, commands: [...r.commands, resync(ctx)] };
-  }
-  if (pi.phase === 'RetryableFailure') {
-    return pi.error?.kind === 'SYSTEM' ? systemFailure(s, ctx, pi) : userFailure(s, ctx, pi);
-  }
-  return finish(s, ctx, pi);
 };

@@ -1,4 +1,4 @@
-// Launch: the shared cluster first when the plugin has one, then the create, and what its answer means.
+// Launch and relaunch: shared cluster first, the create and its answer, and what a reported phase starts next.
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import type { KubeObject } from '../kubernetes.js';
@@ -19,10 +19,12 @@ import {
   isCurrent,
   refFor,
   resync,
-  then,
+  andThen,
   updateOwned,
 } from './context.js';
-import { finish, finishAborted, systemFailure, userFailure } from './failures.js';
+import { finish, finishAborted, retireCurrent, systemFailure } from './failures.js';
+import { isTerminal } from '../phase.js';
+import { maxAttemptsOf } from '../task.js';
 
 /** Creates the current attempt's object. */
 export const launch = (s: TaskState, ctx: Ctx): StepResult => {
@@ -119,8 +121,6 @@ export const withoutCluster = (s: TaskState): TaskState => {
 /** The cluster placeholder of a task that runs without a shared cluster (its name is empty: never a real one). */
 export const NO_CLUSTER: ObjectRef = { apiVersion: '', kind: '', namespace: '', name: '' };
 
-export const holdsCluster = (s: TaskState): boolean => s.cluster !== undefined && s.cluster.ref.name !== '';
-
 export const clusterReady = (s: TaskState, ctx: Ctx, ref: ObjectRef): StepResult => {
   if (s.stage._tag !== 'WaitingForCluster' || s.cluster === undefined || !sameRef(s.cluster.ref, ref)) {
     return { state: s, commands: [] };
@@ -151,7 +151,7 @@ export const createSucceeded = (s: TaskState, ctx: Ctx, ref: ObjectRef, uid?: st
   if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started') return cleanup(marked, ctx);
   const quota: Command = { _tag: 'QuotaAccepted', namespace: ref.namespace };
   if (s.abortRequested) {
-    return then({ state: marked, commands: [quota] }, (st) => applyAbort(st, ctx, undefined));
+    return andThen({ state: marked, commands: [quota] }, (st) => applyAbort(st, ctx, undefined));
   }
   // The watch can deliver the object before the create's answer: then its phase is already reported.
   if (s.pluginState !== undefined) return { state: marked, commands: [quota] };
@@ -203,4 +203,40 @@ export const createFailed = (s: TaskState, ctx: Ctx, ref: ObjectRef, error: ApiE
     case 'System':
       return systemFailure(settled, ctx, PI.systemRetryableFailure(outcome.code, outcome.message));
   }
+};
+
+/** A user-retryable failure: a new attempt when attempts remain, else the failure is final. */
+export const userFailure = (s: TaskState, ctx: Ctx, pi: PI.PhaseInfo): StepResult => {
+  const maxAttempts = maxAttemptsOf(ctx.task);
+  if (s.attempt + 1 >= maxAttempts) {
+    return finish(s, ctx, pi.error === undefined ? pi : { ...pi, phase: 'PermanentFailure' });
+  }
+  return andThen(emit(retireCurrent(s, ctx), pi, false), (st) => {
+    // The new attempt's plugin state starts afresh: versions are per attempt, as in Flyte.
+    const { pluginState: _dropped, ...rest } = st;
+    const next: TaskState = {
+      ...rest,
+      attempt: s.attempt + 1,
+      systemRetry: 0,
+      systemFailures: 0,
+      stage: { _tag: 'Pending' },
+    };
+    return andThen(emit(next, PI.queued(ctx.now, 0, 'restarting task'), false), (st2) =>
+      andThen(cleanup(st2, ctx), (st3) => launch(st3, ctx)),
+    );
+  });
+};
+
+export const onPhase = (s: TaskState, ctx: Ctx, pi: PI.PhaseInfo): StepResult => {
+  if (pi.phase === 'Undefined') return { state: s, commands: [resync(ctx)] };
+  if (!isTerminal(pi.phase)) {
+    // Unlike Flyte, progress does not reset the system-failure count: a task whose pods are preempted again and
+    // again would otherwise retry for ever. The budget is per user attempt.
+    const r = emit(s, pi, false);
+    return { state: r.state, commands: [...r.commands, resync(ctx)] };
+  }
+  if (pi.phase === 'RetryableFailure') {
+    return pi.error?.kind === 'SYSTEM' ? systemFailure(s, ctx, pi) : userFailure(s, ctx, pi);
+  }
+  return finish(s, ctx, pi);
 };

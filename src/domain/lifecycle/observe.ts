@@ -4,10 +4,11 @@ import type { KubeObject } from '../kubernetes.js';
 import { isTerminal } from '../phase.js';
 import * as PI from '../phase-info.js';
 import { eventsRegarding, reasonInfoOf } from '../events.js';
-import { type ObjectRef, type TaskState } from './state.js';
+import type { ObjectRef, TaskState } from './state.js';
 import { cleanup } from './cleanup.js';
 import { type Ctx, type StepResult, findOwned, hasFinalizer, isCurrent, updateOwned } from './context.js';
-import { finishAborted, onPhase, systemFailure } from './failures.js';
+import { finishAborted, systemFailure } from './failures.js';
+import { onPhase } from './launch.js';
 
 export const observed = (
   s: TaskState,

@@ -2,11 +2,20 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import type { Command } from './protocol.js';
-import { type TaskState } from './state.js';
+import type { TaskState } from './state.js';
 import { applyAbort } from './abort.js';
 import { cleanup } from './cleanup.js';
-import { type Ctx, type StepResult, buildCtx, findOwned, refFor, resync, then } from './context.js';
-import { acquireCluster, holdsCluster, launch, withoutCluster } from './launch.js';
+import {
+  type Ctx,
+  type StepResult,
+  buildCtx,
+  findOwned,
+  holdsCluster,
+  refFor,
+  resync,
+  andThen,
+} from './context.js';
+import { acquireCluster, launch, withoutCluster } from './launch.js';
 
 export const resumed = (s: TaskState, ctx: Ctx): StepResult => {
   // Nothing in flight survives a restart: every command not yet answered is due again (they are idempotent).
@@ -24,22 +33,22 @@ export const resumed = (s: TaskState, ctx: Ctx): StepResult => {
     case 'Pending':
       return s.stage.retryAt !== undefined && s.stage.retryAt > ctx.now
         ? { state: reset, commands: [{ _tag: 'ScheduleTimer', timer: 'Retry', at: s.stage.retryAt }] }
-        : then(cleanup(reset, ctx), (st) => launch(st, ctx));
+        : andThen(cleanup(reset, ctx), (st) => launch(st, ctx));
     case 'WaitingForQuota':
-      return then(cleanup(reset, ctx), (st) => launch(st, ctx));
+      return andThen(cleanup(reset, ctx), (st) => launch(st, ctx));
     case 'WaitingForCluster':
       // Ask again: the interpreter's record of who uses which cluster did not survive the restart.
-      return then(cleanup(reset, ctx), (st) => acquireCluster(withoutCluster(st), ctx));
+      return andThen(cleanup(reset, ctx), (st) => acquireCluster(withoutCluster(st), ctx));
     case 'Aborting':
-      return then(cleanup(reset, ctx), (st) => applyAbort(st, ctx, undefined));
+      return andThen(cleanup(reset, ctx), (st) => applyAbort(st, ctx, undefined));
     case 'Started': {
       const entry = findOwned(reset, refFor(reset, ctx));
-      if (entry === undefined) return then(cleanup(reset, ctx), (st) => launch(st, ctx));
+      if (entry === undefined) return andThen(cleanup(reset, ctx), (st) => launch(st, ctx));
       if (entry.status === 'creating') {
         // The create sent before the restart may have landed: look in the cache first, so that object is known
         // before the answer to the create sent again (which may be an error that says nothing about the first).
-        return then({ state: reset, commands: [{ _tag: 'Observe', ref: entry.ref }] }, (st) =>
-          then(cleanup(st, ctx), (st2) => launch(st2, ctx)),
+        return andThen({ state: reset, commands: [{ _tag: 'Observe', ref: entry.ref }] }, (st) =>
+          andThen(cleanup(st, ctx), (st2) => launch(st2, ctx)),
         );
       }
       // A running job holds its cluster: say so again, so the cluster is not collected as idle.
@@ -47,7 +56,7 @@ export const resumed = (s: TaskState, ctx: Ctx): StepResult => {
         reset.cluster !== undefined && holdsCluster(reset) && ctx.plugin.sharedCluster !== undefined
           ? reacquire(reset, ctx)
           : [];
-      return then(cleanup(reset, ctx), (st) => ({
+      return andThen(cleanup(reset, ctx), (st) => ({
         state: st,
         commands: [...hold, { _tag: 'Observe', ref: entry.ref }, resync(ctx)],
       }));
@@ -87,7 +96,7 @@ export const timer = (s: TaskState, ctx: Ctx, kind: 'Retry' | 'Resync'): StepRes
       if (s.stage.retryAt !== undefined && s.stage.retryAt > ctx.now) {
         return { state: s, commands: [{ _tag: 'ScheduleTimer', timer: 'Retry', at: s.stage.retryAt }] };
       }
-      return then(cleanup(s, ctx), (st) => launch(st, ctx));
+      return andThen(cleanup(s, ctx), (st) => launch(st, ctx));
     case 'Aborting':
       return applyAbort(s, ctx, undefined);
     case 'Started':

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { KubeObject } from '../domain/kubernetes.js';
 import type { ApiError, Observation } from '../domain/lifecycle/protocol.js';
-import type { ObjectRef } from '../domain/lifecycle/state.js';
+import { sameRef, type ObjectRef } from '../domain/lifecycle/state.js';
 import { markManaged, TASK_ANNOTATION } from '../domain/object-metadata.js';
 import type { PlatformConfig } from '../domain/platform-config.js';
 import type { AbortBehavior } from '../domain/plugin.js';
@@ -59,12 +59,16 @@ export const createObject = (
 };
 
 /**
- * Deletes in the background. An object already gone counts as deleted; its NotFound is passed on all the same,
- * so the machine knows nothing was there (an object seen under the name later is another one).
+ * Deletes in the background, only the object with this uid when it is known (a precondition: a newer object of
+ * the same name answers Conflict and stays). An object already gone counts as deleted; its NotFound (or the
+ * Conflict of a failed precondition) is passed on all the same, so the machine knows the object it meant is gone.
  */
-export const deleteObject = (ports: CommandPorts, ref: ObjectRef): Promise<Observation> =>
+export const deleteObject = (ports: CommandPorts, ref: ObjectRef, uid?: string): Promise<Observation> =>
   ports.cluster
-    .delete(ref, { propagationPolicy: 'Background' })()
+    .delete(ref, {
+      propagationPolicy: 'Background',
+      ...(uid === undefined ? {} : { preconditions: { uid } }),
+    })()
     .then((r): Observation => {
       ports.count('delete', r);
       return E.isLeft(r)
@@ -116,20 +120,35 @@ export const removeFinalizer = async (
   }
 };
 
-/** The plugin's abort behaviour: delete, or patch/update with delete on error; an object already gone is aborted. */
+/** The object a behaviour names, or the task's own. */
+const targetOf = (ref: ObjectRef, resource: KubeObject | undefined): ObjectRef =>
+  resource === undefined
+    ? ref
+    : {
+        apiVersion: resource.apiVersion,
+        kind: resource.kind,
+        namespace: resource.metadata?.namespace ?? ref.namespace,
+        name: resource.metadata?.name ?? ref.name,
+      };
+
+/**
+ * The plugin's abort behaviour: delete, or patch/update with delete on error, each on the object the behaviour
+ * names (`resource`) or else the task's own (as Flyte defaults the behaviour's resource to the identity resource).
+ * A delete of the task's own object carries its uid as a precondition. An object already gone is aborted.
+ */
 export const applyAbort = async (
   ports: CommandPorts,
   ref: ObjectRef,
   behavior: AbortBehavior,
+  uid?: string,
 ): Promise<Observation> => {
   const b = behavior;
+  const target = targetOf(ref, b.resource);
   const del = async (): Promise<E.Either<ClusterError, unknown>> => {
-    const r = await ports.cluster.delete(
-      b.resource === undefined
-        ? ref
-        : { ...ref, ...refParts(b.resource), apiVersion: b.resource.apiVersion, kind: b.resource.kind },
-      { propagationPolicy: 'Background' },
-    )();
+    const r = await ports.cluster.delete(target, {
+      propagationPolicy: 'Background',
+      ...(uid === undefined || !sameRef(target, ref) ? {} : { preconditions: { uid } }),
+    })();
     ports.count('delete', r);
     return r;
   };
@@ -139,7 +158,7 @@ export const applyAbort = async (
       r = await del();
       break;
     case 'Patch': {
-      r = await ports.cluster.patch(ref, { type: 'merge', body: b.patch })();
+      r = await ports.cluster.patch(target, { type: 'merge', body: b.patch })();
       ports.count('patch', r);
       if (E.isLeft(r) && !isNotFound(r.left) && b.deleteOnError) r = await del();
       break;
@@ -155,7 +174,10 @@ export const applyAbort = async (
     r,
     E.match(
       (e): Observation =>
-        isNotFound(e) ? { _tag: 'AbortApplied', ref } : { _tag: 'AbortApplied', ref, error: toApiError(e) },
+        // NotFound, or a failed uid precondition: the object the abort was meant for is gone.
+        isNotFound(e) || (e.reason === 'Conflict' && uid !== undefined && b._tag === 'Delete')
+          ? { _tag: 'AbortApplied', ref }
+          : { _tag: 'AbortApplied', ref, error: toApiError(e) },
       (): Observation => ({ _tag: 'AbortApplied', ref }),
     ),
   );

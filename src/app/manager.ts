@@ -3,81 +3,50 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import { gvkKey, type GroupVersionKind, type KubeObject } from '../domain/kubernetes.js';
 import type { Command, Emission, Observation } from '../domain/lifecycle/protocol.js';
-import { initial, readState, writeState, type ObjectRef, type TaskState } from '../domain/lifecycle/state.js';
+import {
+  currentOwned,
+  initial,
+  readState,
+  writeState,
+  type ObjectRef,
+  type TaskState,
+} from '../domain/lifecycle/state.js';
 import { finalPhase, isSettled, step, type StepContext } from '../domain/lifecycle/step.js';
 import type { PhaseInfo } from '../domain/phase-info.js';
 import * as PI from '../domain/phase-info.js';
-import type { PlatformConfig } from '../domain/platform-config.js';
-import type { BuildContext, Plugin, RelatedResourceQuery } from '../domain/plugin.js';
+import type { Plugin, RelatedResourceQuery } from '../domain/plugin.js';
 import * as R from '../domain/registry.js';
 import { decodeTaskExecution, TaskExecutionC, type TaskExecution } from '../domain/task.js';
-import type { Clock } from '../ports/clock.js';
 import type { ClusterError } from '../ports/cluster-error.js';
-import type { ClusterPort } from '../ports/cluster.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
-import type { StateStore } from '../ports/state-store.js';
 import { Informer, keyOf } from './informer.js';
 import { RelatedResources } from './related-resources.js';
 import { QuotaGates } from './quota-gates.js';
 import { SharedClusterPool } from './shared-cluster-pool.js';
 import { TaskTimers } from './task-timers.js';
+import { WorkQueue, type Queued } from './work-queue.js';
+import type { ManagerOptions, SubmitError, TaskUpdate } from './manager-api.js';
+import { ReconcileMetrics } from './reconcile-metrics.js';
 
 import * as Commands from './cluster-commands.js';
 import { refParts, TASK_ANNOTATION } from './cluster-commands.js';
 import { MANAGED_LABEL } from '../domain/object-metadata.js';
 
 export { MANAGED_LABEL, TASK_ANNOTATION };
+export type { ManagerOptions, SubmitError, TaskUpdate } from './manager-api.js';
+export type { ReconcileResult } from './reconcile-metrics.js';
 
-export interface ManagerOptions {
-  readonly cluster: ClusterPort;
-  readonly clock: Clock;
-  /** The plugins: `Registry.fromPlugins([...])` or `builtInRegistry()`, unwrapped from the Either they return. */
-  readonly registry: R.Registry;
-  readonly config: PlatformConfig;
-  readonly store?: StateStore;
-  readonly logger?: Logger;
-  readonly metrics?: Metrics;
-  /** Uniform draws in [0, 1) for back-off jitter. */
-  readonly random?: () => number;
-  /** Watch only this namespace (least privilege: a namespaced Role suffices); all namespaces when absent. */
-  readonly namespace?: string;
-  /** Extra inputs for buildResource (base pod templates, the process environment). */
-  readonly buildContext?: Omit<BuildContext, 'task' | 'config'>;
-}
-
-/** A PhaseInfo of one task, as subscribers see it. */
-export interface TaskUpdate extends Emission {
-  readonly taskId: string;
-  readonly pluginId: string;
-  /** Clock reading when the manager emitted it. */
-  readonly at: number;
-}
-
-export type SubmitError =
-  | { readonly _tag: 'DuplicateTask'; readonly taskId: string }
-  | { readonly _tag: 'NoPlugin'; readonly taskType: string }
-  /** The plugin's kind is not served by the cluster (its CRD is not installed). */
-  | { readonly _tag: 'KindNotServed'; readonly pluginId: string; readonly kind: string }
-  | { readonly _tag: 'Stopped' };
-
-interface Runtime {
+interface Runtime extends Queued {
   readonly taskId: string;
   readonly task: TaskExecution;
   /** The task as stored, encoded once. */
   readonly encodedTask: unknown;
   readonly plugin: Plugin;
   state: TaskState;
-  readonly mailbox: Observation[];
-  queued: boolean;
   /** `at` is when the timer is wanted; `armedAt` when the clock was asked to fire it (never later than `at`). */
   readonly timers: TaskTimers;
   readonly waiters: Array<(pi: PhaseInfo) => void>;
-}
-
-interface ReconcileLabels {
-  readonly plugin: { readonly plugin: string };
-  readonly success: { readonly plugin: string; readonly result: string };
 }
 
 /**
@@ -93,10 +62,9 @@ export class Manager {
   private readonly unserved = new Set<string>();
   /** Tasks' related-resource queries, answered from the informers. */
   private readonly related = new RelatedResources<Runtime>((kind) => this.informers.get(gvkKey(kind)));
-  private readonly ready: Runtime[] = [];
-  private active = 0;
+  private readonly queue: WorkQueue<Runtime>;
   private readonly listeners = new Set<(u: TaskUpdate) => void>();
-  private readonly labelsByPlugin = new Map<string, ReconcileLabels>();
+  private readonly reconciles: ReconcileMetrics;
   private readonly quotaGates: QuotaGates;
   private stopped = false;
   private inflight = 0;
@@ -104,7 +72,6 @@ export class Manager {
   private readonly logger: Logger;
   private readonly metrics: Metrics;
   private readonly random: () => number;
-  private readonly maxConcurrency: number;
   private readonly sharedClusters: SharedClusterPool;
   /** The registry restricted to `tasks.task-plugins.enabled` (every plugin when that list is empty). */
   private readonly registry: R.Registry;
@@ -117,7 +84,18 @@ export class Manager {
     this.logger = opts.logger ?? silentLogger;
     this.metrics = opts.metrics ?? noopMetrics;
     this.random = opts.random ?? Math.random;
-    this.maxConcurrency = Math.max(1, opts.config.executor['max-concurrent-reconciles']);
+    this.reconciles = new ReconcileMetrics(this.metrics);
+    this.queue = new WorkQueue<Runtime>({
+      clock: opts.clock,
+      metrics: this.metrics,
+      random: () => this.random(),
+      maxConcurrency: Math.max(1, opts.config.executor['max-concurrent-reconciles']),
+      backoff: opts.config.executor['system-failure-backoff'],
+      process: (rt) => this.process(rt),
+      onSettled: () => {
+        this.checkIdle();
+      },
+    });
     const enabled = opts.config.tasks['task-plugins'].enabled;
     // A subset of a valid registry cannot conflict; should it ever, the whole registry is kept.
     const restricted =
@@ -294,6 +272,7 @@ export class Manager {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const rt of this.tasks.values()) rt.timers.cancelAll();
+    this.queue.stop();
     this.quotaGates.stop();
     this.sharedClusters.stop();
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
@@ -321,6 +300,8 @@ export class Manager {
       queued: false,
       timers,
       waiters: [],
+      failures: 0,
+      parked: undefined,
     };
     this.tasks.set(taskId, rt);
     this.indexObjects(rt);
@@ -350,7 +331,7 @@ export class Manager {
       );
       rt.state = { ...rt.state, stage: { _tag: 'Done', final: pi }, last: pi };
       this.notify(rt, { phaseInfo: pi, attempt: 0, final: true });
-      void this.persist(rt);
+      void this.persist(rt, rt.state);
       return;
     }
     const rt = this.track(taskId, task.right, plugin.value, state.right);
@@ -368,7 +349,7 @@ export class Manager {
   }
 
   private currentRef(rt: Runtime): ObjectRef | undefined {
-    return rt.state.owned.find((o) => o.attempt === rt.state.attempt && !o.deleteWanted)?.ref;
+    return currentOwned(rt.state)?.ref;
   }
 
   // -----------------------------------------------------------------------------------
@@ -451,69 +432,49 @@ export class Manager {
   // -----------------------------------------------------------------------------------
 
   private enqueue(rt: Runtime, o: Observation): void {
-    if (this.stopped) return;
-    // Only the newest state of an object matters: an older queued observation of it is replaced.
-    if (o._tag === 'ObjectObserved') {
-      const name = o.object.metadata?.name;
-      const i = rt.mailbox.findIndex((m) => m._tag === 'ObjectObserved' && m.object.metadata?.name === name);
-      if (i >= 0) rt.mailbox.splice(i, 1);
-    }
-    rt.mailbox.push(o);
-    this.metrics.increment('kubetasks_workqueue_adds_total');
-    if (!rt.queued) {
-      rt.queued = true;
-      this.ready.push(rt);
-    }
-    this.pump();
+    if (!this.stopped) this.queue.enqueue(rt, o);
   }
 
-  private pump(): void {
-    while (this.active < this.maxConcurrency && this.ready.length > 0) {
-      const rt = this.ready.shift();
-      if (rt === undefined) break;
-      this.active++;
-      void this.process(rt).finally(() => {
-        this.active--;
-        if (rt.mailbox.length > 0) this.ready.push(rt);
-        else rt.queued = false;
-        this.metrics.setGauge('kubetasks_workqueue_depth', this.ready.length);
-        this.pump();
-        this.checkIdle();
-      });
-    }
-  }
-
+  /**
+   * One reconcile: every queued observation through the machine, the resulting state stored, then its commands
+   * run. Write-ahead is the rule: a state the store refused runs no command (a crash would lose what they did);
+   * the observations wait, in order, for a retry after a back-off. Never rejects: a throw is logged, counted and
+   * retried the same way, and every other task keeps running.
+   */
   private async process(rt: Runtime): Promise<void> {
     const started = performance.now();
     const batch = rt.mailbox.splice(0);
-    const commands: Command[] = [];
-    for (const o of batch) {
-      const r = step(rt.state, o, this.contextFor(rt));
-      rt.state = r.state;
-      commands.push(...r.commands);
+    let stored = false;
+    try {
+      let state = rt.state;
+      const commands: Command[] = [];
+      for (const o of batch) {
+        const r = step(state, o, this.contextFor(rt));
+        state = r.state;
+        commands.push(...r.commands);
+      }
+      if (!(await this.persist(rt, state))) {
+        rt.mailbox.unshift(...batch);
+        this.queue.park(rt);
+        this.reconciles.record(rt.plugin.id, started, 'store_failed');
+        return;
+      }
+      stored = true;
+      rt.state = state;
+      rt.failures = 0;
+      this.indexObjects(rt);
+      for (const c of commands) this.execute(rt, c);
+      this.reconciles.record(rt.plugin.id, started, 'success');
+      if (isSettled(rt.state)) this.settle(rt);
+    } catch (e) {
+      this.logger.error('reconcile failed', { task: rt.taskId, plugin: rt.plugin.id, error: String(e) });
+      // Before the state was stored nothing happened: the observations wait again. After, some commands may not
+      // have run: Resumed re-issues whatever is still due (every command is idempotent).
+      if (stored) rt.mailbox.unshift({ _tag: 'Resumed' });
+      else rt.mailbox.unshift(...batch);
+      this.queue.park(rt);
+      this.reconciles.record(rt.plugin.id, started, 'error');
     }
-    this.indexObjects(rt);
-    // Write-ahead: the state is stored before its commands run, so a crash can always redo them.
-    await this.persist(rt);
-    for (const c of commands) this.execute(rt, c);
-    const labels = this.reconcileLabels(rt.plugin.id);
-    this.metrics.observe(
-      'kubetasks_reconcile_time_seconds',
-      (performance.now() - started) / 1000,
-      labels.plugin,
-    );
-    this.metrics.increment('kubetasks_reconcile_total', labels.success);
-    if (isSettled(rt.state)) this.settle(rt);
-  }
-
-  /** The reconcile metrics' labels of a plugin, made once rather than on every reconcile. */
-  private reconcileLabels(plugin: string): ReconcileLabels {
-    let labels = this.labelsByPlugin.get(plugin);
-    if (labels === undefined) {
-      labels = { plugin: { plugin }, success: { plugin, result: 'success' } };
-      this.labelsByPlugin.set(plugin, labels);
-    }
-    return labels;
   }
 
   private contextFor(rt: Runtime): StepContext {
@@ -527,17 +488,18 @@ export class Manager {
     };
   }
 
-  private async persist(rt: Runtime): Promise<void> {
-    if (this.opts.store === undefined) return;
+  /** Stores the task's state; false when the store refused it (counted and logged). */
+  private async persist(rt: Runtime, state: TaskState): Promise<boolean> {
+    if (this.opts.store === undefined) return true;
     const r = await this.opts.store.put({
       taskId: rt.taskId,
       task: rt.encodedTask,
-      state: writeState(rt.state),
+      state: writeState(state),
     })();
-    if (E.isLeft(r)) {
-      this.metrics.increment('kubetasks_state_store_errors_total', { operation: 'put' });
-      this.logger.error('cannot store task state', { task: rt.taskId, message: r.left.message });
-    }
+    if (E.isRight(r)) return true;
+    this.metrics.increment('kubetasks_state_store_errors_total', { operation: 'put' });
+    this.logger.error('cannot store task state', { task: rt.taskId, message: r.left.message });
+    return false;
   }
 
   private settle(rt: Runtime): void {
@@ -548,7 +510,7 @@ export class Manager {
   }
 
   private isIdle(): boolean {
-    return this.ready.length === 0 && this.active === 0 && this.inflight === 0;
+    return this.queue.isIdle && this.inflight === 0;
   }
 
   private checkIdle(): void {
@@ -613,13 +575,13 @@ export class Manager {
         this.answer(rt, this.create(rt, c.ref, c.manifest));
         return;
       case 'Delete':
-        this.answer(rt, Commands.deleteObject(this.commandPorts, c.ref));
+        this.answer(rt, Commands.deleteObject(this.commandPorts, c.ref, c.uid));
         return;
       case 'RemoveFinalizer':
         this.answer(rt, Commands.removeFinalizer(this.commandPorts, c.ref, c.finalizer));
         return;
       case 'ApplyAbort':
-        this.answer(rt, Commands.applyAbort(this.commandPorts, c.ref, c.behavior));
+        this.answer(rt, Commands.applyAbort(this.commandPorts, c.ref, c.behavior, c.uid));
         return;
     }
   }

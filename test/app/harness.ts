@@ -16,6 +16,7 @@ import { makeMemoryStateStore } from '../../src/adapters/state-store/memory.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
 import { defaultPlatformConfig, type PlatformConfig } from '../../src/domain/platform-config.js';
 import type { TaskExecution } from '../../src/domain/task.js';
+import type { Registry } from '../../src/domain/registry.js';
 import { builtInRegistry } from '../../src/plugins/index.js';
 import type { ClusterPort } from '../../src/ports/cluster.js';
 import type { ClusterError } from '../../src/ports/cluster-error.js';
@@ -189,6 +190,8 @@ export interface WorldOptions {
   readonly metrics?: Metrics;
   /** Faults on the manager's calls (the kubelet's own calls are never faulted); the world's clock drives latency. */
   readonly faults?: Omit<FaultOptions, 'clock'>;
+  /** The plugins (the built-in ones when absent). */
+  readonly registry?: Registry;
 }
 
 export const makeWorld = async (
@@ -202,7 +205,7 @@ export const makeWorld = async (
   const kubelet = startKubelet({ cluster: memory, clock });
   await kubelet.ready();
   const store = options.store ?? makeMemoryStateStore();
-  const registry = builtInRegistry();
+  const registry = options.registry === undefined ? builtInRegistry() : E.right(options.registry);
   if (E.isLeft(registry)) throw new Error('registry');
   const updates: TaskUpdate[] = [];
   const procs = processes(

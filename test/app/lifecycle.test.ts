@@ -8,6 +8,8 @@ import { makeFileStateStore } from '../../src/adapters/state-store/index.js';
 import { Manager } from '../../src/app/manager.js';
 import { silentLogger, type Logger } from '../../src/ports/logger.js';
 import { noopMetrics, type Metrics } from '../../src/ports/metrics.js';
+import { statusError } from '../../src/ports/cluster-error.js';
+import { abortingRegistry, STOPPED_LABEL } from '../support/abort-plugins.js';
 import { configWith, leakedFinalizers, makeWorld, NAMESPACE, podTask, type World } from './harness.js';
 
 let world: World | undefined;
@@ -110,6 +112,57 @@ describe('abort', () => {
     await world.manager.idle();
     expect(final.phase).toBe('Aborted');
     expect(world.cluster.calls.get('delete')).toBe(1);
+  });
+});
+
+describe("abort honours the plugin's behaviour", () => {
+  const podNamed = async (w: World, name: string) => {
+    const r = await w.memory.get({ apiVersion: 'v1', kind: 'Pod', namespace: NAMESPACE, name })();
+    return E.isRight(r) ? r.right : undefined;
+  };
+  const abortRunning = async (w: World): Promise<string> => {
+    w.manager.submit('t', podTask('a', 'stuck-pending'));
+    await w.clock.advance(5000);
+    w.manager.abort('t', 'user');
+    const final = await w.manager.awaitFinal('t');
+    await w.manager.idle();
+    return final.phase;
+  };
+
+  it.each(['patch', 'update'] as const)(
+    '%s: the pod is changed, not deleted, even when the first answer is lost and the abort is retried',
+    async (kind) => {
+      world = await makeWorld(undefined, { registry: abortingRegistry(kind, false) });
+      const w = world;
+      let lost = false;
+      w.cluster.loseAnswer = (verb) => {
+        if (verb !== 'patch' && verb !== 'update') return undefined;
+        if (lost) return undefined;
+        lost = true;
+        return statusError('Timeout', 'the server was unable to return a response in time');
+      };
+      expect(await abortRunning(w)).toBe('Aborted');
+      expect(lost).toBe(true);
+      expect(w.cluster.calls.get('delete') ?? 0).toBe(0);
+      const pod = await podNamed(w, 'r1-a-0');
+      expect(pod?.metadata?.labels?.[STOPPED_LABEL]).toBe('true');
+      expect(await leakedFinalizers(w.memory)).toEqual([]);
+    },
+  );
+
+  it.each([
+    [false, true],
+    [true, false],
+  ])('a patch the server refuses, deleteOnError=%s: the pod is kept: %s', async (deleteOnError, kept) => {
+    world = await makeWorld(configWith(true, { 'max-system-failures': 2 }), {
+      registry: abortingRegistry('bad-patch', deleteOnError),
+    });
+    const w = world;
+    expect(await abortRunning(w)).toBe('Aborted');
+    await w.clock.advance(60_000);
+    await w.manager.idle();
+    expect((await podNamed(w, 'r1-a-0')) !== undefined).toBe(kept);
+    expect(await leakedFinalizers(w.memory)).toEqual([]);
   });
 });
 

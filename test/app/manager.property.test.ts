@@ -4,6 +4,9 @@
 import { describe, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { makeMemoryStateStore } from '../../src/adapters/state-store/memory.js';
+import type { StateStore } from '../../src/ports/state-store.js';
 import { isSettled } from '../../src/domain/lifecycle/step.js';
 import type { Phase } from '../../src/domain/phase.js';
 import { statusError } from '../../src/ports/cluster-error.js';
@@ -59,24 +62,68 @@ interface Trouble {
     readonly rules: ReadonlyArray<FaultRule>;
     readonly until: number;
   };
+  /** The state store refuses puts at random (write-ahead: those steps run no command), until this many ms. */
+  readonly storeFaults?: { readonly seed: number; readonly probability: number; readonly until: number };
 }
+
+/** A store that refuses puts with the given probability while `failing` (a seeded draw, so a run replays). */
+const flakyStore = (
+  inner: StateStore,
+  seed: number,
+  probability: number,
+): { readonly store: StateStore; readonly stop: () => void; readonly refused: () => number } => {
+  let x = seed >>> 0 || 1;
+  let failing = true;
+  let refused = 0;
+  const draw = (): number => {
+    // xorshift32: a tiny deterministic generator, enough to spread failures.
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
+  return {
+    store: {
+      ...inner,
+      put: (record) =>
+        failing && draw() < probability
+          ? (refused++, TE.left({ _tag: 'StateStoreError', message: 'the disk is full' }))
+          : inner.put(record),
+    },
+    stop: () => void (failing = false),
+    refused: () => refused,
+  };
+};
 
 /** A fresh world per run, closed whatever the outcome. */
 const runAndCheck = async (plans: ReadonlyArray<Plan>, trouble: Trouble): Promise<void> => {
-  const options: WorldOptions =
-    trouble.faults === undefined
+  const flaky =
+    trouble.storeFaults === undefined
+      ? undefined
+      : flakyStore(makeMemoryStateStore(), trouble.storeFaults.seed, trouble.storeFaults.probability);
+  const options: WorldOptions = {
+    ...(trouble.faults === undefined
       ? {}
-      : { faults: { seed: trouble.faults.seed, rules: trouble.faults.rules } };
+      : { faults: { seed: trouble.faults.seed, rules: trouble.faults.rules } }),
+    ...(flaky === undefined ? {} : { store: flaky.store }),
+  };
   const w = await makeWorld(undefined, options);
   try {
-    await drive(w, plans, trouble);
+    await drive(w, plans, trouble, flaky?.stop);
   } finally {
     await w.close();
   }
 };
 
 /** Drives one world through the plans and the trouble, then checks the laws. */
-const drive = async (w: World, plans: ReadonlyArray<Plan>, trouble: Trouble): Promise<void> => {
+const drive = async (
+  w: World,
+  plans: ReadonlyArray<Plan>,
+  trouble: Trouble,
+  storeRecovers: () => void = () => undefined,
+): Promise<void> => {
   let writes = 0;
   let crashed = false;
   w.cluster.beforeWrite = () => {
@@ -107,10 +154,17 @@ const drive = async (w: World, plans: ReadonlyArray<Plan>, trouble: Trouble): Pr
     if (crashed) {
       crashed = false;
       w.manager = await w.newManager();
-      // The aborts the dead process took are asked again.
+      // A submit the dead process never stored (its store refused the write) is sent again, as a controller
+      // re-sends what it has no durable answer for; the aborts the dead process took are asked again.
+      plans.forEach((p, i) => {
+        const id = ids[i]!;
+        if (w.manager.state(id) === undefined)
+          w.manager.submit(id, podTask(`a${i}`, p.scenario, {}, p.retries));
+      });
       for (const id of aborted) w.manager.abort(id, 'user');
     }
     if (trouble.faults !== undefined && now >= trouble.faults.until) w.faulty?.setRules([]);
+    if (trouble.storeFaults !== undefined && now >= trouble.storeFaults.until) storeRecovers();
     plans.forEach((p, i) => {
       const id = ids[i]!;
       if (p.abortAt !== undefined && p.abortAt <= now && !aborted.has(id)) {
@@ -121,6 +175,7 @@ const drive = async (w: World, plans: ReadonlyArray<Plan>, trouble: Trouble): Pr
     await w.clock.advance(STEP);
   }
   w.faulty?.setRules([]);
+  storeRecovers();
   await w.manager.idle();
 
   for (const [i, p] of plans.entries()) {
@@ -181,6 +236,25 @@ describe('manager under random interleavings', () => {
       await runAndCheck(plans, {
         ...(crashAt === undefined ? {} : { crashAt }),
         faults: { seed, rules, until },
+      });
+    },
+  );
+
+  test.prop(
+    [
+      arbPlans,
+      arbWrite,
+      fc.integer(),
+      fc.double({ min: 0.05, max: 0.5, noNaN: true }),
+      fc.integer({ min: 0, max: 60_000 }),
+    ],
+    { numRuns: runs },
+  )(
+    'with a state store that refuses writes at random, and once it recovers: the same',
+    async (plans, crashAt, seed, probability, until) => {
+      await runAndCheck(plans, {
+        ...(crashAt === undefined ? {} : { crashAt }),
+        storeFaults: { seed, probability, until },
       });
     },
   );

@@ -6,10 +6,14 @@ import { systemClock } from '../../src/adapters/clock/system.js';
 import type { Kubelet } from '../../src/adapters/kubelet/index.js';
 import { makeKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/index.js';
 import { builtInRegistry } from '../../src/plugins/index.js';
+import { abortingRegistry, STOPPED_LABEL, type AbortKind } from '../support/abort-plugins.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { podsWithOurFinalizer, podTask, startFastKubelet, wallClockConfig } from './fixtures.js';
 
 const NS = 'lifecycle';
+/** The abort-behaviour tests' namespace, with its own kubelet and one manager per case. */
+const ABORT_NS = 'lifecycle-abort';
+let abortKubelet: Kubelet | undefined;
 let plane: ControlPlane | undefined;
 let cluster: KubernetesCluster | undefined;
 let kubelet: Kubelet | undefined;
@@ -26,6 +30,13 @@ beforeAll(async () => {
   const ns = await cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } })();
   if (E.isLeft(ns)) throw new Error(ns.left.message);
   kubelet = await startFastKubelet(cluster, NS);
+  const abortNs = await cluster.create({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: ABORT_NS },
+  })();
+  if (E.isLeft(abortNs)) throw new Error(abortNs.left.message);
+  abortKubelet = await startFastKubelet(cluster, ABORT_NS);
   const registry = builtInRegistry();
   if (E.isLeft(registry)) throw new Error('registry');
   manager = new Manager({ cluster, clock: systemClock, registry: registry.right, config, namespace: NS });
@@ -35,6 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await manager?.stop();
   await kubelet?.stop();
+  await abortKubelet?.stop();
   cluster?.close();
   await plane?.stop();
 });
@@ -65,4 +77,44 @@ describe('plugin manager on a real kube-apiserver', () => {
     expect(final.phase).toBe('Aborted');
     expect(await ourFinalizers()).toEqual([]);
   });
+
+  it.each([
+    ['patch', false, 'true', true],
+    ['update', false, 'true', true],
+    ['bad-patch', false, undefined, true],
+    ['bad-patch', true, undefined, false],
+  ] as const)(
+    "abort by the plugin's %s (deleteOnError=%s): label %s, pod kept: %s",
+    async (kind: AbortKind, deleteOnError, label, kept) => {
+      const m = new Manager({
+        cluster: cluster!,
+        clock: systemClock,
+        registry: abortingRegistry(kind, deleteOnError),
+        config: wallClockConfig({ 'max-system-failures': 2 }),
+        namespace: ABORT_NS,
+      });
+      await m.start();
+      try {
+        const action = `${kind}-${String(deleteOnError)}`;
+        m.submit(action, podTask({ namespace: ABORT_NS, run: 'ab', action, scenario: 'stuck-pending' }));
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        m.abort(action, 'test');
+        expect((await m.awaitFinal(action)).phase).toBe('Aborted');
+        await m.idle();
+        // A delete (the kubelet confirms it) takes a moment; give it the time a wrong one would need.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const pod = await cluster!.get({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          namespace: ABORT_NS,
+          name: `ab-${action}-0`,
+        })();
+        expect(E.isRight(pod)).toBe(kept);
+        if (E.isRight(pod)) expect(pod.right.metadata?.labels?.[STOPPED_LABEL]).toBe(label);
+        expect(await podsWithOurFinalizer(cluster!, ABORT_NS)).toEqual([]);
+      } finally {
+        await m.stop();
+      }
+    },
+  );
 });

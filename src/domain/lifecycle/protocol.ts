@@ -65,7 +65,13 @@ export type Command =
   | { readonly _tag: 'Delete'; readonly ref: ObjectRef; readonly uid?: string }
   /** Remove exactly this finalizer, by patch with optimistic concurrency; never a full update. */
   | { readonly _tag: 'RemoveFinalizer'; readonly ref: ObjectRef; readonly finalizer: string }
-  | { readonly _tag: 'ApplyAbort'; readonly ref: ObjectRef; readonly behavior: AbortBehavior }
+  /** Apply the plugin's abort behaviour; `uid` guards a delete of the task's own object. */
+  | {
+      readonly _tag: 'ApplyAbort';
+      readonly ref: ObjectRef;
+      readonly behavior: AbortBehavior;
+      readonly uid?: string;
+    }
   | { readonly _tag: 'ScheduleTimer'; readonly timer: TimerKind; readonly at: Instant }
   /** Feed the object's current cached state back as ObjectObserved or ObjectGone (never a GET per task). */
   | { readonly _tag: 'Observe'; readonly ref: ObjectRef }

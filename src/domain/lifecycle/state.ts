@@ -2,7 +2,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { encodesAsIdentity } from '../codec.js';
+import type { KubeObject } from '../kubernetes.js';
 import { PhaseInfoC, PluginStateC, type PhaseInfo, type PluginState } from '../phase-info.js';
+import type { AbortBehavior } from '../plugin.js';
 
 /** Bumped whenever the persisted shape changes; an unknown version is a permanent SYSTEM failure, never a crash. */
 export const STATE_VERSION = 1;
@@ -40,6 +42,32 @@ const OwnedC = t.readonly(
 );
 export interface Owned extends t.TypeOf<typeof OwnedC> {}
 
+/** A Kubernetes object as the plugin handed it over: any JSON object with apiVersion and kind, kept as it is. */
+const isKubeObject = (u: unknown): u is KubeObject =>
+  typeof u === 'object' &&
+  u !== null &&
+  !Array.isArray(u) &&
+  typeof (u as Record<string, unknown>)['apiVersion'] === 'string' &&
+  typeof (u as Record<string, unknown>)['kind'] === 'string';
+const KubeObjectC = new t.Type<KubeObject, KubeObject, unknown>(
+  'KubeObject',
+  isKubeObject,
+  (u, c) => (isKubeObject(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
+
+/** The plugin's abort behaviour, chosen once and kept, so every attempt (timer, restart) applies the same one. */
+export const AbortBehaviorC: t.Type<AbortBehavior, AbortBehavior> = t.union([
+  t.readonly(t.intersection([t.type({ _tag: t.literal('Delete') }), t.partial({ resource: KubeObjectC })])),
+  t.readonly(
+    t.intersection([
+      t.type({ _tag: t.literal('Patch'), patch: t.UnknownRecord, deleteOnError: t.boolean }),
+      t.partial({ resource: KubeObjectC }),
+    ]),
+  ),
+  t.readonly(t.type({ _tag: t.literal('Update'), resource: KubeObjectC, deleteOnError: t.boolean })),
+]);
+
 const StageC = t.union([
   /** Nothing created for the current attempt yet; a create is due (immediately or at `retryAt`). */
   t.readonly(t.intersection([t.type({ _tag: t.literal('Pending') }), t.partial({ retryAt: t.number })])),
@@ -49,8 +77,13 @@ const StageC = t.union([
   t.readonly(t.type({ _tag: t.literal('WaitingForCluster') })),
   /** A create was rejected by a ResourceQuota; waiting for the namespace gate to reopen. */
   t.readonly(t.type({ _tag: t.literal('WaitingForQuota') })),
-  /** Abort was requested; the abort behaviour is being applied. */
-  t.readonly(t.type({ _tag: t.literal('Aborting') })),
+  /**
+   * Abort was requested; the abort behaviour is being applied. `behavior` is the plugin's choice, asked once;
+   * a record written before it was kept has none and is treated as Delete, as it was then.
+   */
+  t.readonly(
+    t.intersection([t.type({ _tag: t.literal('Aborting') }), t.partial({ behavior: AbortBehaviorC })]),
+  ),
   /** A terminal phase was reported; only cleanup of owned objects may remain. */
   t.readonly(t.type({ _tag: t.literal('Done'), final: PhaseInfoC })),
 ]);

@@ -122,6 +122,29 @@ export const deletionContract = (ctx: () => ContractAdapter): void => {
       );
       expect(done.removed).toBe(true);
     });
+    it('a uid precondition never hits a newer object of the same name', async () => {
+      const { cluster } = ctx();
+      const ns = await freshNamespace(cluster);
+      const first = await ok(cluster.create(configMap(ns, 'c')));
+      await ok(cluster.delete(refTo(CONFIG_MAP, ns, 'c')));
+      const second = await ok(cluster.create(configMap(ns, 'c')));
+      expect(second.metadata?.uid).not.toBe(first.metadata?.uid);
+      const stale = await err(
+        cluster.delete(refTo(CONFIG_MAP, ns, 'c'), { preconditions: { uid: first.metadata?.uid ?? '' } }),
+      );
+      expect(stale.reason).toBe('Conflict');
+      expect(stale.code).toBe(409);
+      expect((await ok(cluster.get(refTo(CONFIG_MAP, ns, 'c')))).metadata?.uid).toBe(second.metadata?.uid);
+      const done = await ok(
+        cluster.delete(refTo(CONFIG_MAP, ns, 'c'), { preconditions: { uid: second.metadata?.uid ?? '' } }),
+      );
+      expect(done.removed).toBe(true);
+      // Gone: the precondition is not checked against nothing, the answer is NotFound.
+      const absent = await err(
+        cluster.delete(refTo(CONFIG_MAP, ns, 'c'), { preconditions: { uid: second.metadata?.uid ?? '' } }),
+      );
+      expect(absent.reason).toBe('NotFound');
+    });
   });
 
   describe('graceful deletion of pods', () => {

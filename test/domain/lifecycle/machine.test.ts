@@ -1,11 +1,14 @@
 // The lifecycle machine's decision table: launch, create errors, observation, retries, abort, cleanup, resume.
 import { describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
+import * as O from 'fp-ts/lib/Option.js';
 import { classifyCreateError, neverFits } from '../../../src/domain/lifecycle/create-errors.js';
 import type { ApiError } from '../../../src/domain/lifecycle/protocol.js';
 import { initial, readState, writeState } from '../../../src/domain/lifecycle/state.js';
 import { FINALIZER, isSettled, objectNameFor, step } from '../../../src/domain/lifecycle/step.js';
-import { config, ctxAt, emissions, ofTag, run, T0, task, toy } from './fixtures.js';
+import type { AbortBehavior } from '../../../src/domain/plugin.js';
+import type { StepContext } from '../../../src/domain/lifecycle/step.js';
+import { config, ctxAt, emissions, ofTag, run, T0, task, toy, toyPlugin } from './fixtures.js';
 
 const ref = (name: string) => ({ apiVersion: 'example.com/v1', kind: 'Toy', namespace: 'ns', name });
 const created = (name: string) => ({ _tag: 'CreateSucceeded' as const, ref: ref(name), uid: `uid-${name}` });
@@ -299,6 +302,35 @@ describe('observation', () => {
     });
   });
 
+  it("the plugin's isTerminal and completionTime: a finished resource's deletion is no failure; its time is kept", () => {
+    const done = T0 - 60_000;
+    const ctx: StepContext = {
+      ...ctxAt(T0),
+      plugin: {
+        ...toyPlugin,
+        isTerminal: (r) => (r as { status?: { done?: unknown } }).status?.done === true,
+        completionTime: () => O.some(done),
+      },
+    };
+    const deleting = {
+      _tag: 'ObjectObserved' as const,
+      object: { ...toy('r1-train-0', 'Running', { deletionTimestamp: '2026-01-01T00:00:00Z' }) },
+    };
+    const finished = {
+      ...deleting,
+      object: { ...deleting.object, status: { state: 'Running', done: true } },
+    };
+    const cut = run([{ _tag: 'Submitted' }, created('r1-train-0'), deleting], ctx);
+    expect(emissions(cut.commands).at(-1)?.phaseInfo.error?.code).toBe('UnexpectedObjectDeletion');
+    const kept = run([{ _tag: 'Submitted' }, created('r1-train-0'), finished], ctx);
+    expect(emissions(kept.commands).at(-1)?.phaseInfo.phase).toBe('Running');
+    const success = run([{ _tag: 'Submitted' }, created('r1-train-0'), seen('r1-train-0', 'Succeeded')], ctx);
+    expect(emissions(success.commands).at(-1)).toMatchObject({
+      final: true,
+      phaseInfo: { phase: 'Success', info: { occurredAt: done } },
+    });
+  });
+
   it('attaches new Kubernetes events once, with structured metadata, bumping the version', () => {
     const event = (name: string, at: string, reason: string) => ({
       metadata: { name, creationTimestamp: at },
@@ -365,6 +397,118 @@ describe('abort', () => {
     expect(state.stage._tag).toBe('Done');
   });
 
+  describe("the plugin's behaviour is kept for every attempt", () => {
+    const patch = (deleteOnError: boolean): AbortBehavior => ({
+      _tag: 'Patch',
+      patch: { metadata: { labels: { stopped: 'true' } } },
+      deleteOnError,
+    });
+    const update: AbortBehavior = {
+      _tag: 'Update',
+      resource: toy('r1-train-0', 'Running', { labels: { stopped: 'true' } }),
+      deleteOnError: false,
+    };
+    const withAbort = (b: AbortBehavior, maxSystemFailures = 3): StepContext => ({
+      ...ctxAt(T0, task(), config({ maxSystemFailures })),
+      plugin: { ...toyPlugin, onAbort: () => b },
+    });
+    const failed = {
+      _tag: 'AbortApplied' as const,
+      ref: ref('r1-train-0'),
+      error: { reason: 'InternalError', code: 500, message: 'etcd' },
+    };
+    const running = [{ _tag: 'Submitted' as const }, created('r1-train-0'), seen('r1-train-0', 'Running')];
+
+    it.each([
+      ['patch', patch(false)],
+      ['update', update],
+    ] as const)('%s: a retry after a failure, and a restart, apply the same behaviour', (_, b) => {
+      const ctx = withAbort(b);
+      const { commands, state } = run(
+        [
+          ...running,
+          { _tag: 'AbortRequested', reason: 'user' },
+          failed,
+          { _tag: 'TimerFired', timer: 'Retry' },
+          failed,
+          { _tag: 'Resumed' },
+        ],
+        ctx,
+      );
+      expect(ofTag(commands, 'ApplyAbort').map((c) => c.behavior)).toEqual([b, b, b]);
+      expect(ofTag(commands, 'Delete')).toEqual([]);
+      // The kept behaviour survives the store.
+      expect(readState(writeState(state))).toEqual(E.right(state));
+    });
+
+    it('without the object at hand the plugin is asked with its identity resource, named', () => {
+      let seenBy: unknown;
+      const ctx: StepContext = {
+        ...ctxAt(T0),
+        plugin: {
+          ...toyPlugin,
+          onAbort: (_, o) => {
+            seenBy = o;
+            return patch(false);
+          },
+        },
+      };
+      const { commands } = run(
+        [{ _tag: 'Submitted' }, { _tag: 'AbortRequested', reason: 'user' }, created('r1-train-0')],
+        ctx,
+      );
+      expect(seenBy).toMatchObject({
+        kind: 'Toy',
+        metadata: { name: 'r1-train-0', namespace: 'ns', uid: 'uid-r1-train-0' },
+      });
+      expect(ofTag(commands, 'ApplyAbort')).toMatchObject([{ behavior: { _tag: 'Patch' } }]);
+    });
+
+    it.each([
+      [false, []],
+      [true, ['r1-train-0']],
+    ] as const)(
+      'out of budget, a patch with deleteOnError=%s deletes %j; Aborted either way',
+      (deleteOnError, deleted) => {
+        const { commands, state } = run(
+          [
+            ...running,
+            { _tag: 'AbortRequested', reason: 'user' },
+            failed,
+            { _tag: 'TimerFired', timer: 'Retry' },
+            failed,
+            { _tag: 'FinalizerRemoved', ref: ref('r1-train-0') },
+          ],
+          withAbort(patch(deleteOnError), 1),
+        );
+        expect(emissions(commands).at(-1)).toMatchObject({ final: true, phaseInfo: { phase: 'Aborted' } });
+        expect(ofTag(commands, 'Delete').map((c) => c.ref.name)).toEqual(deleted);
+        expect(ofTag(commands, 'Delete').every((c) => c.uid === 'uid-r1-train-0')).toBe(true);
+        expect(isSettled(state)).toBe(true);
+      },
+    );
+
+    it('a successful patch keeps the object (only our finalizer comes off)', () => {
+      const { commands, state } = run(
+        [
+          ...running,
+          { _tag: 'AbortRequested', reason: 'user', object: toy('r1-train-0', 'Running') },
+          { _tag: 'AbortApplied', ref: ref('r1-train-0') },
+          { _tag: 'FinalizerRemoved', ref: ref('r1-train-0') },
+        ],
+        withAbort(patch(true)),
+      );
+      expect(ofTag(commands, 'Delete')).toEqual([]);
+      expect(ofTag(commands, 'RemoveFinalizer').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+      expect(isSettled(state)).toBe(true);
+    });
+
+    it('a delete of our own object carries its uid', () => {
+      const { commands } = run([...running, { _tag: 'AbortRequested', reason: 'user' }]);
+      expect(ofTag(commands, 'ApplyAbort')).toMatchObject([{ uid: 'uid-r1-train-0' }]);
+    });
+  });
+
   it('after the end: ignored', () => {
     const done = run([{ _tag: 'Submitted' }, created('r1-train-0'), seen('r1-train-0', 'Succeeded')]);
     const after = step(done.state, { _tag: 'AbortRequested', reason: 'late' }, ctxAt(T0));
@@ -419,6 +563,27 @@ describe('persistence', () => {
     expect(r.state.stage._tag).toBe('Started');
     expect(r.state.systemFailures).toBe(0);
     expect(r.state.owned).toMatchObject([{ ref: ref('r1-train-0'), status: 'live', deleteWanted: false }]);
+  });
+
+  it('a delete refused by its uid precondition counts the object as gone; a newer one is deleted by its own uid', () => {
+    const ctx = ctxAt(T0, task(), config({ finalizer: false }));
+    const { commands, state } = run(
+      [
+        { _tag: 'Submitted' },
+        created('r1-train-0'),
+        seen('r1-train-0', 'Fatal', { finalizers: [] }),
+        {
+          _tag: 'DeleteAnswered',
+          ref: ref('r1-train-0'),
+          error: { reason: 'Conflict', code: 409, message: 'Precondition failed: UID in precondition' },
+        },
+        seen('r1-train-0', 'Fatal', { finalizers: [], uid: 'uid-newer' }),
+      ],
+      ctx,
+    );
+    expect(ofTag(commands, 'Delete').map((c) => c.uid)).toEqual(['uid-r1-train-0', 'uid-newer']);
+    expect(ofTag(commands, 'ScheduleTimer').filter((c) => c.timer === 'Retry')).toEqual([]);
+    expect(state.owned[0]?.deleteSent).toBe(true);
   });
 
   it('an object that comes back after a NotFound (a late create of a dead process) is cleaned up and deleted', () => {

@@ -1,0 +1,242 @@
+// Launch and relaunch: shared cluster first, the create and its answer, and what a reported phase starts next.
+import * as E from 'fp-ts/lib/Either.js';
+import * as O from 'fp-ts/lib/Option.js';
+import type { KubeObject } from '../kubernetes.js';
+import * as PI from '../phase-info.js';
+import { classifyCreateError } from './create-errors.js';
+import type { ApiError, Command } from './protocol.js';
+import { sameRef, type ObjectRef, type Owned, type TaskState } from './state.js';
+import { applyAbort } from './abort.js';
+import { cleanup } from './cleanup.js';
+import {
+  type Ctx,
+  type StepResult,
+  buildCtx,
+  buildManifest,
+  emit,
+  findOwned,
+  hasFinalizer,
+  isCurrent,
+  refFor,
+  resync,
+  andThen,
+  updateOwned,
+} from './context.js';
+import { finish, finishAborted, retireCurrent, systemFailure } from './failures.js';
+import { isTerminal } from '../phase.js';
+import { maxAttemptsOf } from '../task.js';
+
+/** Creates the current attempt's object. */
+export const launch = (s: TaskState, ctx: Ctx): StepResult => {
+  if (s.abortRequested) {
+    // A create that was in flight when the process stopped may have happened: delete it to be sure.
+    const unsure: TaskState = {
+      ...s,
+      owned: s.owned.map((o) => (o.status === 'creating' ? { ...o, status: 'live', deleteWanted: true } : o)),
+    };
+    return finishAborted(unsure, ctx, 'aborted before the resource was created');
+  }
+  if (ctx.plugin.sharedCluster !== undefined && s.cluster?.ready !== true) return acquireCluster(s, ctx);
+  const ref = refFor(s, ctx);
+  const built = buildManifest(s, ctx, ref);
+  if (E.isLeft(built)) {
+    return finish(
+      s,
+      ctx,
+      PI.failure(built.left.code, `Failed to build resource, caused by: ${built.left.message}`),
+    );
+  }
+  const manifest = built.right;
+  const entry: Owned = {
+    ref,
+    attempt: s.attempt,
+    status: 'creating',
+    finalizer: hasFinalizer(manifest),
+    deleteWanted: false,
+    deleteSent: false,
+    finalizerRemovalSent: false,
+  };
+  const owned = [...s.owned.filter((o) => !sameRef(o.ref, ref)), entry];
+  return {
+    state: { ...s, stage: { _tag: 'Started' }, owned },
+    commands: [{ _tag: 'Create', ref, manifest }],
+  };
+};
+
+/**
+ * Before the job of a shared-cluster plugin: ask the interpreter for the cluster (it creates it unless it exists)
+ * and wait until it is ready. A task whose spec names no shared cluster goes straight on.
+ */
+export const acquireCluster = (s: TaskState, ctx: Ctx): StepResult => {
+  const support = ctx.plugin.sharedCluster;
+  if (support === undefined) return launch(withoutCluster(s), ctx);
+  let chosen: E.Either<{ readonly code: string; readonly message: string }, O.Option<KubeObject>>;
+  try {
+    chosen = support.clusterFor(buildCtx(s, ctx));
+  } catch (e) {
+    chosen = E.left({ code: 'FailedToBuildResource', message: `the plugin threw: ${String(e)}` });
+  }
+  if (E.isLeft(chosen)) {
+    return finish(
+      s,
+      ctx,
+      PI.failure(chosen.left.code, `Failed to build resource, caused by: ${chosen.left.message}`),
+    );
+  }
+  if (O.isNone(chosen.right)) {
+    // No shared cluster for this task: mark it as decided so launch does not ask again.
+    return launch({ ...s, cluster: { ref: NO_CLUSTER, ready: true } }, ctx);
+  }
+  const manifest = chosen.right.value;
+  const ref: ObjectRef = {
+    apiVersion: support.kind.apiVersion,
+    kind: support.kind.kind,
+    namespace: ctx.task.execution.namespace,
+    name: manifest.metadata?.name ?? '',
+  };
+  const waiting: TaskState = { ...s, stage: { _tag: 'WaitingForCluster' }, cluster: { ref, ready: false } };
+  const r = emit(
+    waiting,
+    PI.waitingForResources(ctx.now, 0, `waiting for shared cluster ${ref.namespace}/${ref.name} to be ready`),
+    false,
+  );
+  return {
+    state: r.state,
+    commands: [
+      {
+        _tag: 'AcquireCluster',
+        ref,
+        manifest: { ...manifest, metadata: { ...manifest.metadata, namespace: ref.namespace } },
+      },
+      ...r.commands,
+    ],
+  };
+};
+
+export const withoutCluster = (s: TaskState): TaskState => {
+  const { cluster: _dropped, ...rest } = s;
+  return rest;
+};
+
+/** The cluster placeholder of a task that runs without a shared cluster (its name is empty: never a real one). */
+export const NO_CLUSTER: ObjectRef = { apiVersion: '', kind: '', namespace: '', name: '' };
+
+export const clusterReady = (s: TaskState, ctx: Ctx, ref: ObjectRef): StepResult => {
+  if (s.stage._tag !== 'WaitingForCluster' || s.cluster === undefined || !sameRef(s.cluster.ref, ref)) {
+    return { state: s, commands: [] };
+  }
+  return launch({ ...s, stage: { _tag: 'Pending' }, cluster: { ref, ready: true } }, ctx);
+};
+
+export const clusterFailed = (s: TaskState, ctx: Ctx, ref: ObjectRef, message: string): StepResult => {
+  if (s.stage._tag !== 'WaitingForCluster' || s.cluster === undefined || !sameRef(s.cluster.ref, ref)) {
+    return { state: s, commands: [] };
+  }
+  return systemFailure(
+    { ...s, cluster: { ref, ready: false } },
+    ctx,
+    PI.systemRetryableFailure(
+      'SharedClusterFailed',
+      `shared cluster ${ref.namespace}/${ref.name} failed: ${message}`,
+    ),
+  );
+};
+
+export const createSucceeded = (s: TaskState, ctx: Ctx, ref: ObjectRef, uid?: string): StepResult => {
+  const marked = updateOwned(s, ref, (o) => ({
+    ...o,
+    status: 'live',
+    ...(uid === undefined ? {} : { uid }),
+  }));
+  if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started') return cleanup(marked, ctx);
+  const quota: Command = { _tag: 'QuotaAccepted', namespace: ref.namespace };
+  if (s.abortRequested) {
+    return andThen({ state: marked, commands: [quota] }, (st) => applyAbort(st, ctx, undefined));
+  }
+  // The watch can deliver the object before the create's answer: then its phase is already reported.
+  if (s.pluginState !== undefined) return { state: marked, commands: [quota] };
+  const r = emit(marked, PI.queued(ctx.now, 0, 'task submitted to K8s'), false);
+  return { state: r.state, commands: [quota, ...r.commands, resync(ctx)] };
+};
+
+export const createFailed = (s: TaskState, ctx: Ctx, ref: ObjectRef, error: ApiError): StepResult => {
+  const outcome = classifyCreateError(error);
+  // The watch has shown the object while the create was out: it exists under our deterministic name, so an
+  // earlier create landed (one sent before a restart, whose answer was lost) and this one's error is moot.
+  if (outcome._tag === 'Submitted' || findOwned(s, ref)?.status === 'live')
+    return createSucceeded(s, ctx, ref);
+  if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started') return { state: s, commands: [] };
+  // The object was not created, unless a server-side failure may have committed it anyway.
+  const maybeCreated = outcome._tag === 'System' && outcome.maybeCreated;
+  const settled = maybeCreated
+    ? updateOwned(s, ref, (o) => ({ ...o, status: 'live', deleteWanted: true }))
+    : updateOwned(s, ref, (o) => ({ ...o, status: 'gone', finalizer: false }));
+  switch (outcome._tag) {
+    case 'QuotaExceeded': {
+      const waiting: TaskState = { ...settled, stage: { _tag: 'WaitingForQuota' } };
+      const r = emit(
+        waiting,
+        PI.waitingForResources(ctx.now, 0, `Exceeded resourcequota: ${outcome.message}`),
+        false,
+      );
+      return {
+        state: r.state,
+        commands: [
+          ...r.commands,
+          { _tag: 'QuotaRejected', namespace: ref.namespace, message: outcome.message },
+        ],
+      };
+    }
+    case 'NeverFits':
+      return finish(
+        settled,
+        ctx,
+        PI.failure(
+          'ResourceRequestsExceedLimits',
+          `the task asks for more than the quota allows: ${outcome.message}`,
+        ),
+      );
+    case 'Permanent':
+      return finish(settled, ctx, PI.failure(outcome.code, outcome.message));
+    case 'UserRetryable':
+      return userFailure(settled, ctx, PI.retryableFailure(outcome.code, outcome.message));
+    case 'System':
+      return systemFailure(settled, ctx, PI.systemRetryableFailure(outcome.code, outcome.message));
+  }
+};
+
+/** A user-retryable failure: a new attempt when attempts remain, else the failure is final. */
+export const userFailure = (s: TaskState, ctx: Ctx, pi: PI.PhaseInfo): StepResult => {
+  const maxAttempts = maxAttemptsOf(ctx.task);
+  if (s.attempt + 1 >= maxAttempts) {
+    return finish(s, ctx, pi.error === undefined ? pi : { ...pi, phase: 'PermanentFailure' });
+  }
+  return andThen(emit(retireCurrent(s, ctx), pi, false), (st) => {
+    // The new attempt's plugin state starts afresh: versions are per attempt, as in Flyte.
+    const { pluginState: _dropped, ...rest } = st;
+    const next: TaskState = {
+      ...rest,
+      attempt: s.attempt + 1,
+      systemRetry: 0,
+      systemFailures: 0,
+      stage: { _tag: 'Pending' },
+    };
+    return andThen(emit(next, PI.queued(ctx.now, 0, 'restarting task'), false), (st2) =>
+      andThen(cleanup(st2, ctx), (st3) => launch(st3, ctx)),
+    );
+  });
+};
+
+export const onPhase = (s: TaskState, ctx: Ctx, pi: PI.PhaseInfo): StepResult => {
+  if (pi.phase === 'Undefined') return { state: s, commands: [resync(ctx)] };
+  if (!isTerminal(pi.phase)) {
+    // Unlike Flyte, progress does not reset the system-failure count: a task whose pods are preempted again and
+    // again would otherwise retry for ever. The budget is per user attempt.
+    const r = emit(s, pi, false);
+    return { state: r.state, commands: [...r.commands, resync(ctx)] };
+  }
+  if (pi.phase === 'RetryableFailure') {
+    return pi.error?.kind === 'SYSTEM' ? systemFailure(s, ctx, pi) : userFailure(s, ctx, pi);
+  }
+  return finish(s, ctx, pi);
+};

@@ -1,0 +1,108 @@
+// Resume and timers: after a restart every unanswered command is due again; a timer re-runs what waits.
+import * as E from 'fp-ts/lib/Either.js';
+import * as O from 'fp-ts/lib/Option.js';
+import type { Command } from './protocol.js';
+import type { TaskState } from './state.js';
+import { applyAbort } from './abort.js';
+import { cleanup } from './cleanup.js';
+import {
+  type Ctx,
+  type StepResult,
+  buildCtx,
+  findOwned,
+  holdsCluster,
+  refFor,
+  resync,
+  andThen,
+} from './context.js';
+import { acquireCluster, launch, withoutCluster } from './launch.js';
+
+export const resumed = (s: TaskState, ctx: Ctx): StepResult => {
+  // Nothing in flight survives a restart: every command not yet answered is due again (they are idempotent).
+  const reset: TaskState = {
+    ...s,
+    owned: s.owned.map((o) => ({
+      ...o,
+      deleteSent: o.deleteSent && o.status === 'gone',
+      finalizerRemovalSent: false,
+    })),
+  };
+  switch (s.stage._tag) {
+    case 'Done':
+      return cleanup(reset, ctx);
+    case 'Pending':
+      return s.stage.retryAt !== undefined && s.stage.retryAt > ctx.now
+        ? { state: reset, commands: [{ _tag: 'ScheduleTimer', timer: 'Retry', at: s.stage.retryAt }] }
+        : andThen(cleanup(reset, ctx), (st) => launch(st, ctx));
+    case 'WaitingForQuota':
+      return andThen(cleanup(reset, ctx), (st) => launch(st, ctx));
+    case 'WaitingForCluster':
+      // Ask again: the interpreter's record of who uses which cluster did not survive the restart.
+      return andThen(cleanup(reset, ctx), (st) => acquireCluster(withoutCluster(st), ctx));
+    case 'Aborting':
+      return andThen(cleanup(reset, ctx), (st) => applyAbort(st, ctx, undefined));
+    case 'Started': {
+      const entry = findOwned(reset, refFor(reset, ctx));
+      if (entry === undefined) return andThen(cleanup(reset, ctx), (st) => launch(st, ctx));
+      if (entry.status === 'creating') {
+        // The create sent before the restart may have landed: look in the cache first, so that object is known
+        // before the answer to the create sent again (which may be an error that says nothing about the first).
+        return andThen({ state: reset, commands: [{ _tag: 'Observe', ref: entry.ref }] }, (st) =>
+          andThen(cleanup(st, ctx), (st2) => launch(st2, ctx)),
+        );
+      }
+      // A running job holds its cluster: say so again, so the cluster is not collected as idle.
+      const hold: Command[] =
+        reset.cluster !== undefined && holdsCluster(reset) && ctx.plugin.sharedCluster !== undefined
+          ? reacquire(reset, ctx)
+          : [];
+      return andThen(cleanup(reset, ctx), (st) => ({
+        state: st,
+        commands: [...hold, { _tag: 'Observe', ref: entry.ref }, resync(ctx)],
+      }));
+    }
+  }
+};
+
+/** The AcquireCluster command for a cluster the task already holds (its manifest is built again, purely). */
+export const reacquire = (s: TaskState, ctx: Ctx): Command[] => {
+  const support = ctx.plugin.sharedCluster;
+  if (support === undefined || s.cluster === undefined) return [];
+  try {
+    const chosen = support.clusterFor(buildCtx(withoutCluster(s), ctx));
+    if (E.isLeft(chosen) || O.isNone(chosen.right)) return [];
+    const manifest = chosen.right.value;
+    return [
+      {
+        _tag: 'AcquireCluster',
+        ref: s.cluster.ref,
+        manifest: { ...manifest, metadata: { ...manifest.metadata, namespace: s.cluster.ref.namespace } },
+      },
+    ];
+  } catch {
+    return [];
+  }
+};
+
+export const timer = (s: TaskState, ctx: Ctx, kind: 'Retry' | 'Resync'): StepResult => {
+  if (kind === 'Resync') {
+    const entry = findOwned(s, refFor(s, ctx));
+    if (s.stage._tag !== 'Started' || entry === undefined || entry.status !== 'live')
+      return { state: s, commands: [] };
+    return { state: s, commands: [{ _tag: 'Observe', ref: entry.ref }] };
+  }
+  switch (s.stage._tag) {
+    case 'Pending':
+      if (s.stage.retryAt !== undefined && s.stage.retryAt > ctx.now) {
+        return { state: s, commands: [{ _tag: 'ScheduleTimer', timer: 'Retry', at: s.stage.retryAt }] };
+      }
+      return andThen(cleanup(s, ctx), (st) => launch(st, ctx));
+    case 'Aborting':
+      return applyAbort(s, ctx, undefined);
+    case 'Started':
+    case 'WaitingForQuota':
+    case 'WaitingForCluster':
+    case 'Done':
+      return cleanup(s, ctx);
+  }
+};

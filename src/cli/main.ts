@@ -6,6 +6,7 @@ import { explainCommand } from './explain-command.js';
 import { pluginsCommand } from './plugins-command.js';
 import { renderCommand } from './render-command.js';
 import { runCommand } from './run-command.js';
+import { validateCommand } from './validate-command.js';
 import { CliExit, ExitCode } from './io.js';
 
 const program = new Command('kubetasks')
@@ -19,6 +20,7 @@ program.addCommand(renderCommand());
 program.addCommand(explainCommand());
 program.addCommand(runCommand());
 program.addCommand(pluginsCommand());
+program.addCommand(validateCommand());
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   try {

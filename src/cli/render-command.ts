@@ -12,6 +12,7 @@ import type { BuildContext } from '../domain/plugin.js';
 import { lookupByTaskType, showRegistryError } from '../domain/registry.js';
 import { builtInRegistry } from '../plugins/index.js';
 import { decodeKubePodTemplates, templateStore } from '../plugins/pod/build/index.js';
+import { checkObjects, exitOnCrdErrors, loadCrdDirOrExit } from './crds.js';
 import { CliExit, ExitCode, loadOrExit, parseOutputFormat, printDocument, type OutputFormat } from './io.js';
 
 const loadPodTemplates = loadDocument(decodeKubePodTemplates);
@@ -39,6 +40,10 @@ export const renderCommand = () =>
     )
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .option('--with-metadata', 'include the metadata the plugin manager adds at create time')
+    .option(
+      '--validate-crds <dir>',
+      "check the manifest against the operator's CRD in dir first (kubectl get crd NAME -o yaml > dir/NAME.yaml); exit 1 if it breaks it",
+    )
     .action((file, opts) => {
       const format = parseOutputFormat(opts.output) as OutputFormat;
       const config =
@@ -66,7 +71,13 @@ export const renderCommand = () =>
         ]);
       }
       const withMetadata = opts.withMetadata === true;
-      const manifest = withMetadata ? addObjectMetadata(ctx, plugin.value.properties, pod.right) : pod.right;
+      const created = addObjectMetadata(ctx, plugin.value.properties, pod.right);
+      // What is checked is what the manager creates; nothing is printed for a manifest the cluster would not take.
+      if (opts.validateCrds !== undefined) {
+        const catalog = loadCrdDirOrExit('--validate-crds', opts.validateCrds);
+        exitOnCrdErrors(checkObjects(catalog, source.doc.file, [created]));
+      }
+      const manifest = withMetadata ? created : pod.right;
       if (format === 'yaml' && !withMetadata) process.stdout.write(note(source.doc.file, plugin.value.id));
       // A plain copy: values the pod shares between containers would otherwise print as YAML anchors and aliases.
       printDocument(JSON.parse(JSON.stringify(manifest)) as unknown, format);

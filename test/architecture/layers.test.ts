@@ -30,7 +30,8 @@ const allowedPackages: Record<string, RegExp> = {
   domain: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|io-ts\/lib\/[A-Za-z]+\.js|kubernetes-types\/.+)$/,
   plugins: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|io-ts\/lib\/[A-Za-z]+\.js|kubernetes-types\/.+)$/,
   ports: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|kubernetes-types\/.+)$/,
-  app: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|io-ts\/lib\/[A-Za-z]+\.js|kubernetes-types\/.+|yaml)$/,
+  // ajv: the CRD schema check (app/crd-validation.ts), pure JavaScript like yaml.
+  app: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|io-ts\/lib\/[A-Za-z]+\.js|kubernetes-types\/.+|yaml|ajv)$/,
 };
 
 const allowedLayers: Record<string, ReadonlyArray<string>> = {

@@ -39,6 +39,8 @@ const objectsOf = (file: string, text: string): ReadonlyArray<unknown> => {
 
 export const validateCommand = () =>
   new Command('validate')
+    // A usage error (no --crds) is thrown to main, which exits 2, instead of commander exiting 1 itself.
+    .exitOverride()
     .description(
       'Check Kubernetes manifests (kubetasks render output, kubectl dumps, Lists) against CRD files: exit 0 valid, 1 invalid, 2 bad input',
     )

@@ -81,6 +81,28 @@ describe('architecture', () => {
     },
   );
 
+  it('kubetasks/testing needs no test runner: only src/testing/contract (kubetasks/testing/contract) imports vitest', () => {
+    const testing = files.filter(
+      (f) => layerOf(f) === 'testing' && !relative(SRC, f).startsWith('testing/contract/'),
+    );
+    expect(testing.length).toBeGreaterThan(5);
+    // What src/testing/index.ts loads, followed through its relative imports: none of it may reach vitest.
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const spec of importsOf(file)) {
+        if (spec.startsWith('.')) visit(resolve(join(file, '..'), spec).replace(/\.js$/, '.ts'));
+      }
+    };
+    visit(join(SRC, 'testing', 'index.ts'));
+    const runners = [...seen].filter((f) =>
+      importsOf(f).some((s) => /^(vitest|@fast-check\/vitest)(\/|$)/.test(s)),
+    );
+    expect(runners.map((f) => relative(SRC, f))).toEqual([]);
+    expect(seen.size).toBeGreaterThan(testing.length);
+  });
+
   it('every source file opens with a one-line purpose comment', () => {
     const missing = files.filter((f) => {
       const lines = readFileSync(f, 'utf8').split('\n');

@@ -1,5 +1,5 @@
 // The operators' real CRDs for the CRD suite: read from the directory KUBETASKS_CRD_DIR names, checked with src's validator.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { checkObject, crdCatalog, renderViolation } from '../../src/app/crd-validation.js';
@@ -59,4 +59,17 @@ export const crdValidator = (kind: keyof typeof EXPECTED_CRDS, version: string):
     if (r._tag === 'Invalid') return r.violations.map(renderViolation(r));
     return r.version === version ? [] : [`checked against version ${r.version}, expected ${version}`];
   };
+};
+
+/**
+ * Every `*.yaml` CRD file of the directory, sorted, as paths: what the real-cluster suite installs into its API server.
+ * Throws (failing the file that asks) when the variable is unset or the directory or an expected file is missing.
+ */
+export const crdFilePaths = (): ReadonlyArray<string> => {
+  const dir = crdDir();
+  for (const f of Object.values(EXPECTED_CRDS)) crdFile(f);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(dir, f));
 };

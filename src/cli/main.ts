@@ -6,6 +6,7 @@ import { explainCommand } from './explain-command.js';
 import { pluginsCommand } from './plugins-command.js';
 import { renderCommand } from './render-command.js';
 import { runCommand } from './run-command.js';
+import { validateCommand } from './validate-command.js';
 import { CliExit, ExitCode } from './io.js';
 import { exitOnClosedOutput } from './lifetime.js';
 
@@ -20,6 +21,7 @@ program.addCommand(renderCommand());
 program.addCommand(explainCommand());
 program.addCommand(runCommand());
 program.addCommand(pluginsCommand());
+program.addCommand(validateCommand());
 
 /**
  * Commander copies exit handling only to subcommands made with `.command()`, not to those added with

@@ -11,6 +11,7 @@ import type { BuildContext } from '../domain/plugin.js';
 import { showRegistryError } from '../domain/registry.js';
 import { builtInRegistry } from '../plugins/index.js';
 import { decodeKubePodTemplates, templateStore } from '../plugins/pod/build/index.js';
+import { checkObjects, exitOnCrdErrors, loadCrdDirOrExit } from './crds.js';
 import { CliExit, ExitCode, loadOrExit, parseOutputFormat, printDocument, type OutputFormat } from './io.js';
 import { checkNamespaceFlag, loadTask, taskIdOf } from './task-input.js';
 
@@ -44,6 +45,10 @@ export const renderCommand = () =>
       '--with-metadata',
       'the object exactly as the plugin manager creates it (name, labels, annotations, ...)',
     )
+    .option(
+      '--validate-crds <dir>',
+      "check the manifest against the operator's CRD in dir first (kubectl get crd NAME -o yaml > dir/NAME.yaml); exit 1 if it breaks it",
+    )
     .action((file, opts) => {
       const format = parseOutputFormat(opts.output) as OutputFormat;
       const namespace = checkNamespaceFlag(opts.namespace);
@@ -67,9 +72,13 @@ export const renderCommand = () =>
       }
       const withMetadata = opts.withMetadata === true;
       // The manager's own steps, in its order: addObjectMetadata when it builds, markManaged when it creates.
-      const manifest = withMetadata
-        ? markManaged(taskIdOf(source.task), addObjectMetadata(ctx, plugin.properties, pod.right))
-        : pod.right;
+      const created = markManaged(taskIdOf(source.task), addObjectMetadata(ctx, plugin.properties, pod.right));
+      // What is checked is what the manager creates; nothing is printed for a manifest the cluster would not take.
+      if (opts.validateCrds !== undefined) {
+        const catalog = loadCrdDirOrExit('--validate-crds', opts.validateCrds);
+        exitOnCrdErrors(checkObjects(catalog, source.doc.file, [created]));
+      }
+      const manifest = withMetadata ? created : pod.right;
       if (format === 'yaml' && !withMetadata) process.stdout.write(note(source.doc.file, plugin.id));
       // A plain copy: values the pod shares between containers would otherwise print as YAML anchors and aliases.
       printDocument(JSON.parse(JSON.stringify(manifest)) as unknown, format);

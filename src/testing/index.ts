@@ -1,7 +1,12 @@
-// The public test kit (`kubetasks/testing`): fast-check arbitraries for the domain's inputs.
+// The public test kit (`kubetasks/testing`): fast-check arbitraries for the domain's inputs, needing no test runner.
+//
+// Nothing here imports vitest, so a plugin author can use the arbitraries with fast-check alone (with any runner).
+// The contract suites, which register vitest tests, are `kubetasks/testing/contract` (src/testing/contract/index.ts).
 export * from './arbitraries.js';
 export * from './task-arbitraries.js';
-export * from './contract/index.js';
+export { contractCustomResourceDefinitions, contractKinds, GADGET, WIDGET } from './contract/kinds.js';
+export type { AdapterFactory, ContractAdapter } from './contract/support.js';
+export * from './task-id-arbitraries.js';
 export * from './pod-arbitraries.js';
 export * from './spark-arbitraries.js';
 export * from './job-arbitraries.js';

@@ -12,7 +12,7 @@ import {
   makeMemoryStateStore,
   stateFileName,
 } from '../../src/adapters/state-store/index.js';
-import { arbTaskId, stateStoreContract } from '../../src/testing/index.js';
+import { arbTaskId, stateStoreContract } from '../../src/testing/contract/index.js';
 
 const tempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'kubetasks-state-'));
 

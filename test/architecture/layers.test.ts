@@ -30,7 +30,8 @@ const allowedPackages: Record<string, RegExp> = {
   domain: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|io-ts\/lib\/[A-Za-z]+\.js|kubernetes-types\/.+)$/,
   plugins: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|io-ts\/lib\/[A-Za-z]+\.js|kubernetes-types\/.+)$/,
   ports: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|kubernetes-types\/.+)$/,
-  app: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|io-ts\/lib\/[A-Za-z]+\.js|kubernetes-types\/.+|yaml)$/,
+  // ajv: the CRD schema check (app/crd-validation.ts), pure JavaScript like yaml.
+  app: /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|io-ts\/lib\/[A-Za-z]+\.js|kubernetes-types\/.+|yaml|ajv)$/,
 };
 
 const allowedLayers: Record<string, ReadonlyArray<string>> = {
@@ -109,6 +110,28 @@ describe('architecture', () => {
       expect(found.filter((f) => !KNOWN_CACHES.has(f))).toEqual([]);
     },
   );
+
+  it('kubetasks/testing needs no test runner: only src/testing/contract (kubetasks/testing/contract) imports vitest', () => {
+    const testing = files.filter(
+      (f) => layerOf(f) === 'testing' && !relative(SRC, f).startsWith('testing/contract/'),
+    );
+    expect(testing.length).toBeGreaterThan(5);
+    // What src/testing/index.ts loads, followed through its relative imports: none of it may reach vitest.
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const spec of importsOf(file)) {
+        if (spec.startsWith('.')) visit(resolve(join(file, '..'), spec).replace(/\.js$/, '.ts'));
+      }
+    };
+    visit(join(SRC, 'testing', 'index.ts'));
+    const runners = [...seen].filter((f) =>
+      importsOf(f).some((s) => /^(vitest|@fast-check\/vitest)(\/|$)/.test(s)),
+    );
+    expect(runners.map((f) => relative(SRC, f))).toEqual([]);
+    expect(seen.size).toBeGreaterThan(testing.length);
+  });
 
   it('every source file opens with a one-line purpose comment', () => {
     const missing = files.filter((f) => {

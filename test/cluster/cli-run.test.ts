@@ -1,19 +1,17 @@
 // `kubetasks run --cluster kube` against a real kube-apiserver, as the README documents it (built CLI, plain node).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { crdFilePaths } from '../crds/crd-dir.js';
 
 const CLI = 'dist/cli/main.js';
 let plane: ControlPlane | undefined;
 
-const crdDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'crds');
-// Only the Kubeflow CRDs: the Spark plugin's kind stays unserved, to check how run reports a missing CRD.
-const crdFiles = readdirSync(crdDir)
-  .filter((f) => f.startsWith('kubeflow.org_'))
-  .map((f) => path.join(crdDir, f));
+// Only the Kubeflow CRDs (from KUBETASKS_CRD_DIR): the Spark plugin's kind stays unserved, to check how run reports
+// a missing CRD.
+const crdFiles = crdFilePaths().filter((f) => path.basename(f).startsWith('kubeflow.org_'));
 
 beforeAll(async () => {
   plane = await startControlPlane({ crdFiles });

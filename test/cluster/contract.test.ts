@@ -8,7 +8,7 @@ import {
   clusterContract,
   contractCustomResourceDefinitions,
   contractKinds,
-} from '../../src/testing/index.js';
+} from '../../src/testing/contract/index.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 
 let plane: ControlPlane | undefined;

@@ -1,8 +1,6 @@
 // Smoke test of the test control plane: real kube-apiserver + etcd, the shared CRDs, REST round trips, RBAC users.
 import * as fs from 'node:fs';
 import * as https from 'node:https';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   adminRequest,
@@ -11,15 +9,10 @@ import {
   type ControlPlane,
   type KubeResponse,
 } from './control-plane.js';
+import { crdFilePaths } from '../crds/crd-dir.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-// CI lays shared/ beside the clone, as it is beside the work tree here.
-const crdDir = path.resolve(repoRoot, '..', 'shared', 'crds');
-const crdFiles = fs
-  .readdirSync(crdDir)
-  .filter((f) => f.endsWith('.yaml'))
-  .sort()
-  .map((f) => path.join(crdDir, f));
+// The operators' CRDs, from the directory KUBETASKS_CRD_DIR names (CI: ../shared/crds beside the clone).
+const crdFiles = crdFilePaths();
 
 let plane: ControlPlane;
 let startedMs = 0;

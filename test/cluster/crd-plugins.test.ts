@@ -21,15 +21,12 @@ import type { Logger } from '../../src/ports/logger.js';
 import { builtInRegistry } from '../../src/plugins/index.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { startFastKubelet, wallClockConfig } from './fixtures.js';
+import { crdFilePaths } from '../crds/crd-dir.js';
 
 const NS = 'crd-plugins';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const crdDir = path.resolve(repoRoot, '..', 'shared', 'crds');
-const crdFiles = fs
-  .readdirSync(crdDir)
-  .filter((f) => f.endsWith('.yaml'))
-  .sort()
-  .map((f) => path.join(crdDir, f));
+// The operators' CRDs, from the directory KUBETASKS_CRD_DIR names (CI: ../shared/crds beside the clone).
+const crdFiles = crdFilePaths();
 
 /** Every example task of the CRD plugins, by folder. */
 const exampleDirs = ['spark', 'kubeflow', 'ray', 'dask', 'job'];

@@ -2,7 +2,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
@@ -19,14 +18,10 @@ import type { KubeObject } from '../../src/domain/kubernetes.js';
 import { isTransient, OPTIMISTIC_LOCK_MESSAGE, type ClusterError } from '../../src/ports/cluster-error.js';
 import type { WatchEvent, WatchStream } from '../../src/ports/cluster.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { crdFilePaths } from '../crds/crd-dir.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const crdDir = path.resolve(repoRoot, '..', 'shared', 'crds');
-const crdFiles = fs
-  .readdirSync(crdDir)
-  .filter((f) => f.endsWith('.yaml'))
-  .sort()
-  .map((f) => path.join(crdDir, f));
+// The operators' CRDs, from the directory KUBETASKS_CRD_DIR names (CI: ../shared/crds beside the clone).
+const crdFiles = crdFilePaths();
 
 let plane: ControlPlane;
 let k: KubernetesCluster;

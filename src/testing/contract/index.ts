@@ -1,7 +1,7 @@
-// The cluster contract: one vitest suite that every cluster adapter (in-memory, real API server) must pass.
+// The contract suites (`kubetasks/testing/contract`): vitest suites every cluster adapter and state store must pass.
 //
-// vitest is imported at run time: it is an optional peer of kubetasks, needed only by code that calls
-// `clusterContract` (from `kubetasks/testing`) inside a vitest run.
+// This entry point imports vitest at load time: vitest is an optional peer dependency of kubetasks, needed only by
+// code that imports this module inside a vitest run. The arbitraries (`kubetasks/testing`) need no test runner.
 import { afterEach, beforeEach, describe } from 'vitest';
 import { admissionContract } from './admission.js';
 import { deletionContract } from './deletion.js';
@@ -45,4 +45,5 @@ export const clusterContract = (name: string, makeAdapter: AdapterFactory): void
 
 export { contractCustomResourceDefinitions, contractKinds, GADGET, WIDGET } from './kinds.js';
 export type { AdapterFactory, ContractAdapter } from './support.js';
-export { arbTaskId, stateStoreContract, type StateStoreUnderTest } from './state-store.js';
+export { stateStoreContract, type StateStoreUnderTest } from './state-store.js';
+export { arbTaskId } from '../task-id-arbitraries.js';

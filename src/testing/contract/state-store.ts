@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { StateStore, StoredTask, StoredTasks } from '../../ports/state-store.js';
 import { arbJson } from '../json-arbitraries.js';
+import { arbTaskId } from '../task-id-arbitraries.js';
 
 /** A fresh, empty store, and how to dispose of it. */
 export interface StateStoreUnderTest {
@@ -30,15 +31,6 @@ const record = (taskId: string, state: unknown = { version: 1 }): StoredTask => 
 
 const byId = (tasks: ReadonlyArray<StoredTask>): ReadonlyArray<StoredTask> =>
   [...tasks].sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0));
-
-/** Task ids as callers choose them: any text, long ones, and ids that differ only by case or by escaping. */
-export const arbTaskId: fc.Arbitrary<string> = fc.oneof(
-  fc.string({ minLength: 1, maxLength: 12 }),
-  fc.string({ minLength: 1, maxLength: 12, unit: 'grapheme' }),
-  fc.string({ minLength: 1, maxLength: 6, unit: 'binary' }),
-  fc.string({ minLength: 150, maxLength: 400, unit: 'grapheme-ascii' }),
-  fc.constantFrom('.', '..', 'a/b', 'A', 'a', '%41', 'con', '__proto__', 'x.json', 'x.tmp', ' '),
-);
 
 /**
  * Registers the state-store contract under `describe(name)`: `make` gives a fresh, empty store per test. The

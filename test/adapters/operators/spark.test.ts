@@ -13,9 +13,6 @@ import type { BuildContext } from '../../../src/domain/plugin.js';
 import type { TaskExecution } from '../../../src/domain/task.js';
 import { sparkPlugin } from '../../../src/plugins/spark/plugin.js';
 import { startOperatorWorld, type OperatorWorld } from './world.js';
-import { crdValidator } from '../../plugins/crd-schema.js';
-
-const validate = crdValidator('sparkoperator.k8s.io_sparkapplications.yaml', 'v1beta2');
 
 const NS = 'etl';
 const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
@@ -82,8 +79,6 @@ const runUntil = async (app: KubeObject, ok: (a: KubeObject) => boolean, steps =
   for (let i = 0; i < steps; i++) {
     const a = await current(app);
     if (seen[seen.length - 1] !== stateOf(a)) seen.push(stateOf(a));
-    // Every status the operator writes is one the CRD's status schema accepts.
-    expect(validate(a)).toEqual([]);
     if (ok(a)) return { final: a, seen };
     await clock.advance(200);
   }

@@ -5,7 +5,7 @@ import { MANAGED_LABEL } from '../../../src/domain/object-metadata.js';
 import { mpiPlugin } from '../../../src/plugins/kubeflow/mpi.js';
 import { pytorchPlugin } from '../../../src/plugins/kubeflow/pytorch.js';
 import { tensorflowPlugin } from '../../../src/plugins/kubeflow/tensorflow.js';
-import { buildFails, built, ctxOf, kfTask, replica, specOf, templateOf, validatorFor } from './fixtures.js';
+import { buildFails, built, ctxOf, kfTask, replica, specOf, templateOf } from './fixtures.js';
 
 const PT = 'pytorchReplicaSpecs';
 const TF = 'tfReplicaSpecs';
@@ -55,10 +55,6 @@ describe('pytorch, version 0 (flat payload)', () => {
     }
   });
 
-  it('validates against the training operator CRD', () => {
-    expect(validatorFor('PyTorchJob')(job)).toEqual([]);
-  });
-
   it('elastic: no Master, an elasticPolicy (empty backend and zero nproc left to the operator)', () => {
     const j = built(
       pytorchPlugin,
@@ -94,7 +90,6 @@ describe('pytorch, version 0 (flat payload)', () => {
       nProcPerNode: 4,
       maxRestarts: 0,
     });
-    expect(validatorFor('PyTorchJob')(full)).toEqual([]);
   });
 
   it.each([
@@ -196,10 +191,6 @@ describe('pytorch, version 1 (replica groups)', () => {
     expect(specOf(j)['runPolicy']).toEqual({ cleanPodPolicy: 'None' });
   });
 
-  it('validates against the CRD', () => {
-    expect(validatorFor('PyTorchJob')(job)).toEqual([]);
-  });
-
   it('refuses a negative run policy number at its path', () => {
     const e = buildFails(
       pytorchPlugin,
@@ -268,7 +259,6 @@ describe('tensorflow', () => {
     expect(Object.keys(specOf(job)[TF] as object)).toEqual(['Chief', 'Worker', 'PS']);
     expect(replica(job, TF, 'PS')['replicas']).toBe(1);
     expect(templateOf(replica(job, TF, 'Chief')).containers[0]?.['name']).toBe('tensorflow');
-    expect(validatorFor('TFJob')(job)).toEqual([]);
     const e = buildFails(tensorflowPlugin, ctxOf(kfTask('tensorflow', { psReplicas: 1 })));
     expect(e.path).toEqual(['task', 'custom', 'workers']);
   });
@@ -294,7 +284,6 @@ describe('tensorflow', () => {
     expect(replica(job, TF, 'Chief')['replicas']).toBe(2);
     expect(templateOf(replica(job, TF, 'Evaluator')).containers[0]?.['image']).toBe('eval:1');
     expect(specOf(job)['runPolicy']).toEqual({ cleanPodPolicy: 'Running' });
-    expect(validatorFor('TFJob')(job)).toEqual([]);
   });
 });
 
@@ -313,7 +302,6 @@ describe('mpi', () => {
     expect(l['command']).toEqual(['python', '-m', 'train']);
     expect(w['command']).toBeUndefined();
     expect(w['args']).toBeUndefined();
-    expect(validatorFor('MPIJob')(job)).toEqual([]);
   });
 
   it('version 0: worker_spec_command becomes the workers args; slots 0 means 1', () => {
@@ -353,7 +341,6 @@ describe('mpi', () => {
     expect(l['command']).toEqual(['python', '-m', 'train']);
     expect(l['args']).toEqual(['mpirun', '-np', '6', 'python', 'train.py']);
     expect(w['args']).toEqual(['sleep', 'infinity']);
-    expect(validatorFor('MPIJob')(job)).toEqual([]);
   });
 
   it('refuses no workers', () => {

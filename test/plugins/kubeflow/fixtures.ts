@@ -4,15 +4,6 @@ import type { KubeObject } from '../../../src/domain/kubernetes.js';
 import { defaultPlatformConfig, type PlatformConfig } from '../../../src/domain/platform-config.js';
 import type { BuildContext, BuildError, Plugin } from '../../../src/domain/plugin.js';
 import type { TaskExecution } from '../../../src/domain/task.js';
-import { crdValidator, type CrdValidator } from '../crd-schema.js';
-
-export const CRD_FILES: Readonly<Record<string, string>> = {
-  PyTorchJob: 'kubeflow.org_pytorchjobs.yaml',
-  TFJob: 'kubeflow.org_tfjobs.yaml',
-  MPIJob: 'kubeflow.org_mpijobs.yaml',
-};
-
-export const validatorFor = (kind: string): CrdValidator => crdValidator(CRD_FILES[kind] ?? '', 'v1');
 
 /** A `type` task of run r1, action train, in namespace ml, with payload `custom` at `typeVersion`. */
 export const kfTask = (

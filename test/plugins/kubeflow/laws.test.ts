@@ -19,7 +19,6 @@ import {
   type KubeflowKindName,
 } from '../../../src/testing/kubeflow-arbitraries.js';
 import { arbPod } from '../../../src/testing/pod-arbitraries.js';
-import { validatorFor } from './fixtures.js';
 
 const plugins: Readonly<Record<KubeflowKindName, Plugin>> = {
   PyTorchJob: pytorchPlugin,
@@ -119,7 +118,7 @@ describe('laws of buildResource', () => {
     const kind = plugin.watches.kind;
     const taskType = plugin.id as 'pytorch' | 'tensorflow' | 'mpi';
     test.prop([arbKubeflowBuildContext(taskType)], { numRuns: 40 })(
-      `${plugin.id}: deterministic, and every manifest validates against the ${kind} CRD`,
+      `${plugin.id}: deterministic, and every ${kind} names its containers as the operator expects`,
       (ctx) => {
         const a = plugin.buildResource(ctx);
         const b = plugin.buildResource(ctx);
@@ -128,7 +127,6 @@ describe('laws of buildResource', () => {
           expect(['BadTaskSpecification', 'PodSecurityViolation', 'MetadataTooLarge']).toContain(a.left.code);
           return;
         }
-        expect(validatorFor(kind)(a.right)).toEqual([]);
         const spec = (
           a.right as unknown as {
             spec: Record<string, Record<string, { template: { spec: { containers: { name: string }[] } } }>>;

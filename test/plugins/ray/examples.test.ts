@@ -1,4 +1,4 @@
-// The Ray example tasks build into RayJobs KubeRay's CRD accepts, showing what each is about.
+// The Ray example tasks build into RayJobs showing what each is about (the CRD check: test/crds).
 import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
@@ -6,10 +6,7 @@ import { loadPlatformConfig, loadTaskExecution } from '../../../src/app/inputs.j
 import { addObjectMetadata } from '../../../src/domain/object-metadata.js';
 import type { BuildContext } from '../../../src/domain/plugin.js';
 import { rayPlugin } from '../../../src/plugins/ray/plugin.js';
-import { crdValidator } from '../crd-schema.js';
 import type { Json } from './fixtures.js';
-
-const validate = crdValidator('ray.io_rayjobs.yaml', 'v1');
 
 const load = <A>(file: string, f: (file: string, text: string) => E.Either<unknown, A>): A => {
   const r = f(file, readFileSync(file, 'utf8'));
@@ -23,7 +20,6 @@ const render = (name: string): Json => {
   const r = rayPlugin.buildResource(ctx);
   if (E.isLeft(r)) throw new Error(`${name}: ${JSON.stringify(r.left)}`);
   const job = addObjectMetadata(ctx, rayPlugin.properties, r.right);
-  expect(validate(job)).toEqual([]);
   expect(job.metadata?.name?.length).toBeLessThanOrEqual(47);
   return job;
 };

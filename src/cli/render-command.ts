@@ -72,7 +72,10 @@ export const renderCommand = () =>
       }
       const withMetadata = opts.withMetadata === true;
       // The manager's own steps, in its order: addObjectMetadata when it builds, markManaged when it creates.
-      const created = markManaged(taskIdOf(source.task), addObjectMetadata(ctx, plugin.properties, pod.right));
+      const created = markManaged(
+        taskIdOf(source.task),
+        addObjectMetadata(ctx, plugin.properties, pod.right),
+      );
       // What is checked is what the manager creates; nothing is printed for a manifest the cluster would not take.
       if (opts.validateCrds !== undefined) {
         const catalog = loadCrdDirOrExit('--validate-crds', opts.validateCrds);

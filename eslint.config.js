@@ -42,6 +42,7 @@ export default tseslint.config(
       'coverage/**',
       '.cache/**',
       'schema/**',
+      'docs/api/**',
       'eslint.config.js',
       'scripts/*.mjs',
     ],

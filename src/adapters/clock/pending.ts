@@ -3,7 +3,16 @@ import type { Clock } from '../../ports/clock.js';
 
 /** A clock view, and whether anything set on it (a timer, a sleep) is still waiting. */
 export interface CountingClock {
+  /**
+   * The clock to hand to the code under watch: it behaves like the wrapped one, but counts what it is asked
+   * to wait for.
+   */
   readonly clock: Clock;
+  /**
+   * Sleeps and timers set through `clock` that have neither fired nor been cancelled: 0 means the code is
+   * waiting on nothing the clock can advance, so a driver of a virtual clock can tell "idle" from "waiting
+   * for time".
+   */
   readonly pending: () => number;
 }
 

@@ -19,6 +19,10 @@ export interface VirtualClock extends Clock {
   readonly dispose: () => void;
 }
 
+/**
+ * How a virtual clock starts and whether it moves by itself; the defaults give a clock that only moves when a
+ * test calls `advance`.
+ */
 export interface VirtualClockOptions {
   /** The starting instant. Default 2026-01-01T00:00:00Z. */
   readonly start?: Instant;
@@ -57,6 +61,11 @@ const settle = async (): Promise<void> => {
   await turn();
 };
 
+/**
+ * A clock whose time moves only when told to (or, in auto mode, straight to the next timer), so tests and
+ * simulations of hours of cluster time run in milliseconds and in the same order every run. Timers due at the
+ * same instant fire in the order they were set.
+ */
 export const makeVirtualClock = (options: VirtualClockOptions = {}): VirtualClock => {
   let now = options.start ?? DEFAULT_START;
   let seq = 0;

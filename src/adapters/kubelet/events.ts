@@ -21,7 +21,10 @@ export interface ClusterEventRecorderOptions {
 /** Records each event as a v1 Event in the subject's namespace (`default` for cluster-scoped subjects). */
 export const makeClusterEventRecorder = (
   options: ClusterEventRecorderOptions,
-): EventRecorder & { readonly flush: () => Promise<void> } => {
+): EventRecorder & {
+  /** Resolves once every event recorded so far has been written or dropped: await it before stopping the cluster. */
+  readonly flush: () => Promise<void>;
+} => {
   let pending: Promise<void> = Promise.resolve();
   let n = 0;
   const logger = options.logger ?? silentLogger;

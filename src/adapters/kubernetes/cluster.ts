@@ -27,6 +27,10 @@ import { collectionPath, objectPath, query, watchQuery } from './paths.js';
 import type { HttpRequest, Transport } from './transport.js';
 import { eventsStream, watchBodyStream } from './watch.js';
 
+/**
+ * How watches on a real API server are kept alive: servers and proxies drop long-lived connections silently,
+ * so a watch is ended and restarted on a schedule rather than trusted forever.
+ */
 export interface WatchSettings {
   /**
    * Ask the server to end each watch after this many seconds (a random value in [min, 2*min), as client-go's

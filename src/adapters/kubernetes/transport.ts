@@ -8,6 +8,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import { serviceUnavailable, statusError, timeout, type ClusterError } from '../../ports/cluster-error.js';
 import type { Connection, RequestAuth } from './config.js';
 
+/**
+ * The HTTP behaviour towards the API server: timeouts, retry of throttled requests, and how many requests may
+ * be outstanding. The defaults suit one controller process against one cluster.
+ */
 export interface TransportOptions {
   /** Budget for a whole request (for a watch: until its response headers). Default 60 000 ms. */
   readonly requestTimeoutMs?: number;
@@ -57,9 +61,17 @@ export interface OpenResponse {
   readonly abort: () => void;
 }
 
+/**
+ * Counters of the HTTP traffic since the cluster was made, to see in a benchmark or a soak whether keep-alive
+ * and the in-flight cap work.
+ */
 export interface TransportStats {
   /** Requests sent, retries included. */
   readonly requests: number;
+  /**
+   * Requests sent again after a 429 or a retryable 5xx: a steady rise means the API server is throttling this
+   * client.
+   */
   readonly retries: number;
   /** TCP(+TLS) connections opened: with keep-alive this stays far below `requests`. */
   readonly connectionsOpened: number;

@@ -29,6 +29,10 @@ export type FaultVerb =
   | 'discover'
   | 'serves';
 
+/**
+ * Every operation of the cluster port a fault rule can target, for a test that wants to draw one at random or
+ * cover them all.
+ */
 export const faultVerbs: ReadonlyArray<FaultVerb> = [
   'get',
   'list',
@@ -88,9 +92,14 @@ export interface FaultRecord {
   readonly latencyMs?: number;
 }
 
+/**
+ * What `withFaults` injects and how it draws: the same seed and rules give the same faults on the same calls,
+ * so a failing run can be replayed.
+ */
 export interface FaultOptions {
   /** Seed of the generator behind every probability and latency draw. */
   readonly seed: number;
+  /** What to inject where. A call may match several rules; each that matches applies, in order. */
   readonly rules: ReadonlyArray<FaultRule>;
   /** Clock for latency. Default: the system clock. */
   readonly clock?: Clock;
@@ -98,6 +107,10 @@ export interface FaultOptions {
 
 /** A cluster port with faults, and the record of what was injected. */
 export interface FaultyCluster extends ClusterPort {
+  /**
+   * Every fault injected so far, oldest first: what a test asserts on to know the faults it meant to exercise
+   * were hit.
+   */
   readonly injected: () => ReadonlyArray<FaultRecord>;
   /** Replaces the rules (the generator keeps its state). */
   readonly setRules: (rules: ReadonlyArray<FaultRule>) => void;

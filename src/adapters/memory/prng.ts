@@ -2,6 +2,7 @@
 
 /** A source of uniform numbers in [0, 1), the same sequence for the same seed. */
 export interface Prng {
+  /** The next number of the sequence, in [0, 1). */
   readonly next: () => number;
   /** An integer in [0, n). */
   readonly int: (n: number) => number;

@@ -11,18 +11,31 @@ import type { SimulatedOperator } from './operator.js';
 const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
 const RETRY_MS = 200;
 
+/**
+ * What `startOperators` drives: which operators, on which cluster, with which clock (a virtual clock makes
+ * their delays instant in tests).
+ */
 export interface OperatorsOptions {
+  /** The cluster whose custom resources the operators watch and whose pods and statuses they write. */
   readonly cluster: ClusterPort;
+  /** Times the operators' simulated delays and their retries after a failed write. */
   readonly clock: Clock;
+  /** The operators to run, usually `builtInOperators`; each watches its own kinds. */
   readonly operators: ReadonlyArray<SimulatedOperator>;
   /** Reconcile only resources in this namespace (all namespaces when absent). */
   readonly namespace?: string;
+  /** Where failed reconciles are reported. Default: silent. */
   readonly logger?: Logger;
 }
 
+/**
+ * Running simulated operators: stand-ins for the Spark, Kubeflow, Ray, Dask and batch Job controllers that a
+ * real cluster would run, so CRD plugins can be followed to a final phase without them.
+ */
 export interface Operators {
   /** Resolves once every informer has its first list. */
   readonly ready: () => Promise<void>;
+  /** Stops reconciling: nothing new starts after the call, and it resolves once every watch has ended. */
   readonly stop: () => Promise<void>;
 }
 

@@ -12,6 +12,7 @@ import type {
   UnreadableRecord,
 } from '../../ports/state-store.js';
 
+/** Durability settings of the file store; the default is the safe one. */
 export interface FileStateStoreOptions {
   /**
    * Flush each record, and the directory after each rename or removal, before the write counts as done (default
@@ -64,6 +65,7 @@ const isStoredTask = (u: unknown): u is StoredTask =>
   'task' in u &&
   'state' in u;
 
+/** Counters of the disk work done since the store was made, to see whether directory flushes are batched. */
 export interface FileStateStoreStats {
   /** Records written (renamed into place). */
   readonly writes: number;
@@ -81,7 +83,10 @@ export interface FileStateStoreStats {
 export const makeFileStateStore = (
   dir: string,
   options: FileStateStoreOptions = {},
-): StateStore & { readonly stats: () => FileStateStoreStats } => {
+): StateStore & {
+  /** Writes and directory flushes so far. */
+  readonly stats: () => FileStateStoreStats;
+} => {
   const sync = options.fsync ?? true;
   let counter = 0;
   let writes = 0;

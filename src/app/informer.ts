@@ -67,21 +67,38 @@ export class Informer {
     return this.syncedFlag ? Promise.resolve() : new Promise((resolve) => this.syncWaiters.push(resolve));
   }
 
+  /**
+   * Whether the first list has reached the cache: until then a missing object may simply not have been listed
+   * yet, so a caller must not take absence for deletion.
+   */
   get isSynced(): boolean {
     return this.syncedFlag;
   }
 
+  /**
+   * Ends the watch and the reconnect loop; resolves once the loop has exited, so no handler runs after it.
+   * The cache keeps its last contents.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.stream?.stop();
     await this.loop;
   }
 
+  /**
+   * Subscribes to changes of the cache, called synchronously after each change is applied (so `get` inside a
+   * handler already sees it). A re-list after a lost watch reports the deletes it missed. Returns the
+   * function that unsubscribes.
+   */
   onEvent(handler: (e: InformerEvent) => void): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
   }
 
+  /**
+   * The cached object, as of the last event seen; `undefined` when it is not (or not yet) in the cache. No
+   * request is sent.
+   */
   get(namespace: string | undefined, name: string): KubeObject | undefined {
     return this.cache.get(keyOf(namespace, name));
   }
@@ -91,6 +108,7 @@ export class Informer {
     return this.everSeen.has(keyOf(namespace, name));
   }
 
+  /** Every cached object, a snapshot copy in no particular order. */
   list(): ReadonlyArray<KubeObject> {
     return [...this.cache.values()];
   }
@@ -107,6 +125,7 @@ export class Informer {
     return out;
   }
 
+  /** Objects in the cache, for metrics and tests. */
   get size(): number {
     return this.cache.size;
   }

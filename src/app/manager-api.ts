@@ -35,6 +35,12 @@ export interface TaskUpdate extends Emission {
   readonly at: number;
 }
 
+/**
+ * Why `Manager.submit` refused a task; a refused task was never stored and nothing was created for it.
+ * `DuplicateTask`: a task with that id is already managed. `NoPlugin`: no plugin takes the task's type (none
+ * registers it, and the config does not hand unknown types to the default plugin). `Stopped`: the manager is
+ * shutting down.
+ */
 export type SubmitError =
   | { readonly _tag: 'DuplicateTask'; readonly taskId: string }
   | { readonly _tag: 'NoPlugin'; readonly taskType: string }

@@ -13,6 +13,7 @@ import {
 } from 'yaml';
 import { renderIssue, type DecodeIssue, type PathSegment } from '../domain/codec.js';
 
+/** A place in an input file, 1-based like an editor's, for error messages a person can jump to. */
 export interface Position {
   readonly line: number;
   readonly column: number;
@@ -22,6 +23,10 @@ export interface Position {
 export interface SourceDocument {
   readonly file: string;
   readonly value: unknown;
+  /**
+   * Where the value at `path` (or, with `wantKey`, its key) was written. A path that does not exist is placed at
+   * its deepest existing parent; `undefined` when the document is empty.
+   */
   readonly locate: (path: ReadonlyArray<PathSegment>, wantKey?: boolean) => Position | undefined;
 }
 
@@ -32,6 +37,7 @@ export interface InputError {
   readonly message: string;
 }
 
+/** The error as one line in the `file:line:col: message` form that editors and CI logs turn into links. */
 export const renderInputError = (e: InputError): string =>
   `${e.file}${e.position === undefined ? '' : `:${e.position.line}:${e.position.column}`}: ${e.message}`;
 

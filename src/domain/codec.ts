@@ -34,6 +34,7 @@ const UNKNOWN_KEY = 'kubetasks/unknown-key';
 export type StructA<R extends t.Props, O extends t.Props> = { [K in keyof R]: t.TypeOf<R[K]> } & {
   [K in keyof O]?: t.TypeOf<O[K]>;
 };
+/** What a strict struct encodes to: the same keys as `StructA`, each field in its encoded form. */
 export type StructO<R extends t.Props, O extends t.Props> = { [K in keyof R]: t.OutputOf<R[K]> } & {
   [K in keyof O]?: t.OutputOf<O[K]>;
 };
@@ -134,6 +135,11 @@ export class DefaultType<C extends t.Any> extends t.Type<t.TypeOf<C>, t.OutputOf
   }
 }
 
+/**
+ * Makes a field optional in the input and fills in `value` when it is missing. The default is recorded on the
+ * codec, so the JSON Schema and the configuration reference show it instead of a second copy that could
+ * drift.
+ */
 export const withDefault = <C extends t.Any>(
   type: C,
   value: t.TypeOf<C>,
@@ -151,6 +157,7 @@ export class DescribedType<C extends t.Any> extends t.Type<t.TypeOf<C>, t.Output
   }
 }
 
+/** Attaches a sentence for the generated JSON Schema and configuration reference; decoding is unchanged. */
 export const describe = <C extends t.Any>(type: C, description: string): DescribedType<C> =>
   new DescribedType(type, description);
 
@@ -219,6 +226,10 @@ export const oneOf = <const K extends string>(name: string, values: ReadonlyArra
   return new OneOfType(name, values, set);
 };
 
+/**
+ * The codec `oneOf` makes. It is a class so that the JSON Schema generator can recognise it and emit an
+ * `enum` with its `values`.
+ */
 export class OneOfType<K extends string> extends t.Type<K, K> {
   readonly _tag = 'OneOfType' as const;
   constructor(
@@ -417,6 +428,7 @@ export const renderIssue = (issue: DecodeIssue): string => {
 // utils
 // -------------------------------------------------------------------------------------
 
+/** A JSON object, as opposed to an array or null (both of which `typeof` also calls "object"). */
 export const isPlainObject = (u: unknown): u is Record<string, unknown> =>
   typeof u === 'object' && u !== null && !Array.isArray(u);
 

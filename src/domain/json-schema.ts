@@ -2,6 +2,10 @@
 import type * as t from 'io-ts';
 import { DefaultType, DescribedType, OneOfType, StrictStructType } from './codec.js';
 
+/**
+ * A JSON Schema (draft-07) document or sub-schema, as plain data ready to serialise; kept loose because
+ * it is only written, never interpreted here.
+ */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
 const QUANTITY_PATTERN = '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$';

@@ -6,9 +6,22 @@ import * as E from 'fp-ts/lib/Either.js';
 // checked before any pattern so a hostile megabyte-long input never reaches a backtracking regex; every pattern
 // accepts ASCII only, so UTF-16 length and Go's byte length agree on everything that can pass.
 
+/**
+ * Longest DNS-1123 label, in characters: the limit on names that become hostnames or DNS records (pod
+ * hostnames, service names, namespaces).
+ */
 export const DNS1123_LABEL_MAX_LENGTH = 63;
+/**
+ * Longest DNS-1123 subdomain, in characters: the limit on most object names (ConfigMaps, custom resources,
+ * pods).
+ */
 export const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
+/**
+ * Longest label value, in characters; longer values are rejected by the API server, so task ids put into
+ * labels are sanitized to fit.
+ */
 export const LABEL_VALUE_MAX_LENGTH = 63;
+/** Longest name part of a qualified name (a label or annotation key without its prefix), in characters. */
 export const QUALIFIED_NAME_MAX_LENGTH = 63;
 
 const dns1123LabelPattern = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
@@ -96,10 +109,30 @@ export const envVarNameError = (s: string): string | undefined => {
   return undefined;
 };
 
+/**
+ * Whether the API server would accept `s` where a DNS-1123 label is required. `dns1123LabelError` tells why
+ * not.
+ */
 export const isDns1123Label = (s: string): boolean => dns1123LabelError(s) === undefined;
+/**
+ * Whether the API server would accept `s` as an object name of most kinds. `dns1123SubdomainError` tells why
+ * not.
+ */
 export const isDns1123Subdomain = (s: string): boolean => dns1123SubdomainError(s) === undefined;
+/**
+ * Whether the API server would accept `s` as a label value (the empty string is one). `labelValueError` tells
+ * why not.
+ */
 export const isLabelValue = (s: string): boolean => labelValueError(s) === undefined;
+/**
+ * Whether the API server would accept `s` as a label or annotation key (`prefix/name` or `name`).
+ * `qualifiedNameError` tells why not.
+ */
 export const isQualifiedName = (s: string): boolean => qualifiedNameError(s) === undefined;
+/**
+ * Whether the API server (1.32 or later, or with relaxed environment variable validation) would accept `s` as
+ * an environment variable name. `envVarNameError` tells why not.
+ */
 export const isEnvVarName = (s: string): boolean => envVarNameError(s) === undefined;
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -212,6 +245,10 @@ export const flyteBase32 = (bytes: Uint8Array): string => {
   return out;
 };
 
+/**
+ * The FNV-1a width of a hashed ID: 32 bits gives Flyte's 8-character IDs, 64 bits 14-character ones that collide
+ * far more rarely.
+ */
 export type FnvBits = 32 | 64;
 
 const hashBytes = (bytes: Uint8Array, bits: FnvBits): Uint8Array => {
@@ -304,7 +341,15 @@ export const sanitizeLabelValue = (v: string): string => {
 // ---------------------------------------------------------------------------------------------------------------------
 // kubetasks' own object names.
 
+/**
+ * The default `maxLength` of `objectName`: a DNS-1123 label, so the name is also usable as a pod hostname or
+ * a label value.
+ */
 export const OBJECT_NAME_DEFAULT_MAX_LENGTH = DNS1123_LABEL_MAX_LENGTH;
+/**
+ * The smallest `maxLength` `objectName` accepts (smaller ones are raised to it): room for the 13-character
+ * hash and a short readable prefix.
+ */
 export const OBJECT_NAME_MIN_MAX_LENGTH = 16;
 /** Characters of the hash suffix: 64 bits in base32. */
 export const OBJECT_NAME_HASH_LENGTH = 13;

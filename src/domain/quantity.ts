@@ -25,6 +25,7 @@ export interface Quantity {
   readonly format: QuantityFormat;
 }
 
+/** Every print format, for generators and exhaustive tests. */
 export const FORMATS: ReadonlyArray<QuantityFormat> = ['DecimalSI', 'BinarySI', 'DecimalExponent'];
 
 const NANOS_PER_UNIT = 1_000_000_000n;
@@ -50,11 +51,16 @@ export const QUANTITY_EXPECTATION = 'expected a quantity such as "500m" or "2"';
 // constructors
 // -------------------------------------------------------------------------------------
 
+/**
+ * A quantity of exactly `nanos` billionths of a unit (for cpu: nanocores; for memory: nanobytes), the
+ * lossless constructor every other one goes through.
+ */
 export const fromNanos = (nanos: bigint, format: QuantityFormat = 'DecimalSI'): Quantity => ({
   nanos,
   format,
 });
 
+/** Nothing of a resource; the identity of `add` and `sum`. */
 export const zero: Quantity = fromNanos(0n);
 
 /** A whole number of units (apimachinery `NewQuantity`). Throws RangeError for a non-integer number. */
@@ -215,6 +221,9 @@ export const unsafeParse = (s: string): Quantity => {
   return result.right;
 };
 
+/**
+ * Whether the API server would accept `s` as a quantity, for validating user input before anything is sent.
+ */
 export const isQuantityString = (s: string): boolean => E.isRight(parseWith(s));
 
 /**
@@ -301,9 +310,11 @@ export const canonicalize = (q: Quantity): Quantity => fromNanos(q.nanos, render
 // guards
 // -------------------------------------------------------------------------------------
 
+/** Guards a format read from outside (a stored value, a test input). */
 export const isQuantityFormat = (u: unknown): u is QuantityFormat =>
   u === 'DecimalSI' || u === 'BinarySI' || u === 'DecimalExponent';
 
+/** Guards a value that must already be a parsed quantity (not a string), e.g. in a decoded document. */
 export const isQuantity = (u: unknown): u is Quantity =>
   typeof u === 'object' &&
   u !== null &&
@@ -320,6 +331,7 @@ export const isQuantity = (u: unknown): u is Quantity =>
 export const compare = (a: Quantity, b: Quantity): -1 | 0 | 1 =>
   a.nanos < b.nanos ? -1 : a.nanos > b.nanos ? 1 : 0;
 
+/** Orders by value, ignoring format: "1Gi" and "1073741824" are equal, and "500m" is less than "1". */
 export const Ord: ORD.Ord<Quantity> = ORD.fromCompare(compare);
 
 /** Equality of values, as apimachinery `Equal`: "1Gi" equals "1073741824". */
@@ -328,15 +340,32 @@ export const Eq: EqT<Quantity> = { equals: (a, b) => a.nanos === b.nanos };
 /** Equality of value and format. */
 export const EqExact: EqT<Quantity> = { equals: (a, b) => a.nanos === b.nanos && a.format === b.format };
 
+/** a < b by value, as in a check that a request stays under a limit. */
 export const lt: (a: Quantity, b: Quantity) => boolean = ORD.lt(Ord);
+/** a ≤ b by value. */
 export const lte: (a: Quantity, b: Quantity) => boolean = ORD.leq(Ord);
+/** a > b by value. */
 export const gt: (a: Quantity, b: Quantity) => boolean = ORD.gt(Ord);
+/** a ≥ b by value. */
 export const gte: (a: Quantity, b: Quantity) => boolean = ORD.geq(Ord);
+/**
+ * The smaller value (the first when they are equal, so its format is kept), as when a request is capped by a
+ * limit.
+ */
 export const min: (a: Quantity, b: Quantity) => Quantity = ORD.min(Ord);
+/**
+ * The larger value (the first when they are equal, so its format is kept), as when a request is raised to a
+ * minimum.
+ */
 export const max: (a: Quantity, b: Quantity) => Quantity = ORD.max(Ord);
 
+/**
+ * Zero in any format ("0", "0Gi", "0m" alike). Resource settings treat a zero as "not set", as Flyte does, so this
+ * is the test they use.
+ */
 export const isZero = (q: Quantity): boolean => q.nanos === 0n;
 
+/** -1, 0 or 1 by the sign of the value, as when checking which way a difference (`sub`) went. */
 export const sign = (q: Quantity): -1 | 0 | 1 => (q.nanos < 0n ? -1 : q.nanos > 0n ? 1 : 0);
 
 /** a + b, keeping a's format unless a is zero (apimachinery `Add`). */
@@ -347,11 +376,13 @@ export const add = (a: Quantity, b: Quantity): Quantity =>
 export const sub = (a: Quantity, b: Quantity): Quantity =>
   fromNanos(a.nanos - b.nanos, a.nanos === 0n ? b.format : a.format);
 
+/** The same amount with the opposite sign, keeping the format. */
 export const negate = (q: Quantity): Quantity => fromNanos(-q.nanos, q.format);
 
 /** Addition; lawful up to `Eq` (which format a sum keeps depends on where zeros fall). */
 export const MonoidSum: Monoid<Quantity> = { concat: add, empty: zero };
 
+/** The total of a list (zero for an empty one), as when the resources of a pod's containers are added up. */
 export const sum = (qs: ReadonlyArray<Quantity>): Quantity => qs.reduce(add, zero);
 
 // -------------------------------------------------------------------------------------

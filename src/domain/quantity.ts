@@ -221,9 +221,7 @@ export const unsafeParse = (s: string): Quantity => {
   return result.right;
 };
 
-/**
- * Whether the API server would accept `s` as a quantity, for validating user input before anything is sent.
- */
+/** Whether `parse` accepts `s`, without building an error message: for validation that needs only yes or no. */
 export const isQuantityString = (s: string): boolean => E.isRight(parseWith(s));
 
 /**

@@ -9,20 +9,42 @@ import { formatDuration, formatInstantMillis, type Instant } from './time.js';
 
 const Millis = t.number;
 
+/** Decodes an `ErrorKind` read back from the state store. */
 export const ErrorKindC = t.keyof({ USER: null, SYSTEM: null, UNKNOWN: null }, 'ErrorKind');
+/**
+ * Whose fault a failure is, as Flyte reports it: `USER` (the task's code or spec: retrying the same spec
+ * rarely helps), `SYSTEM` (the platform: the node, the cluster, kubetasks itself), `UNKNOWN` when nothing
+ * tells.
+ */
 export type ErrorKind = t.TypeOf<typeof ErrorKindC>;
 
+/** Decodes an `ExecutionError` read back from the state store. */
 export const ExecutionErrorC = t.readonly(
   t.type({ code: t.string, kind: ErrorKindC, message: t.string }, 'ExecutionError'),
 );
+/**
+ * Why a task failed, for the person who ran it: `code` is a stable machine-readable reason (a pod's reason
+ * such as `OOMKilled`, or a kubetasks code) to match on, `message` is human text that may change between
+ * versions.
+ */
 export interface ExecutionError extends t.TypeOf<typeof ExecutionErrorC> {}
 
+/** Decodes a `LogLinkType` read back from the state store. */
 export const LogLinkTypeC = t.keyof({ EXTERNAL: null, DASHBOARD: null, IDE: null }, 'LogLinkType');
+/**
+ * How a UI should present a log link: `EXTERNAL` a log viewer, `DASHBOARD` an application's own UI (the Spark
+ * driver UI, the Ray dashboard), `IDE` an interactive session.
+ */
 export type LogLinkType = t.TypeOf<typeof LogLinkTypeC>;
 
+/** Decodes a `TaskLog` read back from the state store. */
 export const TaskLogC = t.readonly(
   t.type({ name: t.string, uri: t.string, linkType: LogLinkTypeC, ready: t.boolean }, 'TaskLog'),
 );
+/**
+ * A link to a task's logs, rendered from the platform's log templates. `ready` tells a UI whether the link can be
+ * followed yet.
+ */
 export interface TaskLog extends t.TypeOf<typeof TaskLogC> {}
 
 /** Structured metadata of a Kubernetes Event attached to a phase (Flyte declares it but never fills it). */
@@ -35,6 +57,7 @@ export const KubernetesEventMetadataC = t.readonly(
 );
 export interface KubernetesEventMetadata extends t.TypeOf<typeof KubernetesEventMetadataC> {}
 
+/** Decodes a `ReasonInfo` read back from the state store. */
 export const ReasonInfoC = t.readonly(
   t.intersection([
     t.type({ reason: t.string }),
@@ -42,14 +65,24 @@ export const ReasonInfoC = t.readonly(
   ]),
   'ReasonInfo',
 );
+/**
+ * One extra reason beside the phase's own, e.g. a scheduler event seen while the pod was pending;
+ * `occurredAt` is epoch milliseconds.
+ */
 export interface ReasonInfo extends t.TypeOf<typeof ReasonInfoC> {}
 
+/** Decodes a `ContainerLogContext` read back from the state store. */
 export const ContainerLogContextC = t.readonly(
   t.intersection([t.type({ name: t.string }), t.partial({ startTime: Millis, endTime: Millis })]),
   'ContainerLogContext',
 );
+/**
+ * A container whose logs can be fetched, and when it ran (epoch milliseconds; absent until known), so a log
+ * viewer can ask for the right window.
+ */
 export interface ContainerLogContext extends t.TypeOf<typeof ContainerLogContextC> {}
 
+/** Decodes a `PodLogContext` read back from the state store. */
 export const PodLogContextC = t.readonly(
   t.type({
     namespace: t.string,
@@ -60,14 +93,20 @@ export const PodLogContextC = t.readonly(
   }),
   'PodLogContext',
 );
+/**
+ * Where one pod's logs are: enough for a log viewer to find every container's output without reading the pod.
+ */
 export interface PodLogContext extends t.TypeOf<typeof PodLogContextC> {}
 
+/** Decodes a `LogContext` read back from the state store. */
 export const LogContextC = t.readonly(
   t.type({ primaryPodName: t.string, pods: t.readonlyArray(PodLogContextC) }),
   'LogContext',
 );
+/** The pods of a task whose logs a viewer can show, and which of them holds the task's main output. */
 export interface LogContext extends t.TypeOf<typeof LogContextC> {}
 
+/** Decodes an `ExternalResource` read back from the state store. */
 export const ExternalResourceC = t.readonly(
   t.intersection([
     t.type({
@@ -81,8 +120,13 @@ export const ExternalResourceC = t.readonly(
   ]),
   'ExternalResource',
 );
+/**
+ * A sub-unit of a task that has its own phase and logs (one replica of an array-like task), reported so a UI
+ * can show each.
+ */
 export interface ExternalResource extends t.TypeOf<typeof ExternalResourceC> {}
 
+/** Decodes a `TaskInfo` read back from the state store. */
 export const TaskInfoC = t.readonly(
   t.intersection([
     t.type({
@@ -99,8 +143,17 @@ export const TaskInfoC = t.readonly(
   ]),
   'TaskInfo',
 );
+/**
+ * Everything reported beside the phase: log links, extra reasons, the log context and plugin-specific
+ * `customInfo`. `occurredAt` is when the observed change happened and `reportedAt` when the cluster recorded it
+ * (for a pod, its completion condition), both in epoch milliseconds.
+ */
 export interface TaskInfo extends t.TypeOf<typeof TaskInfoC> {}
 
+/**
+ * Decodes a `PhaseInfo`: the manager persists the last one reported for each task and reads it back on
+ * restart.
+ */
 export const PhaseInfoC = t.readonly(
   t.intersection([
     t.type({
@@ -114,6 +167,12 @@ export const PhaseInfoC = t.readonly(
   ]),
   'PhaseInfo',
 );
+/**
+ * What a plugin answers for an observed resource, and what a manager reports to its subscribers: the phase, a
+ * `version` that rises when something changed within the same phase (so a caller can tell news from repeats),
+ * a human `reason`, the error of a failure, and whether the resources should be deleted at once on failure
+ * (`cleanupOnFailure`).
+ */
 export interface PhaseInfo extends t.TypeOf<typeof PhaseInfoC> {}
 
 /** What a caller may pass as task info; missing lists default to empty. */
@@ -123,6 +182,7 @@ export type TaskInfoInput = Partial<TaskInfo>;
 // constructors (one per Flyte helper; none mutates its arguments)
 // -------------------------------------------------------------------------------------
 
+/** Info with nothing in it, shared (it is immutable) by every phase that has nothing to report. */
 export const emptyTaskInfo: TaskInfo = { logs: [], additionalReasons: [], externalResources: [] };
 
 /** Completes a partial TaskInfo into a fresh object, setting occurredAt when given and missing. */
@@ -153,9 +213,17 @@ const make = (
 /** Nothing is known this round. Unlike Flyte, info is an empty value rather than absent. */
 export const undefinedPhase: PhaseInfo = make('Undefined', 0, '', emptyTaskInfo);
 
+/**
+ * Flyte's `PhaseInfoNotReady`: the task cannot start yet for a reason outside it (a dependency is missing);
+ * `at` is when that was seen.
+ */
 export const notReady = (at: Instant, version: number, reason: string): PhaseInfo =>
   make('NotReady', version, reason, taskInfo({}, at));
 
+/**
+ * Flyte's `PhaseInfoWaitingForResourcesInfo`: the task waits for quota or capacity. Kept apart from `queued` so a
+ * caller can tell a shortage from ordinary scheduling.
+ */
 export const waitingForResources = (
   at: Instant,
   version: number,
@@ -163,20 +231,38 @@ export const waitingForResources = (
   info?: TaskInfoInput,
 ): PhaseInfo => make('WaitingForResources', version, reason, taskInfo(info, at));
 
+/**
+ * Flyte's `PhaseInfoQueued`: the resource exists but nothing of the task runs yet (pod pending, job
+ * submitted).
+ */
 export const queued = (at: Instant, version: number, reason: string, info?: TaskInfoInput): PhaseInfo =>
   make('Queued', version, reason, taskInfo(info, at));
 
+/**
+ * Flyte's `PhaseInfoInitializing`: the task is being set up (images pulled, init containers run) and will run
+ * without further action.
+ */
 export const initializing = (at: Instant, version: number, reason: string, info?: TaskInfoInput): PhaseInfo =>
   make('Initializing', version, reason, taskInfo(info, at));
 
+/**
+ * Flyte's `PhaseInfoRunning`: the task's code runs. `version` should rise when what is reported changes (new
+ * logs, a new reason), so a caller passes it on.
+ */
 export const running = (version: number, info?: TaskInfoInput, reason = ''): PhaseInfo =>
   make('Running', version, reason, taskInfo(info));
 
+/** Flyte's `PhaseInfoSuccess`: the task finished well; its outputs may be read. */
 export const success = (info?: TaskInfoInput): PhaseInfo => make('Success', 0, '', taskInfo(info));
 
+/** Flyte's `PhaseInfoAborted`: the task was stopped on request; `reason` says by whom or why. */
 export const aborted = (at: Instant, version: number, reason: string): PhaseInfo =>
   make('Aborted', version, reason, taskInfo({}, at));
 
+/**
+ * Flyte's `PhaseInfoWaitingForCache`: the task waits for another execution that computes the same outputs, to
+ * reuse them rather than run again.
+ */
 export const waitingForCache = (version: number, info?: TaskInfoInput): PhaseInfo =>
   make('WaitingForCache', version, '', taskInfo(info));
 
@@ -195,15 +281,31 @@ const failureOf =
 
 /** PermanentFailure, USER. */
 export const failure = failureOf('PermanentFailure', 'USER', false);
+/**
+ * PermanentFailure, USER, asking that the resources be deleted at once (when the platform config allows it)
+ * rather than kept for inspection.
+ */
 export const failureWithCleanup = failureOf('PermanentFailure', 'USER', true);
 /** RetryableFailure, USER. */
 export const retryableFailure = failureOf('RetryableFailure', 'USER', false);
+/**
+ * RetryableFailure, USER, asking that the resources be deleted at once (when the platform config allows it)
+ * rather than kept for inspection.
+ */
 export const retryableFailureWithCleanup = failureOf('RetryableFailure', 'USER', true);
 /** PermanentFailure, SYSTEM. */
 export const systemFailure = failureOf('PermanentFailure', 'SYSTEM', false);
+/**
+ * PermanentFailure, SYSTEM, asking that the resources be deleted at once (when the platform config allows it)
+ * rather than kept for inspection.
+ */
 export const systemFailureWithCleanup = failureOf('PermanentFailure', 'SYSTEM', true);
 /** RetryableFailure, SYSTEM. */
 export const systemRetryableFailure = failureOf('RetryableFailure', 'SYSTEM', false);
+/**
+ * RetryableFailure, SYSTEM, asking that the resources be deleted at once (when the platform config allows it)
+ * rather than kept for inspection.
+ */
 export const systemRetryableFailureWithCleanup = failureOf('RetryableFailure', 'SYSTEM', true);
 
 // -------------------------------------------------------------------------------------
@@ -221,13 +323,20 @@ export const withReason =
   (pi: PhaseInfo): PhaseInfo =>
     reason === '' ? pi : { ...pi, reason: pi.reason === '' ? reason : `${pi.reason}, ${reason}` };
 
+/**
+ * A copy whose info is replaced by `f` of the old one; the other `with…` info combinators are built on it.
+ */
 export const withInfo =
   (f: (info: TaskInfo) => TaskInfo) =>
   (pi: PhaseInfo): PhaseInfo => ({ ...pi, info: f(pi.info) });
 
+/**
+ * A copy with `reasons` appended to the info's extra reasons, e.g. pod events that explain a pending phase.
+ */
 export const withAdditionalReasons = (reasons: ReadonlyArray<ReasonInfo>) =>
   withInfo((info) => ({ ...info, additionalReasons: [...info.additionalReasons, ...reasons] }));
 
+/** A copy that asks (or no longer asks) for the resources to be deleted at once on failure. */
 export const withCleanupOnFailure =
   (cleanupOnFailure: boolean) =>
   (pi: PhaseInfo): PhaseInfo => ({ ...pi, cleanupOnFailure });
@@ -243,11 +352,13 @@ export interface PluginState {
   readonly reason: string;
 }
 
+/** Decodes a `PluginState` read back from the state store. */
 export const PluginStateC = t.readonly(
   t.type({ phase: PhaseC, version: t.number, reason: t.string }),
   'PluginState',
 );
 
+/** What of a reported phase the next round needs: enough for `bumpVersion` to keep versions rising. */
 export const pluginStateOf = (pi: PhaseInfo): PluginState => ({
   phase: pi.phase,
   version: pi.version,
@@ -272,6 +383,7 @@ export const bumpVersion =
 // destructors
 // -------------------------------------------------------------------------------------
 
+/** Whether the reported phase is final (see `isTerminal` in `Phase`). */
 export const isTerminalPhaseInfo = (pi: PhaseInfo): boolean => isTerminal(pi.phase);
 
 /** Flyte's String(): `Phase<Queued:0 Info<@2026-01-01T00:00:00.000Z> Reason:...>` or `Phase<Name:V Error:...>`. */

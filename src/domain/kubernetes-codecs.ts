@@ -85,8 +85,13 @@ const strings = t.array(t.string);
 // enumerations
 // -------------------------------------------------------------------------------------
 
+/** How a toleration matches a taint: `Exists` ignores the taint's value, `Equal` requires it. */
 export const TolerationOperator = oneOf('TolerationOperator', ['Exists', 'Equal']);
+/** What a taint does to pods that do not tolerate it; a toleration without an effect tolerates all three. */
 export const TaintEffect = oneOf('TaintEffect', ['NoSchedule', 'PreferNoSchedule', 'NoExecute']);
+/**
+ * The tests a node affinity term can apply to a node label; `Gt` and `Lt` compare the label as an integer.
+ */
 export const NodeSelectorOperator = oneOf('NodeSelectorOperator', [
   'In',
   'NotIn',
@@ -95,27 +100,54 @@ export const NodeSelectorOperator = oneOf('NodeSelectorOperator', [
   'Gt',
   'Lt',
 ]);
+/** The tests a label selector can apply to a pod label (pod affinity terms). */
 export const LabelSelectorOperator = oneOf('LabelSelectorOperator', [
   'In',
   'NotIn',
   'Exists',
   'DoesNotExist',
 ]);
+/**
+ * Which seccomp profile a container runs under; `Localhost` needs `localhostProfile`, which the API server
+ * checks.
+ */
 export const SeccompProfileType = oneOf('SeccompProfileType', ['Unconfined', 'RuntimeDefault', 'Localhost']);
+/**
+ * Which AppArmor profile a container runs under; `Localhost` needs `localhostProfile`, which the API server
+ * checks.
+ */
 export const AppArmorProfileType = oneOf('AppArmorProfileType', [
   'Unconfined',
   'RuntimeDefault',
   'Localhost',
 ]);
+/** How /proc is mounted; `Unmasked` needs the ProcMountType feature and a user namespace. */
 export const ProcMountType = oneOf('ProcMountType', ['Default', 'Unmasked']);
+/**
+ * When volume ownership is changed to the pod's fsGroup: `OnRootMismatch` skips large volumes that already
+ * match, which makes pods with big volumes start much faster.
+ */
 export const PodFSGroupChangePolicy = oneOf('PodFSGroupChangePolicy', ['OnRootMismatch', 'Always']);
+/**
+ * Whether the container image's own groups are merged with the pod's supplemental groups (`Merge`) or ignored
+ * (`Strict`).
+ */
 export const SupplementalGroupsPolicy = oneOf('SupplementalGroupsPolicy', ['Merge', 'Strict']);
+/**
+ * How SELinux labels reach a pod's volumes: relabelling every file (`Recursive`) or a mount option
+ * (`MountOption`, much faster on large volumes).
+ */
 export const PodSELinuxChangePolicy = oneOf('PodSELinuxChangePolicy', ['Recursive', 'MountOption']);
 
 // -------------------------------------------------------------------------------------
 // scheduling: tolerations and affinity
 // -------------------------------------------------------------------------------------
 
+/**
+ * Decodes a toleration written in the platform configuration (`default-tolerations`,
+ * `interruptible-tolerations`), so a misspelt key is reported with its place in the file instead of when the
+ * pod is created.
+ */
 export const Toleration = struct(
   'Toleration',
   {},
@@ -128,16 +160,25 @@ export const Toleration = struct(
   },
   'Lets pods schedule onto (or stay on) nodes whose taints match.',
 );
+/**
+ * A decoded toleration, assignable to kubernetes-types' `Toleration`, so it goes into a pod spec unchanged.
+ */
 export type Toleration = t.TypeOf<typeof Toleration>;
 
+/**
+ * Decodes one node label test of the platform configuration (e.g. how to keep GPU tasks off partitioned
+ * devices).
+ */
 export const NodeSelectorRequirement = struct(
   'NodeSelectorRequirement',
   { key: t.string, operator: NodeSelectorOperator },
   { values: strings },
   'A node label (or field) test: key, operator and values.',
 );
+/** A decoded node label test, assignable to kubernetes-types' `NodeSelectorRequirement`. */
 export type NodeSelectorRequirement = t.TypeOf<typeof NodeSelectorRequirement>;
 
+/** Decodes a set of node tests that must all hold. */
 export const NodeSelectorTerm = struct(
   'NodeSelectorTerm',
   {},
@@ -145,6 +186,7 @@ export const NodeSelectorTerm = struct(
   'Node requirements that must all hold (ANDed).',
 );
 
+/** Decodes alternative node selector terms, of which any may match. */
 export const NodeSelector = struct(
   'NodeSelector',
   { nodeSelectorTerms: t.array(NodeSelectorTerm) },
@@ -152,6 +194,7 @@ export const NodeSelector = struct(
   'Alternative node selector terms, any of which may match (ORed).',
 );
 
+/** Decodes a weighted node preference: the scheduler adds the weight to nodes that match. */
 export const PreferredSchedulingTerm = struct(
   'PreferredSchedulingTerm',
   { weight: Weight, preference: NodeSelectorTerm },
@@ -159,6 +202,7 @@ export const PreferredSchedulingTerm = struct(
   'A weighted node preference.',
 );
 
+/** Decodes node affinity: hard requirements and weighted preferences on the nodes a pod may use. */
 export const NodeAffinity = struct(
   'NodeAffinity',
   {},
@@ -169,6 +213,7 @@ export const NodeAffinity = struct(
   'Node affinity scheduling rules.',
 );
 
+/** Decodes one label test of a pod affinity term. */
 export const LabelSelectorRequirement = struct(
   'LabelSelectorRequirement',
   { key: t.string, operator: LabelSelectorOperator },
@@ -176,6 +221,7 @@ export const LabelSelectorRequirement = struct(
   'A label test: key, operator and values.',
 );
 
+/** Decodes the pods a pod affinity term refers to. */
 export const LabelSelector = struct(
   'LabelSelector',
   {},
@@ -183,6 +229,9 @@ export const LabelSelector = struct(
   'A label query; all of its labels and expressions must match.',
 );
 
+/**
+ * Decodes which pods to be near (or away from), and what "near" means (`topologyKey`: same node, zone, ...).
+ */
 export const PodAffinityTerm = struct(
   'PodAffinityTerm',
   { topologyKey: t.string },
@@ -196,6 +245,7 @@ export const PodAffinityTerm = struct(
   'Pods to be (or not be) co-located with, within a topology domain.',
 );
 
+/** Decodes a weighted pod affinity preference. */
 export const WeightedPodAffinityTerm = struct(
   'WeightedPodAffinityTerm',
   { weight: Weight, podAffinityTerm: PodAffinityTerm },
@@ -208,8 +258,10 @@ const podAffinityProps = {
   preferredDuringSchedulingIgnoredDuringExecution: t.array(WeightedPodAffinityTerm),
 };
 
+/** Decodes rules that pull a pod towards other pods (e.g. the workers of one job into one zone). */
 export const PodAffinity = struct('PodAffinity', {}, podAffinityProps, 'Pod affinity scheduling rules.');
 
+/** Decodes rules that push a pod away from other pods (e.g. to spread replicas over nodes). */
 export const PodAntiAffinity = struct(
   'PodAntiAffinity',
   {},
@@ -217,18 +269,24 @@ export const PodAntiAffinity = struct(
   'Pod anti-affinity scheduling rules.',
 );
 
+/**
+ * Decodes the affinity of the platform configuration's default pod settings, with node, pod and anti-pod
+ * rules.
+ */
 export const Affinity = struct(
   'Affinity',
   {},
   { nodeAffinity: NodeAffinity, podAffinity: PodAffinity, podAntiAffinity: PodAntiAffinity },
   'Node affinity, pod affinity and pod anti-affinity scheduling rules.',
 );
+/** A decoded affinity, assignable to kubernetes-types' `Affinity`, so it goes into a pod spec unchanged. */
 export type Affinity = t.TypeOf<typeof Affinity>;
 
 // -------------------------------------------------------------------------------------
 // security contexts
 // -------------------------------------------------------------------------------------
 
+/** Decodes SELinux labels for a container or pod. */
 export const SELinuxOptions = struct(
   'SELinuxOptions',
   {},
@@ -236,6 +294,7 @@ export const SELinuxOptions = struct(
   'SELinux labels applied to a container.',
 );
 
+/** Decodes the seccomp profile of a container or pod; restricted Pod Security requires one. */
 export const SeccompProfile = struct(
   'SeccompProfile',
   { type: SeccompProfileType },
@@ -243,6 +302,7 @@ export const SeccompProfile = struct(
   'The seccomp profile to apply.',
 );
 
+/** Decodes the AppArmor profile of a container or pod. */
 export const AppArmorProfile = struct(
   'AppArmorProfile',
   { type: AppArmorProfileType },
@@ -250,6 +310,7 @@ export const AppArmorProfile = struct(
   'The AppArmor profile to apply.',
 );
 
+/** Decodes Linux capabilities to add and drop; restricted Pod Security requires dropping `ALL`. */
 export const Capabilities = struct(
   'Capabilities',
   {},
@@ -257,6 +318,7 @@ export const Capabilities = struct(
   'POSIX capabilities to add and drop.',
 );
 
+/** Decodes the settings that apply only to Windows containers. */
 export const WindowsSecurityContextOptions = struct(
   'WindowsSecurityContextOptions',
   {},
@@ -269,6 +331,10 @@ export const WindowsSecurityContextOptions = struct(
   'Windows-specific security options.',
 );
 
+/**
+ * Decodes a container security context written in the platform configuration (the default one for every task
+ * container).
+ */
 export const SecurityContext = struct(
   'SecurityContext',
   {},
@@ -288,8 +354,10 @@ export const SecurityContext = struct(
   },
   'Container-level security settings; they override the pod security context.',
 );
+/** A decoded container security context, assignable to kubernetes-types' `SecurityContext`. */
 export type SecurityContext = t.TypeOf<typeof SecurityContext>;
 
+/** Decodes a namespaced kernel parameter set for a pod. */
 export const Sysctl = struct(
   'Sysctl',
   { name: t.string, value: t.string },
@@ -297,6 +365,9 @@ export const Sysctl = struct(
   'A namespaced kernel parameter.',
 );
 
+/**
+ * Decodes a pod security context written in the platform configuration (the default one for every task pod).
+ */
 export const PodSecurityContext = struct(
   'PodSecurityContext',
   {},
@@ -317,6 +388,7 @@ export const PodSecurityContext = struct(
   },
   'Pod-level security settings and defaults for every container.',
 );
+/** A decoded pod security context, assignable to kubernetes-types' `PodSecurityContext`. */
 export type PodSecurityContext = t.TypeOf<typeof PodSecurityContext>;
 
 // -------------------------------------------------------------------------------------
@@ -324,6 +396,7 @@ export type PodSecurityContext = t.TypeOf<typeof PodSecurityContext>;
 // -------------------------------------------------------------------------------------
 
 // `name` is optional in the OpenAPI schema but the API server rejects an option without one.
+/** Decodes one resolver option; `name` is required because the API server rejects an option without one. */
 export const PodDNSConfigOption = struct(
   'PodDNSConfigOption',
   { name: t.string },
@@ -331,18 +404,21 @@ export const PodDNSConfigOption = struct(
   'A resolver option (options in resolv.conf).',
 );
 
+/** Decodes extra DNS settings for task pods (nameservers, search domains, resolver options). */
 export const PodDNSConfig = struct(
   'PodDNSConfig',
   {},
   { nameservers: strings, searches: strings, options: t.array(PodDNSConfigOption) },
   'DNS parameters merged into those generated from the DNS policy.',
 );
+/** Decoded DNS settings, assignable to kubernetes-types' `PodDNSConfig`. */
 export type PodDNSConfig = t.TypeOf<typeof PodDNSConfig>;
 
 // -------------------------------------------------------------------------------------
 // resources
 // -------------------------------------------------------------------------------------
 
+/** Decodes a container's use of a dynamic resource claim of its pod (e.g. a GPU through DRA). */
 export const ResourceClaim = struct(
   'ResourceClaim',
   { name: t.string },
@@ -350,18 +426,27 @@ export const ResourceClaim = struct(
   'A pod resource claim (or one request of it) that the container uses.',
 );
 
+/**
+ * Decodes requests and limits, with quantities in canonical form ("0.5" becomes "500m") so they compare and
+ * merge exactly.
+ */
 export const ResourceRequirements = struct(
   'ResourceRequirements',
   {},
   { limits: ResourceList, requests: ResourceList, claims: t.array(ResourceClaim) },
   'Compute resource limits and requests, and dynamic resource claims.',
 );
+/** Decoded requests and limits, assignable to kubernetes-types' `ResourceRequirements`. */
 export type ResourceRequirements = t.TypeOf<typeof ResourceRequirements>;
 
 // -------------------------------------------------------------------------------------
 // environment
 // -------------------------------------------------------------------------------------
 
+/**
+ * Decodes a reference to a field of the pod (`metadata.name`, `status.podIP`) whose value becomes an
+ * environment variable.
+ */
 export const ObjectFieldSelector = struct(
   'ObjectFieldSelector',
   { fieldPath: t.string },
@@ -369,6 +454,10 @@ export const ObjectFieldSelector = struct(
   'A field of the pod, such as metadata.name.',
 );
 
+/**
+ * Decodes a reference to a container's request or limit whose value becomes an environment variable (in units
+ * of `divisor`).
+ */
 export const ResourceFieldSelector = struct(
   'ResourceFieldSelector',
   { resource: t.string },
@@ -376,6 +465,10 @@ export const ResourceFieldSelector = struct(
   'A container resource limit or request, such as limits.cpu.',
 );
 
+/**
+ * Decodes a reference to one key of a ConfigMap; with `optional` a missing key leaves the variable unset
+ * instead of failing the pod.
+ */
 export const ConfigMapKeySelector = struct(
   'ConfigMapKeySelector',
   { key: t.string },
@@ -383,6 +476,10 @@ export const ConfigMapKeySelector = struct(
   'A key of a ConfigMap.',
 );
 
+/**
+ * Decodes a reference to one key of a Secret; with `optional` a missing key leaves the variable unset instead
+ * of failing the pod.
+ */
 export const SecretKeySelector = struct(
   'SecretKeySelector',
   { key: t.string },
@@ -390,6 +487,7 @@ export const SecretKeySelector = struct(
   "A key of a Secret in the pod's namespace.",
 );
 
+/** Decodes a reference to one key of an env file in a volume (Kubernetes 1.34+, EnvFiles feature gate). */
 export const FileKeySelector = struct(
   'FileKeySelector',
   { volumeName: t.string, path: t.string, key: t.string },
@@ -397,6 +495,10 @@ export const FileKeySelector = struct(
   'A key of an env file in a volume (EnvFiles feature gate).',
 );
 
+/**
+ * Decodes where an environment variable's value comes from; the API server, not this codec, checks that
+ * exactly one source is set.
+ */
 export const EnvVarSource = struct(
   'EnvVarSource',
   {},
@@ -410,14 +512,17 @@ export const EnvVarSource = struct(
   "Where an environment variable's value comes from.",
 );
 
+/** Decodes an environment variable with a literal value or a reference. */
 export const EnvVar = struct(
   'EnvVar',
   { name: t.string },
   { value: t.string, valueFrom: EnvVarSource },
   'An environment variable: a literal value or a reference.',
 );
+/** A decoded environment variable, assignable to kubernetes-types' `EnvVar`. */
 export type EnvVar = t.TypeOf<typeof EnvVar>;
 
+/** Decodes a ConfigMap whose every key becomes an environment variable. */
 export const ConfigMapEnvSource = struct(
   'ConfigMapEnvSource',
   {},
@@ -425,6 +530,7 @@ export const ConfigMapEnvSource = struct(
   'A ConfigMap whose keys become environment variables.',
 );
 
+/** Decodes a Secret whose every key becomes an environment variable. */
 export const SecretEnvSource = struct(
   'SecretEnvSource',
   {},
@@ -432,10 +538,12 @@ export const SecretEnvSource = struct(
   'A Secret whose keys become environment variables.',
 );
 
+/** Decodes a source of many environment variables at once, with an optional name prefix. */
 export const EnvFromSource = struct(
   'EnvFromSource',
   {},
   { prefix: t.string, configMapRef: ConfigMapEnvSource, secretRef: SecretEnvSource },
   'A ConfigMap or Secret whose keys become environment variables.',
 );
+/** A decoded source of environment variables, assignable to kubernetes-types' `EnvFromSource`. */
 export type EnvFromSource = t.TypeOf<typeof EnvFromSource>;

@@ -30,6 +30,10 @@ const Strings = t.readonlyArray(t.string);
 export const PodSecurityProfile = oneOf('PodSecurityProfile', ['none', 'baseline', 'restricted']);
 export type PodSecurityProfile = t.TypeOf<typeof PodSecurityProfile>;
 
+/**
+ * An image pull policy as the platform configuration spells it; `''` leaves the choice to Kubernetes
+ * (`Always` for `:latest`, else `IfNotPresent`).
+ */
 export const PullPolicy = oneOf('PullPolicy', ['', 'Always', 'IfNotPresent', 'Never']);
 
 /** Per accelerator device class settings; each set field overrides the global GPU settings. */
@@ -94,6 +98,11 @@ export const defaultAcceleratorDevices: Readonly<Record<string, string>> = {
   GAUDI1: 'habana-gaudi-dl1',
 };
 
+/**
+ * The built-in device classes, keyed by the class name a task's accelerator names: the extended resource each
+ * requests and, for TPUs, the node labels that select the chip and topology. The platform configuration can
+ * override each field.
+ */
 export const defaultAcceleratorDeviceClasses: Readonly<Record<string, AcceleratorDeviceClassConfig>> = {
   NVIDIA_GPU: { 'resource-name': 'nvidia.com/gpu' },
   GOOGLE_TPU: {
@@ -110,6 +119,10 @@ export const defaultAcceleratorDeviceClasses: Readonly<Record<string, Accelerato
 // plugins.k8s
 // -------------------------------------------------------------------------------------
 
+/**
+ * Decodes Flyte's `plugins.k8s` section: the defaults every built pod gets, with Flyte's key names so an
+ * existing Flyte configuration can be reused.
+ */
 export const K8sPluginConfig = struct(
   'K8sPluginConfig',
   {
@@ -247,12 +260,18 @@ export const K8sPluginConfig = struct(
   },
   "Kubernetes plugin settings, with the keys and defaults of Flyte's plugins.k8s section.",
 );
+/** The decoded `plugins.k8s` section, every default filled in. */
 export type K8sPluginConfig = t.TypeOf<typeof K8sPluginConfig>;
 
 // -------------------------------------------------------------------------------------
 // executor, routing, logs
 // -------------------------------------------------------------------------------------
 
+/**
+ * Decodes an exponential back-off: the delay doubles per consecutive failure from `base-duration` up to
+ * `max-duration` (milliseconds once decoded; written as durations such as "5s"), with a `jitter` fraction
+ * randomised so that many tasks do not retry in step.
+ */
 export const BackoffConfig = struct('BackoffConfig', {
   'base-duration': withDefault(DurationFromString, 1000, 'First delay.'),
   'max-duration': withDefault(DurationFromString, 300_000, 'Longest delay.'),
@@ -262,8 +281,10 @@ export const BackoffConfig = struct('BackoffConfig', {
     'Fraction of each delay that is randomised.',
   ),
 });
+/** A decoded back-off; durations in milliseconds. */
 export type BackoffConfig = t.TypeOf<typeof BackoffConfig>;
 
+/** Decodes the `executor` section: how the plugin manager paces its work and tolerates failures. */
 export const ExecutorConfig = struct(
   'ExecutorConfig',
   {
@@ -302,8 +323,12 @@ export const ExecutorConfig = struct(
   {},
   'Plugin manager settings.',
 );
+/** The decoded `executor` section; durations in milliseconds. */
 export type ExecutorConfig = t.TypeOf<typeof ExecutorConfig>;
 
+/**
+ * Decodes `tasks.task-plugins`: which plugins are enabled and which plugin takes each task type, as in Flyte.
+ */
 export const TaskPluginsConfig = struct('TaskPluginsConfig', {
   'default-for-task-types': withDefault(StringMap, {}, 'Task type → plugin id, overriding registration.'),
   enabled: withDefault(Strings, [], 'Plugin ids to enable; empty enables every registered plugin.'),
@@ -314,12 +339,17 @@ export const TaskPluginsConfig = struct('TaskPluginsConfig', {
   ),
 });
 
+/**
+ * Decodes a log link template: a display name and URIs with placeholders that are filled per pod and
+ * container.
+ */
 export const LogTemplate = struct(
   'LogTemplate',
   { 'display-name': t.string, 'template-uris': t.readonlyArray(t.string) },
   { 'link-type': oneOf('LinkType', ['EXTERNAL', 'DASHBOARD', 'IDE']) },
 );
 
+/** Decodes the `logs` section: which log links every phase report carries. */
 export const LogsConfig = struct(
   'LogsConfig',
   {
@@ -343,6 +373,7 @@ export const LogsConfig = struct(
   {},
   "Log links shown with every phase, as in Flyte's logs section.",
 );
+/** The decoded `logs` section. */
 export type LogsConfig = t.TypeOf<typeof LogsConfig>;
 
 // -------------------------------------------------------------------------------------
@@ -364,6 +395,10 @@ export const PluginsConfig = struct(
   'One section per plugin family.',
 );
 
+/**
+ * Decodes a whole platform configuration document strictly: unknown keys are errors with a did-you-mean
+ * suggestion, because a misspelt setting silently ignored is worse than a refusal to start.
+ */
 export const PlatformConfigC = struct(
   'PlatformConfig',
   {
@@ -380,8 +415,16 @@ export const PlatformConfigC = struct(
   {},
   'kubetasks platform configuration.',
 );
+/**
+ * The decoded platform configuration that a manager and every plugin read; every setting present, defaults
+ * filled in.
+ */
 export type PlatformConfig = t.TypeOf<typeof PlatformConfigC>;
 
+/**
+ * The configuration of an empty document: Flyte's defaults (with kubetasks' additions), for tests and for
+ * running without a config file.
+ */
 export const defaultPlatformConfig: PlatformConfig = defaultsOf(PlatformConfigC);
 
 /** Decodes a platform config document; an empty document (null) means all defaults. */

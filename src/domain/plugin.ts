@@ -26,12 +26,20 @@ export interface BuildError {
   readonly path?: ReadonlyArray<PathSegment>;
 }
 
+/**
+ * A build error with its Flyte code, optionally pointing at the task file's field to blame (so the CLI can
+ * print `file:line:col`).
+ */
 export const buildError = (
   code: BuildErrorCode,
   message: string,
   path?: ReadonlyArray<PathSegment>,
 ): BuildError => ({ _tag: 'BuildError', code, message, ...(path === undefined ? {} : { path }) });
 
+/**
+ * The common build error: the task itself asks for something that cannot be built (a missing image, a
+ * malformed payload). Permanent: retrying the same task gives the same answer.
+ */
 export const badTaskSpecification = (message: string, path?: ReadonlyArray<PathSegment>): BuildError =>
   buildError('BadTaskSpecification', message, path);
 
@@ -79,20 +87,42 @@ export type AbortBehavior =
     }
   | { readonly _tag: 'Update'; readonly resource: KubeObject; readonly deleteOnError: boolean };
 
+/**
+ * The default abort: delete the task's own resource. A plugin whose `onAbort` has nothing better to do
+ * returns this.
+ */
 export const abortDelete: AbortBehavior = { _tag: 'Delete' };
 
 // -------------------------------------------------------------------------------------
 // the plugin
 // -------------------------------------------------------------------------------------
 
+/**
+ * The switches Flyte's plugins use to opt out of what the plugin manager does to every resource, for
+ * resources that cannot take it (an operator that rejects foreign finalizers, say). The defaults opt out of
+ * nothing.
+ */
 export interface PluginProperties {
+  /**
+   * Do not set the task execution's `ownerReference` on the resource, for resources that must outlive their
+   * owner; deleting the owner then leaves the resource in place.
+   */
   readonly disableInjectOwnerReferences: boolean;
+  /**
+   * Never add kubetasks' finalizer, even when the platform config asks for one (`inject-finalizer`); the resource
+   * may then vanish before its final phase is seen.
+   */
   readonly disableInjectFinalizer: boolean;
   /** Longest generated object name; at least 8 (Flyte's bound). Default: 63, a DNS-1123 label. */
   readonly generatedNameMaxLength?: number;
+  /**
+   * Keep the resource when the task ends, even when the platform config asks for deletion on finalize
+   * (`delete-resource-on-finalize`): for resources someone else cleans up.
+   */
   readonly disableDeleteResourceOnFinalize: boolean;
 }
 
+/** Properties that opt out of nothing: what a plugin uses unless its resource needs otherwise. */
 export const defaultPluginProperties: PluginProperties = {
   disableInjectOwnerReferences: false,
   disableInjectFinalizer: false,
@@ -156,6 +186,11 @@ export interface PhaseExplanation {
   readonly rows: ReadonlyArray<string>;
 }
 
+/**
+ * A plugin: pure functions that turn a task into a Kubernetes manifest and an observed resource into a phase,
+ * plus the facts the plugin manager needs to create, watch, abort and clean up that resource. Plugins do no
+ * I/O: the manager does it all, so a plugin is tested with plain values.
+ */
 export interface Plugin {
   /** Unique id, e.g. "pod". */
   readonly id: string;
@@ -163,6 +198,10 @@ export interface Plugin {
   readonly taskTypes: ReadonlyArray<string>;
   /** The resource kind it creates and watches. */
   readonly watches: GroupVersionKind;
+  /**
+   * What of the manager's standard treatment (owner references, finalizer, delete on finalize) the resource
+   * must not get.
+   */
   readonly properties: PluginProperties;
   /** Serves task types no plugin claims. At most one default per registry. */
   readonly isDefault?: boolean;

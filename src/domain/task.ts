@@ -23,12 +23,17 @@ import { DurationFromString } from './time.js';
 // building blocks
 // -------------------------------------------------------------------------------------
 
+/** Decodes the requests and limits a task asks for, quantities in canonical form. */
 export const Resources = struct(
   'Resources',
   {},
   { requests: ResourceList, limits: ResourceList },
   'Requests and limits; a missing limit takes the request, a missing request takes the platform default.',
 );
+/**
+ * Decoded requests and limits; either may be absent, and pod construction fills it from the other or from the
+ * platform defaults.
+ */
 export type Resources = t.TypeOf<typeof Resources>;
 
 /** An environment variable as a task writes it. */
@@ -73,6 +78,10 @@ export const PodSpecC = new t.Type<PodSpecInput, PodSpecInput, unknown>(
   (a) => a,
 );
 
+/**
+ * Decodes the labels and annotations a task or a pod template adds to the pod; nothing else of a pod's
+ * metadata is the task's to set.
+ */
 export const ObjectMetadata = struct('ObjectMetadata', {}, { labels: StringMap, annotations: StringMap });
 
 /** A pod template carried by a task or an override: metadata, a pod spec and the primary container's name. */
@@ -83,6 +92,11 @@ export const PodTemplate = struct(
 );
 export type PodTemplate = t.TypeOf<typeof PodTemplate>;
 
+/**
+ * Decodes which accelerator a task needs: `device` names the model (a friendly name such as "T4", or a node
+ * label value), `deviceClass` the vendor family (NVIDIA_GPU when absent), and `partitionSize` a slice of one
+ * device (e.g. an NVIDIA MIG profile); `unpartitioned` asks for a whole device explicitly.
+ */
 export const GpuAccelerator = struct(
   'GpuAccelerator',
   { device: NonEmptyString },
@@ -98,34 +112,54 @@ export const GpuAccelerator = struct(
     unpartitioned: t.boolean,
   },
 );
+/**
+ * A decoded accelerator request; pod construction turns it into a resource request, a node selector and
+ * tolerations.
+ */
 export type GpuAccelerator = t.TypeOf<typeof GpuAccelerator>;
 
+/**
+ * Decodes a memory-backed volume mounted at `mountPath`, for frameworks (PyTorch data loaders, NCCL) that
+ * need a larger /dev/shm than the container runtime's 64 MiB; `sizeLimit` caps it.
+ */
 export const SharedMemory = struct(
   'SharedMemory',
   { mountName: t.string, mountPath: t.string },
   { sizeLimit: QuantityString },
 );
+/** A decoded shared-memory request. */
 export type SharedMemory = t.TypeOf<typeof SharedMemory>;
 
+/** Decodes the resources beyond cpu and memory that a task can ask for: an accelerator and shared memory. */
 export const ExtendedResources = struct(
   'ExtendedResources',
   {},
   { gpuAccelerator: GpuAccelerator, sharedMemory: SharedMemory },
 );
+/** Decoded extended resources; an execution's overrides replace the template's field by field. */
 export type ExtendedResources = t.TypeOf<typeof ExtendedResources>;
 
 // -------------------------------------------------------------------------------------
 // task template
 // -------------------------------------------------------------------------------------
 
+/**
+ * Decodes the identity of the task definition (not of one run of it); only `name` is required, the rest is
+ * Flyte's project/domain/version addressing.
+ */
 export const TaskId = struct(
   'TaskId',
   { name: NonEmptyString },
   { project: t.string, domain: t.string, version: t.string },
 );
 
+/** Decodes a log link a task brings itself, added to those of the platform's templates. */
 export const LogLink = struct('LogLink', { name: NonEmptyString, uri: NonEmptyString });
 
+/**
+ * Decodes how a task may run: retries, timeout, whether it tolerates interruption (spot nodes), and a named
+ * base pod template.
+ */
 export const TaskMetadata = struct(
   'TaskMetadata',
   {},
@@ -138,6 +172,7 @@ export const TaskMetadata = struct(
   },
 );
 
+/** Decodes the container a task runs: image, command, arguments, environment and resources. */
 export const Container = struct(
   'Container',
   { image: NonEmptyString },
@@ -148,8 +183,10 @@ export const Container = struct(
     resources: Resources,
   },
 );
+/** A decoded task container, before pod construction adds the platform's defaults. */
 export type TaskContainer = t.TypeOf<typeof Container>;
 
+/** Decodes what identity a task runs as: a Kubernetes service account, and the secrets it asks for. */
 export const SecurityContext = struct(
   'TaskSecurityContext',
   {},
@@ -159,6 +196,7 @@ export const SecurityContext = struct(
   },
 );
 
+/** Decodes the template half of a task file. */
 export const TaskTemplate = struct(
   'TaskTemplate',
   { id: TaskId, type: NonEmptyString },
@@ -174,6 +212,10 @@ export const TaskTemplate = struct(
   },
   'What to run: the task as its author wrote it.',
 );
+/**
+ * The decoded task as its author wrote it, shared by all its executions; `type` selects the plugin and
+ * `custom` carries the plugin's own payload.
+ */
 export type TaskTemplate = t.TypeOf<typeof TaskTemplate>;
 
 // -------------------------------------------------------------------------------------
@@ -196,19 +238,32 @@ export const NamespaceName = new t.Type<string, string, unknown>(
   (a) => a,
 );
 
+/**
+ * Decodes the identity of one execution; `run` and `action` name it, and with the attempt they make the names
+ * of the objects created for it.
+ */
 export const ExecutionId = struct(
   'ExecutionId',
   { run: NonEmptyString, action: NonEmptyString },
   { project: t.string, domain: t.string },
 );
+/** A decoded execution identity. */
 export type ExecutionId = t.TypeOf<typeof ExecutionId>;
 
+/**
+ * Decodes the owner an execution's objects get, so that deleting the owner (a workflow object, say)
+ * garbage-collects them.
+ */
 export const OwnerReferenceC = struct(
   'OwnerReference',
   { apiVersion: NonEmptyString, kind: NonEmptyString, name: NonEmptyString, uid: NonEmptyString },
   { controller: t.boolean, blockOwnerDeletion: t.boolean },
 );
 
+/**
+ * Decodes what one execution changes of its template (resources, image, pod template) without a new task
+ * version.
+ */
 export const Overrides = struct(
   'Overrides',
   {},
@@ -220,8 +275,13 @@ export const Overrides = struct(
   },
   'Per-execution overrides; they beat the task template.',
 );
+/** Decoded per-execution overrides. */
 export type Overrides = t.TypeOf<typeof Overrides>;
 
+/**
+ * Decodes where the task reads inputs and writes outputs and checkpoints (blob store prefixes), made
+ * available to the command as template variables.
+ */
 export const IoPaths = struct(
   'IoPaths',
   {},
@@ -234,6 +294,7 @@ export const IoPaths = struct(
   },
 );
 
+/** Decodes the execution half of a task file. */
 export const ExecutionMetadata = struct(
   'ExecutionMetadata',
   { id: ExecutionId, namespace: NamespaceName },
@@ -253,9 +314,18 @@ export const ExecutionMetadata = struct(
   },
   'Where and how it runs: one execution of a task.',
 );
+/**
+ * The decoded execution: where (namespace), as which attempt, with which labels, owner, environment and
+ * overrides.
+ */
 export type ExecutionMetadata = t.TypeOf<typeof ExecutionMetadata>;
 
+/**
+ * The `apiVersion` of a task file. Optional in a file, but checked when present, so a file written for a
+ * future, incompatible version is refused rather than misread.
+ */
 export const API_VERSION = 'kubetasks.dev/v1alpha1';
+/** The `kind` of a task file, checked like `API_VERSION`. */
 export const KIND = 'TaskExecution';
 
 /** The task file format: one document holding the template and its execution. */
@@ -267,6 +337,10 @@ export const TaskExecutionC = struct(
 );
 export type TaskExecution = t.TypeOf<typeof TaskExecutionC>;
 
+/**
+ * Decodes a task file's parsed YAML or JSON strictly, every problem reported with its path (unknown keys with
+ * a did-you-mean suggestion), so the CLI can point at the line to fix.
+ */
 export const decodeTaskExecution: (u: unknown) => E.Either<ReadonlyArray<DecodeIssue>, TaskExecution> =
   decode(TaskExecutionC);
 
@@ -281,6 +355,10 @@ export const attemptOf = (te: TaskExecution): number => te.execution.attempt ?? 
 export const maxAttemptsOf = (te: TaskExecution): number =>
   te.execution.maxAttempts ?? (te.task.metadata?.retries ?? 0) + 1;
 
+/**
+ * Whether the task may run on interruptible (spot, preemptible) nodes: the execution's setting, else the
+ * template's, else no. Interruptible pods get the platform's interruptible tolerations and node selector.
+ */
 export const isInterruptible = (te: TaskExecution): boolean =>
   te.execution.interruptible ?? te.task.metadata?.interruptible ?? false;
 
@@ -296,5 +374,6 @@ export const serviceAccountOf = (te: TaskExecution): string | undefined => {
 export const generatedName = (te: TaskExecution, maxLength?: number): string =>
   objectName([te.execution.id.run, te.execution.id.action, String(attemptOf(te))], maxLength);
 
+/** The owner reference the task's objects should carry, when the execution names an owner. */
 export const ownerReferenceOf = (te: TaskExecution): OwnerReference | undefined =>
   te.execution.ownerReference;

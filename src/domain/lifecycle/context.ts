@@ -23,6 +23,7 @@ export interface StepContext {
   readonly buildContext?: Omit<BuildContext, 'task' | 'config'>;
 }
 
+/** What one step of the lifecycle decides: the task's next state, and the commands the interpreter runs for it. */
 export interface StepResult {
   readonly state: TaskState;
   readonly commands: ReadonlyArray<Command>;

@@ -18,6 +18,11 @@ export type TimerKind = 'Retry' | 'Resync';
 // observations
 // -------------------------------------------------------------------------------------
 
+/**
+ * Everything the lifecycle can learn about a task: the manager's own events, answers to earlier commands, and
+ * what the watch cache saw. The lifecycle's step function maps a state and one observation to the next state
+ * and its commands.
+ */
 export type Observation =
   /** The task was handed to the manager. */
   | { readonly _tag: 'Submitted' }
@@ -60,6 +65,11 @@ export interface Emission {
   readonly final: boolean;
 }
 
+/**
+ * What the pure lifecycle asks the interpreter (the manager) to do; it never does I/O itself. Each command's
+ * outcome comes back as an `Observation`, so every decision stays a pure function of state and observation,
+ * replayable in tests.
+ */
 export type Command =
   | { readonly _tag: 'Create'; readonly ref: ObjectRef; readonly manifest: KubeObject }
   | { readonly _tag: 'Delete'; readonly ref: ObjectRef; readonly uid?: string }

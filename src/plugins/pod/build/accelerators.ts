@@ -79,6 +79,10 @@ const lookupFold = <A>(map: Readonly<Record<string, A>>, key: string): A | undef
 
 const nonEmpty = (s: string | undefined): string | undefined => (s === undefined || s === '' ? undefined : s);
 
+/**
+ * The settings that apply to one accelerator request: its device class's (the request's, else NVIDIA_GPU)
+ * layered over the global GPU settings of `plugins.k8s`, so a class only states where it differs.
+ */
 export const acceleratorSettings = (
   k8s: K8sPluginConfig,
   accelerator: GpuAccelerator | undefined,
@@ -138,6 +142,10 @@ export interface GpuScheduling {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/**
+ * Label put on a pod that asks for an NVIDIA MIG partition, holding the partition's slice count (`3` for
+ * `3g.40gb`); other partition sizes get no such label.
+ */
 export const GPU_PARTITION_SLICES_LABEL = 'platform.union.ai/gpu-partition-slices';
 
 const migPattern = /^(\d+)g\.\d+gb$/;

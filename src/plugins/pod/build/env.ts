@@ -32,6 +32,10 @@ export const systemEnv = (te: TaskExecution): ReadonlyArray<EnvVar> => {
   ];
 };
 
+/**
+ * The names `systemEnv` sets. Those variables win over every other source, so a task or platform variable of one
+ * of these names never reaches the container: a check of user input can flag it.
+ */
 export const SYSTEM_ENV_NAMES: ReadonlySet<string> = new Set(
   systemEnv({
     task: { id: { name: 'x' }, type: 'container' },

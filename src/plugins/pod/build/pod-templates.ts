@@ -15,10 +15,16 @@ export const PLATFORM_NAMESPACE = '';
 
 /** Container names with a meaning in templates: applied under every container, the primary, or every init container. */
 export const DEFAULT_CONTAINER = 'default';
+/** A template container named so applies to the task's primary container, whatever its real name. */
 export const PRIMARY_CONTAINER = 'primary';
+/** A template container named so applies under every init container. */
 export const DEFAULT_INIT_CONTAINER = 'default-init';
 const MAGIC = new Set([DEFAULT_CONTAINER, PRIMARY_CONTAINER, DEFAULT_INIT_CONTAINER, 'primary-init']);
 
+/**
+ * A base pod template found by name, with the namespace it came from (`PLATFORM_NAMESPACE` for the platform's
+ * own), so error messages can say which template was used.
+ */
 export interface NamedTemplate {
   readonly namespace: string;
   readonly name: string;

@@ -25,6 +25,10 @@ export interface ResourcePolicy {
   readonly gpuResourceName: string;
 }
 
+/**
+ * The defaults and ceilings for one task's containers: the execution's platform resources when set, else
+ * `plugins.k8s`'s default cpu and memory.
+ */
 export const resourcePolicy = (ctx: BuildContext, gpuResourceName: string): ResourcePolicy => {
   const k8s = ctx.config.plugins.k8s;
   const platform = ctx.task.execution.platformResources;

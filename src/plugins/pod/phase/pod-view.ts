@@ -82,6 +82,10 @@ export interface ConditionView {
   readonly lastTransitionTime: Instant | undefined;
 }
 
+/**
+ * A pod read once into plain typed fields, every one present (missing values are empty strings, empty lists or
+ * `undefined` instants), so code that inspects a whole pod needs no checks of its own.
+ */
 export interface PodView {
   readonly apiVersion: string;
   readonly kind: string;

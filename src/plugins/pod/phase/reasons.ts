@@ -17,7 +17,15 @@ export const PREEMPTION_REASONS: ReadonlySet<string> = new Set([
 /** Exit codes of a SIGKILL: 128 + 9, and its unsigned 8-bit wrap seen from some runtimes. */
 export const SIGKILL_EXIT_CODES: ReadonlySet<number> = new Set([137, 247]);
 
+/**
+ * Text in an image pull error that means the registry throttled the pull: once the grace period is over, that
+ * back-off is a retryable SYSTEM failure rather than a bad image of the user's.
+ */
 export const RATE_LIMITED = '429 Too Many Requests';
+/**
+ * The reason of a pending pod that no more specific rule explains; Flyte's exact text (spelling included), so
+ * tools that match on it keep working.
+ */
 export const DEFAULT_PENDING_REASON = 'Demistify Pending';
 export const NO_MESSAGE = 'Pod failed. No message received from kubernetes.';
 

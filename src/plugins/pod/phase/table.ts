@@ -38,6 +38,10 @@ export interface FailureRow extends RowBase {
   readonly cleanup: boolean;
 }
 
+/**
+ * One row of the pod phase decision table: when it fires and what it answers. Rows are data so that the docs'
+ * table, the `explain` command and the tests come from the same source as the mapping.
+ */
 export type PhaseRow = ProgressRow | FailureRow;
 
 export const isFailureRow = (r: PhaseRow): r is FailureRow => 'kind' in r;
@@ -62,6 +66,9 @@ const EXIT_CODE_MESSAGE =
 // the rows, in the order they are tried
 // -------------------------------------------------------------------------------------
 
+/**
+ * Every row of the pod phase decision table by id, in the order the mapping tries them within each section.
+ */
 export const rows = {
   // Input --------------------------------------------------------------------------------
   'input.not-a-pod': {
@@ -398,6 +405,10 @@ export const rows = {
   },
 } as const satisfies Record<string, PhaseRow>;
 
+/**
+ * The id of a decision table row, as `kubetasks explain` prints it and tests name it; the compiler rejects a
+ * misspelt one.
+ */
 export type RowId = keyof typeof rows;
 
 /** Rows that answer a failure, and those that do not (checked by the compiler where answers are built). */
@@ -414,6 +425,7 @@ export const phaseTable: ReadonlyArray<{ readonly id: RowId; readonly row: Phase
   Object.keys(rows) as RowId[]
 ).map((id) => ({ id, row: rows[id] }));
 
+/** The row with that id. */
 export const rowOf = (id: RowId): PhaseRow => rows[id];
 
 // -------------------------------------------------------------------------------------

@@ -46,6 +46,11 @@ export interface Patch {
   readonly body: unknown;
 }
 
+/**
+ * What a delete does to the objects this one owns: `Background` deletes the owner now and its dependents
+ * after, `Foreground` keeps the owner (marked) until its dependents are gone, `Orphan` leaves them in place
+ * without the owner reference.
+ */
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
 
 /** How to delete. */
@@ -149,22 +154,35 @@ export interface ClusterWriter {
 
 /** Writes the status subresource: only `status` changes (pods: and metadata other than deletion and owners). */
 export interface ClusterStatusWriter {
+  /**
+   * Replaces the status of an object; with `metadata.resourceVersion` set, only if it is still current (else
+   * Conflict), which is how a controller avoids overwriting a status it has not seen.
+   */
   readonly updateStatus: (object: KubeObject) => TE.TaskEither<ClusterError, KubeObject>;
+  /** Patches the status of an object (see `Patch`), for writers that own only some status fields. */
   readonly patchStatus: (ref: ObjectRef, patch: Patch) => TE.TaskEither<ClusterError, KubeObject>;
 }
 
 /** Watches a kind. The Left is for requests refused outright (bad selector, unknown kind). */
 export interface ClusterWatcher {
+  /**
+   * Opens a watch on the objects of a kind that match `options`; the events arrive on the returned stream.
+   */
   readonly watch: (gvk: GroupVersionKind, options?: WatchOptions) => TE.TaskEither<ClusterError, WatchStream>;
 }
 
 /** Assigns a pod to a node, as the scheduler does (the `pods/binding` subresource); sets PodScheduled. */
 export interface PodBinder {
+  /** Binds `pod` to `nodeName`: Conflict when it is already bound, NotFound when it does not exist. */
   readonly bind: (pod: ObjectRef, nodeName: string) => TE.TaskEither<ClusterError, void>;
 }
 
 /** Discovery: which kinds the server serves. */
 export interface ClusterDiscovery {
+  /**
+   * How the server serves a kind (its plural, scope and subresources), or none when it does not serve it; the
+   * Left is for a server that cannot be asked.
+   */
   readonly discover: (gvk: GroupVersionKind) => TE.TaskEither<ClusterError, O.Option<ResourceInfo>>;
   /** Whether the kind is served (a CRD installed and established, or a built-in kind). */
   readonly serves: (gvk: GroupVersionKind) => TE.TaskEither<ClusterError, boolean>;

@@ -10,10 +10,23 @@ export type LogFields = Readonly<Record<string, unknown>>;
  * and counted. `child` binds fields to every record it writes (a component name, an object reference).
  */
 export interface Logger {
+  /** Detail for whoever debugs kubetasks itself; off in production. */
   readonly debug: (message: string, fields?: LogFields) => void;
+  /** A normal event worth a line in an operator's log (a task submitted, a task finished). */
   readonly info: (message: string, fields?: LogFields) => void;
+  /**
+   * Something went wrong and was handled (a retried request, a dropped event); worth a look if it repeats.
+   */
   readonly warn: (message: string, fields?: LogFields) => void;
+  /**
+   * Something went wrong that kubetasks could not handle by itself (a record it cannot read, a store it
+   * cannot write).
+   */
   readonly error: (message: string, fields?: LogFields) => void;
+  /**
+   * A logger that adds `fields` to every record, so a component logs its identity once instead of in every
+   * call.
+   */
   readonly child: (fields: LogFields) => Logger;
 }
 

@@ -27,6 +27,10 @@ export interface StoredTasks {
   readonly unreadable: ReadonlyArray<UnreadableRecord>;
 }
 
+/**
+ * A store operation failed (a disk error, an unreachable database); `message` says why, for the log. The manager
+ * counts each in `kubetasks_state_store_errors_total`.
+ */
 export interface StateStoreError {
   readonly _tag: 'StateStoreError';
   readonly message: string;
@@ -38,7 +42,12 @@ export interface StateStoreError {
  * effect in the order they were called, whether or not the caller waited for the previous one.
  */
 export interface StateStore {
+  /**
+   * Stores (or replaces) the record of one task: its latest state, so a restarted manager resumes where it
+   * stopped.
+   */
   readonly put: (record: StoredTask) => TE.TaskEither<StateStoreError, void>;
+  /** Forgets a finished task; removing a task that has no record succeeds. */
   readonly remove: (taskId: string) => TE.TaskEither<StateStoreError, void>;
   /** Every stored record, for resuming after a restart. Fails only when the store as a whole cannot be read. */
   readonly list: () => TE.TaskEither<StateStoreError, StoredTasks>;

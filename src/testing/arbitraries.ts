@@ -117,8 +117,10 @@ export const arbPlatformConfig: fc.Arbitrary<PlatformConfig> = fc
     executor: { ...defaultPlatformConfig.executor, 'max-system-failures': r.maxSystemFailures },
   }));
 
+/** Any of Flyte's eleven phases, equally likely. */
 export const arbPhase: fc.Arbitrary<Phase> = fc.constantFrom(...phases);
 
+/** A USER or SYSTEM error with a realistic code and a short message, for laws about failure phases. */
 export const arbExecutionError: fc.Arbitrary<ExecutionError> = fc.record({
   code: fc.constantFrom('OOMKilled', 'Interrupted', 'ImagePullBackOff', 'PodPendingTimeout', 'Error'),
   kind: fc.constantFrom('USER' as const, 'SYSTEM' as const),
@@ -127,6 +129,10 @@ export const arbExecutionError: fc.Arbitrary<ExecutionError> = fc.record({
 
 const arbInstant = fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 });
 
+/**
+ * Task info with log links, extra reasons and times in 2020–2030 (epoch milliseconds), optional parts
+ * sometimes absent: enough variety to catch a combinator that drops a field.
+ */
 export const arbTaskInfo: fc.Arbitrary<TaskInfo> = fc.record(
   {
     logs: fc.array(

@@ -22,6 +22,7 @@ export type BatchJobOutcome =
   | 'Suspended'
   | 'FutureReason';
 
+/** Every outcome a generated Job's life can have, for tests that must cover each. */
 export const batchJobOutcomes: ReadonlyArray<BatchJobOutcome> = [
   'Complete',
   'BackoffLimitExceeded',
@@ -60,6 +61,10 @@ const HEX = '0123456789abcdef'.split('');
 const arbHex = (n: number): fc.Arbitrary<string> =>
   fc.array(fc.constantFrom(...HEX), { minLength: n, maxLength: n }).map((cs) => cs.join(''));
 
+/**
+ * The parameters of one Job's life: its identity, its size, and how and when it ends. Turn it into statuses
+ * with the observation arbitraries.
+ */
 export const arbBatchJobLifecycle: fc.Arbitrary<BatchJobLifecycle> = fc
   .record({
     name: fc
@@ -261,6 +266,7 @@ export const arbBatchJobObservation: fc.Arbitrary<BatchJobObservation> = arbBatc
   return fc.constantFrom(...statuses).map((s) => ({ job: batchJobOf(l, s.status), now: s.at + SECOND }));
 });
 
+/** One batch/v1 Job at any point of its life, as the Job controller would have written it. */
 export const arbBatchJob: fc.Arbitrary<Job> = arbBatchJobObservation.map((o) => o.job);
 
 /** A Job status with arbitrary conditions, counters and times: the shapes a future or buggy controller might write. */

@@ -20,9 +20,13 @@ export const arbJsonKey: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 4 }),
 );
 
+/** Bounds on generated JSON: deeper or wider values find few more bugs and slow every property down. */
 export interface JsonArbitraryOptions {
+  /** Most levels of nested objects and arrays. Default 3. */
   readonly maxDepth?: number;
+  /** Most keys per object. Default 4. */
   readonly maxKeys?: number;
+  /** Where keys come from; default `arbJsonKey`, which often picks a key plain objects inherit (`__proto__`). */
   readonly key?: fc.Arbitrary<string>;
 }
 

@@ -18,6 +18,7 @@ export const kubeflowKinds = {
   },
   MPIJob: { replicaSpecsKey: 'mpiReplicaSpecs', roles: ['Launcher', 'Worker'], taskType: 'mpi' },
 } as const;
+/** A training-operator kind the arbitraries generate: `PyTorchJob`, `TFJob` or `MPIJob`. */
 export type KubeflowKindName = keyof typeof kubeflowKinds;
 
 /** Condition types the operator writes, plus ones a future operator might. */

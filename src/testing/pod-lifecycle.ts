@@ -192,6 +192,10 @@ export interface LifecycleTimes {
 export const plus = (a: Instant | undefined, d: Duration | undefined): Instant | undefined =>
   a === undefined || d === undefined ? undefined : a + d;
 
+/**
+ * When each step of a generated pod life happens (epoch milliseconds), so a test can observe the pod before,
+ * at and after each one.
+ */
 export const lifecycleTimes = (l: PodLifecycle): LifecycleTimes => {
   const scheduledAt = plus(l.createdAt, l.scheduleAfter);
   const initTrouble = l.trouble?.on === 'init' ? l.trouble : undefined;

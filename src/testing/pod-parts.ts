@@ -54,6 +54,7 @@ export const waitingReasons = [
   'CrashLoopBackOff',
   'RegistryUnavailable',
 ] as const;
+/** A reason the kubelet gives for a waiting container, among those generated pods use. */
 export type WaitingReason = (typeof waitingReasons)[number];
 
 /** The message the kubelet writes with a waiting reason. */

@@ -153,6 +153,10 @@ export const sparkApplicationStates: ReadonlyArray<string> = [
   ...LEGACY_APPLICATION_STATES,
 ];
 
+/**
+ * An application state: mostly one the operator writes, sometimes an unknown or wrongly cased one, which the
+ * phase mapping must survive.
+ */
 export const arbSparkApplicationState: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...sparkApplicationStates),
   fc.constantFrom('HIBERNATING', 'running', 'QUEUED'),

@@ -19,6 +19,10 @@ import { arbDnsLabel } from './arbitraries.js';
 const keyLabel = fc.constantFrom('pool', 'zone', 'example.com/tier', 'gpu', 'spot');
 const valueLabel = fc.constantFrom('a', 'b', 'blue', 'large', 'true');
 
+/**
+ * A valid toleration over a handful of keys and values, so generated tolerations often collide and merges get
+ * exercised.
+ */
 export const arbToleration: fc.Arbitrary<Toleration> = fc.oneof(
   fc.record({
     key: keyLabel,
@@ -33,6 +37,7 @@ export const arbToleration: fc.Arbitrary<Toleration> = fc.oneof(
   }),
 );
 
+/** A valid node label test over a handful of keys and values, so generated requirements often collide. */
 export const arbNodeSelectorRequirement: fc.Arbitrary<NodeSelectorRequirement> = fc.oneof(
   fc.record({
     key: keyLabel,
@@ -42,6 +47,7 @@ export const arbNodeSelectorRequirement: fc.Arbitrary<NodeSelectorRequirement> =
   fc.record({ key: keyLabel, operator: fc.constantFrom('Exists', 'DoesNotExist') }),
 );
 
+/** A node affinity with one or two required terms, the shape platform configs and task templates use. */
 export const arbAffinity: fc.Arbitrary<Affinity> = fc
   .array(fc.array(arbNodeSelectorRequirement, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 2 })
   .map((terms) => ({

@@ -8,7 +8,12 @@ import { arbTaskId } from '../task-id-arbitraries.js';
 
 /** A fresh, empty store, and how to dispose of it. */
 export interface StateStoreUnderTest {
+  /** The store, empty: each test starts from nothing. */
   readonly store: StateStore;
+  /**
+   * Releases what the store holds (a temporary directory, a connection); called after each test, failed or
+   * not.
+   */
   readonly cleanup: () => Promise<void>;
 }
 

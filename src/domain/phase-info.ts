@@ -55,6 +55,10 @@ export const KubernetesEventMetadataC = t.readonly(
   ]),
   'KubernetesEventMetadata',
 );
+/**
+ * The decoded form of a Kubernetes Event's metadata attached to a reason: its type, reason, reporting
+ * component, repeat count and the object it is about.
+ */
 export interface KubernetesEventMetadata extends t.TypeOf<typeof KubernetesEventMetadataC> {}
 
 /** Decodes a `ReasonInfo` read back from the state store. */

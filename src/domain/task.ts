@@ -335,6 +335,10 @@ export const TaskExecutionC = struct(
   { apiVersion: oneOf('ApiVersion', [API_VERSION]), kind: oneOf('Kind', [KIND]) },
   'A task template and one execution of it.',
 );
+/**
+ * A decoded task file: what to run (`task`) and one execution of it (`execution`). It is the input of every
+ * plugin's build and of `Manager.submit`.
+ */
 export type TaskExecution = t.TypeOf<typeof TaskExecutionC>;
 
 /**

@@ -17,6 +17,11 @@ import { crashLoopReason } from './reasons.js';
 
 export type { DifferentialInput, ExpectedOutcome } from './flyte-model.js';
 
+/**
+ * Every deliberate difference between kubetasks' pod phase mapping and Flyte's, by id. A difference is a
+ * decision, not a bug: each has an entry in docs/compatibility.md and, where it can be checked, a rule for
+ * the differential test against Flyte's own code.
+ */
 export const differenceIds = [
   'same-failure-running-or-failed',
   'only-infrastructure-is-system',
@@ -37,8 +42,16 @@ export const differenceIds = [
   'structured-events',
 ] as const;
 
+/**
+ * The id of a deliberate difference from Flyte, as decision table rows and the docs cite it; the compiler
+ * rejects a misspelt one.
+ */
 export type DifferenceId = (typeof differenceIds)[number];
 
+/**
+ * A deliberate difference from Flyte's pod phase mapping, with what a reader and the differential test need
+ * to know about it.
+ */
 export interface Difference {
   readonly id: DifferenceId;
   readonly title: string;
@@ -52,6 +65,10 @@ export interface Difference {
    * describes it; test/oracle/release.ts maps it to the answer of the Flyte release the oracle is built from.
    */
   readonly applies?: (input: DifferentialInput) => boolean;
+  /**
+   * What each side answers for an input where `applies` holds, so the differential test can tell a documented
+   * difference from a regression.
+   */
   readonly expected?: (input: DifferentialInput) => {
     readonly kubetasks: ExpectedOutcome;
     readonly flyte: ExpectedOutcome;

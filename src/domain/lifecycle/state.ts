@@ -40,6 +40,10 @@ const OwnedC = t.readonly(
   ]),
   'Owned',
 );
+/**
+ * What the task knows about one object it created: enough to finish deleting it and removing its finalizer
+ * after a restart, without asking the cluster what it owns.
+ */
 export interface Owned extends t.TypeOf<typeof OwnedC> {}
 
 /** A Kubernetes object as the plugin handed it over: any JSON object with apiVersion and kind, kept as it is. */
@@ -87,8 +91,13 @@ const StageC = t.union([
   /** A terminal phase was reported; only cleanup of owned objects may remain. */
   t.readonly(t.type({ _tag: t.literal('Done'), final: PhaseInfoC })),
 ]);
+/**
+ * Where the task's lifecycle stands; each stage carries only what that stage needs (a retry time, the final
+ * PhaseInfo, the abort behaviour).
+ */
 export type Stage = t.TypeOf<typeof StageC>;
 
+/** Decodes a stored `TaskState`; use `readState`, which also checks the version first. */
 export const TaskStateC = t.readonly(
   t.intersection([
     t.type({
@@ -120,6 +129,10 @@ export const TaskStateC = t.readonly(
   ]),
   'TaskState',
 );
+/**
+ * Everything the lifecycle remembers about one task between observations. It is plain data, stored after
+ * every step, so a restarted manager continues each task from the same decisions.
+ */
 export interface TaskState extends t.TypeOf<typeof TaskStateC> {}
 
 export type { PhaseInfo, PluginState };
@@ -156,8 +169,13 @@ export const readState = (u: unknown): E.Either<StateReadError, TaskState> => {
 // a state on every step, and the copy through the intersections was a visible part of its cost.
 const identityEncoding = encodesAsIdentity(TaskStateC);
 
+/** The state as a JSON-ready value for the state store; `readState` reads it back. */
 export const writeState = (s: TaskState): unknown => (identityEncoding ? s : TaskStateC.encode(s));
 
+/**
+ * Whether two references name the same object (kind, namespace and name); uids are not compared, so an object
+ * recreated under the same name counts as the same.
+ */
 export const sameRef = (a: ObjectRef, b: ObjectRef): boolean =>
   a.name === b.name && a.namespace === b.namespace && a.kind === b.kind && a.apiVersion === b.apiVersion;
 

@@ -259,6 +259,10 @@ export class Manager {
     return this.tasks.get(taskId)?.state.last;
   }
 
+  /**
+   * The task's whole lifecycle state (stage, owned objects, attempts), for diagnostics and tests; `undefined`
+   * for a task this manager does not hold. Callers that only need the phase use `current`.
+   */
   state(taskId: string): TaskState | undefined {
     return this.tasks.get(taskId)?.state;
   }
@@ -278,6 +282,10 @@ export class Manager {
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
   }
 
+  /**
+   * Tasks held, finished ones included until `forget` drops them: what a long-running caller watches to see
+   * that it forgets.
+   */
   get taskCount(): number {
     return this.tasks.size;
   }

@@ -1,10 +1,14 @@
 // `npm test`: runs the checks one stage at a time, with a header and a duration for each, stopping at the first failure.
 import { spawnSync } from 'node:child_process';
 
-/** The stages of `npm test`, in order: the fast static checks first, the unit suite (which needs dist/) last. */
+/**
+ * The stages of `npm test`, in order: the fast static checks first, the unit suite (which needs dist/) last. The API
+ * docs check comes after typecheck because it skips TypeScript's own error checking to stay quick.
+ */
 const STAGES = [
   ['typecheck', 'npm', ['run', '-s', 'typecheck']],
   ['lint', 'npm', ['run', '-s', 'lint']],
+  ['api-docs', 'npm', ['run', '-s', 'docs:check']],
   ['format', 'npm', ['run', '-s', 'format:check']],
   ['build', 'npm', ['run', '-s', 'build']],
   ['unit', 'npx', ['vitest', 'run', ...process.argv.slice(2)]],

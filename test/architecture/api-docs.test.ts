@@ -33,7 +33,7 @@ describe('typedoc.json: the API reference check', () => {
   it('fails on an undocumented export rather than warning about it', () => {
     expect(typedoc.validation.notDocumented).toBe(true);
     expect(typedoc.treatValidationWarningsAsErrors).toBe(true);
-    for (const kind of ['Variable', 'Function', 'Class', 'Interface', 'TypeAlias', 'Method']) {
+    for (const kind of ['Variable', 'Function', 'Class', 'Interface', 'TypeAlias', 'Method', 'Namespace']) {
       expect(typedoc.requiredToBeDocumented).toContain(kind);
     }
   });

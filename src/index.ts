@@ -1,5 +1,12 @@
 // Public API of kubetasks: the pure domain, one namespace per module, in the style of fp-ts.
 /**
+ * The pure core and the plugin manager: write a plugin (`Plugin`, `PhaseInfo`, `Task`), register plugins
+ * (`Registry`, `builtInRegistry`) and run tasks on a cluster (`Manager`). Domain modules are namespaces in
+ * the style of fp-ts: `import { Phase, Quantity } from 'kubetasks'`.
+ *
+ * @module kubetasks
+ */
+/**
  * Building blocks for strict io-ts codecs: structs that reject unknown keys with a did-you-mean suggestion,
  * defaults and descriptions that also feed the JSON Schema, and decode issues with paths. What every
  * user-written document is decoded with.

@@ -2,6 +2,12 @@
 //
 // Nothing here imports vitest, so a plugin author can use the arbitraries with fast-check alone (with any runner).
 // The contract suites, which register vitest tests, are `kubetasks/testing/contract` (src/testing/contract/index.ts).
+/**
+ * fast-check arbitraries for tasks, configs, phases and the resources of every built-in plugin, for property
+ * tests of plugins and of code built on kubetasks. Needs fast-check, not vitest.
+ *
+ * @module kubetasks/testing
+ */
 export * from './arbitraries.js';
 export * from './task-arbitraries.js';
 export { contractCustomResourceDefinitions, contractKinds, GADGET, WIDGET } from './contract/kinds.js';

@@ -33,7 +33,16 @@ describe('typedoc.json: the API reference check', () => {
   it('fails on an undocumented export rather than warning about it', () => {
     expect(typedoc.validation.notDocumented).toBe(true);
     expect(typedoc.treatValidationWarningsAsErrors).toBe(true);
-    for (const kind of ['Variable', 'Function', 'Class', 'Interface', 'TypeAlias', 'Method', 'Namespace']) {
+    for (const kind of [
+      'Variable',
+      'Function',
+      'Class',
+      'Interface',
+      'TypeAlias',
+      'Method',
+      'Namespace',
+      'Module',
+    ]) {
       expect(typedoc.requiredToBeDocumented).toContain(kind);
     }
   });

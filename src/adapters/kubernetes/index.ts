@@ -1,4 +1,9 @@
 // The real-cluster adapter (`kubetasks/adapters/kubernetes`): the cluster port against a Kubernetes API server.
+/**
+ * The cluster port against a real API server, configured from a kubeconfig or the pod's service account.
+ *
+ * @module kubetasks/adapters/kubernetes
+ */
 import * as E from 'fp-ts/lib/Either.js';
 import type { ClusterPort } from '../../ports/cluster.js';
 import { makeClusterPort, type WatchSettings } from './cluster.js';

@@ -1,4 +1,10 @@
 // The in-memory cluster adapter (`kubetasks/adapters/memory`): an embedded API server and a fault-injecting wrapper.
+/**
+ * An in-memory Kubernetes API server behind the cluster port, and `withFaults` to inject errors, latency and
+ * dropped watches into any cluster port: for tests, simulations and runs without a cluster.
+ *
+ * @module kubetasks/adapters/memory
+ */
 export { makeMemoryCluster, type MemoryCluster, type MemoryClusterOptions } from './cluster.js';
 export type { CustomKind } from './kinds.js';
 export {

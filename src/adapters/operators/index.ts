@@ -1,4 +1,10 @@
 // Simulated operators for the custom resources of the built-in CRD plugins, and the runtime that drives them.
+/**
+ * Simulated operators for the custom resources of the built-in CRD plugins (Spark, Kubeflow, Ray, Dask, batch
+ * Job), so those plugins run to a final phase without the real operators.
+ *
+ * @module kubetasks/adapters/operators
+ */
 export { scenarioAnnotations, SCENARIO_ROLE_ANNOTATION, type SimulatedOperator } from './operator.js';
 export { startOperators, type Operators, type OperatorsOptions } from './runtime.js';
 

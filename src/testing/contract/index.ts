@@ -2,6 +2,12 @@
 //
 // This entry point imports vitest at load time: vitest is an optional peer dependency of kubetasks, needed only by
 // code that imports this module inside a vitest run. The arbitraries (`kubetasks/testing`) need no test runner.
+/**
+ * The suites an implementation of the cluster port or the state store must pass: call `clusterContract` or
+ * `stateStoreContract` in a vitest file. Needs vitest.
+ *
+ * @module kubetasks/testing/contract
+ */
 import { afterEach, beforeEach, describe } from 'vitest';
 import { admissionContract } from './admission.js';
 import { deletionContract } from './deletion.js';

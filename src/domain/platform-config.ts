@@ -28,6 +28,7 @@ const Strings = t.readonlyArray(t.string);
 
 /** Pod Security Standards profile that every built pod must satisfy (kubetasks addition). */
 export const PodSecurityProfile = oneOf('PodSecurityProfile', ['none', 'baseline', 'restricted']);
+/** A decoded Pod Security Standards profile; `none` checks nothing. */
 export type PodSecurityProfile = t.TypeOf<typeof PodSecurityProfile>;
 
 /**
@@ -52,6 +53,7 @@ export const AcceleratorDeviceClassConfig = struct(
     ),
   },
 );
+/** A decoded device class: only the fields it sets override the global GPU settings. */
 export type AcceleratorDeviceClassConfig = t.TypeOf<typeof AcceleratorDeviceClassConfig>;
 
 const DeviceClassMap = t.record(t.string, AcceleratorDeviceClassConfig);

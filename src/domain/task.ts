@@ -90,6 +90,7 @@ export const PodTemplate = struct(
   { spec: PodSpecC },
   { metadata: ObjectMetadata, primaryContainerName: NonEmptyString },
 );
+/** A decoded pod template, merged under the task's pod by pod construction. */
 export type PodTemplate = t.TypeOf<typeof PodTemplate>;
 
 /**

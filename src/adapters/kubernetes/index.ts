@@ -19,6 +19,11 @@ import {
 export { DEFAULT_MAX_REQUESTS_IN_FLIGHT };
 export type { ConnectionSource, TransportOptions, TransportStats, WatchSettings };
 
+/**
+ * Everything `makeKubernetesCluster` can be told: where the connection settings come from, how HTTP requests
+ * behave and how watches are kept alive. Every field is optional; the defaults suit one controller against
+ * one cluster.
+ */
 export interface KubernetesClusterOptions extends ConnectionSource, TransportOptions, WatchSettings {}
 
 /** The port plus what a caller of a real cluster needs to know about the connection. */

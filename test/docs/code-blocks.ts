@@ -71,12 +71,18 @@ export const extractBlocks = (file: string, text: string): DocBlocks => {
   return { programs, fragments };
 };
 
-/** README.md and every markdown file under docs/, relative to `root`, in a stable order. */
+/**
+ * README.md and every markdown file under docs/, relative to `root`, in a stable order. docs/api/ is skipped: it is
+ * the generated API reference (`npm run docs:api`), not written docs.
+ */
 export const markdownFiles = (root: string): ReadonlyArray<string> => {
+  const generated = join(root, 'docs', 'api');
   const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-      d.isDirectory() ? walk(join(dir, d.name)) : d.name.endsWith('.md') ? [join(dir, d.name)] : [],
-    );
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+      const path = join(dir, d.name);
+      if (d.isDirectory()) return path === generated ? [] : walk(path);
+      return d.name.endsWith('.md') ? [path] : [];
+    });
   return ['README.md', ...walk(join(root, 'docs')).map((f) => relative(root, f))].sort();
 };
 

@@ -124,8 +124,8 @@ export const AppArmorProfileType = oneOf('AppArmorProfileType', [
 /** How /proc is mounted; `Unmasked` needs the ProcMountType feature and a user namespace. */
 export const ProcMountType = oneOf('ProcMountType', ['Default', 'Unmasked']);
 /**
- * When volume ownership is changed to the pod's fsGroup: `OnRootMismatch` skips large volumes that already
- * match, which makes pods with big volumes start much faster.
+ * When volume ownership is changed to the pod's fsGroup: `OnRootMismatch` skips a volume whose root already has
+ * the right owner, so pods with large volumes start without walking every file.
  */
 export const PodFSGroupChangePolicy = oneOf('PodFSGroupChangePolicy', ['OnRootMismatch', 'Always']);
 /**

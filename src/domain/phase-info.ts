@@ -12,9 +12,10 @@ const Millis = t.number;
 /** Decodes an `ErrorKind` read back from the state store. */
 export const ErrorKindC = t.keyof({ USER: null, SYSTEM: null, UNKNOWN: null }, 'ErrorKind');
 /**
- * Whose fault a failure is, as Flyte reports it: `USER` (the task's code or spec: retrying the same spec
- * rarely helps), `SYSTEM` (the platform: the node, the cluster, kubetasks itself), `UNKNOWN` when nothing
- * tells.
+ * Whose fault a failure is, as Flyte reports it: `USER` (the task's code, data or spec), `SYSTEM` (the platform:
+ * the node, the cluster, kubetasks itself), `UNKNOWN` when nothing tells. A retryable SYSTEM failure is retried
+ * within the same attempt (up to the executor's `max-system-failures`), so a broken node does not use up the
+ * task's own retries.
  */
 export type ErrorKind = t.TypeOf<typeof ErrorKindC>;
 

@@ -69,8 +69,8 @@ export interface TransportStats {
   /** Requests sent, retries included. */
   readonly requests: number;
   /**
-   * Requests sent again after a 429 or a retryable 5xx: a steady rise means the API server is throttling this
-   * client.
+   * Requests sent again after a 429, or a 5xx with Retry-After: a steady rise means the API server is throttling
+   * this client.
    */
   readonly retries: number;
   /** TCP(+TLS) connections opened: with keep-alive this stays far below `requests`. */

@@ -2,8 +2,10 @@
 import { differences, type DifferentialInput } from '../../src/plugins/pod/phase/differences.js';
 import { outcome, sameOutcome, type ExpectedOutcome } from '../../src/plugins/pod/phase/flyte-model.js';
 import type { RowId } from '../../src/plugins/pod/phase/table.js';
+import type { PluginState } from '../../src/domain/phase-info.js';
 import type { Answer } from './oracle.js';
 import { releaseFor } from './release.js';
+import { versionVerdict, type VersionVerdict } from './versions.js';
 
 /**
  * One pair of answers the documented entries allow for an input: kubetasks answers `kubetasks` and the oracle
@@ -90,8 +92,23 @@ export const verdictWith = (pairs: ReadonlyArray<AllowedPair>, k: Answer, f: Ans
     : { tag: 'explained', ids: pair.ids, flyteModel: pair.flyteModel };
 };
 
+/** Counts of one compared field beyond the outcome (reason, version). */
+export interface FieldTally {
+  equal: number;
+  /** Differs because the answers already differ (reason: an explained outcome; version: the phase or reason). */
+  follows: number;
+  explained: number;
+  unexplained: number;
+}
+
+const newFieldTally = (): FieldTally => ({ equal: 0, follows: 0, explained: 0, unexplained: 0 });
+
 export interface Tally {
   compared: number;
+  /** Observations that came with a previous plugin state (the second and later of a sequence). */
+  withPrevious: number;
+  readonly reason: FieldTally;
+  readonly version: FieldTally;
   equal: number;
   explained: number;
   /** Explained only through flyte-model.ts on the Flyte side (see AllowedPair.flyteModel). */
@@ -99,7 +116,7 @@ export interface Tally {
   unexplained: number;
   lost: number;
   readonly byId: Map<string, number>;
-  /** Equal answers whose reason or message text still differs (reported, not failed on). */
+  /** Equal outcomes whose message text still differs (reported, not compared). */
   textDiffers: number;
   /** Inputs decided per decision-table row (the last row that fired). */
   readonly byRow: Map<RowId, number>;
@@ -107,6 +124,9 @@ export interface Tally {
 
 export const newTally = (): Tally => ({
   compared: 0,
+  withPrevious: 0,
+  reason: newFieldTally(),
+  version: newFieldTally(),
   equal: 0,
   explained: 0,
   explainedByModel: 0,
@@ -117,36 +137,130 @@ export const newTally = (): Tally => ({
   byRow: new Map(),
 });
 
-export const count = (t: Tally, v: Verdict, k: Answer, f: Answer, row?: RowId): void => {
+export type ReasonVerdict =
+  | { readonly tag: 'equal' }
+  | { readonly tag: 'follows' }
+  | { readonly tag: 'explained'; readonly ids: ReadonlyArray<string> }
+  | { readonly tag: 'unexplained'; readonly why: string };
+
+/**
+ * The reasons: equal; different where the outcomes differ and an entry explains that; or, where the outcomes agree,
+ * exactly the pair a reason entry names (a deliberate difference's `reasons`, a release difference's `reasons`).
+ */
+export const reasonVerdict = (input: DifferentialInput, k: Answer, f: Answer, v: Verdict): ReasonVerdict => {
+  const checked = reasonCheck(input, k, f);
+  if (checked.mismatches.length > 0) return { tag: 'unexplained', why: checked.mismatches.join('\n') };
+  if (k.reason === f.reason) return { tag: 'equal' };
+  if (v.tag !== 'equal') return { tag: 'follows' };
+  if (checked.ids.length > 0) return { tag: 'explained', ids: checked.ids };
+  const release = releaseFor(input).filter((r) => r.reasons?.from === k.reason && r.reasons.to === f.reason);
+  if (release.length > 0) return { tag: 'explained', ids: release.map((r) => r.id) };
+  return {
+    tag: 'unexplained',
+    why: `reasons differ with no entry for the pair: ${JSON.stringify({ kubetasks: k.reason, flyte: f.reason })}`,
+  };
+};
+
+/** Every compared field of one observation: the outcome, the reason and the version. */
+export interface Judgement {
+  readonly outcome: Verdict;
+  readonly reason: ReasonVerdict;
+  readonly version: VersionVerdict;
+  /** Whether any field is unexplained (or a deliberate difference was lost). */
+  readonly bad: boolean;
+  /** What is wrong, for the failure message. */
+  readonly why: ReadonlyArray<string>;
+}
+
+/** Judges kubetasks' answer `k` against the oracle's `f` for one observation made with plugin state `previous`. */
+export const judge = (
+  input: DifferentialInput,
+  previous: PluginState | undefined,
+  k: Answer,
+  f: Answer,
+): Judgement => {
+  const outcome = verdict(input, k, f);
+  const reason = reasonVerdict(input, k, f, outcome);
+  const version = versionVerdict(input, previous, k, f);
+  const why = [
+    ...(outcome.tag === 'unexplained' ? ['outcome unexplained'] : []),
+    ...(outcome.tag === 'lost' ? [`lost ${outcome.ids.join(', ')}`] : []),
+    ...(reason.tag === 'unexplained' ? [`reason: ${reason.why}`] : []),
+    ...(version.tag === 'unexplained' ? [`version: ${version.why}`] : []),
+  ];
+  return { outcome, reason, version, bad: why.length > 0, why };
+};
+
+const bump = (t: Tally, id: string): void => {
+  t.byId.set(id, (t.byId.get(id) ?? 0) + 1);
+};
+
+export const count = (
+  t: Tally,
+  j: Judgement,
+  k: Answer,
+  f: Answer,
+  row?: RowId,
+  previous?: PluginState,
+): void => {
+  const v = j.outcome;
   t.compared += 1;
+  if (previous !== undefined) t.withPrevious += 1;
   if (row !== undefined) t.byRow.set(row, (t.byRow.get(row) ?? 0) + 1);
+  switch (j.reason.tag) {
+    case 'explained':
+      t.reason.explained += 1;
+      for (const id of j.reason.ids) bump(t, `${id} (reason)`);
+      break;
+    default:
+      t.reason[j.reason.tag] += 1;
+  }
+  switch (j.version.tag) {
+    case 'explained':
+      t.version.explained += 1;
+      bump(t, `${j.version.id} (version)`);
+      break;
+    default:
+      t.version[j.version.tag] += 1;
+  }
+  if (j.bad) t.unexplained += 1;
   switch (v.tag) {
     case 'equal':
       t.equal += 1;
-      if (k.reason !== f.reason || (k.message ?? '') !== (f.message ?? '')) t.textDiffers += 1;
+      if ((k.message ?? '') !== (f.message ?? '')) t.textDiffers += 1;
       return;
     case 'explained':
       t.explained += 1;
       if (v.flyteModel) t.explainedByModel += 1;
-      for (const id of v.ids) t.byId.set(id, (t.byId.get(id) ?? 0) + 1);
+      for (const id of v.ids) bump(t, id);
       return;
     case 'lost':
       t.lost += 1;
-      t.unexplained += 1;
       return;
     case 'unexplained':
-      t.unexplained += 1;
+      return;
   }
 };
 
+const fieldLine = (f: FieldTally): string =>
+  `equal ${f.equal}, explained ${f.explained}, follows an explained difference ${f.follows}, unexplained ${f.unexplained}`;
+
 /** The run's summary; `rows` lists every decision-table row, so unreached rows show as 0. */
-export const summary = (t: Tally, seed: number, rows?: ReadonlyArray<RowId>): string => {
+export const summary = (
+  t: Tally,
+  seed: number,
+  rows?: ReadonlyArray<RowId>,
+  title = 'flyte oracle',
+): string => {
   const reached = rows?.filter((r) => (t.byRow.get(r) ?? 0) > 0).length;
   return [
-    `flyte oracle: seed ${seed} (replay: KUBETASKS_ORACLE_SEED=${seed} npm run test:oracle)`,
-    `  pods compared: ${t.compared}`,
-    `  equal:         ${t.equal} (of which reason/message text differs: ${t.textDiffers})`,
+    `${title}: seed ${seed} (replay: KUBETASKS_ORACLE_SEED=${seed} npm run test:oracle)`,
+    `  compared:      ${t.compared} (with a previous plugin state: ${t.withPrevious})`,
+    `  equal:         ${t.equal} (phase, code, kind, cleanup; of which the message text differs: ${t.textDiffers})`,
     `  explained:     ${t.explained} (of which only against flyte-model.ts: ${t.explainedByModel})`,
+    `  reason:        ${fieldLine(t.reason)}`,
+    `  version:       ${fieldLine(t.version)}`,
+    `  explained per entry:`,
     ...[...t.byId.entries()].sort((a, b) => b[1] - a[1]).map(([id, n]) => `    ${id}: ${n}`),
     `  unexplained:   ${t.unexplained} (of which a deliberate difference lost: ${t.lost})`,
     ...(rows === undefined

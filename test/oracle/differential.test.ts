@@ -9,14 +9,15 @@ import { phaseTable, type RowId } from '../../src/plugins/pod/phase/table.js';
 import {
   allowedPairs,
   count,
+  judge,
   newTally,
   outcomeOf,
-  reasonCheck,
   summary,
-  verdict,
   verdictWith,
   type Tally,
 } from './compare.js';
+import type { PluginState } from '../../src/domain/phase-info.js';
+import { arbObservationSequence, withPreviousStates, type Observed } from './versions.js';
 import { outcome, sameOutcome, type ExpectedOutcome } from '../../src/plugins/pod/phase/flyte-model.js';
 import { arbDifferentialInput } from './inputs.js';
 import { answerOf, configOfRequest, oracleBinary, startOracle, type Answer, type Oracle } from './oracle.js';
@@ -27,6 +28,7 @@ const RUNS = Number(process.env['KUBETASKS_ORACLE_RUNS'] ?? 10_000);
 const SEED = Number(
   process.env['KUBETASKS_ORACLE_SEED'] ?? commitSeed('oracle') ?? Date.now() % 2_147_483_647,
 );
+const SEQUENCES = Number(process.env['KUBETASKS_ORACLE_SEQUENCES'] ?? 1_500);
 const BATCH = 2_000;
 
 const ROWS: ReadonlyArray<RowId> = phaseTable.map((r) => r.id);
@@ -34,15 +36,20 @@ const ROWS: ReadonlyArray<RowId> = phaseTable.map((r) => r.id);
 /** kubetasks' answer and the decision-table row that decided it. */
 const kubetasksAnswer = (
   x: DifferentialInput,
+  previous?: PluginState,
 ): { readonly answer: Answer; readonly row: RowId | undefined } => {
-  const e = explainPodTaskPhase({ now: x.now, config: x.config }, x.resource);
+  const e = explainPodTaskPhase(
+    { now: x.now, config: x.config, ...(previous === undefined ? {} : { previous }) },
+    x.resource,
+  );
   return { answer: answerOf(e.phaseInfo), row: e.rows.at(-1) };
 };
 
-const describeInput = (x: DifferentialInput, k: Answer, f: Answer): string =>
+const describeInput = (x: DifferentialInput, k: Answer, f: Answer, previous?: PluginState): string =>
   [
     `kubetasks: ${JSON.stringify(k)}`,
     `flyte:     ${JSON.stringify(f)}`,
+    ...(previous === undefined ? [] : [`previous:  ${JSON.stringify(previous)}`]),
     `now: ${new Date(x.now).toISOString()}, config: ${JSON.stringify(configOfRequest(x.config))}`,
     `trace:\n  ${explainPodTaskPhase({ now: x.now, config: x.config }, x.resource).trace.join('\n  ')}`,
     `pod: ${JSON.stringify(x.resource)}`,
@@ -131,40 +138,38 @@ const discriminate = (x: DifferentialInput, k: Answer, f: Answer): { problems: s
   return { problems, wrong };
 };
 
-/** Both answers for every input, in batches through the one oracle process. */
+/** Both answers for every observation, in batches through the one oracle process. */
 const compareAll = async (
   oracle: Oracle,
-  inputs: ReadonlyArray<DifferentialInput>,
+  observed: ReadonlyArray<Observed | DifferentialInput>,
 ): Promise<{
   readonly tally: Tally;
   readonly unexplained: ReadonlyArray<string>;
   readonly undiscriminated: ReadonlyArray<string>;
   readonly wrongAccepted: number;
 }> => {
+  const inputs: ReadonlyArray<Observed> = observed.map((o) => ('input' in o ? o : { input: o }));
   const tally = newTally();
   const unexplained: string[] = [];
   const undiscriminated: string[] = [];
   let wrongAccepted = 0;
   for (let i = 0; i < inputs.length; i += BATCH) {
     const batch = inputs.slice(i, i + BATCH);
-    const answers = await oracle.ask(batch.map((x) => ({ pod: x.resource, now: x.now, config: x.config })));
-    batch.forEach((x, j) => {
+    const answers = await oracle.ask(
+      batch.map(({ input: x, previous }) => ({
+        pod: x.resource,
+        now: x.now,
+        config: x.config,
+        ...(previous === undefined ? {} : { previous }),
+      })),
+    );
+    batch.forEach(({ input: x, previous }, j) => {
       const f = answers[j];
       if (f === undefined) throw new Error(`no oracle answer for input ${i + j}`);
-      const { answer: k, row } = kubetasksAnswer(x);
-      const v = verdict(x, k, f);
-      count(tally, v, k, f, row);
-      // Reason-text entries are checked exactly too; a mismatch is unexplained.
-      const reasons = reasonCheck(x, k, f);
-      for (const id of reasons.ids)
-        tally.byId.set(`${id} (reason)`, (tally.byId.get(`${id} (reason)`) ?? 0) + 1);
-      if (reasons.mismatches.length > 0) {
-        tally.unexplained += 1;
-        unexplained.push(`${reasons.mismatches.join('\n')}\n${describeInput(x, k, f)}`);
-      }
-      if (v.tag === 'unexplained' || v.tag === 'lost') {
-        unexplained.push(`${v.tag === 'lost' ? `lost ${v.ids.join(', ')}\n` : ''}${describeInput(x, k, f)}`);
-      }
+      const { answer: k, row } = kubetasksAnswer(x, previous);
+      const judged = judge(x, previous, k, f);
+      count(tally, judged, k, f, row, previous);
+      if (judged.bad) unexplained.push(`${judged.why.join('\n')}\n${describeInput(x, k, f, previous)}`);
       const d = discriminate(x, k, f);
       wrongAccepted += d.wrong;
       if (d.problems.length > 0) undiscriminated.push(`${d.problems.join('\n')}\n${describeInput(x, k, f)}`);
@@ -191,11 +196,14 @@ describe('Flyte differential oracle (flyteplugins, tools/flyte-oracle)', () => {
   });
 
   it('hand-picked pods (the decision table cases and the regressions) are equal or explained', async () => {
-    const tableInputs: DifferentialInput[] = cases
+    const tableInputs: Observed[] = cases
       // Flyte's Go code cannot decode values that are not pod-shaped; those rows are kubetasks' own (input.*).
-      .filter((c) => !c.row.startsWith('input.') && c.previous === undefined)
-      .map((c) => ({ resource: c.resource, now: c.now ?? T0 + 10 * MIN, config: configOf(c) }));
-    const inputs = [...tableInputs, ...regressions.map((r) => r.input)];
+      .filter((c) => !c.row.startsWith('input.'))
+      .map((c) => ({
+        input: { resource: c.resource, now: c.now ?? T0 + 10 * MIN, config: configOf(c) },
+        ...(c.previous === undefined ? {} : { previous: c.previous }),
+      }));
+    const inputs = [...tableInputs, ...regressions.map((r) => ({ input: r.input }))];
     const { tally, unexplained } = await compareAll(oracle, inputs);
     // The hand-found differences keep the verdict they were decided with.
     const pinned = regressions.filter((r) => r.expect !== undefined);
@@ -203,7 +211,7 @@ describe('Flyte differential oracle (flyteplugins, tools/flyte-oracle)', () => {
     pinned.forEach((r, i) => {
       const f = answers[i];
       if (f === undefined) throw new Error('no oracle answer');
-      const v = verdict(r.input, kubetasksAnswer(r.input).answer, f);
+      const v = judge(r.input, undefined, kubetasksAnswer(r.input).answer, f).outcome;
       expect(v.tag === 'explained' ? { explainedBy: v.ids.join(' + ') } : v.tag, r.name).toEqual(r.expect);
     });
     console.log(summary(tally, 0).replace(/^.*\n/u, 'flyte oracle: hand-picked pods\n'));
@@ -225,8 +233,8 @@ describe('Flyte differential oracle (flyteplugins, tools/flyte-oracle)', () => {
           const [f] = await oracle.ask([{ pod: x.resource, now: x.now, config: x.config }]);
           if (f === undefined) throw new Error('no oracle answer');
           const k = kubetasksAnswer(x).answer;
-          const tag = verdict(x, k, f).tag;
-          if (tag === 'unexplained' || tag === 'lost') throw new Error(describeInput(x, k, f));
+          const judged = judge(x, undefined, k, f);
+          if (judged.bad) throw new Error(`${judged.why.join('\n')}\n${describeInput(x, k, f)}`);
         }),
         { seed: SEED, numRuns: RUNS, endOnFailure: false },
       );
@@ -243,5 +251,25 @@ describe('Flyte differential oracle (flyteplugins, tools/flyte-oracle)', () => {
     // The generators must reach the differences, or the run proves little.
     expect(tally.equal).toBeGreaterThan(RUNS / 2);
     expect(tally.explained).toBeGreaterThan(0);
+  });
+
+  it(`${SEQUENCES} sequences of observations of one pod: version and reason with the previous plugin state`, async () => {
+    const sequences = fc.sample(arbObservationSequence, { seed: SEED, numRuns: SEQUENCES });
+    const observed = sequences.flatMap((s) =>
+      withPreviousStates(s.steps, (x, previous) => kubetasksAnswer(x, previous).answer),
+    );
+    const { tally, unexplained, undiscriminated, wrongAccepted } = await compareAll(oracle, observed);
+    console.log(summary(tally, SEED, undefined, `flyte oracle, ${SEQUENCES} pod sequences`));
+    if (unexplained.length > 0) console.log(unexplained.slice(0, 8).join('\n\n'));
+    expect(
+      unexplained.slice(0, 3),
+      `${unexplained.length} unexplained:\n${unexplained.slice(0, 3).join('\n\n')}`,
+    ).toEqual([]);
+    expect(undiscriminated.slice(0, 3), `${undiscriminated.length} inputs`).toEqual([]);
+    expect(wrongAccepted).toBe(0);
+    // The sequences must reach the version rule: bumps on both sides, and a previous state on most observations.
+    expect(tally.withPrevious).toBeGreaterThan(observed.length / 2);
+    expect(tally.version.equal + tally.version.explained).toBeGreaterThan(0);
+    expect(tally.byId.get('v1.14.0/running-version-not-bumped (version)') ?? 0).toBeGreaterThan(0);
   });
 });

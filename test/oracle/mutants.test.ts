@@ -6,13 +6,16 @@ import { fc } from '@fast-check/vitest';
 import type { PhaseContext } from '../../src/domain/plugin.js';
 import type { PhaseInfo } from '../../src/domain/phase-info.js';
 import type { DifferentialInput } from '../../src/plugins/pod/phase/differences.js';
-import { reasonCheck, verdict } from './compare.js';
+import type { PluginState } from '../../src/domain/phase-info.js';
+import { judge } from './compare.js';
 import { arbDifferentialInput } from './inputs.js';
 import { copySources, mutants, plant, type Mutant } from './mutants.js';
 import { answerOf, oracleBinary, startOracle, type Answer, type Oracle } from './oracle.js';
 import { commitSeed } from '../support/seed.js';
+import { arbObservationSequence, withPreviousStates, type ObservationSequence } from './versions.js';
 
 const PODS = Number(process.env['KUBETASKS_MUTANT_PODS'] ?? 2_000);
+const SEQUENCES = Number(process.env['KUBETASKS_MUTANT_SEQUENCES'] ?? 300);
 const SEED =
   Number(process.env['KUBETASKS_ORACLE_SEED'] ?? commitSeed('oracle-mutants') ?? Date.now() % 2_147_483_647) |
   0;
@@ -39,18 +42,47 @@ const unexplainedWith = (
     const f = flyte[i];
     if (f === undefined) throw new Error(`no oracle answer for input ${i}`);
     const k = answerOf(get({ now: x.now, config: x.config }, x.resource));
-    const tag = verdict(x, k, f).tag;
-    const bad = tag === 'unexplained' || tag === 'lost' || reasonCheck(x, k, f).mismatches.length > 0;
-    return bad ? n + 1 : n;
+    return judge(x, undefined, k, f).bad ? n + 1 : n;
   }, 0);
+
+/**
+ * How many observations of the sequences the verdict cannot explain with `get` as kubetasks' mapping: the plugin
+ * states come from `get`'s own answers, so the oracle is asked again for each mapping.
+ */
+const unexplainedInSequences = async (
+  oracle: Oracle,
+  get: GetTaskPhase,
+  sequences: ReadonlyArray<ObservationSequence>,
+): Promise<number> => {
+  const ask = (x: DifferentialInput, previous: PluginState | undefined): Answer =>
+    answerOf(
+      get({ now: x.now, config: x.config, ...(previous === undefined ? {} : { previous }) }, x.resource),
+    );
+  const observed = sequences.flatMap((s) => withPreviousStates(s.steps, ask));
+  const flyte = await oracle.ask(
+    observed.map(({ input: x, previous }) => ({
+      pod: x.resource,
+      now: x.now,
+      config: x.config,
+      ...(previous === undefined ? {} : { previous }),
+    })),
+  );
+  return observed.reduce((n, { input: x, previous }, i) => {
+    const f = flyte[i];
+    if (f === undefined) throw new Error(`no oracle answer for observation ${i}`);
+    return judge(x, previous, ask(x, previous), f).bad ? n + 1 : n;
+  }, 0);
+};
 
 describe('planted bugs in the pod phase mapping (test/oracle/mutants.ts)', () => {
   let oracle: Oracle;
   let inputs: ReadonlyArray<DifferentialInput>;
   let flyte: ReadonlyArray<Answer>;
+  let sequences: ReadonlyArray<ObservationSequence>;
   beforeAll(async () => {
     oracle = startOracle(oracleBinary());
     inputs = fc.sample(arbDifferentialInput, { seed: SEED, numRuns: PODS });
+    sequences = fc.sample(arbObservationSequence, { seed: SEED, numRuns: SEQUENCES });
     flyte = await oracle.ask(inputs.map((x) => ({ pod: x.resource, now: x.now, config: x.config })));
   });
   afterAll(async () => {
@@ -61,17 +93,22 @@ describe('planted bugs in the pod phase mapping (test/oracle/mutants.ts)', () =>
     const { get, remove } = await loadCopy(undefined);
     try {
       expect(unexplainedWith(get, inputs, flyte)).toBe(0);
+      expect(await unexplainedInSequences(oracle, get, sequences)).toBe(0);
     } finally {
       remove();
     }
   });
 
-  it(`every mutant leaves some of ${PODS} generated pods unexplained`, async () => {
+  it(`every mutant leaves some of ${PODS} generated pods or ${SEQUENCES} sequences unexplained`, async () => {
     const results: Array<{ readonly id: string; readonly unexplained: number }> = [];
     for (const m of mutants) {
       const { get, remove } = await loadCopy(m);
       try {
-        results.push({ id: m.id, unexplained: unexplainedWith(get, inputs, flyte) });
+        const pods = unexplainedWith(get, inputs, flyte);
+        results.push({
+          id: m.id,
+          unexplained: pods + (await unexplainedInSequences(oracle, get, sequences)),
+        });
       } finally {
         remove();
       }
@@ -79,7 +116,7 @@ describe('planted bugs in the pod phase mapping (test/oracle/mutants.ts)', () =>
     const caught = results.filter((r) => r.unexplained > 0);
     console.log(
       [
-        `flyte oracle mutants: seed ${SEED}, ${PODS} pods each`,
+        `flyte oracle mutants: seed ${SEED}, ${PODS} pods and ${SEQUENCES} pod sequences each`,
         ...results.map(
           (r) => `  ${r.id}: ${r.unexplained} unexplained${r.unexplained > 0 ? '' : ' (SURVIVED)'}`,
         ),

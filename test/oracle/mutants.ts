@@ -10,7 +10,9 @@ import { join, resolve } from 'node:path';
 export interface Mutant {
   readonly id: string;
   readonly what: string;
+  /** Under src/plugins/pod/phase, or under src/domain when `domain` is set. */
   readonly file: string;
+  readonly domain?: true;
   readonly find: string;
   readonly replace: string;
 }
@@ -111,6 +113,30 @@ export const mutants: ReadonlyArray<Mutant> = [
     replace: '    if (isPlainObject(c) && c === null) return false;\n  }\n  return true;',
   },
   {
+    id: 'version-bumps-without-reason-change',
+    what: 'the version is bumped on every observation in the same phase, whether the reason changed or not',
+    file: 'phase-info.ts',
+    domain: true,
+    find: 'if (pi.version <= previous.version && pi.reason !== previous.reason)',
+    replace: 'if (pi.version <= previous.version)',
+  },
+  {
+    id: 'version-bumps-by-two',
+    what: 'a changed reason bumps the version by two',
+    file: 'phase-info.ts',
+    domain: true,
+    find: 'return withVersion(previous.version + 1)(pi);',
+    replace: 'return withVersion(previous.version + 2)(pi);',
+  },
+  {
+    id: 'version-floor-dropped',
+    what: 'a version may go below the stored one within the same phase',
+    file: 'phase-info.ts',
+    domain: true,
+    find: 'if (pi.version < previous.version) return withVersion(previous.version)(pi);',
+    replace: '',
+  },
+  {
     id: 'crash-loop-reason-dropped',
     what: 'a crash-looping primary is reported as plain Running again',
     file: 'started.ts',
@@ -141,7 +167,7 @@ export const copySources = (): SourceCopy => {
 
 /** Plants a mutant in a copy; throws unless its pattern occurs exactly once. */
 export const plant = (copy: SourceCopy, m: Mutant): void => {
-  const path = join(copy.phaseDir, m.file);
+  const path = m.domain === true ? join(copy.root, 'src/domain', m.file) : join(copy.phaseDir, m.file);
   const text = readFileSync(path, 'utf8');
   const at = text.indexOf(m.find);
   if (at < 0 || text.indexOf(m.find, at + 1) >= 0) {

@@ -1,7 +1,9 @@
 // A client for the Flyte oracle binary: one long-lived process, pods streamed to it as NDJSON in batches.
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { ErrorKind, PhaseInfo } from '../../src/domain/phase-info.js';
+import type { ErrorKind, PhaseInfo, PluginState } from '../../src/domain/phase-info.js';
+import { readPluginConfig } from '../../src/domain/plugin-config.js';
+import { kfOperatorSection } from '../../src/plugins/kubeflow/common/config.js';
 import type { Phase } from '../../src/domain/phase.js';
 import type { PlatformConfig } from '../../src/domain/platform-config.js';
 import type { Instant } from '../../src/domain/time.js';
@@ -23,10 +25,17 @@ export interface Answer {
 /** The code an oracle error answer is compared with: Flyte's Undefined phase with an error. */
 export const ORACLE_ERROR = FLYTE_ERROR;
 
+/** The plugins the oracle answers for: Flyte's pod plugin and its three Kubeflow plugins. */
+export type OraclePlugin = 'pod' | 'pytorch' | 'tensorflow' | 'mpi';
+
 export interface OracleRequest {
+  /** The pod (pod plugin) or the custom resource (the others). */
   readonly pod: unknown;
   readonly now: Instant;
   readonly config: PlatformConfig;
+  /** The plugin state kubetasks was handed for this observation (none: a first observation). */
+  readonly previous?: PluginState;
+  readonly plugin?: OraclePlugin;
 }
 
 interface OracleLine {
@@ -65,11 +74,32 @@ export const configOfRequest = (config: PlatformConfig): Record<string, number> 
     'create-container-config-error-grace-period': k8s['create-container-config-error-grace-period'],
     'image-pull-backoff-grace-period': k8s['image-pull-backoff-grace-period'],
     'pod-pending-timeout': k8s['pod-pending-timeout'],
+    'kf-operator-timeout': readPluginConfig(kfOperatorSection, config).timeout,
   };
 };
 
 export const requestLine = (id: number, r: OracleRequest): string =>
-  JSON.stringify({ id, pod: r.pod, now: r.now, config: configOfRequest(r.config) });
+  JSON.stringify({
+    id,
+    ...(r.plugin === undefined || r.plugin === 'pod'
+      ? { pod: r.pod }
+      : { plugin: r.plugin, resource: r.pod }),
+    now: r.now,
+    config: configOfRequest(r.config),
+    ...(r.previous === undefined ? {} : { previous: r.previous }),
+  });
+
+/**
+ * Errors Flyte's plugins return instead of a phase, for inputs kubetasks answers: a value of another kind (the type
+ * assertion), a Kubeflow job the operator has not updated within the timeout, one with conditions but none True.
+ * Each is compared as Undefined with ORACLE_ERROR; any other error means the oracle could not read the request.
+ */
+const FLYTE_ERRORS: ReadonlyArray<string> = [
+  'not *v1.Pod',
+  'failed to convert resource data type',
+  "kubeflow operator hasn't updated",
+  'found no current condition',
+];
 
 export const answerOf = (pi: PhaseInfo): Answer => ({
   phase: pi.phase,
@@ -82,7 +112,7 @@ export const answerOf = (pi: PhaseInfo): Answer => ({
 const fromLine = (l: OracleLine): Answer => {
   // Flyte's error for a value its type assertion rejects is an answer (compared as Undefined with ORACLE_ERROR);
   // any other error means the oracle could not read the request.
-  if (l.error?.includes('not *v1.Pod') === true) {
+  if (l.error !== undefined && FLYTE_ERRORS.some((e) => l.error?.includes(e) === true)) {
     return { phase: 'Undefined', version: 0, reason: '', code: ORACLE_ERROR, cleanup: false, error: l.error };
   }
   if (l.error !== undefined || l.phase === undefined) {

@@ -25,6 +25,11 @@ export interface ReleaseDifference {
   readonly to: (input: DifferentialInput, pod: PodView) => ExpectedOutcome;
   /** Whether both sides come from flyte-model.ts (the project's general model of Flyte) rather than this entry. */
   readonly flyteModel: boolean;
+  /** Where the outcomes agree, the exact reasons: the catalogue's (`from`, kubetasks' too) and v1.14.0's (`to`). */
+  readonly reasons?: (
+    input: DifferentialInput,
+    pod: PodView,
+  ) => { readonly from: string; readonly to: string };
 }
 
 const RATE_LIMITED = '429 Too Many Requests';
@@ -39,6 +44,23 @@ const cataloguePendingOn = (pod: PodView) => {
     if (w !== undefined) return { ready: c, ...w };
   }
   return undefined;
+};
+
+/**
+ * The reason of DemystifyPending's non-terminal answer in each release: the scheduling condition's
+ * `<reason>:<message>`, the classified waiting container's `[<Ready.reason>|<waiting.reason>]: <Ready.message>|<waiting
+ * message>`, or the default `Demistify Pending`.
+ */
+const pendingReason = (pod: PodView, release: 'catalogue' | 'v1.14.0'): string => {
+  for (const c of pod.conditions) {
+    if ((c.type === 'PodScheduled' && c.status === 'False') || c.type === 'Unschedulable') {
+      return `${c.reason}:${c.message}`;
+    }
+    if (c.type !== 'Ready' || c.status !== 'False') continue;
+    const w = flyteWaitingContainer(pod, release)?.status.state.waiting;
+    if (w !== undefined) return `[${c.reason}|${w.reason}]: ${c.message}|${w.message}`;
+  }
+  return 'Demistify Pending';
 };
 
 /** The phases Flyte's pod plugin names; every other phase (none included) takes the Running branch. */
@@ -60,6 +82,7 @@ export const releaseDifferences: ReadonlyArray<ReleaseDifference> = [
     from: (input, pod) => flytePending(input, pod, 'catalogue'),
     to: (input, pod) => flytePending(input, pod, 'v1.14.0'),
     flyteModel: false,
+    reasons: (_input, pod) => ({ from: pendingReason(pod, 'catalogue'), to: pendingReason(pod, 'v1.14.0') }),
   },
   {
     id: 'v1.14.0/rate-limit-is-user',
@@ -127,6 +150,7 @@ export interface AppliedRelease {
   readonly from: ExpectedOutcome;
   readonly to: ExpectedOutcome;
   readonly flyteModel: boolean;
+  readonly reasons?: { readonly from: string; readonly to: string };
 }
 
 /** The release differences that apply to an input, in order (none for a value that is not a pod). */
@@ -136,7 +160,15 @@ export const releaseFor = (input: DifferentialInput): ReadonlyArray<AppliedRelea
     (pod: PodView) =>
       releaseDifferences.flatMap((r) =>
         r.applies(input, pod)
-          ? [{ id: r.id, from: r.from(input, pod), to: r.to(input, pod), flyteModel: r.flyteModel }]
+          ? [
+              {
+                id: r.id,
+                from: r.from(input, pod),
+                to: r.to(input, pod),
+                flyteModel: r.flyteModel,
+                ...(r.reasons === undefined ? {} : { reasons: r.reasons(input, pod) }),
+              },
+            ]
           : [],
       ),
   )(readPod(input.resource));

@@ -7,6 +7,7 @@ go 1.22
 require (
 	github.com/flyteorg/flyte/flyteplugins v1.14.0
 	github.com/flyteorg/flyte/flytestdlib v0.0.0-00010101000000-000000000000
+	github.com/kubeflow/common v0.4.3
 	k8s.io/api v0.29.3
 	k8s.io/apimachinery v0.29.3
 )

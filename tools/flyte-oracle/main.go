@@ -7,8 +7,12 @@
 //
 //	request:  {"id": any, "pod": {...v1.Pod...}, "now": <epoch ms>, "primaryContainerName": "..." (ignored: Flyte
 //	           reads the pod's primary_container_name annotation),
+//	           "previous": {"phase": "Running", "version": 1, "reason": "..."} (the plugin state; absent: empty),
 //	           "config": {"create-container-error-grace-period": <ms>, "create-container-config-error-grace-period": <ms>,
-//	                      "image-pull-backoff-grace-period": <ms>, "pod-pending-timeout": <ms>}}
+//	                      "image-pull-backoff-grace-period": <ms>, "pod-pending-timeout": <ms>,
+//	                      "kf-operator-timeout": <ms>}}
+//	          or, for a Kubeflow job: {"id": any, "plugin": "pytorch"|"tensorflow"|"mpi", "resource": {...job...},
+//	           "now", "previous", "config" as above}
 //	response: {"id": any, "phase": "Running", "version": 0, "reason": "...", "code": "...", "kind": "USER",
 //	           "message": "...", "cleanup": false, "occurredAt": <epoch ms>}  or  {"id": any, "error": "..."}
 //
@@ -36,10 +40,13 @@ import (
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	commonOp "github.com/kubeflow/common/pkg/apis/common/v1"
+
 	pluginsCore "github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/core"
 	"github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/flytek8s"
 	k8sconfig "github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/flytek8s/config"
 	"github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/k8s"
+	kfcommon "github.com/flyteorg/flyte/flyteplugins/go/tasks/plugins/k8s/kfoperators/common"
 	"github.com/flyteorg/flyte/flytestdlib/logger"
 )
 
@@ -52,6 +59,15 @@ type configRequest struct {
 	CreateContainerConfigErrorGracePeriod *int64 `json:"create-container-config-error-grace-period"`
 	ImagePullBackoffGracePeriod           *int64 `json:"image-pull-backoff-grace-period"`
 	PodPendingTimeout                     *int64 `json:"pod-pending-timeout"`
+	KfOperatorTimeout                     *int64 `json:"kf-operator-timeout"`
+}
+
+// stateRequest is the plugin state Flyte's plugin manager keeps between two observations (k8s.PluginState): the
+// phase, version and reason last reported. Absent: a first observation (the empty state).
+type stateRequest struct {
+	Phase   string `json:"phase"`
+	Version uint32 `json:"version"`
+	Reason  string `json:"reason"`
 }
 
 type request struct {
@@ -60,6 +76,11 @@ type request struct {
 	Now                  *int64          `json:"now"`
 	PrimaryContainerName string          `json:"primaryContainerName,omitempty"`
 	Config               *configRequest  `json:"config,omitempty"`
+	Previous             *stateRequest   `json:"previous,omitempty"`
+	// Plugin is "pod" (the default) or a Kubeflow kind: "pytorch", "tensorflow", "mpi".
+	Plugin string `json:"plugin,omitempty"`
+	// Resource is the custom resource for a CRD plugin (Pod stays the field of the pod plugin).
+	Resource json.RawMessage `json:"resource,omitempty"`
 }
 
 type response struct {
@@ -135,8 +156,17 @@ func applyConfig(c *configRequest) error {
 		ms(c.ImagePullBackoffGracePeriod, &cfg.ImagePullBackoffGracePeriod.Duration)
 		ms(c.PodPendingTimeout, &cfg.PodPendingTimeout.Duration)
 	}
+	kf := kfDefaults
+	if c != nil {
+		ms(c.KfOperatorTimeout, &kf.Timeout.Duration)
+	}
+	if err := kfcommon.SetConfig(&kf); err != nil {
+		return err
+	}
 	return k8sconfig.SetK8sPluginConfig(&cfg)
 }
+
+var kfDefaults = *kfcommon.GetConfig()
 
 // ---------------------------------------------------------------------------------------------------------------
 // one call
@@ -156,10 +186,20 @@ var phaseNames = map[pluginsCore.Phase]string{
 	pluginsCore.PhaseAborted:             "Aborted",
 }
 
+// phaseOfName is phaseNames backwards, for the previous plugin state of a request.
+func phaseOfName(name string) (pluginsCore.Phase, error) {
+	for p, n := range phaseNames {
+		if n == name {
+			return p, nil
+		}
+	}
+	return pluginsCore.PhaseUndefined, fmt.Errorf("bad request: unknown phase %q in previous", name)
+}
+
 // podPhase is the pod plugin's GetTaskPhaseWithLogs of this release, re-created from flytek8s' exported functions
 // because the pod plugin's package cannot be compiled here (README.md). Flyte's default log config enables no log
 // plugin, so the task info carries no log links and the Running version stays 0, as in Flyte with that config.
-func podPhase(p *v1.Pod) (pluginsCore.PhaseInfo, error) {
+func podPhase(p *v1.Pod, state *k8s.PluginState) (pluginsCore.PhaseInfo, error) {
 	occurredAt := flytek8s.GetLastTransitionOccurredAt(p).Time
 	reportedAt := flytek8s.GetReportedAt(p).Time
 	if reportedAt.IsZero() {
@@ -211,14 +251,14 @@ func podPhase(p *v1.Pod) (pluginsCore.PhaseInfo, error) {
 	if err != nil {
 		return pluginsCore.PhaseInfoUndefined, err
 	}
-	// The plugin state of a first observation is empty.
-	k8s.MaybeUpdatePhaseVersion(&pi, &k8s.PluginState{})
+	// The plugin reads the state its manager stored after the previous observation (empty on the first).
+	k8s.MaybeUpdatePhaseVersion(&pi, state)
 	return pi, nil
 }
 
 // getTaskPhase calls podPhase; a panic inside Flyte's code becomes an error. An object of another kind is what the
 // plugin's type assertion (r.(*v1.Pod)) panics on: the same error, without decoding it as a pod.
-func getTaskPhase(p *v1.Pod) (pi pluginsCore.PhaseInfo, err error) {
+func getTaskPhase(p *v1.Pod, state *k8s.PluginState) (pi pluginsCore.PhaseInfo, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic in Flyte's phase functions: %v", r)
@@ -227,14 +267,83 @@ func getTaskPhase(p *v1.Pod) (pi pluginsCore.PhaseInfo, err error) {
 	if p.Kind != "" && p.Kind != "Pod" {
 		panic(fmt.Sprintf("interface conversion: client.Object is a %s, not *v1.Pod", p.Kind))
 	}
-	return podPhase(p)
+	return podPhase(p, state)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Kubeflow (PyTorchJob, TFJob, MPIJob)
+// ---------------------------------------------------------------------------------------------------------------
+
+// kfJob is the part of a training-operator job the three plugins' GetTaskPhase read: its kind, metadata and the
+// kubeflow/common JobStatus that kubeflowv1.PyTorchJob, TFJob and MPIJob all embed as their status (README.md says
+// why the training-operator types themselves are not linked; their replica specs only feed log links).
+type kfJob struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	Status            commonOp.JobStatus `json:"status,omitempty"`
+}
+
+func (j *kfJob) copy() *kfJob {
+	c := &kfJob{TypeMeta: j.TypeMeta}
+	j.ObjectMeta.DeepCopyInto(&c.ObjectMeta)
+	j.Status.DeepCopyInto(&c.Status)
+	return c
+}
+
+var kfKinds = map[string]string{"pytorch": "PyTorchJob", "tensorflow": "TFJob", "mpi": "MPIJob"}
+
+// kubeflowPhase is the GetTaskPhase of v1.14.0's pytorch, tensorflow and mpi plugins (the same body in all three,
+// MPI included: it calls GetPhaseInfo, not GetMPIPhaseInfo), re-created from the kfoperators common package's
+// exported functions because the plugin packages cannot be compiled here. The default log config enables no log
+// plugin, so GetLogs returns no links; it is not called (it needs a full plugin context).
+func kubeflowPhase(plugin string, job *kfJob, state *k8s.PluginState) (pluginsCore.PhaseInfo, error) {
+	if job.Kind != "" && job.Kind != kfKinds[plugin] {
+		// The plugin's type assertion (resource.(*kubeflowv1.PyTorchJob)) fails.
+		return pluginsCore.PhaseInfoUndefined, fmt.Errorf("failed to convert resource data type")
+	}
+	if job.Status.StartTime == nil && job.CreationTimestamp.Add(kfcommon.GetConfig().Timeout.Duration).Before(time.Now()) {
+		return pluginsCore.PhaseInfoUndefined, fmt.Errorf("kubeflow operator hasn't updated the %s custom resource since creation time %v", plugin, job.CreationTimestamp)
+	}
+	current, err := kfcommon.ExtractCurrentCondition(job.Status.Conditions)
+	if err != nil {
+		return pluginsCore.PhaseInfoUndefined, err
+	}
+	occurredAt := time.Now()
+	info := pluginsCore.TaskInfo{OccurredAt: &occurredAt}
+	pi, err := kfcommon.GetPhaseInfo(current, occurredAt, info)
+	k8s.MaybeUpdatePhaseVersion(&pi, state)
+	return pi, err
+}
+
+func shiftJob(j *kfJob, d time.Duration) {
+	shift(&j.CreationTimestamp, d)
+	shift(j.DeletionTimestamp, d)
+	shift(j.Status.StartTime, d)
+	shift(j.Status.CompletionTime, d)
+	shift(j.Status.LastReconcileTime, d)
+	for i := range j.Status.Conditions {
+		shift(&j.Status.Conditions[i].LastUpdateTime, d)
+		shift(&j.Status.Conditions[i].LastTransitionTime, d)
+	}
+}
+
+func getKubeflowTaskPhase(plugin string, j *kfJob, state *k8s.PluginState) (pi pluginsCore.PhaseInfo, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic in Flyte's phase functions: %v", r)
+		}
+	}()
+	return kubeflowPhase(plugin, j, state)
 }
 
 type prepared struct {
-	id  json.RawMessage
-	pod *v1.Pod
-	now time.Time
-	cfg *configRequest
+	id     json.RawMessage
+	plugin string
+	pod    *v1.Pod
+	job    *kfJob
+	now    time.Time
+	cfg    *configRequest
+	state  k8s.PluginState
 }
 
 func prepare(line []byte) (prepared, error) {
@@ -242,11 +351,31 @@ func prepare(line []byte) (prepared, error) {
 	if err := json.Unmarshal(line, &req); err != nil {
 		return prepared{}, fmt.Errorf("bad request: %w", err)
 	}
-	out := prepared{id: req.ID, cfg: req.Config}
+	out := prepared{id: req.ID, cfg: req.Config, plugin: req.Plugin}
 	if req.Now == nil {
 		return out, errors.New("bad request: now (epoch milliseconds) is required")
 	}
 	out.now = time.UnixMilli(*req.Now)
+	if req.Previous != nil {
+		phase, err := phaseOfName(req.Previous.Phase)
+		if err != nil {
+			return out, err
+		}
+		out.state = k8s.PluginState{Phase: phase, PhaseVersion: req.Previous.Version, Reason: req.Previous.Reason}
+	}
+	switch req.Plugin {
+	case "", "pod":
+		out.plugin = "pod"
+	case "pytorch", "tensorflow", "mpi":
+		var j kfJob
+		if err := json.Unmarshal(req.Resource, &j); err != nil {
+			return out, fmt.Errorf("bad resource: %w", err)
+		}
+		out.job = &j
+		return out, nil
+	default:
+		return out, fmt.Errorf("bad request: unknown plugin %q", req.Plugin)
+	}
 	var p v1.Pod
 	if err := json.Unmarshal(req.Pod, &p); err != nil {
 		return out, fmt.Errorf("bad pod: %w", err)
@@ -261,10 +390,19 @@ func answer(in prepared) response {
 		res.Error = err.Error()
 		return res
 	}
-	p := in.pod.DeepCopy()
 	delta := time.Since(in.now)
-	shiftPod(p, delta)
-	pi, err := getTaskPhase(p)
+	var pi pluginsCore.PhaseInfo
+	var err error
+	state := in.state
+	if in.job != nil {
+		j := in.job.copy()
+		shiftJob(j, delta)
+		pi, err = getKubeflowTaskPhase(in.plugin, j, &state)
+	} else {
+		p := in.pod.DeepCopy()
+		shiftPod(p, delta)
+		pi, err = getTaskPhase(p, &state)
+	}
 	if err != nil {
 		res.Error = err.Error()
 		return res
@@ -359,6 +497,9 @@ func bench(in io.Reader, out io.Writer, n int, decode bool) error {
 			if err := json.Unmarshal(line, &raw); err != nil {
 				return err
 			}
+			if req.pod == nil {
+				return errors.New("--bench times the pod plugin only")
+			}
 			p := req.pod.DeepCopy()
 			shiftPod(p, time.Since(req.now))
 			inputs = append(inputs, p)
@@ -391,7 +532,7 @@ func bench(in io.Reader, out io.Writer, n int, decode bool) error {
 			}
 			p = &fresh
 		}
-		if _, err := getTaskPhase(p); err != nil {
+		if _, err := getTaskPhase(p, &k8s.PluginState{}); err != nil {
 			errs++
 		}
 	}

@@ -433,13 +433,12 @@ const gracePeriodsTakeNow: Expectation = {
   applies: (input) =>
     onPod((pod) => {
       const w = waitingOn(pod);
-      return (
-        pod.phase === 'Pending' &&
-        w !== undefined &&
-        w.ready.lastTransitionTime === undefined &&
-        GRACED.has(w.waiting.reason) &&
-        graceOf(input.config, w.waiting.reason) > 0
-      );
+      if (pod.phase !== 'Pending' || w === undefined || !GRACED.has(w.waiting.reason)) return false;
+      const grace = graceOf(input.config, w.waiting.reason);
+      const t = w.ready.lastTransitionTime;
+      // No timestamp: Flyte's expires at once, kubetasks' never. A grace of 0 with a timestamp after `now` (clock
+      // skew): Flyte's time.Since is negative and waits, kubetasks fails at once.
+      return grace > 0 ? t === undefined : t !== undefined && t > input.now;
     })(input),
   expected: pendingPair,
 };

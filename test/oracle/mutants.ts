@@ -10,9 +10,9 @@ import { join, resolve } from 'node:path';
 export interface Mutant {
   readonly id: string;
   readonly what: string;
-  /** Under src/plugins/pod/phase, or under src/domain when `domain` is set. */
+  /** Under src/plugins/pod/phase, or under `under` (a directory of the repository) when set. */
   readonly file: string;
-  readonly domain?: true;
+  readonly under?: string;
   readonly find: string;
   readonly replace: string;
 }
@@ -116,7 +116,7 @@ export const mutants: ReadonlyArray<Mutant> = [
     id: 'version-bumps-without-reason-change',
     what: 'the version is bumped on every observation in the same phase, whether the reason changed or not',
     file: 'phase-info.ts',
-    domain: true,
+    under: 'src/domain',
     find: 'if (pi.version <= previous.version && pi.reason !== previous.reason)',
     replace: 'if (pi.version <= previous.version)',
   },
@@ -124,7 +124,7 @@ export const mutants: ReadonlyArray<Mutant> = [
     id: 'version-bumps-by-two',
     what: 'a changed reason bumps the version by two',
     file: 'phase-info.ts',
-    domain: true,
+    under: 'src/domain',
     find: 'return withVersion(previous.version + 1)(pi);',
     replace: 'return withVersion(previous.version + 2)(pi);',
   },
@@ -132,7 +132,7 @@ export const mutants: ReadonlyArray<Mutant> = [
     id: 'version-floor-dropped',
     what: 'a version may go below the stored one within the same phase',
     file: 'phase-info.ts',
-    domain: true,
+    under: 'src/domain',
     find: 'if (pi.version < previous.version) return withVersion(previous.version)(pi);',
     replace: '',
   },
@@ -147,7 +147,7 @@ export const mutants: ReadonlyArray<Mutant> = [
 
 const REPO = resolve(import.meta.dirname, '../..');
 
-/** A copy of src/domain and src/plugins/pod/phase in a fresh directory that resolves packages from the repo's. */
+/** A copy of src/domain and src/plugins in a fresh directory that resolves packages from the repo's. */
 export interface SourceCopy {
   readonly root: string;
   /** The copied pod phase directory. */
@@ -160,14 +160,14 @@ export const copySources = (): SourceCopy => {
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
   writeFileSync(join(root, 'package.json'), JSON.stringify({ type: 'module', private: true }));
   cpSync(join(REPO, 'src/domain'), join(root, 'src/domain'), { recursive: true });
+  cpSync(join(REPO, 'src/plugins'), join(root, 'src/plugins'), { recursive: true });
   const phaseDir = join(root, 'src/plugins/pod/phase');
-  cpSync(join(REPO, 'src/plugins/pod/phase'), phaseDir, { recursive: true });
   return { root, phaseDir, remove: () => rmSync(root, { recursive: true, force: true }) };
 };
 
 /** Plants a mutant in a copy; throws unless its pattern occurs exactly once. */
 export const plant = (copy: SourceCopy, m: Mutant): void => {
-  const path = m.domain === true ? join(copy.root, 'src/domain', m.file) : join(copy.phaseDir, m.file);
+  const path = m.under === undefined ? join(copy.phaseDir, m.file) : join(copy.root, m.under, m.file);
   const text = readFileSync(path, 'utf8');
   const at = text.indexOf(m.find);
   if (at < 0 || text.indexOf(m.find, at + 1) >= 0) {
@@ -175,3 +175,56 @@ export const plant = (copy: SourceCopy, m: Mutant): void => {
   }
   writeFileSync(path, text.slice(0, at) + m.replace + text.slice(at + m.find.length));
 };
+
+/** Planted bugs in the Kubeflow plugins' phase mapping (src/plugins/kubeflow/common): the oracle must catch each. */
+export const kubeflowMutants: ReadonlyArray<Mutant> = [
+  {
+    id: 'kf-running-is-queued',
+    what: 'control: a Running condition is reported as Queued',
+    under: 'src/plugins/kubeflow/common',
+    file: 'phase.ts',
+    find: "    case 'Running':\n      return { why, pi: running(0, info) };",
+    replace: "    case 'Running':\n      return { why, pi: queued(ctx.now, 0, JOB_CREATED_REASON, info) };",
+  },
+  {
+    id: 'kf-suspended-is-queued',
+    what: 'a Suspended job is Queued rather than WaitingForResources',
+    under: 'src/plugins/kubeflow/common',
+    file: 'phase.ts',
+    find: '        pi: waitingForResources(',
+    replace: '        pi: queued(',
+  },
+  {
+    id: 'kf-timeout-ignored',
+    what: 'the operator timeout never fires',
+    under: 'src/plugins/kubeflow/common',
+    file: 'phase.ts',
+    find: 'ctx.now - created >= timeout',
+    replace: 'ctx.now - created < 0',
+  },
+  {
+    id: 'kf-failed-is-system',
+    what: 'a Failed condition is a SYSTEM failure',
+    under: 'src/plugins/kubeflow/common',
+    file: 'phase.ts',
+    find: ': { why, pi: retryableFailure(JOB_FAILED_CODE, failedMessage(terminal), info) };',
+    replace: ': { why, pi: systemRetryableFailure(JOB_FAILED_CODE, failedMessage(terminal), info) };',
+  },
+  {
+    id: 'kf-oldest-condition-first',
+    what: 'the current condition is the oldest True one',
+    under: 'src/plugins/kubeflow/common',
+    file: 'status.ts',
+    find: "  newestFirst(conditions).find((c) => c.status === 'True');\n\nconst isTerminalType",
+    replace:
+      "  [...newestFirst(conditions)].reverse().find((c) => c.status === 'True');\n\nconst isTerminalType",
+  },
+  {
+    id: 'kf-restarting-reason-dropped',
+    what: 'a Restarting job is plain Running again',
+    under: 'src/plugins/kubeflow/common',
+    file: 'phase.ts',
+    find: "pi: running(0, info, current.reason === '' ? 'Restarting' : current.reason)",
+    replace: 'pi: running(0, info)',
+  },
+];

@@ -396,7 +396,10 @@ func answer(in prepared) response {
 	state := in.state
 	if in.job != nil {
 		j := in.job.copy()
-		shiftJob(j, delta)
+		// The timeout check is a strict Before (creation + timeout < now), so the microseconds between computing
+		// delta and the check would fail a job at exactly the timeout; half a second more keeps whole-second
+		// boundaries exact (README.md, "How now is made to hold").
+		shiftJob(j, delta+500*time.Millisecond)
 		pi, err = getKubeflowTaskPhase(in.plugin, j, &state)
 	} else {
 		p := in.pod.DeepCopy()

@@ -172,6 +172,12 @@ const compareAll = async (
       if (judged.bad) unexplained.push(`${judged.why.join('\n')}\n${describeInput(x, k, f, previous)}`);
       const d = discriminate(x, k, f);
       wrongAccepted += d.wrong;
+      // The version is pinned on both sides, and so is the reason wherever the outcomes agree.
+      const probes = [
+        { ...f, version: f.version + 1 },
+        ...(judged.outcome.tag === 'equal' ? [{ ...f, reason: `${f.reason}!` }] : []),
+      ];
+      wrongAccepted += probes.filter((p) => !judge(x, previous, k, p).bad).length;
       if (d.problems.length > 0) undiscriminated.push(`${d.problems.join('\n')}\n${describeInput(x, k, f)}`);
     });
   }

@@ -9,7 +9,8 @@ import type { Plugin } from '../../src/domain/plugin.js';
 import { mpiPlugin } from '../../src/plugins/kubeflow/mpi.js';
 import { pytorchPlugin } from '../../src/plugins/kubeflow/pytorch.js';
 import { tensorflowPlugin } from '../../src/plugins/kubeflow/tensorflow.js';
-import type { KubeflowKindName } from '../../src/testing/kubeflow-arbitraries.js';
+import { kubeflowJob, type KubeflowKindName } from '../../src/testing/kubeflow-arbitraries.js';
+import { defaultPlatformConfig } from '../../src/domain/platform-config.js';
 import { commitSeed } from '../support/seed.js';
 import {
   arbKubeflowInput,
@@ -77,8 +78,27 @@ const chain = (
   return out;
 };
 
+/** Wrong Flyte answers to try in place of the oracle's: each must be rejected by the verdict. */
+const probesFor = (f: Answer): ReadonlyArray<Answer> => [
+  ...(['Undefined', 'Queued', 'WaitingForResources', 'Running', 'Success'] as const)
+    .filter((phase) => phase !== f.phase)
+    .map((phase) => ({ phase, version: f.version, reason: f.reason, cleanup: false })),
+  {
+    phase: 'RetryableFailure',
+    version: 0,
+    reason: '',
+    code: 'DownstreamSystemError',
+    kind: f.kind === 'USER' ? 'SYSTEM' : 'USER',
+    cleanup: false,
+  },
+  { ...f, version: f.version + 1 },
+  { ...f, reason: `${f.reason}!` },
+];
+
 interface KubeflowTally {
   compared: number;
+  /** Wrong answers (probesFor) the verdict accepted in place of the oracle's: must stay 0. */
+  wrongAccepted: number;
   withPrevious: number;
   equal: number;
   explained: number;
@@ -111,6 +131,7 @@ const compare = async (
   );
   const t: KubeflowTally = {
     compared: 0,
+    wrongAccepted: 0,
     withPrevious: 0,
     equal: 0,
     explained: 0,
@@ -123,6 +144,9 @@ const compare = async (
     if (f === undefined) throw new Error(`no oracle answer for observation ${i}`);
     const k = ask(x, previous);
     const v = kubeflowVerdict(x, previous, k, f);
+    t.wrongAccepted += probesFor(f).filter(
+      (p) => kubeflowVerdict(x, previous, k, p).tag !== 'unexplained',
+    ).length;
     t.compared += 1;
     if (previous !== undefined) t.withPrevious += 1;
     switch (v.tag) {
@@ -161,6 +185,7 @@ const summary = (kind: string, t: KubeflowTally): string =>
     `  explained per entry:`,
     ...[...t.byId.entries()].sort((a, b) => b[1] - a[1]).map(([id, n]) => `    ${id}: ${n}`),
     `  unexplained: ${t.unexplained}`,
+    `  discrimination: answers other than the oracle's accepted: ${t.wrongAccepted}`,
   ].join('\n');
 
 /** A kind's getTaskPhase from a copy of the sources with `mutant` planted. */
@@ -189,6 +214,29 @@ describe('Kubeflow plugins against Flyte v1.14.0 (tools/flyte-oracle, kfoperator
     await oracle.close();
   });
 
+  it('an empty condition type (found by the oracle): Flyte reads it as Created, kubetasks as unknown (K1)', async () => {
+    const created = Date.UTC(2026, 0, 1);
+    const job = {
+      ...kubeflowJob(
+        'PyTorchJob',
+        {
+          conditions: [{ type: '', status: 'True', lastTransitionTime: '2026-01-01T00:00:10Z' }],
+          startTime: '2026-01-01T00:00:10Z',
+        },
+        created,
+      ),
+    };
+    const x: KubeflowInput = { job, now: created + 60_000, config: defaultPlatformConfig, timeout: 60_000 };
+    const [f] = await oracle.ask([{ plugin: 'pytorch', pod: job, now: x.now, config: x.config }]);
+    if (f === undefined) throw new Error('no oracle answer');
+    const k = answerWith(pytorchPlugin.getTaskPhase)(x, undefined);
+    expect([k.phase, f.phase, f.reason]).toEqual(['Queued', 'Queued', 'JobCreated']);
+    expect(kubeflowVerdict(x, undefined, k, f)).toEqual({
+      tag: 'explained',
+      ids: ['K1/suspended-and-unknown-types'],
+    });
+  });
+
   KUBEFLOW_PLUGINS.forEach(([kind, plugin], n) => {
     it(`${kind}: ${JOBS} generated jobs and ${SEQUENCES} sequences, every answer equal or an exact K entry`, async () => {
       // Each kind draws its own jobs (seed + its index).
@@ -197,6 +245,7 @@ describe('Kubeflow plugins against Flyte v1.14.0 (tools/flyte-oracle, kfoperator
       const t = await compare(oracle, plugin, PLUGINS[kind].getTaskPhase, singles, sequences);
       console.log(summary(kind, t));
       expect(t.problems, t.problems.join('\n\n')).toEqual([]);
+      expect(t.wrongAccepted).toBe(0);
       expect(t.compared).toBeGreaterThanOrEqual(JOBS);
       expect(t.equal).toBeGreaterThan(t.compared / 4);
       // The generators reach the differences: each K row with a phase answer decides some job.

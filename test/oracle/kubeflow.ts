@@ -288,21 +288,24 @@ export const kubeflowVerdict = (
   const km = kubetasksModel(x, job);
   const fm = flyteModel(x, job);
   const kv = versionRule('catalogue', 0, km.phase, km.reason, previous);
-  const fv = fm.code === ORACLE_ERROR ? 0 : versionRule('v1.14.0', 0, fm.phase, fm.reason, previous);
-  const flooredF = previous?.phase === f.phase ? Math.max(f.version, previous.version) : f.version;
+  // An error answer has no version step; otherwise the plugin-level version is exactly v1.14.0's rule, and the task
+  // sees it raised by the manager's floor (fv).
+  const error = fm.code === ORACLE_ERROR;
+  const fPlugin = error ? 0 : versionRule('v1.14.0', 0, fm.phase, fm.reason, previous, false);
+  const fv = error ? 0 : versionRule('v1.14.0', 0, fm.phase, fm.reason, previous);
   if (!same(k, km) || k.version !== kv) {
     return {
       tag: 'unexplained',
       why: `kubetasks answered ${JSON.stringify(k)}, its documented behaviour is ${JSON.stringify({ ...km, version: kv })}`,
     };
   }
-  if (!same(f, fm) || (fm.code !== ORACLE_ERROR && flooredF !== fv)) {
+  if (!same(f, fm) || f.version !== fPlugin) {
     return {
       tag: 'unexplained',
       why: `the oracle answered ${JSON.stringify(f)}, the v1.14.0 model says ${JSON.stringify({ ...fm, version: fv })}`,
     };
   }
-  if (same(km, fm) && kv === (fm.code === ORACLE_ERROR ? 0 : fv)) return { tag: 'equal' };
+  if (same(km, fm) && kv === fv) return { tag: 'equal' };
   const ids = kubeflowEntries.filter((e) => e.applies(x, job, km, fm)).map((e) => e.id);
   if (ids.length === 0 && km.phase === fm.phase && km.reason === fm.reason && same(km, fm)) {
     // Only the version differs: the phase and reason agree, so it is v1.14.0's Running rule.

@@ -156,4 +156,21 @@ export const regressions: ReadonlyArray<Regression> = [
     ),
     expect: { explainedBy: 'empty-state-is-not-success' },
   },
+  // Found by the wider generator (issue 18): a grace period of 0 and a Ready transition after `now` (clock skew).
+  // kubetasks fails at once; Flyte's time.Since is negative and it waits (grace-periods-take-now).
+  {
+    ...at(
+      'a CreateContainerConfigError with grace 0 and a Ready transition after now',
+      pod({
+        phase: 'Pending',
+        conditions: notReady(T0 + 5 * MIN, ['app']),
+        containerStatuses: [
+          waiting('app', 'CreateContainerConfigError', 'secret "db-credentials" not found'),
+        ],
+      }),
+      T0 + MIN,
+      { 'create-container-config-error-grace-period': 0 },
+    ),
+    expect: { explainedBy: 'grace-periods-take-now' },
+  },
 ];

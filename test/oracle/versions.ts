@@ -45,12 +45,13 @@ export const versionRule = (
   phase: Phase,
   reason: string,
   previous: PluginState | undefined,
+  floor = true,
 ): number => {
   if (previous === undefined || previous.phase !== phase) return base;
   const bumps = release === 'catalogue' || phase !== 'Running';
   const bumped =
     bumps && base <= previous.version && reason !== previous.reason ? previous.version + 1 : base;
-  return Math.max(bumped, previous.version);
+  return floor ? Math.max(bumped, previous.version) : bumped;
 };
 
 export type VersionVerdict =
@@ -73,13 +74,16 @@ export const versionVerdict = (
 ): VersionVerdict => {
   const pod = readPod(input.resource);
   const mine = versionRule('catalogue', baseVersion(pod, k.phase, 'catalogue'), k.phase, k.reason, previous);
-  const theirs = versionRule('v1.14.0', baseVersion(pod, f.phase, 'v1.14.0'), f.phase, f.reason, previous);
-  const floored = previous?.phase === f.phase ? Math.max(f.version, previous.version) : f.version;
+  const fBase = baseVersion(pod, f.phase, 'v1.14.0');
+  // The oracle answers at plugin level: its version must be exactly v1.14.0's plugin rule; the task then sees it
+  // raised by the manager's floor.
+  const plugin = versionRule('v1.14.0', fBase, f.phase, f.reason, previous, false);
+  const theirs = versionRule('v1.14.0', fBase, f.phase, f.reason, previous);
   if (k.version !== mine) {
     return { tag: 'unexplained', why: `kubetasks' version ${k.version}, its rule says ${mine}` };
   }
-  if (floored !== theirs) {
-    return { tag: 'unexplained', why: `the oracle's version ${floored}, v1.14.0's rule says ${theirs}` };
+  if (f.version !== plugin) {
+    return { tag: 'unexplained', why: `the oracle's version ${f.version}, v1.14.0's rule says ${plugin}` };
   }
   if (mine === theirs) return { tag: 'equal' };
   if (k.phase !== f.phase || k.reason !== f.reason) return { tag: 'follows' };
@@ -89,10 +93,6 @@ export const versionVerdict = (
     previous?.phase === 'Running' && previous.version >= 1 && k.reason !== previous.reason;
   return { tag: 'explained', id: catalogueBumps ? RUNNING_VERSION_NOT_BUMPED : RUNNING_VERSION_WITHOUT_LOGS };
 };
-
-/** The manager's floor applied to the oracle's plugin-level answer (what Flyte would report for the task). */
-export const flooredFlyte = (f: Answer, previous: PluginState | undefined): Answer =>
-  previous?.phase === f.phase && f.version < previous.version ? { ...f, version: previous.version } : f;
 
 // -------------------------------------------------------------------------------------
 // sequences

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Flyte differential oracle: builds tools/flyte-oracle (Flyte's pod phase functions) only when missing.
+# The Flyte differential oracle: builds tools/flyte-oracle (Flyte's pod and Kubeflow phase functions) only when missing.
 #
 # Usage: scripts/flyte-oracle.sh            (idempotent; a warm call returns at once)
 # Env:   KUBETASKS_FLYTE_ORACLE   cache root (default $HOME/.cache/kubetasks/flyte-oracle); the binary lands in

@@ -135,9 +135,10 @@ export const clusterReady = (s: TaskState, ctx: Ctx, ref: ObjectRef): StepResult
 
 export const clusterFailed = (s: TaskState, ctx: Ctx, ref: ObjectRef, message: string): StepResult => {
   if (!waitsFor(s, ref)) return { state: s, commands: [] };
-  // The pool has let go of the failed cluster's holders: the next try asks for a cluster again.
+  // The pool has let go of the failed cluster's holders; the task still waits for a cluster (the next try asks
+  // again), so it is released, a no-op for the pool, should the task end first.
   return systemFailure(
-    { ...s, cluster: noCluster },
+    s,
     ctx,
     PI.systemRetryableFailure(
       'SharedClusterFailed',

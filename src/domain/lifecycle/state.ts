@@ -174,7 +174,9 @@ const ClusterHoldC = t.union(
 );
 /**
  * The shared cluster a task uses (not owned: never deleted by the task): none (no shared-cluster plugin, a task
- * whose spec names none, or not asked for yet), waiting for it to be ready, or holding it (its job runs on it).
+ * whose spec names none, or not asked for yet), waiting for it (asked for; not, or no longer, ready: a cluster that
+ * failed is asked for again by the next try), or holding it (its job runs on it). Whatever the task waits for or
+ * holds is released when it ends.
  */
 export type ClusterHold = t.TypeOf<typeof ClusterHoldC>;
 
@@ -318,14 +320,10 @@ const stageFromV1 = (s: StageV1): Stage =>
 
 /**
  * A v1 shared cluster: the empty-name placeholder ("decided: none") is none (version 2 asks the plugin again, a
- * pure question); not ready is waiting only while the task waits for it (after a cluster failure v1 kept it).
+ * pure question); not ready is waiting, ready is holding.
  */
-const clusterFromV1 = (s: TaskStateV1): ClusterHold => {
-  const c = s.cluster;
-  if (c === undefined || c.ref.name === '') return noCluster;
-  if (c.ready) return holding(c.ref);
-  return s.stage._tag === 'WaitingForCluster' ? waitingFor(c.ref) : noCluster;
-};
+const clusterFromV1 = (c: TaskStateV1['cluster']): ClusterHold =>
+  c === undefined || c.ref.name === '' ? noCluster : c.ready ? holding(c.ref) : waitingFor(c.ref);
 
 /** Migrates a version 1 record to version 2. Total: every v1 record has a v2 reading. */
 export const fromV1 = (s: TaskStateV1): TaskState => {
@@ -335,7 +333,7 @@ export const fromV1 = (s: TaskStateV1): TaskState => {
     version: STATE_VERSION,
     stage: stageFromV1(stage),
     owned: owned.map(ownedFromV1),
-    cluster: clusterFromV1(s),
+    cluster: clusterFromV1(s.cluster),
   };
 };
 

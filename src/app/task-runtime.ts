@@ -30,7 +30,7 @@ export const objectIndexKey = (
 ): string => `${gvkKey(ref)}|${keyOf(ref.namespace, ref.name)}`;
 
 /** What a stored task record is, read back. */
-export type StoredTask =
+export type StoredTaskReading =
   /** The task document cannot be read, or no plugin runs its type: left in place, not resumed. */
   | {
       readonly _tag: 'Skipped';
@@ -57,7 +57,7 @@ export const readStoredTask = (
   taskId: string,
   taskDoc: unknown,
   stateDoc: unknown,
-): StoredTask => {
+): StoredTaskReading => {
   const task = decodeTaskExecution(taskDoc);
   if (E.isLeft(task)) {
     return { _tag: 'Skipped', message: 'stored task is unreadable; skipped', fields: { task: taskId } };

@@ -85,8 +85,9 @@ export interface Gone extends t.TypeOf<typeof GoneC> {}
 
 const OwnedC = t.union([CreatingC, LiveC, GoneC], 'Owned');
 /**
- * An object this task created (or is creating). The machine never touches an object that is not in this list,
- * so it never deletes what it does not own.
+ * What the task knows about one object it created (or is creating): enough to finish deleting it and removing
+ * its finalizer after a restart, without asking the cluster what it owns. The machine never touches an object
+ * that is not in this list, so it never deletes what it does not own.
  */
 export type Owned = Creating | Live | Gone;
 
@@ -207,10 +208,13 @@ const StageC = t.union([
   /** A terminal phase was reported; only cleanup of owned objects may remain. */
   t.readonly(t.type({ _tag: t.literal('Done'), final: PhaseInfoC })),
 ]);
-/** Where the task is in its lifecycle. */
+/**
+ * Where the task's lifecycle stands; each stage carries only what that stage needs (a retry time, the final
+ * PhaseInfo, the abort behaviour).
+ */
 export type Stage = t.TypeOf<typeof StageC>;
 
-/** The stored task state, version 2. */
+/** Decodes a stored version 2 `TaskState`; use `readState`, which also checks the version and migrates version 1. */
 export const TaskStateC = t.readonly(
   t.intersection([
     t.type({
@@ -245,7 +249,10 @@ export const TaskStateC = t.readonly(
   ]),
   'TaskState',
 );
-/** The stored task state, version 2. */
+/**
+ * Everything the lifecycle remembers about one task between observations. It is plain data, stored after
+ * every step, so a restarted manager continues each task from the same decisions.
+ */
 export interface TaskState extends t.TypeOf<typeof TaskStateC> {}
 
 export type { PhaseInfo, PluginState };
@@ -293,7 +300,7 @@ export const readState = (u: unknown): E.Either<StateReadError, TaskState> => {
 // a state on every step, and the copy through the intersections was a visible part of its cost.
 const identityEncoding = encodesAsIdentity(TaskStateC);
 
-/** The stored form of a state (always the current version). */
+/** The state as a JSON-ready value for the state store (always the current version); `readState` reads it back. */
 export const writeState = (s: TaskState): unknown => (identityEncoding ? s : TaskStateC.encode(s));
 
 // -------------------------------------------------------------------------------------
@@ -341,7 +348,10 @@ export const fromV1 = (s: TaskStateV1): TaskState => {
 // queries
 // -------------------------------------------------------------------------------------
 
-/** Whether two references name the same object. */
+/**
+ * Whether two references name the same object (kind, namespace and name); uids are not compared, so an object
+ * recreated under the same name counts as the same.
+ */
 export const sameRef = (a: ObjectRef, b: ObjectRef): boolean =>
   a.name === b.name && a.namespace === b.namespace && a.kind === b.kind && a.apiVersion === b.apiVersion;
 

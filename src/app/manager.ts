@@ -1,53 +1,33 @@
 // The plugin manager: runs the pure lifecycle machine for many tasks over the ports (cluster, clock, store).
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
-import { gvkKey, type GroupVersionKind, type KubeObject } from '../domain/kubernetes.js';
-import type { Command, Emission, Observation } from '../domain/lifecycle/protocol.js';
-import {
-  currentOwned,
-  initial,
-  readState,
-  writeState,
-  type ObjectRef,
-  type TaskState,
-} from '../domain/lifecycle/state.js';
+import type { KubeObject } from '../domain/kubernetes.js';
+import type { Command, Observation } from '../domain/lifecycle/protocol.js';
+import { currentOwned, initial, writeState, type TaskState } from '../domain/lifecycle/state.js';
 import { finalPhase, isSettled, step, type StepContext } from '../domain/lifecycle/step.js';
 import type { PhaseInfo } from '../domain/phase-info.js';
-import * as PI from '../domain/phase-info.js';
 import type { Plugin, RelatedResourceQuery } from '../domain/plugin.js';
 import * as R from '../domain/registry.js';
-import { decodeTaskExecution, TaskExecutionC, type TaskExecution } from '../domain/task.js';
-import type { ClusterError } from '../ports/cluster-error.js';
+import { TaskExecutionC, type TaskExecution } from '../domain/task.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
-import { Informer, keyOf } from './informer.js';
+import { keyOf, type InformerEvent } from './informer.js';
+import { KindInformers } from './kind-informers.js';
 import { RelatedResources } from './related-resources.js';
 import { QuotaGates } from './quota-gates.js';
 import { SharedClusterPool } from './shared-cluster-pool.js';
+import { TaskCommands } from './task-commands.js';
+import { objectIndexKey, readStoredTask, type Runtime } from './task-runtime.js';
 import { TaskTimers } from './task-timers.js';
-import { WorkQueue, type Queued } from './work-queue.js';
+import { WorkQueue } from './work-queue.js';
 import type { ManagerOptions, SubmitError, TaskUpdate } from './manager-api.js';
 import { ReconcileMetrics } from './reconcile-metrics.js';
-
-import * as Commands from './cluster-commands.js';
 import { refParts, TASK_ANNOTATION } from './cluster-commands.js';
 import { MANAGED_LABEL } from '../domain/object-metadata.js';
 
 export { MANAGED_LABEL, TASK_ANNOTATION };
 export type { ManagerOptions, SubmitError, TaskUpdate } from './manager-api.js';
 export type { ReconcileResult } from './reconcile-metrics.js';
-
-interface Runtime extends Queued {
-  readonly taskId: string;
-  readonly task: TaskExecution;
-  /** The task as stored, encoded once. */
-  readonly encodedTask: unknown;
-  readonly plugin: Plugin;
-  state: TaskState;
-  /** `at` is when the timer is wanted; `armedAt` when the clock was asked to fire it (never later than `at`). */
-  readonly timers: TaskTimers;
-  readonly waiters: Array<(pi: PhaseInfo) => void>;
-}
 
 /**
  * Runs tasks. Each task's observations are processed one at a time (per-task serialisation) by a bounded pool;
@@ -57,17 +37,14 @@ interface Runtime extends Queued {
 export class Manager {
   private readonly tasks = new Map<string, Runtime>();
   private readonly byObject = new Map<string, string>();
-  private readonly informers = new Map<string, Informer>();
-  /** Kinds the cluster did not serve at start. */
-  private readonly unserved = new Set<string>();
+  private readonly informers: KindInformers;
   /** Tasks' related-resource queries, answered from the informers. */
-  private readonly related = new RelatedResources<Runtime>((kind) => this.informers.get(gvkKey(kind)));
+  private readonly related = new RelatedResources<Runtime>((kind) => this.informers.existing(kind));
   private readonly queue: WorkQueue<Runtime>;
   private readonly listeners = new Set<(u: TaskUpdate) => void>();
   private readonly reconciles: ReconcileMetrics;
   private readonly quotaGates: QuotaGates;
   private stopped = false;
-  private inflight = 0;
   private readonly idleWaiters: Array<() => void> = [];
   private readonly logger: Logger;
   private readonly metrics: Metrics;
@@ -75,7 +52,7 @@ export class Manager {
   private readonly sharedClusters: SharedClusterPool;
   /** The registry restricted to `tasks.task-plugins.enabled` (every plugin when that list is empty). */
   private readonly registry: R.Registry;
-  private readonly commandPorts: Commands.CommandPorts;
+  private readonly commands: TaskCommands;
 
   constructor(private readonly opts: ManagerOptions) {
     // TypeScript rejects a wrong registry; a JavaScript caller gets this instead of a TypeError deep in start().
@@ -103,15 +80,17 @@ export class Manager {
         ? E.right(opts.registry)
         : R.fromPlugins(opts.registry.plugins.filter((p) => enabled.includes(p.id)));
     this.registry = E.isRight(restricted) ? restricted.right : opts.registry;
-    this.commandPorts = {
+    this.informers = new KindInformers({
       cluster: opts.cluster,
       clock: opts.clock,
-      config: opts.config,
-      cached: (ref) => this.cached(ref),
-      count: (verb, r) => {
-        this.count(verb, r);
+      logger: this.logger,
+      metrics: this.metrics,
+      random: this.random,
+      ...(opts.namespace === undefined ? {} : { namespace: opts.namespace }),
+      onEvent: (key, e) => {
+        this.onInformerEvent(key, e);
       },
-    };
+    });
     this.quotaGates = new QuotaGates({
       clock: opts.clock,
       backoff: opts.config.executor['quota-backoff'],
@@ -130,10 +109,27 @@ export class Manager {
       config: opts.config,
       logger: this.logger,
       metrics: this.metrics,
-      informerFor: (kind) => this.informerFor(kind),
+      informerFor: (kind) => this.informers.informerFor(kind),
       tell: (taskId, o) => {
         const rt = this.tasks.get(taskId);
         if (rt !== undefined) this.enqueue(rt, o);
+      },
+    });
+    this.commands = new TaskCommands({
+      clock: opts.clock,
+      logger: this.logger,
+      metrics: this.metrics,
+      ports: { cluster: opts.cluster, clock: opts.clock, config: opts.config },
+      informers: this.informers,
+      quotaGates: this.quotaGates,
+      sharedClusters: this.sharedClusters,
+      listeners: this.listeners,
+      enqueue: (rt, o) => {
+        this.enqueue(rt, o);
+      },
+      observed: (rt, object) => this.observed(rt, object),
+      onAnswered: () => {
+        this.checkIdle();
       },
     });
   }
@@ -147,18 +143,15 @@ export class Manager {
     const kinds = [...R.watchedKinds(this.registry), ...R.relatedKinds(this.registry)];
     // A kind the cluster does not serve (a CRD plugin whose CRD is not installed) would keep its informer from
     // ever syncing: skip it, and refuse that plugin's tasks at submit with a clear error.
-    const served = await Promise.all(kinds.map((k) => this.isServed(k)));
-    const missing = kinds.filter((_, i) => served[i] === false);
+    const missing = await this.informers.start(kinds);
     for (const k of missing) {
-      this.unserved.add(gvkKey(k));
       this.logger.warn('kind not served by the cluster; its plugins cannot run tasks', {
         kind: `${k.kind}.${k.apiVersion}`,
       });
     }
-    await Promise.all(kinds.filter((_, i) => served[i] !== false).map((k) => this.informerFor(k).start()));
     await Promise.all(
       this.registry.plugins.flatMap((p) =>
-        p.sharedCluster === undefined || this.unserved.has(gvkKey(p.sharedCluster.kind))
+        p.sharedCluster === undefined || this.informers.isUnserved(p.sharedCluster.kind)
           ? []
           : [this.sharedClusters.register(p.sharedCluster)],
       ),
@@ -191,7 +184,7 @@ export class Manager {
       plugin.value.watches,
       ...(plugin.value.sharedCluster === undefined ? [] : [plugin.value.sharedCluster.kind]),
     ];
-    const notServed = needs.find((k) => this.unserved.has(gvkKey(k)));
+    const notServed = needs.find((k) => this.informers.isUnserved(k));
     if (notServed !== undefined) {
       return E.left({
         _tag: 'KindNotServed',
@@ -214,8 +207,7 @@ export class Manager {
   abort(taskId: string, reason = 'aborted by request'): boolean {
     const rt = this.tasks.get(taskId);
     if (rt === undefined) return false;
-    const ref = this.currentRef(rt);
-    const object = ref === undefined ? undefined : this.cached(ref);
+    const object = this.currentObject(rt);
     this.enqueue(rt, { _tag: 'AbortRequested', reason, ...(object === undefined ? {} : { object }) });
     return true;
   }
@@ -243,7 +235,7 @@ export class Manager {
     const rt = this.tasks.get(taskId);
     if (rt === undefined || !isSettled(rt.state)) return false;
     this.tasks.delete(taskId);
-    for (const o of rt.state.owned) this.byObject.delete(this.refKey(o.ref));
+    for (const o of rt.state.owned) this.byObject.delete(objectIndexKey(o.ref));
     if (this.opts.store !== undefined) {
       const r = await this.opts.store.remove(taskId)();
       if (E.isLeft(r)) {
@@ -279,7 +271,7 @@ export class Manager {
     this.queue.stop();
     this.quotaGates.stop();
     this.sharedClusters.stop();
-    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+    await this.informers.stop();
   }
 
   /**
@@ -317,95 +309,55 @@ export class Manager {
   }
 
   private resume(taskId: string, taskDoc: unknown, stateDoc: unknown): void {
-    const task = decodeTaskExecution(taskDoc);
-    if (E.isLeft(task)) {
-      this.logger.error('stored task is unreadable; skipped', { task: taskId });
-      return;
+    const stored = readStoredTask(this.registry, taskId, taskDoc, stateDoc);
+    switch (stored._tag) {
+      case 'Skipped':
+        this.logger.error(stored.message, stored.fields);
+        return;
+      case 'Failed': {
+        const rt = this.track(taskId, stored.task, stored.plugin, initial(taskId, stored.plugin.id));
+        const pi = stored.phaseInfo;
+        rt.state = { ...rt.state, stage: { _tag: 'Done', final: pi }, last: pi };
+        this.commands.notify(rt, { phaseInfo: pi, attempt: 0, final: true });
+        void this.persist(rt, rt.state);
+        return;
+      }
+      case 'Resumable':
+        this.enqueue(this.track(taskId, stored.task, stored.plugin, stored.state), { _tag: 'Resumed' });
+        return;
     }
-    const plugin = R.lookupByTaskType(task.right.task.type)(this.registry);
-    if (O.isNone(plugin)) {
-      this.logger.error('no plugin for a stored task; skipped', { task: taskId, type: task.right.task.type });
-      return;
-    }
-    const state = readState(stateDoc);
-    if (E.isLeft(state)) {
-      // An unknown state version is a permanent SYSTEM failure of that task, never a crash of the manager.
-      const rt = this.track(taskId, task.right, plugin.value, initial(taskId, plugin.value.id));
-      const pi = PI.systemFailure(
-        'CorruptedPluginState',
-        state.left._tag === 'UnknownVersion'
-          ? `plugin state version mismatch expected [1] got [${String(state.left.version)}]`
-          : state.left.message,
-      );
-      rt.state = { ...rt.state, stage: { _tag: 'Done', final: pi }, last: pi };
-      this.notify(rt, { phaseInfo: pi, attempt: 0, final: true });
-      void this.persist(rt, rt.state);
-      return;
-    }
-    const rt = this.track(taskId, task.right, plugin.value, state.right);
-    this.enqueue(rt, { _tag: 'Resumed' });
   }
 
   private indexObjects(rt: Runtime): void {
-    for (const o of rt.state.owned) this.byObject.set(this.refKey(o.ref), rt.taskId);
+    for (const o of rt.state.owned) this.byObject.set(objectIndexKey(o.ref), rt.taskId);
   }
 
-  private refKey(
-    ref: ObjectRef | { apiVersion: string; kind: string; namespace?: string; name: string },
-  ): string {
-    return `${gvkKey(ref)}|${keyOf(ref.namespace, ref.name)}`;
-  }
-
-  private currentRef(rt: Runtime): ObjectRef | undefined {
-    return currentOwned(rt.state)?.ref;
+  /** The task's current object as the watch cache holds it (the state's own notion of "current"). */
+  private currentObject(rt: Runtime): KubeObject | undefined {
+    const current = currentOwned(rt.state);
+    return current === undefined ? undefined : this.informers.cached(current.ref);
   }
 
   // -----------------------------------------------------------------------------------
-  // informers
+  // informer events
   // -----------------------------------------------------------------------------------
 
-  private informerFor(kind: GroupVersionKind): Informer {
-    const key = gvkKey(kind);
-    const existing = this.informers.get(key);
-    if (existing !== undefined) return existing;
-    const informer = new Informer({
-      cluster: this.opts.cluster,
-      clock: this.opts.clock,
-      kind,
-      selection: {
-        labelSelector: `${MANAGED_LABEL}=true`,
-        ...(this.opts.namespace === undefined ? {} : { namespace: this.opts.namespace }),
-      },
-      logger: this.logger,
-      metrics: this.metrics,
-      random: this.random,
-    });
-    informer.onEvent((e) => {
-      for (const owner of this.related.ownersOf(key, e.object)) {
-        // A related object changed: the task looks at its own object again, with fresh related objects.
-        const ref = this.currentRef(owner);
-        const own = ref === undefined ? undefined : this.cached(ref);
-        if (own !== undefined) this.enqueue(owner, this.observed(owner, own));
-      }
-      const meta = e.object.metadata;
-      const taskId = this.byObject.get(`${key}|${keyOf(meta?.namespace ?? '', meta?.name ?? '')}`);
-      const rt = taskId === undefined ? undefined : this.tasks.get(taskId);
-      if (rt === undefined) return;
-      if (e.type === 'upsert') this.enqueue(rt, this.observed(rt, e.object));
-      else
-        this.enqueue(rt, {
-          _tag: 'ObjectGone',
-          ref: { ...refParts(e.object), apiVersion: e.object.apiVersion, kind: e.object.kind },
-        });
-    });
-    this.informers.set(key, informer);
-    return informer;
-  }
-
-  /** Whether the cluster serves a kind; an error asking (no discovery access) counts as served. */
-  private async isServed(kind: GroupVersionKind): Promise<boolean> {
-    const r = await this.opts.cluster.serves(kind)();
-    return E.isLeft(r) || r.right;
+  private onInformerEvent(key: string, e: InformerEvent): void {
+    for (const owner of this.related.ownersOf(key, e.object)) {
+      // A related object changed: the task looks at its own object again, with fresh related objects.
+      const own = this.currentObject(owner);
+      if (own !== undefined) this.enqueue(owner, this.observed(owner, own));
+    }
+    const meta = e.object.metadata;
+    const taskId = this.byObject.get(`${key}|${keyOf(meta?.namespace ?? '', meta?.name ?? '')}`);
+    const rt = taskId === undefined ? undefined : this.tasks.get(taskId);
+    if (rt === undefined) return;
+    if (e.type === 'upsert') this.enqueue(rt, this.observed(rt, e.object));
+    else
+      this.enqueue(rt, {
+        _tag: 'ObjectGone',
+        ref: { ...refParts(e.object), apiVersion: e.object.apiVersion, kind: e.object.kind },
+      });
   }
 
   // -----------------------------------------------------------------------------------
@@ -429,10 +381,6 @@ export class Manager {
       queries = [];
     }
     return { _tag: 'ObjectObserved', object, related: this.related.answer(rt, queries) };
-  }
-
-  private cached(ref: ObjectRef): KubeObject | undefined {
-    return this.informers.get(gvkKey(ref))?.get(ref.namespace, ref.name);
   }
 
   // -----------------------------------------------------------------------------------
@@ -471,7 +419,7 @@ export class Manager {
       rt.state = state;
       rt.failures = 0;
       this.indexObjects(rt);
-      for (const c of commands) this.execute(rt, c);
+      for (const c of commands) this.commands.execute(rt, c);
       this.reconciles.record(rt.plugin.id, started, 'success');
       if (isSettled(rt.state)) this.settle(rt);
     } catch (e) {
@@ -518,114 +466,10 @@ export class Manager {
   }
 
   private isIdle(): boolean {
-    return this.queue.isIdle && this.inflight === 0;
+    return this.queue.isIdle && this.commands.inflight === 0;
   }
 
   private checkIdle(): void {
     if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
-  }
-
-  // -----------------------------------------------------------------------------------
-  // commands
-  // -----------------------------------------------------------------------------------
-
-  private answer(rt: Runtime, work: Promise<Observation | undefined>): void {
-    this.inflight++;
-    void work
-      .then((o) => {
-        if (o !== undefined) this.enqueue(rt, o);
-      })
-      .catch((e: unknown) => {
-        this.logger.error('command failed unexpectedly', { task: rt.taskId, error: String(e) });
-      })
-      .finally(() => {
-        this.inflight--;
-        this.checkIdle();
-      });
-  }
-
-  private count(verb: string, r: E.Either<ClusterError, unknown>): void {
-    this.metrics.increment('kubetasks_cluster_requests_total', {
-      verb,
-      code: E.isRight(r) ? '200' : String(r.left.code),
-    });
-  }
-
-  private execute(rt: Runtime, c: Command): void {
-    switch (c._tag) {
-      case 'Emit':
-        this.notify(rt, c.emission);
-        return;
-      case 'ScheduleTimer':
-        rt.timers.schedule(c.timer, c.at);
-        return;
-      case 'Observe': {
-        const obj = this.cached(c.ref);
-        if (obj !== undefined) this.enqueue(rt, this.observed(rt, obj));
-        else if (this.informers.get(gvkKey(c.ref))?.hasSeen(c.ref.namespace, c.ref.name) === true) {
-          this.enqueue(rt, { _tag: 'ObjectGone', ref: c.ref });
-        }
-        return;
-      }
-      case 'QuotaRejected':
-        this.quotaGates.reject(c.namespace);
-        return;
-      case 'QuotaAccepted':
-        this.quotaGates.accept(c.namespace);
-        return;
-      case 'AcquireCluster':
-        this.sharedClusters.acquire(rt.taskId, c.ref, c.manifest);
-        return;
-      case 'ReleaseCluster':
-        this.sharedClusters.release(rt.taskId, c.ref);
-        return;
-      case 'Create':
-        this.answer(rt, this.create(rt, c.ref, c.manifest));
-        return;
-      case 'Delete':
-        this.answer(rt, Commands.deleteObject(this.commandPorts, c.ref, c.uid));
-        return;
-      case 'RemoveFinalizer':
-        this.answer(rt, Commands.removeFinalizer(this.commandPorts, c.ref, c.finalizer));
-        return;
-      case 'ApplyAbort':
-        this.answer(rt, Commands.applyAbort(this.commandPorts, c.ref, c.behavior, c.uid));
-        return;
-    }
-  }
-
-  private notify(rt: Runtime, emission: Emission): void {
-    const update: TaskUpdate = {
-      phaseInfo: emission.phaseInfo,
-      attempt: emission.attempt,
-      final: emission.final,
-      taskId: rt.taskId,
-      pluginId: rt.plugin.id,
-      at: this.opts.clock.now(),
-    };
-    const pi = emission.phaseInfo;
-    this.logger.info('task phase', {
-      task: rt.taskId,
-      attempt: emission.attempt,
-      plugin: rt.plugin.id,
-      phase: pi.phase,
-      version: pi.version,
-      reason: pi.reason,
-      ...(pi.error === undefined ? {} : { code: pi.error.code, kind: pi.error.kind }),
-      final: emission.final,
-    });
-    this.metrics.increment('kubetasks_task_phase_transitions_total', {
-      plugin: rt.plugin.id,
-      phase: pi.phase,
-    });
-    for (const l of this.listeners) l(update);
-    if (emission.final) for (const w of rt.waiters.splice(0)) w(pi);
-  }
-
-  /** Creates, held while the namespace's quota gate is closed (like v1's back-off controller). */
-  private create(rt: Runtime, ref: ObjectRef, manifest: KubeObject): Promise<Observation> {
-    return this.quotaGates.admit(ref.namespace, () =>
-      Commands.createObject(this.commandPorts, rt.taskId, ref, manifest),
-    );
   }
 }

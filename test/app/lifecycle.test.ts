@@ -10,6 +10,8 @@ import { silentLogger, type Logger } from '../../src/ports/logger.js';
 import { noopMetrics, type Metrics } from '../../src/ports/metrics.js';
 import { statusError } from '../../src/ports/cluster-error.js';
 import { abortingRegistry, STOPPED_LABEL } from '../support/abort-plugins.js';
+import { readState } from '../../src/domain/lifecycle/state.js';
+import { toV1 } from '../domain/lifecycle/state-arbitraries.js';
 import { configWith, leakedFinalizers, makeWorld, NAMESPACE, podTask, type World } from './harness.js';
 
 let world: World | undefined;
@@ -220,7 +222,32 @@ describe('crash and resume', () => {
     await world.store.put({ taskId: 'old', task: podTask('x', 'succeed'), state: { version: 99 } })();
     world.manager = await world.newManager();
     const final = await world.manager.awaitFinal('old');
-    expect(final.error).toMatchObject({ code: 'CorruptedPluginState', kind: 'SYSTEM' });
+    expect(final.error).toMatchObject({
+      code: 'CorruptedPluginState',
+      kind: 'SYSTEM',
+      message: 'plugin state version mismatch expected [2] got [99]',
+    });
+  });
+
+  it('a task stored by version 1 (before a crash) is migrated and resumed: it finishes, nothing is created twice', async () => {
+    world = await makeWorld();
+    const w = world;
+    w.manager.submit('t', podTask('a', 'succeed'));
+    await w.manager.idle();
+    const stored = await w.store.list()();
+    const record = E.isRight(stored) ? stored.right.tasks.find((r) => r.taskId === 't') : undefined;
+    if (record === undefined) throw new Error('the task was not stored');
+    const state = readState(record.state);
+    if (E.isLeft(state)) throw new Error('the stored state is unreadable');
+    // The pod exists and the state says so; it is written back as version 1 would have written it.
+    expect(state.right.owned.map((o) => o._tag)).toEqual(['Live']);
+    await w.store.put({ ...record, state: toV1(state.right) })();
+    world.manager = await world.newManager();
+    const final = await world.manager.awaitFinal('t');
+    await world.manager.idle();
+    expect(final.phase).toBe('Success');
+    expect([...w.cluster.creates.values()]).toEqual([1]);
+    expect(await leakedFinalizers(w.memory)).toEqual([]);
   });
 });
 

@@ -5,8 +5,18 @@ import type { KubeObject } from '../kubernetes.js';
 import { abortDelete, type AbortBehavior } from '../plugin.js';
 import { delay } from './backoff.js';
 import type { ApiError } from './protocol.js';
-import type { ObjectRef, Owned, TaskState } from './state.js';
-import { type Ctx, type StepResult, buildCtx, findOwned, refFor, safe, updateOwned } from './context.js';
+import { isCreating, isGone, wantDeletion, type ObjectRef, type Owned, type TaskState } from './state.js';
+import {
+  type Ctx,
+  type StepResult,
+  buildCtx,
+  findOwned,
+  refFor,
+  safe,
+  uidOf,
+  updateOwned,
+  withUid,
+} from './context.js';
 import { finishAborted } from './failures.js';
 
 /**
@@ -35,7 +45,7 @@ export const chooseAbort = (
           ...id.metadata,
           name: ref.name,
           namespace: ref.namespace,
-          ...(entry.uid === undefined ? {} : { uid: entry.uid }),
+          ...withUid(uidOf(entry)),
         },
       })),
       E.toUnion,
@@ -64,12 +74,11 @@ export const deletesOwn = (b: AbortBehavior, ref: ObjectRef): boolean =>
 export const applyAbort = (s: TaskState, ctx: Ctx, object: KubeObject | undefined): StepResult => {
   const ref = refFor(s, ctx);
   const entry = findOwned(s, ref);
-  if (entry === undefined || entry.status === 'gone') return finishAborted(s, ctx, 'aborted');
-  const behavior =
-    s.stage._tag === 'Aborting' ? (s.stage.behavior ?? abortDelete) : chooseAbort(s, ctx, ref, entry, object);
+  if (entry === undefined || isGone(entry)) return finishAborted(s, ctx, 'aborted');
+  const behavior = s.stage._tag === 'Aborting' ? s.stage.behavior : chooseAbort(s, ctx, ref, entry, object);
   return {
     state: { ...s, stage: { _tag: 'Aborting', behavior }, abortRequested: true },
-    commands: [{ _tag: 'ApplyAbort', ref, behavior, ...(entry.uid === undefined ? {} : { uid: entry.uid }) }],
+    commands: [{ _tag: 'ApplyAbort', ref, behavior, ...withUid(uidOf(entry)) }],
   };
 };
 
@@ -85,7 +94,8 @@ export const abortRequested = (s: TaskState, ctx: Ctx, object: KubeObject | unde
     case 'Started': {
       const entry = findOwned(s, refFor(s, ctx));
       // A create is in flight: abort when its answer arrives.
-      if (entry?.status === 'creating') return { state: { ...s, abortRequested: true }, commands: [] };
+      if (entry !== undefined && isCreating(entry))
+        return { state: { ...s, abortRequested: true }, commands: [] };
       return applyAbort(s, ctx, object);
     }
   }
@@ -98,18 +108,20 @@ export const abortApplied = (
   error: ApiError | undefined,
 ): StepResult => {
   if (s.stage._tag !== 'Aborting') return { state: s, commands: [] };
-  const behavior = s.stage.behavior ?? abortDelete;
+  const behavior = s.stage.behavior;
   if (error === undefined || error.reason === 'NotFound' || error.code === 404) {
     // The abort behaviour ran. A delete of our object needs no other; a patch or an update leaves the object to
     // the plugin's intent (only our finalizer comes off, and the configured delete on finalize, if any).
-    const marked = deletesOwn(behavior, ref) ? updateOwned(s, ref, (o) => ({ ...o, deleteSent: true })) : s;
+    const marked = deletesOwn(behavior, ref)
+      ? updateOwned(s, ref, (o): Owned => (o._tag === 'Live' ? { ...o, deletion: 'Sent' } : o))
+      : s;
     return finishAborted(marked, ctx, 'aborted');
   }
   const failures = s.systemFailures + 1;
   if (failures > ctx.config.executor['max-system-failures']) {
     // Out of budget: delete only when the plugin allowed it (its behaviour deletes, or deletes on error).
     const mayDelete = behavior._tag === 'Delete' || behavior.deleteOnError;
-    const marked = mayDelete ? updateOwned(s, ref, (o) => ({ ...o, deleteWanted: true })) : s;
+    const marked = mayDelete ? updateOwned(s, ref, wantDeletion) : s;
     return finishAborted(
       { ...marked, systemFailures: failures },
       ctx,

@@ -2,28 +2,37 @@
 import { FINALIZER } from '../object-metadata.js';
 import { delay } from './backoff.js';
 import type { ApiError, Command } from './protocol.js';
-import type { ObjectRef, Owned, TaskState } from './state.js';
-import { type Ctx, type StepResult, findOwned, isCurrent, updateOwned } from './context.js';
+import {
+  deletionWanted,
+  gone,
+  type Finalizer,
+  type Live,
+  type ObjectRef,
+  type Owned,
+  type TaskState,
+} from './state.js';
+import { type Ctx, type StepResult, findOwned, isCurrent, uidOf, updateOwned, withUid } from './context.js';
 
 /** Commands that move owned objects towards clean: deletes wanted, and our finalizer off whatever we are done with. */
 export const cleanup = (s: TaskState, ctx: Ctx): StepResult => {
   const commands: Command[] = [];
   const owned = s.owned.map((o): Owned => {
-    if (o.status === 'gone') return o;
-    const retired = o.deleteWanted || s.stage._tag === 'Done' || !isCurrent(s, ctx, o.ref);
+    // A create still out has nothing to clean yet, and a gone object nothing left.
+    if (o._tag !== 'Live') return o;
+    const retired = deletionWanted(o) || s.stage._tag === 'Done' || !isCurrent(s, ctx, o.ref);
     let next = o;
     // Our finalizer comes off before the delete is sent: a finished pod without finalizers is removed by its
     // DELETE at once, whereas one deleted with the finalizer on is marked Terminating first (a write its kubelet
     // answers with another DELETE) and removed only by the finalizer patch. Same two writes of ours, fewer in all.
     // The delete waits only for the patch's first answer: a failed patch does not hold it back.
-    const finalizerFirst = o.finalizer && o.status === 'live';
-    if (o.deleteWanted && !o.deleteSent && o.status !== 'creating' && !finalizerFirst) {
-      commands.push({ _tag: 'Delete', ref: o.ref, ...(o.uid === undefined ? {} : { uid: o.uid }) });
-      next = { ...next, deleteSent: true };
+    const finalizerFirst = o.finalizer === 'Present' || o.finalizer === 'Removing';
+    if (o.deletion === 'Wanted' && !finalizerFirst) {
+      commands.push({ _tag: 'Delete', ref: o.ref, ...withUid(o.uid) });
+      next = { ...next, deletion: 'Sent' };
     }
-    if (o.finalizer && retired && o.status === 'live' && !o.finalizerRemovalSent) {
+    if (o.finalizer === 'Present' && retired) {
       commands.push({ _tag: 'RemoveFinalizer', ref: o.ref, finalizer: FINALIZER });
-      next = { ...next, finalizerRemovalSent: true };
+      next = { ...next, finalizer: 'Removing' };
     }
     return next;
   });
@@ -35,7 +44,7 @@ export const answered = (
   ctx: Ctx,
   ref: ObjectRef,
   error: ApiError | undefined,
-  field: 'deleteSent' | 'finalizerRemovalSent',
+  command: 'Delete' | 'RemoveFinalizer',
 ): StepResult => {
   // A delete's Conflict is its uid precondition failing: the object it was meant for is gone (a newer one of the
   // same name, if any, is another object, seen by the watch and cleaned up in its turn).
@@ -43,21 +52,26 @@ export const answered = (
     error !== undefined &&
     (error.code === 404 ||
       error.reason === 'NotFound' ||
-      (field === 'deleteSent' && error.reason === 'Conflict'));
+      (command === 'Delete' && error.reason === 'Conflict'));
   if (error === undefined || notFound) {
     // NotFound: nothing was there, so nothing is outstanding; an object seen under the name later is another one.
-    const marked = updateOwned(s, ref, (o): Owned => {
-      if (field === 'deleteSent')
-        return notFound
-          ? { ...o, deleteSent: true, status: 'gone', finalizer: false }
-          : { ...o, deleteSent: true };
-      return notFound ? { ...o, finalizer: false, finalizerRemovalSent: false } : { ...o, finalizer: false };
-    });
+    if (command === 'Delete') {
+      return {
+        state: updateOwned(s, ref, (o) =>
+          notFound ? gone(o) : o._tag === 'Live' ? { ...o, deletion: 'Sent' } : o,
+        ),
+        commands: [],
+      };
+    }
+    // The removal was answered: a view still showing the finalizer is older (NotFound: nothing is outstanding).
+    const marked = updateOwned(s, ref, (o) =>
+      o._tag === 'Live' ? { ...o, finalizer: notFound ? 'Absent' : removed(o.finalizer) } : o,
+    );
     // With the finalizer off, a delete that waited for it is due now.
-    return field === 'finalizerRemovalSent' ? cleanup(marked, ctx) : { state: marked, commands: [] };
+    return cleanup(marked, ctx);
   }
   // Failed: due again after a back-off (the next Retry timer re-runs cleanup), growing with the failures so far.
-  const marked = updateOwned(s, ref, (o) => ({ ...o, [field]: false }));
+  const marked = updateOwned(s, ref, (o) => (o._tag === 'Live' ? refused(o, command) : o));
   const at =
     ctx.now +
     delay(ctx.config.executor['system-failure-backoff'], Math.max(1, s.systemFailures), ctx.entropy);
@@ -65,11 +79,27 @@ export const answered = (
   // A delete that waited for the finalizer patch goes now: a patch that keeps failing (no RBAC for it, a webhook)
   // must not keep a pod running that is meant to go.
   const waiting = findOwned(marked, ref);
-  if (field === 'finalizerRemovalSent' && waiting?.deleteWanted === true && !waiting.deleteSent) {
+  if (command === 'RemoveFinalizer' && waiting?._tag === 'Live' && waiting.deletion === 'Wanted') {
     return {
-      state: updateOwned(marked, ref, (o) => ({ ...o, deleteSent: true })),
-      commands: [{ _tag: 'Delete', ref, ...(waiting.uid === undefined ? {} : { uid: waiting.uid }) }, retry],
+      state: updateOwned(marked, ref, (o) => (o._tag === 'Live' ? { ...o, deletion: 'Sent' } : o)),
+      commands: [{ _tag: 'Delete', ref, ...withUid(uidOf(waiting)) }, retry],
     };
   }
   return { state: marked, commands: [retry] };
+};
+
+/** The finalizer once a removal was answered: off, and a removal out stays on record as answered. */
+const removed = (f: Finalizer): Finalizer => (f === 'Removing' || f === 'Removed' ? 'Removed' : 'Absent');
+
+/** A live object whose delete or finalizer removal was refused: due again. */
+const refused = (o: Live, command: 'Delete' | 'RemoveFinalizer'): Owned => {
+  if (command === 'Delete') return o.deletion === 'Sent' ? { ...o, deletion: 'Wanted' } : o;
+  switch (o.finalizer) {
+    case 'Removing':
+      return { ...o, finalizer: 'Present' };
+    case 'Removed':
+      return { ...o, finalizer: 'Absent' };
+    default:
+      return o;
+  }
 };

@@ -95,7 +95,7 @@ export const buildCtx = (s: TaskState, ctx: Ctx): BuildContext => ({
   ...ctx.buildContext,
   task: attemptTask(s, ctx),
   config: ctx.config,
-  ...(s.cluster?.ready === true && s.cluster.ref.name !== '' ? { sharedCluster: s.cluster.ref.name } : {}),
+  ...(s.cluster._tag === 'Holding' ? { sharedCluster: s.cluster.ref.name } : {}),
 });
 
 export const buildManifest = (s: TaskState, ctx: Ctx, ref: ObjectRef) =>
@@ -168,5 +168,9 @@ export const resync = (ctx: Ctx): Command => ({
   at: ctx.now + ctx.config.executor['resync-period'],
 });
 
-/** Whether the task holds a shared cluster (the placeholder of a task without one has an empty name). */
-export const holdsCluster = (s: TaskState): boolean => s.cluster !== undefined && s.cluster.ref.name !== '';
+/** The uid of an owned object, when it is live and its uid is known (a delete or an abort is guarded by it). */
+export const uidOf = (o: Owned): string | undefined => (o._tag === 'Live' ? o.uid : undefined);
+
+/** A uid precondition field, present only when the uid is known. */
+export const withUid = (uid: string | undefined): { readonly uid?: string } =>
+  uid === undefined ? {} : { uid };

@@ -2,9 +2,9 @@
 import * as PI from '../phase-info.js';
 import { delay } from './backoff.js';
 import type { Command } from './protocol.js';
-import type { TaskState } from './state.js';
+import { clusterRef, noCluster, wantDeletion, type TaskState } from './state.js';
 import { cleanup } from './cleanup.js';
-import { type Ctx, type StepResult, emit, holdsCluster, refFor, andThen, updateOwned } from './context.js';
+import { type Ctx, type StepResult, emit, refFor, andThen, updateOwned } from './context.js';
 
 /** Reports the task's final PhaseInfo and starts cleanup. */
 export const finish = (s: TaskState, ctx: Ctx, pi: PI.PhaseInfo): StepResult => {
@@ -13,13 +13,16 @@ export const finish = (s: TaskState, ctx: Ctx, pi: PI.PhaseInfo): StepResult => 
   const deleteOnFinalize =
     ctx.config.plugins.k8s['delete-resource-on-finalize'] &&
     !ctx.plugin.properties.disableDeleteResourceOnFinalize;
-  const owned = s.owned.map((o) =>
-    o.status === 'gone' ? o : { ...o, deleteWanted: o.deleteWanted || cleanupOnFailure || deleteOnFinalize },
-  );
-  const release: Command[] =
-    s.cluster !== undefined && holdsCluster(s) ? [{ _tag: 'ReleaseCluster', ref: s.cluster.ref }] : [];
-  const { cluster: _released, ...rest } = s;
-  const done: TaskState = { ...rest, owned, stage: { _tag: 'Done', final: pi }, systemFailures: 0 };
+  const owned = cleanupOnFailure || deleteOnFinalize ? s.owned.map(wantDeletion) : s.owned;
+  const held = clusterRef(s.cluster);
+  const release: Command[] = held === undefined ? [] : [{ _tag: 'ReleaseCluster', ref: held }];
+  const done: TaskState = {
+    ...s,
+    owned,
+    cluster: noCluster,
+    stage: { _tag: 'Done', final: pi },
+    systemFailures: 0,
+  };
   return andThen(emit(done, pi, true), (st) => {
     const r = cleanup({ ...st, stage: { _tag: 'Done', final: st.last ?? pi } }, ctx);
     return { state: r.state, commands: [...release, ...r.commands] };
@@ -66,5 +69,5 @@ export const systemFailure = (s: TaskState, ctx: Ctx, pi: PI.PhaseInfo): StepRes
 /** Marks the current attempt's object for deletion (it is replaced by a new try). */
 export const retireCurrent = (s: TaskState, ctx: Ctx): TaskState => {
   const ref = refFor(s, ctx);
-  return updateOwned(s, ref, (o) => ({ ...o, deleteWanted: true }));
+  return updateOwned(s, ref, wantDeletion);
 };

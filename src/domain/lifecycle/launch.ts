@@ -5,7 +5,22 @@ import type { KubeObject } from '../kubernetes.js';
 import * as PI from '../phase-info.js';
 import { classifyCreateError } from './create-errors.js';
 import type { ApiError, Command } from './protocol.js';
-import { sameRef, type ObjectRef, type Owned, type TaskState } from './state.js';
+import {
+  clusterRef,
+  creating,
+  gone,
+  holding,
+  isCreating,
+  isLive,
+  live,
+  noCluster,
+  sameRef,
+  waitingFor,
+  wantDeletion,
+  type ObjectRef,
+  type Owned,
+  type TaskState,
+} from './state.js';
 import { applyAbort } from './abort.js';
 import { cleanup } from './cleanup.js';
 import {
@@ -30,13 +45,15 @@ import { maxAttemptsOf } from '../task.js';
 export const launch = (s: TaskState, ctx: Ctx): StepResult => {
   if (s.abortRequested) {
     // A create that was in flight when the process stopped may have happened: delete it to be sure.
-    const unsure: TaskState = {
-      ...s,
-      owned: s.owned.map((o) => (o.status === 'creating' ? { ...o, status: 'live', deleteWanted: true } : o)),
-    };
+    const unsure: TaskState = { ...s, owned: s.owned.map((o) => (isCreating(o) ? wantDeletion(o) : o)) };
     return finishAborted(unsure, ctx, 'aborted before the resource was created');
   }
-  if (ctx.plugin.sharedCluster !== undefined && s.cluster?.ready !== true) return acquireCluster(s, ctx);
+  if (ctx.plugin.sharedCluster !== undefined && s.cluster._tag !== 'Holding') return acquireCluster(s, ctx);
+  return createCurrent(s, ctx);
+};
+
+/** Builds and creates the current try's object (the shared cluster, if any, is held). */
+const createCurrent = (s: TaskState, ctx: Ctx): StepResult => {
   const ref = refFor(s, ctx);
   const built = buildManifest(s, ctx, ref);
   if (E.isLeft(built)) {
@@ -47,15 +64,7 @@ export const launch = (s: TaskState, ctx: Ctx): StepResult => {
     );
   }
   const manifest = built.right;
-  const entry: Owned = {
-    ref,
-    attempt: s.attempt,
-    status: 'creating',
-    finalizer: hasFinalizer(manifest),
-    deleteWanted: false,
-    deleteSent: false,
-    finalizerRemovalSent: false,
-  };
+  const entry = creating(ref, s.attempt, hasFinalizer(manifest));
   const owned = [...s.owned.filter((o) => !sameRef(o.ref, ref)), entry];
   return {
     state: { ...s, stage: { _tag: 'Started' }, owned },
@@ -69,7 +78,7 @@ export const launch = (s: TaskState, ctx: Ctx): StepResult => {
  */
 export const acquireCluster = (s: TaskState, ctx: Ctx): StepResult => {
   const support = ctx.plugin.sharedCluster;
-  if (support === undefined) return launch(withoutCluster(s), ctx);
+  if (support === undefined) return createCurrent({ ...s, cluster: noCluster }, ctx);
   let chosen: E.Either<{ readonly code: string; readonly message: string }, O.Option<KubeObject>>;
   try {
     chosen = support.clusterFor(buildCtx(s, ctx));
@@ -84,8 +93,8 @@ export const acquireCluster = (s: TaskState, ctx: Ctx): StepResult => {
     );
   }
   if (O.isNone(chosen.right)) {
-    // No shared cluster for this task: mark it as decided so launch does not ask again.
-    return launch({ ...s, cluster: { ref: NO_CLUSTER, ready: true } }, ctx);
+    // No shared cluster for this task: create its object (a later launch asks again; the answer is pure).
+    return createCurrent({ ...s, cluster: noCluster }, ctx);
   }
   const manifest = chosen.right.value;
   const ref: ObjectRef = {
@@ -94,7 +103,7 @@ export const acquireCluster = (s: TaskState, ctx: Ctx): StepResult => {
     namespace: ctx.task.execution.namespace,
     name: manifest.metadata?.name ?? '',
   };
-  const waiting: TaskState = { ...s, stage: { _tag: 'WaitingForCluster' }, cluster: { ref, ready: false } };
+  const waiting: TaskState = { ...s, stage: { _tag: 'WaitingForCluster' }, cluster: waitingFor(ref) };
   const r = emit(
     waiting,
     PI.waitingForResources(ctx.now, 0, `waiting for shared cluster ${ref.namespace}/${ref.name} to be ready`),
@@ -113,27 +122,23 @@ export const acquireCluster = (s: TaskState, ctx: Ctx): StepResult => {
   };
 };
 
-export const withoutCluster = (s: TaskState): TaskState => {
-  const { cluster: _dropped, ...rest } = s;
-  return rest;
+/** Whether the task waits for the cluster at `ref`. */
+const waitsFor = (s: TaskState, ref: ObjectRef): boolean => {
+  const held = clusterRef(s.cluster);
+  return s.stage._tag === 'WaitingForCluster' && held !== undefined && sameRef(held, ref);
 };
 
-/** The cluster placeholder of a task that runs without a shared cluster (its name is empty: never a real one). */
-export const NO_CLUSTER: ObjectRef = { apiVersion: '', kind: '', namespace: '', name: '' };
-
-export const clusterReady = (s: TaskState, ctx: Ctx, ref: ObjectRef): StepResult => {
-  if (s.stage._tag !== 'WaitingForCluster' || s.cluster === undefined || !sameRef(s.cluster.ref, ref)) {
-    return { state: s, commands: [] };
-  }
-  return launch({ ...s, stage: { _tag: 'Pending' }, cluster: { ref, ready: true } }, ctx);
-};
+export const clusterReady = (s: TaskState, ctx: Ctx, ref: ObjectRef): StepResult =>
+  waitsFor(s, ref)
+    ? launch({ ...s, stage: { _tag: 'Pending' }, cluster: holding(ref) }, ctx)
+    : { state: s, commands: [] };
 
 export const clusterFailed = (s: TaskState, ctx: Ctx, ref: ObjectRef, message: string): StepResult => {
-  if (s.stage._tag !== 'WaitingForCluster' || s.cluster === undefined || !sameRef(s.cluster.ref, ref)) {
-    return { state: s, commands: [] };
-  }
+  if (!waitsFor(s, ref)) return { state: s, commands: [] };
+  // The pool has let go of the failed cluster's holders; the task still waits for a cluster (the next try asks
+  // again), so it is released, a no-op for the pool, should the task end first.
   return systemFailure(
-    { ...s, cluster: { ref, ready: false } },
+    s,
     ctx,
     PI.systemRetryableFailure(
       'SharedClusterFailed',
@@ -143,11 +148,7 @@ export const clusterFailed = (s: TaskState, ctx: Ctx, ref: ObjectRef, message: s
 };
 
 export const createSucceeded = (s: TaskState, ctx: Ctx, ref: ObjectRef, uid?: string): StepResult => {
-  const marked = updateOwned(s, ref, (o) => ({
-    ...o,
-    status: 'live',
-    ...(uid === undefined ? {} : { uid }),
-  }));
+  const marked = updateOwned(s, ref, (o) => answeredCreated(o, uid));
   if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started') return cleanup(marked, ctx);
   const quota: Command = { _tag: 'QuotaAccepted', namespace: ref.namespace };
   if (s.abortRequested) {
@@ -163,14 +164,13 @@ export const createFailed = (s: TaskState, ctx: Ctx, ref: ObjectRef, error: ApiE
   const outcome = classifyCreateError(error);
   // The watch has shown the object while the create was out: it exists under our deterministic name, so an
   // earlier create landed (one sent before a restart, whose answer was lost) and this one's error is moot.
-  if (outcome._tag === 'Submitted' || findOwned(s, ref)?.status === 'live')
+  const entry = findOwned(s, ref);
+  if (outcome._tag === 'Submitted' || (entry !== undefined && isLive(entry)))
     return createSucceeded(s, ctx, ref);
   if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started') return { state: s, commands: [] };
   // The object was not created, unless a server-side failure may have committed it anyway.
   const maybeCreated = outcome._tag === 'System' && outcome.maybeCreated;
-  const settled = maybeCreated
-    ? updateOwned(s, ref, (o) => ({ ...o, status: 'live', deleteWanted: true }))
-    : updateOwned(s, ref, (o) => ({ ...o, status: 'gone', finalizer: false }));
+  const settled = updateOwned(s, ref, (o) => (maybeCreated ? maybeThere(o) : gone(o)));
   switch (outcome._tag) {
     case 'QuotaExceeded': {
       const waiting: TaskState = { ...settled, stage: { _tag: 'WaitingForQuota' } };
@@ -204,6 +204,25 @@ export const createFailed = (s: TaskState, ctx: Ctx, ref: ObjectRef, error: ApiE
       return systemFailure(settled, ctx, PI.systemRetryableFailure(outcome.code, outcome.message));
   }
 };
+
+/**
+ * A create was answered: the object exists. Over a Gone entry (the watch or a delete's NotFound came first) it is
+ * taken as a stray, like an object the watch shows under a name confirmed gone: deleted once seen.
+ */
+const answeredCreated = (o: Owned, uid: string | undefined): Owned => {
+  switch (o._tag) {
+    case 'Creating':
+      return live(o.ref, o.attempt, o.finalizer ? 'Present' : 'Absent', 'None', uid);
+    case 'Live':
+      return uid === undefined ? o : { ...o, uid };
+    case 'Gone':
+      return live(o.ref, o.attempt, 'Absent', 'Wanted', uid);
+  }
+};
+
+/** A create whose error leaves it open whether the object was made: live without uid, and to be deleted. */
+const maybeThere = (o: Owned): Owned =>
+  o._tag === 'Gone' ? live(o.ref, o.attempt, 'Absent', 'Wanted') : wantDeletion(o);
 
 /** A user-retryable failure: a new attempt when attempts remain, else the failure is final. */
 export const userFailure = (s: TaskState, ctx: Ctx, pi: PI.PhaseInfo): StepResult => {

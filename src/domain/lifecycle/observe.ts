@@ -4,7 +4,15 @@ import type { KubeObject } from '../kubernetes.js';
 import { isTerminal } from '../phase.js';
 import * as PI from '../phase-info.js';
 import { eventsRegarding, reasonInfoOf } from '../events.js';
-import type { ObjectRef, TaskState } from './state.js';
+import {
+  deletionWanted,
+  gone as goneEntry,
+  isCreating,
+  live,
+  type ObjectRef,
+  type Owned,
+  type TaskState,
+} from './state.js';
 import { cleanup } from './cleanup.js';
 import { type Ctx, type StepResult, findOwned, hasFinalizer, isCurrent, updateOwned } from './context.js';
 import { finishAborted, systemFailure } from './failures.js';
@@ -25,24 +33,9 @@ export const observed = (
   };
   const entry = findOwned(s, ref);
   if (entry === undefined) return { state: s, commands: [] };
-  const uid = obj.metadata?.uid;
-  const seen = updateOwned(s, ref, (o) => {
-    // Another object under the same name (a create that landed late, after ours was deleted or found absent):
-    // what was sent for the old one does not cover it, so its delete and finalizer removal are due again.
-    const replaced = o.status === 'gone' || (uid !== undefined && o.uid !== undefined && uid !== o.uid);
-    return {
-      ...o,
-      status: 'live',
-      finalizer: hasFinalizer(obj),
-      ...(uid === undefined ? {} : { uid }),
-      // An object under a name we had confirmed gone is a stray (the task has moved on from it): it goes too.
-      deleteWanted: o.deleteWanted || o.status === 'gone',
-      deleteSent: replaced ? false : o.deleteSent,
-      // The finalizer came back (a concurrent writer): removal is due again.
-      finalizerRemovalSent: !replaced && o.finalizerRemovalSent && hasFinalizer(obj),
-    };
-  });
-  if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started' || entry.deleteWanted) return cleanup(seen, ctx);
+  const seen = updateOwned(s, ref, (o) => seenAs(o, obj.metadata?.uid, hasFinalizer(obj)));
+  if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started' || deletionWanted(entry))
+    return cleanup(seen, ctx);
   const raw = withCompletionTime(ctx, obj, safePhase(ctx, s, obj, related));
   const deleting = obj.metadata?.deletionTimestamp !== undefined && obj.metadata.deletionTimestamp !== null;
   // A resource that finished (by the plugin's own test) and is then deleted was not cut short: its phase mapping
@@ -62,6 +55,31 @@ export const observed = (
     lastObservedAt: ctx.now,
   };
   return onPhase(next, ctx, withEvents.pi);
+};
+
+/** What an owned object becomes when the watch shows it, with its uid and whether it carries our finalizer. */
+export const seenAs = (o: Owned, uid: string | undefined, finalizer: boolean): Owned => {
+  switch (o._tag) {
+    case 'Creating':
+      return live(o.ref, o.attempt, finalizer ? 'Present' : 'Absent', 'None', uid);
+    case 'Gone':
+      // An object under a name we had confirmed gone is a stray (the task has moved on from it): it goes too.
+      return live(o.ref, o.attempt, finalizer ? 'Present' : 'Absent', 'Wanted', uid);
+    case 'Live': {
+      // Another object under the same name (a create that landed late, after ours was deleted): what was sent
+      // for the old one does not cover it, so its delete and finalizer removal are due again.
+      const replaced = uid !== undefined && o.uid !== undefined && uid !== o.uid;
+      const removalOut = !replaced && (o.finalizer === 'Removing' || o.finalizer === 'Removed');
+      return live(
+        o.ref,
+        o.attempt,
+        // A view still showing the finalizer after a removal was sent is older than the removal.
+        finalizer ? (removalOut ? 'Removing' : 'Present') : 'Absent',
+        replaced && o.deletion === 'Sent' ? 'Wanted' : o.deletion,
+        uid ?? o.uid,
+      );
+    }
+  }
 };
 
 /** A plugin's answer, or `fallback` when it throws (plugins are pure but third-party code). */
@@ -143,12 +161,12 @@ export const attachEvents = (
 export const gone = (s: TaskState, ctx: Ctx, ref: ObjectRef): StepResult => {
   const entry = findOwned(s, ref);
   // A create still in flight cannot be gone: the cache just has not seen it yet.
-  if (entry === undefined || entry.status === 'creating') return { state: s, commands: [] };
-  const marked = updateOwned(s, ref, (o) => ({ ...o, status: 'gone', finalizer: false }));
+  if (entry === undefined || isCreating(entry)) return { state: s, commands: [] };
+  const marked = updateOwned(s, ref, goneEntry);
   if (s.stage._tag === 'Aborting' && isCurrent(s, ctx, ref)) {
     return finishAborted(marked, ctx, 'aborted');
   }
-  if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started' || entry.deleteWanted) {
+  if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started' || deletionWanted(entry)) {
     return { state: marked, commands: [] };
   }
   return systemFailure(

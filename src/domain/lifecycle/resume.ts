@@ -2,30 +2,17 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import type { Command } from './protocol.js';
-import type { TaskState } from './state.js';
+import { isCreating, noCluster, type Owned, type TaskState } from './state.js';
 import { applyAbort } from './abort.js';
 import { cleanup } from './cleanup.js';
-import {
-  type Ctx,
-  type StepResult,
-  buildCtx,
-  findOwned,
-  holdsCluster,
-  refFor,
-  resync,
-  andThen,
-} from './context.js';
-import { acquireCluster, launch, withoutCluster } from './launch.js';
+import { type Ctx, type StepResult, buildCtx, findOwned, refFor, resync, andThen } from './context.js';
+import { acquireCluster, launch } from './launch.js';
 
 export const resumed = (s: TaskState, ctx: Ctx): StepResult => {
   // Nothing in flight survives a restart: every command not yet answered is due again (they are idempotent).
   const reset: TaskState = {
     ...s,
-    owned: s.owned.map((o) => ({
-      ...o,
-      deleteSent: o.deleteSent && o.status === 'gone',
-      finalizerRemovalSent: false,
-    })),
+    owned: s.owned.map(unanswered),
   };
   switch (s.stage._tag) {
     case 'Done':
@@ -38,13 +25,13 @@ export const resumed = (s: TaskState, ctx: Ctx): StepResult => {
       return andThen(cleanup(reset, ctx), (st) => launch(st, ctx));
     case 'WaitingForCluster':
       // Ask again: the interpreter's record of who uses which cluster did not survive the restart.
-      return andThen(cleanup(reset, ctx), (st) => acquireCluster(withoutCluster(st), ctx));
+      return andThen(cleanup(reset, ctx), (st) => acquireCluster({ ...st, cluster: noCluster }, ctx));
     case 'Aborting':
       return andThen(cleanup(reset, ctx), (st) => applyAbort(st, ctx, undefined));
     case 'Started': {
       const entry = findOwned(reset, refFor(reset, ctx));
       if (entry === undefined) return andThen(cleanup(reset, ctx), (st) => launch(st, ctx));
-      if (entry.status === 'creating') {
+      if (isCreating(entry)) {
         // The create sent before the restart may have landed: look in the cache first, so that object is known
         // before the answer to the create sent again (which may be an error that says nothing about the first).
         return andThen({ state: reset, commands: [{ _tag: 'Observe', ref: entry.ref }] }, (st) =>
@@ -53,7 +40,7 @@ export const resumed = (s: TaskState, ctx: Ctx): StepResult => {
       }
       // A running job holds its cluster: say so again, so the cluster is not collected as idle.
       const hold: Command[] =
-        reset.cluster !== undefined && holdsCluster(reset) && ctx.plugin.sharedCluster !== undefined
+        reset.cluster._tag === 'Holding' && ctx.plugin.sharedCluster !== undefined
           ? reacquire(reset, ctx)
           : [];
       return andThen(cleanup(reset, ctx), (st) => ({
@@ -64,19 +51,32 @@ export const resumed = (s: TaskState, ctx: Ctx): StepResult => {
   }
 };
 
+/**
+ * An owned object after a restart: a delete or a finalizer removal sent before it may not have happened, so it is
+ * due again. That includes the delete an abort sent (version 1 did not send that one again); deletes are
+ * idempotent and guarded by the uid, so the worst case is a NotFound.
+ */
+const unanswered = (o: Owned): Owned => {
+  if (o._tag !== 'Live') return o;
+  const finalizer =
+    o.finalizer === 'Removing' ? 'Present' : o.finalizer === 'Removed' ? 'Absent' : o.finalizer;
+  return { ...o, finalizer, deletion: o.deletion === 'Sent' ? 'Wanted' : o.deletion };
+};
+
 /** The AcquireCluster command for a cluster the task already holds (its manifest is built again, purely). */
 export const reacquire = (s: TaskState, ctx: Ctx): Command[] => {
   const support = ctx.plugin.sharedCluster;
-  if (support === undefined || s.cluster === undefined) return [];
+  if (support === undefined || s.cluster._tag !== 'Holding') return [];
+  const held = s.cluster.ref;
   try {
-    const chosen = support.clusterFor(buildCtx(withoutCluster(s), ctx));
+    const chosen = support.clusterFor(buildCtx({ ...s, cluster: noCluster }, ctx));
     if (E.isLeft(chosen) || O.isNone(chosen.right)) return [];
     const manifest = chosen.right.value;
     return [
       {
         _tag: 'AcquireCluster',
-        ref: s.cluster.ref,
-        manifest: { ...manifest, metadata: { ...manifest.metadata, namespace: s.cluster.ref.namespace } },
+        ref: held,
+        manifest: { ...manifest, metadata: { ...manifest.metadata, namespace: held.namespace } },
       },
     ];
   } catch {
@@ -87,7 +87,7 @@ export const reacquire = (s: TaskState, ctx: Ctx): Command[] => {
 export const timer = (s: TaskState, ctx: Ctx, kind: 'Retry' | 'Resync'): StepResult => {
   if (kind === 'Resync') {
     const entry = findOwned(s, refFor(s, ctx));
-    if (s.stage._tag !== 'Started' || entry === undefined || entry.status !== 'live')
+    if (s.stage._tag !== 'Started' || entry === undefined || entry._tag !== 'Live')
       return { state: s, commands: [] };
     return { state: s, commands: [{ _tag: 'Observe', ref: entry.ref }] };
   }

@@ -40,9 +40,9 @@ export const step = (s: TaskState, o: Observation, context: StepContext): StepRe
     case 'AbortApplied':
       return abortApplied(s, ctx, o.ref, o.error);
     case 'DeleteAnswered':
-      return answered(s, ctx, o.ref, o.error, 'deleteSent');
+      return answered(s, ctx, o.ref, o.error, 'Delete');
     case 'FinalizerRemoved':
-      return answered(s, ctx, o.ref, o.error, 'finalizerRemovalSent');
+      return answered(s, ctx, o.ref, o.error, 'RemoveFinalizer');
     case 'TimerFired':
       return timer(s, ctx, o.timer);
     case 'QuotaGateOpened':

@@ -562,7 +562,7 @@ describe('persistence', () => {
     );
     expect(r.state.stage._tag).toBe('Started');
     expect(r.state.systemFailures).toBe(0);
-    expect(r.state.owned).toMatchObject([{ ref: ref('r1-train-0'), status: 'live', deleteWanted: false }]);
+    expect(r.state.owned).toMatchObject([{ ref: ref('r1-train-0'), _tag: 'Live', deletion: 'None' }]);
   });
 
   it('a delete refused by its uid precondition counts the object as gone; a newer one is deleted by its own uid', () => {
@@ -583,7 +583,7 @@ describe('persistence', () => {
     );
     expect(ofTag(commands, 'Delete').map((c) => c.uid)).toEqual(['uid-r1-train-0', 'uid-newer']);
     expect(ofTag(commands, 'ScheduleTimer').filter((c) => c.timer === 'Retry')).toEqual([]);
-    expect(state.owned[0]?.deleteSent).toBe(true);
+    expect(state.owned[0]).toMatchObject({ _tag: 'Live', deletion: 'Sent', uid: 'uid-newer' });
   });
 
   it('an object that comes back after a NotFound (a late create of a dead process) is cleaned up and deleted', () => {
@@ -603,11 +603,11 @@ describe('persistence', () => {
       ctxAt(T0),
       aborted.state,
     );
-    expect(answered.state.owned).toMatchObject([{ status: 'gone', finalizerRemovalSent: false }]);
+    expect(answered.state.owned).toEqual([{ _tag: 'Gone', ref: ref('r1-train-0'), attempt: 0 }]);
     const back = step(answered.state, seen('r1-train-0', 'Running', { uid: 'uid-late' }), ctxAt(T0));
     expect(ofTag(back.commands, 'RemoveFinalizer').map((c) => c.ref.name)).toEqual(['r1-train-0']);
     expect(back.state.owned).toMatchObject([
-      { status: 'live', uid: 'uid-late', finalizerRemovalSent: true, deleteWanted: true, deleteSent: false },
+      { _tag: 'Live', uid: 'uid-late', finalizer: 'Removing', deletion: 'Wanted' },
     ]);
     // The aborted task's stray pod must not run on: once our finalizer is off, it is deleted.
     const removed = step(back.state, { _tag: 'FinalizerRemoved', ref: ref('r1-train-0') }, ctxAt(T0));

@@ -39,6 +39,14 @@ export interface TaskCommandsOptions {
 export class TaskCommands {
   private inflightCount = 0;
   private readonly ports: Commands.CommandPorts;
+  /**
+   * Creates sent (or held at a quota gate) and not yet answered, by object. The server orders nothing between
+   * requests on different connections, so a finalizer removal or delete sent while a create of the same name is
+   * out could free the name before the create lands, and the create would then make a second object (a crash
+   * recovery re-sends the create of an object the watch already shows being deleted). Writes to that object wait
+   * for the create's answer instead.
+   */
+  private readonly creating = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opts: TaskCommandsOptions) {
     this.ports = {
@@ -82,17 +90,34 @@ export class TaskCommands {
       case 'ReleaseCluster':
         this.opts.sharedClusters.release(rt.taskId, c.ref);
         return;
-      case 'Create':
-        this.answer(rt, this.create(rt, c.ref, c.manifest));
+      case 'Create': {
+        const key = refKey(c.ref);
+        const sent = this.afterCreate(c.ref, () => this.create(rt, c.ref, c.manifest));
+        this.creating.set(key, sent);
+        const clear = (): void => {
+          if (this.creating.get(key) === sent) this.creating.delete(key);
+        };
+        sent.then(clear, clear);
+        this.answer(rt, sent);
         return;
+      }
       case 'Delete':
-        this.answer(rt, Commands.deleteObject(this.ports, c.ref, c.uid));
+        this.answer(
+          rt,
+          this.afterCreate(c.ref, () => Commands.deleteObject(this.ports, c.ref, c.uid)),
+        );
         return;
       case 'RemoveFinalizer':
-        this.answer(rt, Commands.removeFinalizer(this.ports, c.ref, c.finalizer));
+        this.answer(
+          rt,
+          this.afterCreate(c.ref, () => Commands.removeFinalizer(this.ports, c.ref, c.finalizer)),
+        );
         return;
       case 'ApplyAbort':
-        this.answer(rt, Commands.applyAbort(this.ports, c.ref, c.behavior, c.uid));
+        this.answer(
+          rt,
+          this.afterCreate(c.ref, () => Commands.applyAbort(this.ports, c.ref, c.behavior, c.uid)),
+        );
         return;
     }
   }
@@ -148,6 +173,12 @@ export class TaskCommands {
     });
   }
 
+  /** Sends a write now, or once the create of the same object that is out has been answered (either way). */
+  private afterCreate<A>(ref: ObjectRef, send: () => Promise<A>): Promise<A> {
+    const out = this.creating.get(refKey(ref));
+    return out === undefined ? send() : out.then(send, send);
+  }
+
   /** Creates, held while the namespace's quota gate is closed (like v1's back-off controller). */
   private create(rt: Runtime, ref: ObjectRef, manifest: KubeObject): Promise<Observation> {
     return this.opts.quotaGates.admit(ref.namespace, () =>
@@ -155,3 +186,6 @@ export class TaskCommands {
     );
   }
 }
+
+/** One object's key among the creates that are out. */
+const refKey = (ref: ObjectRef): string => `${ref.apiVersion}|${ref.kind}|${ref.namespace}|${ref.name}`;

@@ -248,7 +248,23 @@ describe('manager under random interleavings', () => {
       fc.double({ min: 0.05, max: 0.5, noNaN: true }),
       fc.integer({ min: 0, max: 60_000 }),
     ],
-    { numRuns: runs },
+    {
+      numRuns: runs,
+      examples: [
+        // Found by a soak: after the crash the resumed create of r1-a0-0-s2 and the removal of the finalizer of
+        // the same (preempted) pod went out together; the removal freed the name and the create made a second pod.
+        [
+          [
+            { scenario: 'preempted', retries: 0 },
+            { scenario: 'succeed', retries: 0, abortAt: 0 },
+          ],
+          9,
+          1017920607,
+          0.30725042079575365,
+          3001,
+        ],
+      ],
+    },
   )(
     'with a state store that refuses writes at random, and once it recovers: the same',
     async (plans, crashAt, seed, probability, until) => {

@@ -36,8 +36,8 @@ export interface LeaseLeadershipOptions {
   /** Only get, create and update of the Lease are used. */
   readonly cluster: Pick<ClusterPort, 'get' | 'create' | 'update'>;
   /**
-   * Time for the election: only differences of its `now()` are compared, so it must not jump (a virtual clock,
-   * or the system clock on a host whose time is slewed, not stepped).
+   * Time for the election: only differences of its `now()` are compared, so it must not jump: `steadyClock` from
+   * `kubetasks/adapters/clock` in production (a virtual clock in tests), not the wall clock.
    */
   readonly clock: Clock;
   /** The Lease (created if absent). */

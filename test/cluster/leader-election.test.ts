@@ -1,7 +1,7 @@
 // Leader election on a real kube-apiserver's Lease: three electors, one cut off, one stopped; never two leaders.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
-import { systemClock } from '../../src/adapters/clock/system.js';
+import { steadyClock } from '../../src/adapters/clock/system.js';
 import { makeKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/index.js';
 import type { Leadership, LeadershipEnd } from '../../src/app/leadership.js';
 import { leaseLeadership } from '../../src/app/lease-leadership.js';
@@ -73,7 +73,7 @@ describe('leader election on a real Lease', () => {
       const { port, cut } = severable(cluster!);
       const leadership: Leadership = leaseLeadership({
         cluster: port,
-        clock: systemClock,
+        clock: steadyClock,
         lease: LEASE,
         identity: who,
         timings: TIMINGS,

@@ -99,6 +99,15 @@ export {
   type TaskUpdate,
 } from './app/manager.js';
 export { Informer } from './app/informer.js';
+export * as LeaderElection from './domain/leader-election/step.js';
+export * as LeaseTimings from './domain/leader-election/timings.js';
+export { alwaysLeader, type Leadership, type LeadershipEnd } from './app/leadership.js';
+export {
+  leaseLeadership,
+  LEADER_GAUGE,
+  TRANSITIONS_COUNTER,
+  type LeaseLeadershipOptions,
+} from './app/lease-leadership.js';
 export {
   builtInConfigSections,
   builtInPlatformConfigC,

@@ -1,7 +1,7 @@
 // The virtual clock: ordered timers, settling between them, auto mode; and the system clock's basics.
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { makeVirtualClock, systemClock } from '../../src/adapters/clock/index.js';
+import { makeVirtualClock, steadyClock, systemClock } from '../../src/adapters/clock/index.js';
 
 describe('virtual clock', () => {
   test.prop([fc.array(fc.integer({ min: 0, max: 10_000 }), { maxLength: 20 })])(
@@ -100,5 +100,14 @@ describe('system clock', () => {
     cancel();
     await systemClock.sleep(10)();
     expect(fired).toBe(false);
+  });
+});
+
+describe('steadyClock', () => {
+  it('reads near the wall clock and never goes back', async () => {
+    const first = steadyClock.now();
+    expect(Math.abs(first - Date.now())).toBeLessThan(1000);
+    await steadyClock.sleep(5)();
+    expect(steadyClock.now()).toBeGreaterThanOrEqual(first + 4);
   });
 });

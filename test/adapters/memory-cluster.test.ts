@@ -465,3 +465,37 @@ describe('objects and options', () => {
     expect(late).toBeLessThan(early * 4 + 200);
   });
 });
+
+describe('Lease (coordination.k8s.io/v1), as leader election uses it', () => {
+  const LEASE = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' } as const;
+  it('is served; creates once; updates only at the current resourceVersion; drops unknown top-level fields', async () => {
+    const { cluster } = setup();
+    expect(await ok(cluster.serves(LEASE))).toBe(true);
+    const body = {
+      ...LEASE,
+      metadata: { name: 'l', namespace: 'default' },
+      spec: { holderIdentity: 'a', leaseDurationSeconds: 15, leaseTransitions: 0 },
+      extra: 1,
+    };
+    const created = await ok(cluster.create(body));
+    expect(created['extra']).toBeUndefined();
+    expect((await fail(cluster.create(body))).reason).toBe('AlreadyExists');
+    const rv = created.metadata?.resourceVersion ?? '';
+    const renewed = await ok(
+      cluster.update({ ...created, spec: { holderIdentity: 'a', leaseTransitions: 0 } }),
+    );
+    expect(renewed.metadata?.resourceVersion).not.toBe(rv);
+    const stale = await fail(
+      cluster.update({
+        ...created,
+        metadata: { ...created.metadata, resourceVersion: rv },
+        spec: { holderIdentity: 'b' },
+      }),
+    );
+    expect(stale.reason).toBe('Conflict');
+    expect((await ok(cluster.get({ ...LEASE, namespace: 'default', name: 'l' })))['spec']).toEqual({
+      holderIdentity: 'a',
+      leaseTransitions: 0,
+    });
+  });
+});

@@ -1,4 +1,4 @@
-// The wall clock behind the clock port: Date.now and Node timers.
+// The wall clock behind the clock port (Date.now and Node timers), and a steady variant that never jumps.
 import type { Clock } from '../../ports/clock.js';
 
 /** Real time. Timers do not keep the process alive (they are unref'd), as a library's background timers should not. */
@@ -12,4 +12,14 @@ export const systemClock: Clock = {
       clearTimeout(handle);
     };
   },
+};
+
+/**
+ * The system clock's timers with a steady `now`: epoch milliseconds as of process start, advanced by the monotonic
+ * `performance.now()`, so an NTP step of the wall clock does not move it. Leader election needs this: it compares
+ * its own instants only, and a wall clock stepped back would keep a leader leading past its renew deadline.
+ */
+export const steadyClock: Clock = {
+  ...systemClock,
+  now: () => Math.floor(performance.timeOrigin + performance.now()),
 };

@@ -324,6 +324,14 @@ export const builtInKinds: ReadonlyArray<KindInfo> = [
     smp: withMeta({ template: { type: podTemplateSmp } }),
   }),
   builtIn({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    plural: 'leases',
+    namespaced: true,
+    statusSubresource: false,
+    topLevel: ['spec'],
+  }),
+  builtIn({
     apiVersion: 'batch/v1',
     kind: 'Job',
     plural: 'jobs',

@@ -57,6 +57,16 @@ export const METRICS: Readonly<Record<string, Spec>> = {
     help: 'Informer WATCH calls, by kind.',
     labels: ['kind'],
   },
+  kubetasks_leader_election_master_status: {
+    type: 'gauge',
+    help: 'Whether this process leads the Lease: 1 or 0 (leader_election_master_status).',
+    labels: ['name'],
+  },
+  kubetasks_leader_election_transitions_total: {
+    type: 'counter',
+    help: 'Times this process took the Lease; summed over replicas, the lease transitions.',
+    labels: ['name'],
+  },
   kubetasks_state_store_errors_total: {
     type: 'counter',
     help: 'State store failures: a state not stored (put), a record not removed (remove), unreadable at start (read).',

@@ -192,6 +192,45 @@ describe('simulated kubelet on a manual clock', () => {
   });
 });
 
+// Found by the e2e suite's side-by-side comparison with KWOK and read off pkg/kubelet/status/generate.go.
+describe('readiness conditions as the kubelet writes them', () => {
+  const readiness = (s: PodStatus): string[] =>
+    (s.conditions ?? [])
+      .filter((c) => c.type === 'Ready' || c.type === 'ContainersReady')
+      .map((c) => `${c.type}=${c.status}${c.reason === undefined ? '' : `(${c.reason})`}`)
+      .sort();
+
+  it.each([
+    ['succeed', 'PodCompleted'],
+    ['exit:1', 'PodFailed'],
+    ['oom', 'PodFailed'],
+  ])('%s: a terminal pod is not ready, reason %s', async (scenario, reason) => {
+    const clock = makeVirtualClock({ auto: true });
+    const cluster = makeMemoryCluster({ clock });
+    const kubelet = startKubelet({ cluster, clock, nodeName: 'n1' });
+    await kubelet.ready();
+    await ok(cluster.create(pod('p', { 'kubetasks.dev/scenario': scenario })));
+    await clock.sleep(10_000)();
+    expect(readiness(await statusOf(cluster, 'p'))).toEqual([
+      `ContainersReady=False(${reason})`,
+      `Ready=False(${reason})`,
+    ]);
+    await kubelet.stop();
+  });
+
+  it('a condition turned True keeps no reason from when it was False', async () => {
+    const clock = makeVirtualClock({ auto: true });
+    const cluster = makeMemoryCluster({ clock });
+    const kubelet = startKubelet({ cluster, clock, nodeName: 'n1' });
+    await kubelet.ready();
+    await ok(cluster.create(pod('p', { 'kubetasks.dev/scenario': 'stuck-pending' })));
+    await ok(cluster.create(pod('q', { 'kubetasks.dev/run-duration': '1h' })));
+    await clock.sleep(10_000)();
+    expect(readiness(await statusOf(cluster, 'q'))).toEqual(['ContainersReady=True', 'Ready=True']);
+    await kubelet.stop();
+  });
+});
+
 describe('simulated kubelet resilience', () => {
   it('keeps going when its watch is dropped or expires: it watches again, or lists again', async () => {
     const clock = makeVirtualClock({ auto: true });

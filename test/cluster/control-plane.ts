@@ -67,11 +67,13 @@ export function pinnedKubernetesVersion(): string {
 
 // Binaries come from scripts/testbin.sh; KUBETASKS_KUBE_APISERVER / KUBETASKS_ETCD override them and
 // KUBETASKS_TESTBIN moves the cache. Only Node built-ins are used so the harness has no dependency of its own.
-function testbinDir(): string {
+/** Where scripts/testbin.sh caches binaries (KUBETASKS_TESTBIN, default ~/.cache/kubetasks/testbin). */
+export function testbinDir(): string {
   return process.env['KUBETASKS_TESTBIN'] ?? path.join(os.homedir(), '.cache', 'kubetasks', 'testbin');
 }
 
-function isExecutable(file: string): boolean {
+/** The file exists and may be executed. */
+export function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();
@@ -111,7 +113,8 @@ function run(file: string, args: readonly string[]): Promise<string> {
   });
 }
 
-function freePort(): Promise<number> {
+/** A loopback port free at the moment of asking (callers retry the rare bind race). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
@@ -128,7 +131,8 @@ function freePort(): Promise<number> {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function tail(file: string, lines: number): string {
+/** The last lines of a log file, or a placeholder when there is none. */
+export function tail(file: string, lines: number): string {
   try {
     return fs
       .readFileSync(file, 'utf8')
@@ -345,17 +349,25 @@ export function adminRequest(plane: ControlPlane, req: KubeRequest): Promise<Kub
 
 // ---- processes ----
 
-interface Managed {
+/** A child process of the harness, its log file, and a promise for its exit. */
+export interface Managed {
   readonly name: string;
   readonly logFile: string;
   child: ChildProcess | undefined;
   exit: Promise<void>;
 }
 
-function startProcess(name: string, file: string, args: readonly string[], logFile: string): Managed {
+/** Starts a component with its output appended to logFile. */
+export function startProcess(
+  name: string,
+  file: string,
+  args: readonly string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Managed {
   const fd = fs.openSync(logFile, 'a');
   fs.writeSync(fd, `\n==== ${new Date().toISOString()} ${file} ${args.join(' ')}\n`);
-  const child = spawn(file, args, { stdio: ['ignore', fd, fd], env: process.env });
+  const child = spawn(file, args, { stdio: ['ignore', fd, fd], env });
   fs.closeSync(fd);
   const managed: Managed = {
     name,
@@ -375,7 +387,8 @@ function startProcess(name: string, file: string, args: readonly string[], logFi
   return managed;
 }
 
-async function stopProcess(proc: Managed): Promise<void> {
+/** SIGTERM, then SIGKILL after the grace period; resolves once the process has exited. */
+export async function stopProcess(proc: Managed): Promise<void> {
   const child = proc.child;
   if (child === undefined) return;
   child.kill('SIGTERM');
@@ -384,7 +397,8 @@ async function stopProcess(proc: Managed): Promise<void> {
   clearTimeout(timer);
 }
 
-async function waitUntil(
+/** Polls probe until it answers true; fails early when the process exits, or at the deadline. */
+export async function waitUntil(
   proc: Managed,
   what: string,
   timeoutMs: number,

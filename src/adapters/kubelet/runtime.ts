@@ -9,7 +9,7 @@ import type { EventRecorder, EventType } from '../../ports/events.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { PodPlan } from './scenarios.js';
-import { deriveConditions, toStatus, type PodSim } from './status.js';
+import { deriveConditions, toStatusPatch, type PodSim } from './status.js';
 
 /** How long before a write refused by a transient error (API server down, overloaded) is tried again. */
 export const WRITE_RETRY_MS = 1000;
@@ -102,7 +102,7 @@ export const makeRuntime = (options: RuntimeOptions): KubeletRuntime => {
 
   const writeStatus = (w: Worker): void => {
     deriveConditions(w.sim, clock.now());
-    const status = toStatus(w.sim);
+    const status = toStatusPatch(w.sim);
     enqueue(async () => {
       if (workers.get(w.uid) !== w) return;
       const r = await cluster.patchStatus(w.ref, {

@@ -113,12 +113,15 @@ export const deriveConditions = (sim: PodSim, now: Instant): void => {
       `containers with incomplete status: ${names(incompleteInit)}`,
     );
   const unready = [...sim.init.filter((c) => c.sidecar), ...sim.containers].filter((c) => !c.ready);
-  if (unready.length === 0) {
+  // A terminal pod is never ready, whatever its containers say: the kubelet's reason is the phase's (PodCompleted,
+  // PodFailed), not ContainersNotReady (pkg/kubelet/status/generate.go; KWOK's side-by-side test showed it).
+  if (sim.phase === 'Succeeded' || sim.phase === 'Failed') {
+    const reason = sim.phase === 'Succeeded' ? 'PodCompleted' : 'PodFailed';
+    setCondition(sim, 'ContainersReady', 'False', now, reason);
+    setCondition(sim, 'Ready', 'False', now, reason);
+  } else if (unready.length === 0) {
     setCondition(sim, 'ContainersReady', 'True', now);
     setCondition(sim, 'Ready', 'True', now);
-  } else if (sim.phase === 'Succeeded') {
-    setCondition(sim, 'ContainersReady', 'False', now, 'PodCompleted');
-    setCondition(sim, 'Ready', 'False', now, 'PodCompleted');
   } else {
     const message = `containers with unready status: ${names(unready)}`;
     setCondition(sim, 'ContainersReady', 'False', now, 'ContainersNotReady', message);
@@ -146,6 +149,19 @@ const toContainerStatus = (c: ContainerSim): ContainerStatus => ({
   ...(c.containerID === undefined ? {} : { containerID: c.containerID }),
   started: c.started,
 });
+
+/**
+ * The status as a strategic merge patch body: conditions merge by type, so a reason or message a condition no
+ * longer has is sent as null (deleted), as the kubelet's two-way patch does; otherwise a condition turned True
+ * kept its old False reason.
+ */
+export const toStatusPatch = (sim: PodSim): unknown => {
+  const status = toStatus(sim);
+  return {
+    ...status,
+    conditions: (status.conditions ?? []).map((c) => ({ reason: null, message: null, ...c })),
+  };
+};
 
 /** The PodStatus the kubelet writes (a full status: conditions merge by type, container statuses replace). */
 export const toStatus = (sim: PodSim): PodStatus => {

@@ -3,7 +3,7 @@
 // Usage: node scripts/bundle.mjs [runtimes] [playground]   (both without arguments)
 // The main entry and the harness are built for platform "neutral": a Node built-in anywhere in what they import
 // fails the build, which is the runtime matrix's first check.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 
@@ -53,4 +53,55 @@ if (want('runtimes')) {
     globalName: 'KubetasksGolden',
     outfile: `${OUT}/golden.iife.js`,
   });
+}
+
+// The playground: a folder of static files (open index.html, or serve it), with the examples embedded.
+const PLAYGROUND = 'dist-playground';
+
+/** The observation time each example resource is shown at: a moment at which its story is interesting. */
+const EXAMPLE_RESOURCES = [
+  ['playground/examples/pod-image-pull.json', '2026-03-02T10:05:00Z'],
+  ['playground/examples/pod-oom.json', '2026-03-02T10:05:00Z'],
+  ['playground/examples/job-list.json', '2026-03-02T10:05:00Z'],
+  ['playground/examples/pytorchjob.yaml', '2026-03-02T10:10:00Z'],
+];
+
+const yamlFilesUnder = (dir) =>
+  readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) =>
+      d.isDirectory()
+        ? yamlFilesUnder(`${dir}/${d.name}`)
+        : d.name.endsWith('.yaml')
+          ? [`${dir}/${d.name}`]
+          : [],
+    )
+    .sort();
+
+const example = (file, now) => ({
+  file,
+  text: readFileSync(file, 'utf8'),
+  ...(now === undefined ? {} : { now }),
+});
+
+if (want('playground')) {
+  mkdirSync(PLAYGROUND, { recursive: true });
+  const all = yamlFilesUnder('examples').map((f) => example(f));
+  const examples = {
+    tasks: all.filter((f) => /^kind: TaskExecution$/m.test(f.text)),
+    configs: all.filter((f) => /^examples\/platform[^/]*\.yaml$/.test(f.file)),
+    podTemplates: yamlFilesUnder('examples/pod-templates').map((f) => example(f)),
+    resources: EXAMPLE_RESOURCES.map(([f, now]) => example(f, now)),
+  };
+  await esbuild.build({
+    ...neutral,
+    platform: 'browser',
+    entryPoints: ['playground/main.ts'],
+    format: 'iife',
+    minify: true,
+    define: { KUBETASKS_EXAMPLES: JSON.stringify(examples) },
+    outfile: `${PLAYGROUND}/playground.js`,
+  });
+  for (const f of ['index.html', 'style.css']) copyFileSync(`playground/${f}`, `${PLAYGROUND}/${f}`);
+  const size = statSync(`${PLAYGROUND}/playground.js`).size;
+  console.log(`playground: ${PLAYGROUND}/index.html (playground.js ${kb(size)} with the examples)`);
 }

@@ -39,6 +39,7 @@ export interface Explained {
   readonly rows: ReadonlyArray<string>;
 }
 
+/** How to read the input: by default the plugin is chosen by the resource's apiVersion and kind. */
 export interface ExplainOptions {
   /** Force this plugin (a registered id) instead of choosing by apiVersion and kind. */
   readonly pluginId?: string;

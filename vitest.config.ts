@@ -1,4 +1,4 @@
-// Test runner configuration: unit and property suites; the real-cluster, oracle and CRD suites have their own configs.
+// Test runner configuration: unit and property suites; the real-cluster, oracle, CRD and runtime suites have their own configs.
 import { defineConfig } from 'vitest/config';
 import { commitSeed } from './test/support/seed.js';
 
@@ -11,7 +11,7 @@ if (seed !== undefined)
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/cluster/**', 'test/e2e/**', 'test/oracle/**', 'test/crds/**', 'node_modules/**'],
+    exclude: ['test/cluster/**', 'test/e2e/**', 'test/oracle/**', 'test/crds/**', 'test/runtimes/**', 'node_modules/**'],
     setupFiles: ['test/setup.ts'],
     env: seed === undefined ? {} : { KUBETASKS_SEED: seed },
     testTimeout: 60_000,

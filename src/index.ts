@@ -1,4 +1,4 @@
-// Public API of kubetasks: the pure domain, one namespace per module, in the style of fp-ts.
+// Public API of kubetasks: the pure domain, one namespace per module, in the style of fp-ts; runs in any JS runtime.
 /**
  * The pure core and the plugin manager: write a plugin (`Plugin`, `PhaseInfo`, `Task`), register plugins
  * (`Registry`, `builtInRegistry`) and run tasks on a cluster (`Manager`). Domain modules are namespaces in
@@ -81,6 +81,16 @@ export * as Source from './app/source.js';
  * Loading the two user documents, the platform configuration and the task file, with errors ready to print.
  */
 export * as Inputs from './app/inputs.js';
+/**
+ * What `kubetasks explain` does, without I/O: the PhaseInfo of a resource (or a List with its related pods and
+ * events), the decision-table rows that fired and the evidence, and the text and JSON the CLI prints.
+ */
+export * as Explain from './app/explain.js';
+/**
+ * What `kubetasks render` does, without I/O: a task file routed to its plugin and built, with the manager's
+ * metadata, errors positioned in the file, and the text the CLI prints.
+ */
+export * as Render from './app/render.js';
 export type { GroupVersionKind, KubeObject } from './domain/kubernetes.js';
 /**
  * A task's lifecycle as a pure state machine: from a state and an observation, the next state and the

@@ -5,9 +5,10 @@ import { isPlainObject, type PathSegment } from '../domain/codec.js';
 import { attachEvents, eventsRegarding, regardingOf } from '../domain/events.js';
 import { gvkKey, sameKind, type KubeObject } from '../domain/kubernetes.js';
 import { MANAGED_LABEL } from '../domain/object-metadata.js';
-import type { PhaseInfo } from '../domain/phase-info.js';
+import { toJson, type PhaseInfo } from '../domain/phase-info.js';
 import type { PhaseContext, Plugin, RelatedResourceQuery } from '../domain/plugin.js';
 import { lookupById, type Registry } from '../domain/registry.js';
+import { formatInstantMillis } from '../domain/time.js';
 import { matchesQuery } from './related-resources.js';
 
 // -------------------------------------------------------------------------------------
@@ -38,6 +39,7 @@ export interface Explained {
   readonly rows: ReadonlyArray<string>;
 }
 
+/** How to read the input: by default the plugin is chosen by the resource's apiVersion and kind. */
 export interface ExplainOptions {
   /** Force this plugin (a registered id) instead of choosing by apiVersion and kind. */
   readonly pluginId?: string;
@@ -310,3 +312,50 @@ export const explainResources = (
   }
   return E.right({ plugin, resource, related, phaseInfo, trace, rows: explained.rows });
 };
+
+// -------------------------------------------------------------------------------------
+// output: what `kubetasks explain` prints, here so that every embedder (the playground too) shows the same
+// -------------------------------------------------------------------------------------
+
+const indent = (text: string, pad: string): string =>
+  text
+    .split(/\r?\n/u)
+    .map((l, i) => (i === 0 ? l : `${pad}${l}`))
+    .join('\n');
+
+/** The explanation as `kubetasks explain` prints it (`-o text`): the PhaseInfo's fields, then the reasoning. */
+export const explainText = (x: Explained): string => {
+  const pi: PhaseInfo = x.phaseInfo;
+  const pad = ' '.repeat(12);
+  const lines = [
+    `plugin:     ${showPlugin(x.plugin)}`,
+    `phase:      ${pi.phase}`,
+    `version:    ${pi.version}`,
+    `reason:     ${pi.reason === '' ? '(none)' : indent(pi.reason, pad)}`,
+  ];
+  if (pi.error !== undefined) {
+    lines.push(
+      `error:      ${pi.error.kind} ${pi.error.code}`,
+      `message:    ${indent(pi.error.message, pad)}`,
+    );
+  }
+  lines.push(`cleanup:    ${pi.cleanupOnFailure ? 'yes (the resource is deleted on failure)' : 'no'}`);
+  for (const l of pi.info.logs) lines.push(`log:        ${l.name}: ${l.uri}`);
+  for (const r of pi.info.additionalReasons) {
+    const at = r.occurredAt === undefined ? '' : `${formatInstantMillis(r.occurredAt)} `;
+    const ev =
+      r.kubernetesEvent === undefined ? '' : `${r.kubernetesEvent.type} ${r.kubernetesEvent.reason}: `;
+    lines.push(`event:      ${at}${ev}${r.reason}`);
+  }
+  lines.push('why:', ...x.trace.map((t) => `  - ${indent(t, '    ')}`));
+  return `${lines.join('\n')}\n`;
+};
+
+/** The explanation as `kubetasks explain -o json` prints it: the PhaseInfo's JSON, the plugin, related, rows, why. */
+export const explainJson = (x: Explained): unknown => ({
+  ...toJson(x.phaseInfo),
+  plugin: x.plugin.id,
+  related: x.related.map((o) => `${o.apiVersion}/${o.kind} ${o.metadata?.name ?? ''}`),
+  rows: x.rows,
+  why: x.trace,
+});

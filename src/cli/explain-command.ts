@@ -2,13 +2,12 @@
 import { Command } from '@commander-js/extra-typings';
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
-import { explainResources, showPlugin, type Explained } from '../app/explain.js';
+import { explainJson, explainResources, explainText } from '../app/explain.js';
 import { loadPlatformConfig } from '../app/inputs.js';
 import { parseSourceStream, renderInputError, type SourceDocument } from '../app/source.js';
-import { toJson, type PhaseInfo } from '../domain/phase-info.js';
 import { defaultPlatformConfig, type PlatformConfig } from '../domain/platform-config.js';
 import { showRegistryError } from '../domain/registry.js';
-import { formatInstantMillis, parseInstant, type Instant } from '../domain/time.js';
+import { parseInstant, type Instant } from '../domain/time.js';
 import { builtInRegistry } from '../plugins/index.js';
 import { CliExit, ExitCode, loadOrExit, parseOutputFormat, printDocument } from './io.js';
 
@@ -24,53 +23,8 @@ const parseNow = (s: string | undefined): Instant => {
 };
 
 // -------------------------------------------------------------------------------------
-// output
-// -------------------------------------------------------------------------------------
-
-const indent = (text: string, pad: string): string =>
-  text
-    .split(/\r?\n/u)
-    .map((l, i) => (i === 0 ? l : `${pad}${l}`))
-    .join('\n');
-
-const renderText = (x: Explained): string => {
-  const pi: PhaseInfo = x.phaseInfo;
-  const pad = ' '.repeat(12);
-  const lines = [
-    `plugin:     ${showPlugin(x.plugin)}`,
-    `phase:      ${pi.phase}`,
-    `version:    ${pi.version}`,
-    `reason:     ${pi.reason === '' ? '(none)' : indent(pi.reason, pad)}`,
-  ];
-  if (pi.error !== undefined) {
-    lines.push(
-      `error:      ${pi.error.kind} ${pi.error.code}`,
-      `message:    ${indent(pi.error.message, pad)}`,
-    );
-  }
-  lines.push(`cleanup:    ${pi.cleanupOnFailure ? 'yes (the resource is deleted on failure)' : 'no'}`);
-  for (const l of pi.info.logs) lines.push(`log:        ${l.name}: ${l.uri}`);
-  for (const r of pi.info.additionalReasons) {
-    const at = r.occurredAt === undefined ? '' : `${formatInstantMillis(r.occurredAt)} `;
-    const ev =
-      r.kubernetesEvent === undefined ? '' : `${r.kubernetesEvent.type} ${r.kubernetesEvent.reason}: `;
-    lines.push(`event:      ${at}${ev}${r.reason}`);
-  }
-  lines.push('why:', ...x.trace.map((t) => `  - ${indent(t, '    ')}`));
-  return `${lines.join('\n')}\n`;
-};
-
-// -------------------------------------------------------------------------------------
 // the command
 // -------------------------------------------------------------------------------------
-
-const asJson = (x: Explained): unknown => ({
-  ...toJson(x.phaseInfo),
-  plugin: x.plugin.id,
-  related: x.related.map((o) => `${o.apiVersion}/${o.kind} ${o.metadata?.name ?? ''}`),
-  rows: x.rows,
-  why: x.trace,
-});
 
 /** The documents of the input, or exit 2 naming the file (and line:column) of what is wrong. */
 const readDocuments = (file: string): ReadonlyArray<SourceDocument> => loadOrExit(file, parseSourceStream);
@@ -122,6 +76,6 @@ export const explainCommand = () =>
           }),
         ]);
       }
-      if (format === 'text') process.stdout.write(renderText(r.right));
-      else printDocument(asJson(r.right), format === 'json' ? 'json' : 'yaml');
+      if (format === 'text') process.stdout.write(explainText(r.right));
+      else printDocument(explainJson(r.right), format === 'json' ? 'json' : 'yaml');
     });

@@ -202,6 +202,38 @@ describe('architecture', () => {
     expect(seen.size).toBeGreaterThan(testing.length);
   });
 
+  it('the main entry (kubetasks) is runtime-neutral: what src/index.ts loads imports nothing from Node', () => {
+    // Followed through relative imports (type-only ones too: cheap, and a type file may grow a value). The packages
+    // reached must run in a browser, a worker, Deno, Bun and QuickJS; test:runtimes proves it on each of them.
+    const neutral = /^(fp-ts\/lib\/[A-Za-z]+\.js|io-ts|io-ts\/lib\/[A-Za-z]+\.js|kubernetes-types\/.+|yaml)$/;
+    const seen = new Set<string>();
+    const packages = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const spec of importsOf(file)) {
+        if (spec.startsWith('.')) visit(resolve(join(file, '..'), spec).replace(/\.js$/, '.ts'));
+        else packages.add(spec);
+      }
+    };
+    visit(join(SRC, 'index.ts'));
+    expect(seen.size).toBeGreaterThan(50);
+    expect([...seen].map((f) => relative(SRC, f)).filter((f) => /^(adapters|cli|testing)\//.test(f))).toEqual(
+      [],
+    );
+    expect([...packages].filter((p) => !neutral.test(p))).toEqual([]);
+    // No Node global either: the app layer is not held to the domain's no-clock rule, so check the globals here.
+    const nodeGlobals = [...seen].filter((f) =>
+      /\bprocess\.|\bBuffer\b|\brequire\(|__dirname|__filename/.test(
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .filter((l) => !/^\s*(\/\/|\*|\/\*)/.test(l))
+          .join('\n'),
+      ),
+    );
+    expect(nodeGlobals.map((f) => relative(SRC, f))).toEqual([]);
+  });
+
   it('every source file opens with a one-line purpose comment', () => {
     const missing = files.filter((f) => {
       const lines = readFileSync(f, 'utf8').split('\n');

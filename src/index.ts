@@ -109,7 +109,12 @@ export {
   type TaskUpdate,
 } from './app/manager.js';
 export { Informer } from './app/informer.js';
+/**
+ * Leader election on a Lease as a pure state machine (client-go's semantics, time as a value): from a state and an
+ * observation (a read of the Lease, a write's answer, a timer), the next state and the commands to run.
+ */
 export * as LeaderElection from './domain/leader-election/step.js';
+/** The lease duration, renew deadline and retry period of leader election, with client-go's defaults and rules. */
 export * as LeaseTimings from './domain/leader-election/timings.js';
 export { alwaysLeader, type Leadership, type LeadershipEnd } from './app/leadership.js';
 export {

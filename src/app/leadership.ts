@@ -14,6 +14,10 @@ export type LeadershipEnd =
  * controllers do: its caches and queues may hold decisions made as leader.
  */
 export interface Leadership {
+  /**
+   * Waits to lead, then runs `lead` until it returns or leadership ends (its signal aborts); resolves with how the
+   * period ended. `stop` asks to stop leading and release.
+   */
   readonly run: (lead: (ending: AbortSignal) => Promise<void>, stop: AbortSignal) => Promise<LeadershipEnd>;
   /** Whether this process leads now (for the readiness probe and the leader metric). */
   readonly isLeader: () => boolean;

@@ -17,9 +17,11 @@ export interface LeaseTimings {
   readonly _brand: 'LeaseTimings';
 }
 
-/** client-go's (and controller-runtime's) defaults: 15 s, 10 s, 2 s. */
+/** client-go's (and controller-runtime's) default lease duration: how long a lease nobody renews still holds. */
 export const DEFAULT_LEASE_DURATION: Duration = 15_000;
+/** The default renew deadline: a leader that has not renewed for this long stops leading (before others may take over). */
 export const DEFAULT_RENEW_DEADLINE: Duration = 10_000;
+/** The default retry period: how often a candidate reads the lease and a leader renews it. */
 export const DEFAULT_RETRY_PERIOD: Duration = 2_000;
 
 /** client-go's jitter factor: the renew deadline must leave room for more than one jittered retry. */

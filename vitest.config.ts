@@ -11,7 +11,14 @@ if (seed !== undefined)
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/cluster/**', 'test/e2e/**', 'test/oracle/**', 'test/crds/**', 'test/runtimes/**', 'node_modules/**'],
+    exclude: [
+      'test/cluster/**',
+      'test/e2e/**',
+      'test/oracle/**',
+      'test/crds/**',
+      'test/runtimes/**',
+      'node_modules/**',
+    ],
     setupFiles: ['test/setup.ts'],
     env: seed === undefined ? {} : { KUBETASKS_SEED: seed },
     testTimeout: 60_000,

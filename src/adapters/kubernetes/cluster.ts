@@ -3,12 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { GroupVersionKind, KubeObject } from '../../domain/kubernetes.js';
-import {
-  badRequest,
-  internalError,
-  resourceNotServed,
-  type ClusterError,
-} from '../../ports/cluster-error.js';
+import { badRequest, internalError, resourceNotServed, type ApiError } from '../../domain/api-error.js';
 import type {
   ClusterPort,
   DeleteOptions,
@@ -97,11 +92,11 @@ export const makeClusterPort = (
 
   // A TaskEither never rejects: anything thrown by a bug below becomes an InternalError value.
   const task =
-    <A>(run: () => Promise<E.Either<ClusterError, A>>): TE.TaskEither<ClusterError, A> =>
+    <A>(run: () => Promise<E.Either<ApiError, A>>): TE.TaskEither<ApiError, A> =>
     () =>
       run().catch((error: unknown) => E.left(internalError(`kubernetes adapter: ${String(error)}`)));
 
-  const resolve = async (gvk: GroupVersionKind): Promise<E.Either<ClusterError, ResourceInfo>> => {
+  const resolve = async (gvk: GroupVersionKind): Promise<E.Either<ApiError, ResourceInfo>> => {
     const found = await discovery.lookup(gvk);
     if (E.isLeft(found)) return found;
     return O.isSome(found.right) ? E.right(found.right.value) : E.left(resourceNotServed());
@@ -111,7 +106,7 @@ export const makeClusterPort = (
   const call = async (
     info: ResourceInfo,
     req: HttpRequest,
-  ): Promise<E.Either<ClusterError, Record<string, unknown>>> => {
+  ): Promise<E.Either<ApiError, Record<string, unknown>>> => {
     const res = await transport.send(req);
     if (E.isLeft(res)) return res;
     const { status, body, headers } = res.right;
@@ -136,7 +131,7 @@ export const makeClusterPort = (
   const resolveFor = async (
     gvk: GroupVersionKind,
     namespace: string | undefined,
-  ): Promise<E.Either<ClusterError, ResourceInfo>> => {
+  ): Promise<E.Either<ApiError, ResourceInfo>> => {
     const info = await resolve(gvk);
     if (E.isRight(info) && info.right.namespaced && (namespace === undefined || namespace === ''))
       return E.left(badRequest(`the namespace of the object is required for ${info.right.plural}`));
@@ -147,7 +142,7 @@ export const makeClusterPort = (
     gvk: GroupVersionKind,
     namespace: string | undefined,
     build: (info: ResourceInfo) => HttpRequest,
-  ): TE.TaskEither<ClusterError, KubeObject> =>
+  ): TE.TaskEither<ApiError, KubeObject> =>
     task(async () => {
       const info = await resolveFor(gvk, namespace);
       if (E.isLeft(info)) return info;
@@ -158,13 +153,13 @@ export const makeClusterPort = (
 
   const json = (body: unknown): string => JSON.stringify(body);
 
-  const get = (ref: ObjectRef): TE.TaskEither<ClusterError, KubeObject> =>
+  const get = (ref: ObjectRef): TE.TaskEither<ApiError, KubeObject> =>
     objectCall(ref, ref.namespace, (info) => ({
       method: 'GET',
       path: objectPath(info, ref.namespace, ref.name),
     }));
 
-  const list = (gvk: GroupVersionKind, selection: Selection = {}): TE.TaskEither<ClusterError, ObjectList> =>
+  const list = (gvk: GroupVersionKind, selection: Selection = {}): TE.TaskEither<ApiError, ObjectList> =>
     task(async () => {
       const info = await resolve(gvk);
       if (E.isLeft(info)) return info;
@@ -176,14 +171,14 @@ export const makeClusterPort = (
       );
     });
 
-  const create = (object: KubeObject): TE.TaskEither<ClusterError, KubeObject> =>
+  const create = (object: KubeObject): TE.TaskEither<ApiError, KubeObject> =>
     objectCall(object, object.metadata?.namespace, (info) => ({
       method: 'POST',
       path: collectionPath(info, object.metadata?.namespace),
       body: json(object),
     }));
 
-  const update = (object: KubeObject): TE.TaskEither<ClusterError, KubeObject> =>
+  const update = (object: KubeObject): TE.TaskEither<ApiError, KubeObject> =>
     objectCall(object, object.metadata?.namespace, (info) => ({
       method: 'PUT',
       path: objectPath(info, object.metadata?.namespace, object.metadata?.name ?? ''),
@@ -197,17 +192,17 @@ export const makeClusterPort = (
     contentType: patchContentType[patch.type],
   });
 
-  const patch = (ref: ObjectRef, p: Patch): TE.TaskEither<ClusterError, KubeObject> =>
+  const patch = (ref: ObjectRef, p: Patch): TE.TaskEither<ApiError, KubeObject> =>
     objectCall(ref, ref.namespace, (info) => patchRequest(info, ref, p, false));
 
-  const updateStatus = (object: KubeObject): TE.TaskEither<ClusterError, KubeObject> =>
+  const updateStatus = (object: KubeObject): TE.TaskEither<ApiError, KubeObject> =>
     objectCall(object, object.metadata?.namespace, (info) => ({
       method: 'PUT',
       path: objectPath(info, object.metadata?.namespace, object.metadata?.name ?? '', 'status'),
       body: json(object),
     }));
 
-  const patchStatus = (ref: ObjectRef, p: Patch): TE.TaskEither<ClusterError, KubeObject> =>
+  const patchStatus = (ref: ObjectRef, p: Patch): TE.TaskEither<ApiError, KubeObject> =>
     objectCall(ref, ref.namespace, (info) => patchRequest(info, ref, p, true));
 
   const deleteOptionsBody = (options: DeleteOptions): string =>
@@ -219,7 +214,7 @@ export const makeClusterPort = (
       ...(options.preconditions === undefined ? {} : { preconditions: options.preconditions }),
     });
 
-  const del = (ref: ObjectRef, options?: DeleteOptions): TE.TaskEither<ClusterError, DeleteOutcome> =>
+  const del = (ref: ObjectRef, options?: DeleteOptions): TE.TaskEither<ApiError, DeleteOutcome> =>
     task(async () => {
       const info = await resolveFor(ref, ref.namespace);
       if (E.isLeft(info)) return info;
@@ -231,7 +226,7 @@ export const makeClusterPort = (
       return E.map(deleteOutcomeOf)(res);
     });
 
-  const bind = (pod: ObjectRef, nodeName: string): TE.TaskEither<ClusterError, void> =>
+  const bind = (pod: ObjectRef, nodeName: string): TE.TaskEither<ApiError, void> =>
     task(async () => {
       const info = await resolveFor(pod, pod.namespace);
       if (E.isLeft(info)) return info;
@@ -249,10 +244,7 @@ export const makeClusterPort = (
       return E.map(() => undefined)(res);
     });
 
-  const watch = (
-    gvk: GroupVersionKind,
-    options: WatchOptions = {},
-  ): TE.TaskEither<ClusterError, WatchStream> =>
+  const watch = (gvk: GroupVersionKind, options: WatchOptions = {}): TE.TaskEither<ApiError, WatchStream> =>
     task(async () => {
       const info = await resolve(gvk);
       if (E.isLeft(info)) return info;
@@ -291,10 +283,10 @@ export const makeClusterPort = (
       );
     });
 
-  const discover = (gvk: GroupVersionKind): TE.TaskEither<ClusterError, O.Option<ResourceInfo>> =>
+  const discover = (gvk: GroupVersionKind): TE.TaskEither<ApiError, O.Option<ResourceInfo>> =>
     task(() => discovery.lookup(gvk));
 
-  const serves = (gvk: GroupVersionKind): TE.TaskEither<ClusterError, boolean> =>
+  const serves = (gvk: GroupVersionKind): TE.TaskEither<ApiError, boolean> =>
     task(async () => E.map((found: O.Option<ResourceInfo>) => O.isSome(found))(await discovery.lookup(gvk)));
 
   return {

@@ -120,7 +120,7 @@ export const objectsContract = (ctx: () => ContractAdapter): void => {
     it('serves cluster-scoped objects without a namespace', async () => {
       const { cluster } = ctx();
       const ns = await freshNamespace(cluster);
-      const got = await ok(cluster.get({ ...NAMESPACE, name: ns }));
+      const got = await ok(cluster.get({ ...NAMESPACE, namespace: '', name: ns }));
       expect(got.metadata?.namespace).toBeUndefined();
       expect((got['status'] as { phase?: string }).phase).toBe('Active');
       expect(got.metadata?.labels?.['kubernetes.io/metadata.name']).toBe(ns);

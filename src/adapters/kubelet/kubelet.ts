@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Pod } from '../../domain/kubernetes.js';
 import type { Duration } from '../../domain/time.js';
-import { isResourceExpired, showApiError } from '../../domain/api-error.js';
+import { isAlreadyExists, isResourceExpired, showApiError } from '../../domain/api-error.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ClusterPort, ObjectRef, WatchStream } from '../../ports/cluster.js';
 import { silentEvents, type EventRecorder } from '../../ports/events.js';
@@ -216,7 +216,7 @@ export const startKubelet = (options: KubeletOptions): Kubelet => {
 
   const registerNode = async (): Promise<void> => {
     const r = await cluster.create(simulatedNode(nodeName, hostIP, rt.now()))();
-    if (E.isLeft(r) && r.left.reason !== 'AlreadyExists')
+    if (E.isLeft(r) && !isAlreadyExists(r.left))
       logger.warn('node registration failed', { error: showApiError(r.left) });
   };
 

@@ -3,7 +3,14 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { GroupVersionKind, KubeObject } from '../../domain/kubernetes.js';
-import { badRequest, internalError, resourceNotServed, type ApiError } from '../../domain/api-error.js';
+import {
+  badRequest,
+  internalError,
+  isNotFound,
+  isResourceExpired,
+  resourceNotServed,
+  type ApiError,
+} from '../../domain/api-error.js';
 import type {
   ClusterPort,
   DeleteOptions,
@@ -116,7 +123,7 @@ export const makeClusterPort = (
     // The resource itself vanished (a CRD deleted): forget the version so the next call rediscovers it. A missing
     // subresource (status of a kind without one) says nothing about the resource.
     const subresource = /\/(status|binding)$/.test(req.path.split('?')[0] ?? '');
-    if (error.code === 404 && error.details?.name === undefined && !subresource)
+    if (isNotFound(error) && error.details?.name === undefined && !subresource)
       discovery.invalidate(info.apiVersion);
     return E.left(error);
   };
@@ -271,7 +278,7 @@ export const makeClusterPort = (
           typeof retryAfter === 'string' ? retryAfter : undefined,
         );
         // "Too old" refused up front means the same as in-stream: the consumer re-lists.
-        return error.code === 410 ? E.right(eventsStream([{ type: 'ERROR', error }])) : E.left(error);
+        return isResourceExpired(error) ? E.right(eventsStream([{ type: 'ERROR', error }])) : E.left(error);
       }
       const idleTimeoutMs =
         timeoutSeconds === undefined ? Number.MAX_SAFE_INTEGER : timeoutSeconds * 1000 + idleGraceMs;

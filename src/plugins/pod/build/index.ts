@@ -118,8 +118,8 @@ export const buildPodResource = (ctx: BuildContext): E.Either<BuildError, Pod> =
   try {
     return pipe(
       checkExecutionMetadata(ctx),
-      E.chain(() => buildRawPod(ctx)),
-      E.chain((raw) => applyPodConfiguration(ctx, raw)),
+      E.flatMap(() => buildRawPod(ctx)),
+      E.flatMap((raw) => applyPodConfiguration(ctx, raw)),
       E.map((raw) => toPod(ctx, withVsCodeProbe(raw))),
     );
   } catch (e) {

@@ -1,5 +1,12 @@
 // The differences for started pods (Running, Succeeded, Failed): the checks the differential test runs on them.
-import { flyteFailure, flyteStarted, flyteSuccess, outcome, type ExpectedOutcome } from './flyte-model.js';
+import {
+  flyteDone,
+  flyteFailure,
+  flyteStarted,
+  flyteSuccess,
+  outcome,
+  type ExpectedOutcome,
+} from './flyte-model.js';
 import { expecting, onPod, podOf, type Expectation } from './difference-model.js';
 import { conditionOf, terminationOf, type PodView, type Termination } from './pod-view.js';
 import { PRIMARY_CONTAINER_ANNOTATION, primaryContainerNameOf } from './primary.js';
@@ -95,16 +102,6 @@ export const currentStateFirst: Expectation = {
   expected: expecting(kubetasksContainers, (pod) => flyteFailure(pod)),
   flyteModel: true,
 };
-
-/** Flyte's early success of a Running pod without the annotation: no regular status waiting, running or non-zero. */
-const flyteDone = (pod: PodView): boolean =>
-  pod.containerStatuses.length > 0 &&
-  pod.containerStatuses.every(
-    (c) =>
-      c.state.waiting === undefined &&
-      c.state.running === undefined &&
-      (c.state.terminated === undefined || c.state.terminated.exitCode === 0),
-  );
 
 /** kubetasks': every regular (at least one) and init status really terminated with exit code 0 and nothing else. */
 const kubetasksDone = (pod: PodView): boolean => {

@@ -73,6 +73,15 @@ export default tseslint.config(
       // io-ts derives types from codecs; `interface X extends t.TypeOf<...> {}` gives them readable names.
       '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
       '@typescript-eslint/no-misused-spread': ['error', { allow: [{ from: 'lib', name: 'string' }] }],
+      // fp-ts 2.16 keeps chain and its variants only as legacy aliases of flatMap and friends.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'MemberExpression[object.name=/^(E|O|TE|T|RTE|RE|IO|IOE|TO|R|RT)$/][property.name=/^chain(W|First|FirstW|EitherK|EitherKW|OptionK|TaskK|IOK|NullableK)?$/]',
+          message: 'Legacy fp-ts combinator: use flatMap (or tap, flatMapEither, flatMapOption, ...).',
+        },
+      ],
     },
   },
   {

@@ -7,7 +7,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { makeVirtualClock } from '../src/adapters/clock/index.js';
 import { makeMemoryCluster, type MemoryCluster } from '../src/adapters/memory/index.js';
 import type { KubeObject } from '../src/domain/kubernetes.js';
-import type { ClusterError } from '../src/ports/cluster-error.js';
+import type { ApiError } from '../src/domain/api-error.js';
 import type { WatchStream } from '../src/ports/cluster.js';
 
 const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
@@ -15,7 +15,7 @@ const OBJECTS = Number(process.env['BENCH_OBJECTS'] ?? 10_000);
 const WATCHERS = Number(process.env['BENCH_WATCHERS'] ?? 100);
 const LARGE = Number(process.env['BENCH_LARGE'] ?? 100_000);
 
-const ok = async <A>(t: TE.TaskEither<ClusterError, A>): Promise<A> => {
+const ok = async <A>(t: TE.TaskEither<ApiError, A>): Promise<A> => {
   const r = await t();
   if (E.isLeft(r)) throw new Error(`${r.left.reason}: ${r.left.message}`);
   return r.right;

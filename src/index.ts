@@ -131,7 +131,7 @@ export {
   podPlugin,
 } from './plugins/index.js';
 export type * from './ports/cluster.js';
-export type { ClusterError, StatusReason } from './ports/cluster-error.js';
+export type { ApiError, StatusReason } from './domain/api-error.js';
 export type { Clock } from './ports/clock.js';
 export type { Logger } from './ports/logger.js';
 export type { Metrics } from './ports/metrics.js';

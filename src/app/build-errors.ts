@@ -29,7 +29,7 @@ export interface TaskSource {
 export const loadTaskSource = (file: string, text: string): E.Either<ReadonlyArray<InputError>, TaskSource> =>
   pipe(
     parseSource(file, text),
-    E.chain((doc) =>
+    E.flatMap((doc) =>
       pipe(
         decodeTaskExecution(doc.value),
         E.bimap(

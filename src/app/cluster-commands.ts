@@ -2,13 +2,13 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { KubeObject } from '../domain/kubernetes.js';
-import type { ApiError, Observation } from '../domain/lifecycle/protocol.js';
+import type { Observation } from '../domain/lifecycle/protocol.js';
 import { sameRef, type ObjectRef } from '../domain/lifecycle/state.js';
 import { markManaged, TASK_ANNOTATION } from '../domain/object-metadata.js';
 import type { PlatformConfig } from '../domain/platform-config.js';
 import type { AbortBehavior } from '../domain/plugin.js';
 import type { Clock } from '../ports/clock.js';
-import type { ClusterError } from '../ports/cluster-error.js';
+import { isConflict, isInvalid, isNotFound, type ApiError } from '../domain/api-error.js';
 import type { ClusterPort } from '../ports/cluster.js';
 
 export { TASK_ANNOTATION };
@@ -21,21 +21,8 @@ export interface CommandPorts {
   /** The informer's copy of an object: read before the server, so a command costs no GET when it is there. */
   readonly cached: (ref: ObjectRef) => KubeObject | undefined;
   /** Counts one request by verb and result. */
-  readonly count: (verb: string, r: E.Either<ClusterError, unknown>) => void;
+  readonly count: (verb: string, r: E.Either<ApiError, unknown>) => void;
 }
-
-export const toApiError = (e: ClusterError): ApiError => ({
-  reason: e.reason,
-  code: e.code,
-  message: e.message,
-});
-
-export const isNotFound = (e: ClusterError): boolean => e.code === 404 || e.reason === 'NotFound';
-
-export const refParts = (o: KubeObject): { namespace: string; name: string } => ({
-  namespace: o.metadata?.namespace ?? '',
-  name: o.metadata?.name ?? '',
-});
 
 /** Creates the manifest, labelled as ours and annotated with its task, so the informer sees it and it traces back. */
 export const createObject = (
@@ -54,7 +41,7 @@ export const createObject = (
             ref,
             ...(r.right.metadata?.uid === undefined ? {} : { uid: r.right.metadata.uid }),
           }
-        : { _tag: 'CreateFailed', ref, error: toApiError(r.left) };
+        : { _tag: 'CreateFailed', ref, error: r.left };
     });
 };
 
@@ -71,9 +58,7 @@ export const deleteObject = (ports: CommandPorts, ref: ObjectRef, uid?: string):
     })()
     .then((r): Observation => {
       ports.count('delete', r);
-      return E.isLeft(r)
-        ? { _tag: 'DeleteAnswered', ref, error: toApiError(r.left) }
-        : { _tag: 'DeleteAnswered', ref };
+      return E.isLeft(r) ? { _tag: 'DeleteAnswered', ref, error: r.left } : { _tag: 'DeleteAnswered', ref };
     });
 
 /**
@@ -93,7 +78,7 @@ export const removeFinalizer = async (
       const got = await ports.cluster.get(ref)();
       ports.count('get', got);
       // NotFound is passed on too: the machine counts it as removed, and knows nothing was there.
-      if (E.isLeft(got)) return { _tag: 'FinalizerRemoved', ref, error: toApiError(got.left) };
+      if (E.isLeft(got)) return { _tag: 'FinalizerRemoved', ref, error: got.left };
       object = got.right;
     }
     const finalizers = object.metadata?.finalizers ?? [];
@@ -107,10 +92,10 @@ export const removeFinalizer = async (
     })();
     ports.count('patch', r);
     if (E.isRight(r)) return { _tag: 'FinalizerRemoved', ref };
-    if (isNotFound(r.left)) return { _tag: 'FinalizerRemoved', ref, error: toApiError(r.left) };
-    const raced = r.left.code === 422 || r.left.reason === 'Conflict';
+    if (isNotFound(r.left)) return { _tag: 'FinalizerRemoved', ref, error: r.left };
+    const raced = isInvalid(r.left) || isConflict(r.left);
     if (!raced || attempt >= k8s['update-backoff-retries']) {
-      return { _tag: 'FinalizerRemoved', ref, error: toApiError(r.left) };
+      return { _tag: 'FinalizerRemoved', ref, error: r.left };
     }
     const seen = object.metadata?.resourceVersion;
     await ports.clock.sleep(k8s['update-base-backoff-duration'] * 2 ** attempt)();
@@ -144,7 +129,7 @@ export const applyAbort = async (
 ): Promise<Observation> => {
   const b = behavior;
   const target = targetOf(ref, b.resource);
-  const del = async (): Promise<E.Either<ClusterError, unknown>> => {
+  const del = async (): Promise<E.Either<ApiError, unknown>> => {
     const r = await ports.cluster.delete(target, {
       propagationPolicy: 'Background',
       ...(uid === undefined || !sameRef(target, ref) ? {} : { preconditions: { uid } }),
@@ -152,7 +137,7 @@ export const applyAbort = async (
     ports.count('delete', r);
     return r;
   };
-  let r: E.Either<ClusterError, unknown>;
+  let r: E.Either<ApiError, unknown>;
   switch (b._tag) {
     case 'Delete':
       r = await del();
@@ -175,9 +160,9 @@ export const applyAbort = async (
     E.match(
       (e): Observation =>
         // NotFound, or a failed uid precondition: the object the abort was meant for is gone.
-        isNotFound(e) || (e.reason === 'Conflict' && uid !== undefined && b._tag === 'Delete')
+        isNotFound(e) || (isConflict(e) && uid !== undefined && b._tag === 'Delete')
           ? { _tag: 'AbortApplied', ref }
-          : { _tag: 'AbortApplied', ref, error: toApiError(e) },
+          : { _tag: 'AbortApplied', ref, error: e },
       (): Observation => ({ _tag: 'AbortApplied', ref }),
     ),
   );

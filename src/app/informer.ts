@@ -1,5 +1,6 @@
 // A shared informer: one list+watch per kind, a local cache, and change notifications; it survives watch failures.
 import * as E from 'fp-ts/lib/Either.js';
+import { isResourceExpired } from '../domain/api-error.js';
 import type { GroupVersionKind, KubeObject } from '../domain/kubernetes.js';
 import { delay } from '../domain/lifecycle/backoff.js';
 import type { Clock } from '../ports/clock.js';
@@ -204,7 +205,7 @@ export class Informer {
         allowBookmarks: true,
       })();
       if (E.isLeft(w)) {
-        needList = w.left.code === 410;
+        needList = isResourceExpired(w.left);
         if (!needList) await this.backoff();
         continue;
       }
@@ -214,7 +215,7 @@ export class Informer {
         for await (const ev of w.right) {
           this.failures = 0;
           if (ev.type === 'ERROR') {
-            needList = ev.error.code === 410;
+            needList = isResourceExpired(ev.error);
             if (!needList) this.logger.warn('watch error', { reason: ev.error.reason });
             break;
           }

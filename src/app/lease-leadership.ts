@@ -14,13 +14,7 @@ import type {
 import { isLeading, start, step, type ElectionConfig } from '../domain/leader-election/step.js';
 import { defaultLeaseTimings, type LeaseTimings } from '../domain/leader-election/timings.js';
 import type { CancelTimer, Clock } from '../ports/clock.js';
-import {
-  isAlreadyExists,
-  isConflict,
-  isNotFound,
-  showClusterError,
-  type ClusterError,
-} from '../ports/cluster-error.js';
+import { isAlreadyExists, isConflict, isNotFound, showApiError, type ApiError } from '../domain/api-error.js';
 import type { ClusterPort } from '../ports/cluster.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
@@ -50,12 +44,12 @@ export interface LeaseLeadershipOptions {
   readonly metrics?: Metrics;
 }
 
-const writeOutcome = (e: E.Either<ClusterError, KubeObject>): WriteOutcome =>
+const writeOutcome = (e: E.Either<ApiError, KubeObject>): WriteOutcome =>
   E.isRight(e)
     ? { _tag: 'Written', resourceVersion: e.right.metadata?.resourceVersion ?? '' }
     : isConflict(e.left) || isAlreadyExists(e.left) || isNotFound(e.left)
       ? { _tag: 'Conflict' }
-      : { _tag: 'Failed', reason: showClusterError(e.left) };
+      : { _tag: 'Failed', reason: showApiError(e.left) };
 
 /**
  * Leadership through a Lease, with client-go's semantics (see docs/leader-election.md). `run` campaigns until this
@@ -153,7 +147,7 @@ export const leaseLeadership = (options: LeaseLeadershipOptions): Leadership => 
                   }
                   return isNotFound(r.left)
                     ? { _tag: 'LeaseRead', seq: c.seq, lease: O.none }
-                    : { _tag: 'ReadFailed', seq: c.seq, reason: showClusterError(r.left) };
+                    : { _tag: 'ReadFailed', seq: c.seq, reason: showApiError(r.left) };
                 },
                 (e: unknown): ElectionObservation => ({ _tag: 'ReadFailed', seq: c.seq, reason: String(e) }),
               )
@@ -175,7 +169,7 @@ export const leaseLeadership = (options: LeaseLeadershipOptions): Leadership => 
               .then(
                 (r): ElectionObservation => {
                   if (E.isRight(r)) last = O.some(r.right);
-                  else log.debug('lease write refused', { error: showClusterError(r.left) });
+                  else log.debug('lease write refused', { error: showApiError(r.left) });
                   return { _tag: 'WriteAnswered', seq: c.seq, outcome: writeOutcome(r) };
                 },
                 (e: unknown): ElectionObservation => ({

@@ -22,7 +22,8 @@ import { TaskTimers } from './task-timers.js';
 import { WorkQueue } from './work-queue.js';
 import type { ManagerOptions, SubmitError, TaskUpdate } from './manager-api.js';
 import { ReconcileMetrics } from './reconcile-metrics.js';
-import { refParts, TASK_ANNOTATION } from './cluster-commands.js';
+import { TASK_ANNOTATION } from './cluster-commands.js';
+import { refOf } from '../domain/object-ref.js';
 import { MANAGED_LABEL } from '../domain/object-metadata.js';
 
 export { MANAGED_LABEL, TASK_ANNOTATION };
@@ -356,7 +357,7 @@ export class Manager {
     else
       this.enqueue(rt, {
         _tag: 'ObjectGone',
-        ref: { ...refParts(e.object), apiVersion: e.object.apiVersion, kind: e.object.kind },
+        ref: refOf(e.object),
       });
   }
 

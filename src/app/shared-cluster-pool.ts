@@ -15,7 +15,7 @@ import type { ObjectRef } from '../domain/lifecycle/state.js';
 import type { PlatformConfig } from '../domain/platform-config.js';
 import type { SharedClusterSupport } from '../domain/plugin.js';
 import type { CancelTimer, Clock } from '../ports/clock.js';
-import type { ClusterError } from '../ports/cluster-error.js';
+import type { ApiError } from '../domain/api-error.js';
 import type { ClusterPort } from '../ports/cluster.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
@@ -156,8 +156,7 @@ export class SharedClusterPool {
           .create({ ...labelled, metadata: meta })()
           .then((r) => {
             this.count('create', r);
-            const error = E.isLeft(r) && r.left.reason !== 'AlreadyExists' ? r.left.message : undefined;
-            this.dispatch({ _tag: 'CreateAnswered', ref: c.ref, ...(error === undefined ? {} : { error }) });
+            this.dispatch({ _tag: 'CreateAnswered', ref: c.ref, ...(E.isLeft(r) ? { error: r.left } : {}) });
           });
         return;
       }
@@ -169,17 +168,13 @@ export class SharedClusterPool {
           })()
           .then((r) => {
             this.count('delete', r);
-            const error =
-              E.isLeft(r) && r.left.reason !== 'NotFound' && r.left.reason !== 'Conflict'
-                ? r.left.message
-                : undefined;
-            this.dispatch({ _tag: 'DeleteAnswered', ref: c.ref, ...(error === undefined ? {} : { error }) });
+            this.dispatch({ _tag: 'DeleteAnswered', ref: c.ref, ...(E.isLeft(r) ? { error: r.left } : {}) });
           });
         return;
     }
   }
 
-  private count(verb: string, r: E.Either<ClusterError, unknown>): void {
+  private count(verb: string, r: E.Either<ApiError, unknown>): void {
     this.opts.metrics.increment('kubetasks_cluster_requests_total', {
       verb,
       code: E.isRight(r) ? '200' : String(r.left.code),

@@ -163,7 +163,7 @@ export const loadDocument =
   (file: string, text: string): E.Either<ReadonlyArray<InputError>, A> =>
     pipe(
       parseSource(file, text),
-      E.chain((doc) =>
+      E.flatMap((doc) =>
         pipe(
           decoder(doc.value),
           E.mapLeft((issues) => issuesToInputErrors(doc, issues)),

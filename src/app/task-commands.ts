@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject } from '../domain/kubernetes.js';
 import type { Command, Emission, Observation } from '../domain/lifecycle/protocol.js';
 import type { ObjectRef } from '../domain/lifecycle/state.js';
-import type { ClusterError } from '../ports/cluster-error.js';
+import type { ApiError } from '../domain/api-error.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
@@ -166,7 +166,7 @@ export class TaskCommands {
       });
   }
 
-  private count(verb: string, r: E.Either<ClusterError, unknown>): void {
+  private count(verb: string, r: E.Either<ApiError, unknown>): void {
     this.opts.metrics.increment('kubetasks_cluster_requests_total', {
       verb,
       code: E.isRight(r) ? '200' : String(r.left.code),

@@ -25,9 +25,7 @@ export interface Runtime extends Queued {
 }
 
 /** The key of an object in the manager's index: kind and namespaced name. */
-export const objectIndexKey = (
-  ref: ObjectRef | { apiVersion: string; kind: string; namespace?: string; name: string },
-): string => `${gvkKey(ref)}|${keyOf(ref.namespace, ref.name)}`;
+export const objectIndexKey = (ref: ObjectRef): string => `${gvkKey(ref)}|${keyOf(ref.namespace, ref.name)}`;
 
 /** What a stored task record is, read back. */
 export type StoredTaskReading =

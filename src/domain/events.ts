@@ -17,7 +17,7 @@ import { instantAt, numberAt, recordAt, stringAt } from './json-read.js';
 // -------------------------------------------------------------------------------------
 
 /** The object an event is about (an ObjectReference); empty strings mean "not given". */
-export interface ObjectRef {
+export interface EventSubject {
   readonly kind: string;
   readonly namespace: string;
   readonly name: string;
@@ -35,12 +35,12 @@ export interface KubeEvent {
   readonly count: number;
   /** The latest time it was observed (series, lastTimestamp, eventTime, firstTimestamp, creation). */
   readonly occurredAt: Instant | undefined;
-  readonly regarding: ObjectRef;
+  readonly regarding: EventSubject;
 }
 
 /** Which events to attach: those about `regarding`, observed after the caller's cursor `after` when given. */
 export interface EventFilter {
-  readonly regarding: ObjectRef;
+  readonly regarding: EventSubject;
   readonly after?: Instant;
   /** With `after`: events observed at exactly `after` whose Event name sorts after this one also pass. */
   readonly afterName?: string;
@@ -50,7 +50,7 @@ export interface EventFilter {
 // reading
 // -------------------------------------------------------------------------------------
 
-const refOf = (u: unknown): ObjectRef => ({
+const subjectOf = (u: unknown): EventSubject => ({
   kind: stringAt(u, 'kind'),
   namespace: stringAt(u, 'namespace'),
   name: stringAt(u, 'name'),
@@ -65,7 +65,7 @@ export const readEvent = (u: unknown): O.Option<KubeEvent> => {
   const kind = stringAt(u, 'kind');
   if (kind !== '' && kind !== 'Event') return O.none;
   const isNew = isPlainObject(u['regarding']) || stringAt(u, 'apiVersion').startsWith('events.k8s.io/');
-  const regarding = refOf(isNew ? u['regarding'] : u['involvedObject']);
+  const regarding = subjectOf(isNew ? u['regarding'] : u['involvedObject']);
   if (regarding.name === '') return O.none;
   const series = recordAt(u, 'series');
   const metadata = recordAt(u, 'metadata');
@@ -95,7 +95,7 @@ export const readEvent = (u: unknown): O.Option<KubeEvent> => {
 };
 
 /** The reference to a Kubernetes object, for filtering the events about it. */
-export const regardingOf = (resource: unknown): O.Option<ObjectRef> => {
+export const regardingOf = (resource: unknown): O.Option<EventSubject> => {
   if (!isPlainObject(resource)) return O.none;
   const metadata = recordAt(resource, 'metadata');
   const name = stringAt(metadata, 'name');
@@ -114,7 +114,7 @@ export const regardingOf = (resource: unknown): O.Option<ObjectRef> => {
 
 /** Same name; same namespace, kind (ignoring case) and uid whenever both sides say. */
 export const isAbout =
-  (ref: ObjectRef) =>
+  (ref: EventSubject) =>
   (e: KubeEvent): boolean => {
     const r = e.regarding;
     const agree = (a: string, b: string): boolean => a === '' || b === '' || a === b;

@@ -109,7 +109,7 @@ export const register =
   (r: Registry): E.Either<RegistryError, Registry> =>
     pipe(
       validate(plugin),
-      E.chain((p): E.Either<RegistryError, Registry> => {
+      E.flatMap((p): E.Either<RegistryError, Registry> => {
         if (r.plugins.some((q) => q.id === p.id)) return E.left({ _tag: 'DuplicateId', id: p.id });
         for (const tt of p.taskTypes) {
           const by = r.taskTypes.get(tt);
@@ -132,7 +132,7 @@ export const register =
 export const fromPlugins = (plugins: ReadonlyArray<Plugin>): E.Either<RegistryError, Registry> =>
   pipe(
     plugins,
-    RA.reduce(E.right<RegistryError, Registry>(empty), (acc, p) => pipe(acc, E.chain(register(p)))),
+    RA.reduce(E.right<RegistryError, Registry>(empty), (acc, p) => pipe(acc, E.flatMap(register(p)))),
   );
 
 /**
@@ -167,7 +167,7 @@ export const lookupByTaskType =
     pipe(
       O.fromNullable(r.taskTypes.get(taskType)),
       O.alt(() => r.defaultId),
-      O.chain((id) => lookupById(id)(r)),
+      O.flatMap((id) => lookupById(id)(r)),
     );
 
 /** The task types plugins register, sorted. */
@@ -221,7 +221,7 @@ export const routeTaskType =
     const suggestion = suggestTaskType(taskType)(r);
     const fallback = pipe(
       r.defaultId,
-      O.chain((d) => lookupById(d)(r)),
+      O.flatMap((d) => lookupById(d)(r)),
     );
     return unknown === 'fallback' && O.isSome(fallback)
       ? { _tag: 'Fallback', plugin: fallback.value, suggestion }

@@ -2,21 +2,14 @@
 import type * as O from 'fp-ts/lib/Option.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { GroupVersionKind, KubeObject } from '../domain/kubernetes.js';
-import type { ClusterError } from './cluster-error.js';
+import type { ApiError } from '../domain/api-error.js';
+import { refOf, type ObjectRef } from '../domain/object-ref.js';
 
-/** One object's identity. `namespace` is required for namespaced kinds and ignored for cluster-scoped ones. */
-export interface ObjectRef extends GroupVersionKind {
-  readonly namespace?: string;
-  readonly name: string;
-}
-
-/** The reference to an object, taken from the object itself. */
-export const refOf = (o: KubeObject): ObjectRef => ({
-  apiVersion: o.apiVersion,
-  kind: o.kind,
-  ...(o.metadata?.namespace === undefined ? {} : { namespace: o.metadata.namespace }),
-  name: o.metadata?.name ?? '',
-});
+/**
+ * The port names objects by the domain's one reference (src/domain/object-ref.ts): `namespace` is `''` for a
+ * cluster-scoped kind, and ignored for one.
+ */
+export { refOf, type ObjectRef };
 
 /**
  * Selects objects of one kind. Selectors use the API server's string syntax: labels `app=x,tier!=db,env in
@@ -104,7 +97,7 @@ export const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
 export type WatchEvent =
   | { readonly type: 'ADDED' | 'MODIFIED' | 'DELETED'; readonly object: KubeObject }
   | { readonly type: 'BOOKMARK'; readonly resourceVersion: string; readonly initialEventsEnd?: boolean }
-  | { readonly type: 'ERROR'; readonly error: ClusterError };
+  | { readonly type: 'ERROR'; readonly error: ApiError };
 
 /**
  * An open watch: an async iterable of events in resourceVersion order. It ends after `stop()`, after an ERROR
@@ -128,9 +121,9 @@ export interface ResourceInfo extends GroupVersionKind {
 /** Reads objects. */
 export interface ClusterReader {
   /** One object, or NotFound. */
-  readonly get: (ref: ObjectRef) => TE.TaskEither<ClusterError, KubeObject>;
+  readonly get: (ref: ObjectRef) => TE.TaskEither<ApiError, KubeObject>;
   /** All objects of a kind that match; BadRequest for a malformed or unsupported selector. */
-  readonly list: (gvk: GroupVersionKind, selection?: Selection) => TE.TaskEither<ClusterError, ObjectList>;
+  readonly list: (gvk: GroupVersionKind, selection?: Selection) => TE.TaskEither<ApiError, ObjectList>;
 }
 
 /** Writes objects (everything but their status, for kinds with a status subresource). */
@@ -139,17 +132,17 @@ export interface ClusterWriter {
    * Creates an object; the server fills uid, creationTimestamp, resourceVersion and generation, and a name
    * from `metadata.generateName` when no name is given. AlreadyExists, Invalid, NotFound (namespace), Forbidden.
    */
-  readonly create: (object: KubeObject) => TE.TaskEither<ClusterError, KubeObject>;
+  readonly create: (object: KubeObject) => TE.TaskEither<ApiError, KubeObject>;
   /**
    * Replaces an object. With `metadata.resourceVersion` set, succeeds only if it is still current (else
    * Conflict); without, built-in kinds are overwritten unconditionally and custom resources refuse (Invalid).
    * Status is kept when it is a subresource.
    */
-  readonly update: (object: KubeObject) => TE.TaskEither<ClusterError, KubeObject>;
+  readonly update: (object: KubeObject) => TE.TaskEither<ApiError, KubeObject>;
   /** Patches an object (see `Patch`). */
-  readonly patch: (ref: ObjectRef, patch: Patch) => TE.TaskEither<ClusterError, KubeObject>;
+  readonly patch: (ref: ObjectRef, patch: Patch) => TE.TaskEither<ApiError, KubeObject>;
   /** Deletes, or marks for deletion (finalizers, graceful pod termination). */
-  readonly delete: (ref: ObjectRef, options?: DeleteOptions) => TE.TaskEither<ClusterError, DeleteOutcome>;
+  readonly delete: (ref: ObjectRef, options?: DeleteOptions) => TE.TaskEither<ApiError, DeleteOutcome>;
 }
 
 /** Writes the status subresource: only `status` changes (pods: and metadata other than deletion and owners). */
@@ -158,9 +151,9 @@ export interface ClusterStatusWriter {
    * Replaces the status of an object; with `metadata.resourceVersion` set, only if it is still current (else
    * Conflict), which is how a controller avoids overwriting a status it has not seen.
    */
-  readonly updateStatus: (object: KubeObject) => TE.TaskEither<ClusterError, KubeObject>;
+  readonly updateStatus: (object: KubeObject) => TE.TaskEither<ApiError, KubeObject>;
   /** Patches the status of an object (see `Patch`), for writers that own only some status fields. */
-  readonly patchStatus: (ref: ObjectRef, patch: Patch) => TE.TaskEither<ClusterError, KubeObject>;
+  readonly patchStatus: (ref: ObjectRef, patch: Patch) => TE.TaskEither<ApiError, KubeObject>;
 }
 
 /** Watches a kind. The Left is for requests refused outright (bad selector, unknown kind). */
@@ -168,13 +161,13 @@ export interface ClusterWatcher {
   /**
    * Opens a watch on the objects of a kind that match `options`; the events arrive on the returned stream.
    */
-  readonly watch: (gvk: GroupVersionKind, options?: WatchOptions) => TE.TaskEither<ClusterError, WatchStream>;
+  readonly watch: (gvk: GroupVersionKind, options?: WatchOptions) => TE.TaskEither<ApiError, WatchStream>;
 }
 
 /** Assigns a pod to a node, as the scheduler does (the `pods/binding` subresource); sets PodScheduled. */
 export interface PodBinder {
   /** Binds `pod` to `nodeName`: Conflict when it is already bound, NotFound when it does not exist. */
-  readonly bind: (pod: ObjectRef, nodeName: string) => TE.TaskEither<ClusterError, void>;
+  readonly bind: (pod: ObjectRef, nodeName: string) => TE.TaskEither<ApiError, void>;
 }
 
 /** Discovery: which kinds the server serves. */
@@ -183,9 +176,9 @@ export interface ClusterDiscovery {
    * How the server serves a kind (its plural, scope and subresources), or none when it does not serve it; the
    * Left is for a server that cannot be asked.
    */
-  readonly discover: (gvk: GroupVersionKind) => TE.TaskEither<ClusterError, O.Option<ResourceInfo>>;
+  readonly discover: (gvk: GroupVersionKind) => TE.TaskEither<ApiError, O.Option<ResourceInfo>>;
   /** Whether the kind is served (a CRD installed and established, or a built-in kind). */
-  readonly serves: (gvk: GroupVersionKind) => TE.TaskEither<ClusterError, boolean>;
+  readonly serves: (gvk: GroupVersionKind) => TE.TaskEither<ApiError, boolean>;
 }
 
 /** The whole port: every adapter (in-memory, real API server, fault-injecting wrapper) implements this. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { makeVirtualClock } from '../../src/adapters/clock/index.js';
 import { makeMemoryCluster, withFaults, type FaultRule } from '../../src/adapters/memory/index.js';
-import { isTransient, statusReasons, type StatusReason } from '../../src/ports/cluster-error.js';
+import { isRetryable, statusReasons, type StatusReason } from '../../src/domain/api-error.js';
 import type { ClusterPort, WatchEvent } from '../../src/ports/cluster.js';
 
 const CM = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
@@ -86,7 +86,7 @@ describe('fault injection', () => {
       rules: [{ verbs: ['create'], error: 'Timeout', when: 'after' }],
     });
     const r = await faulty.create(cm('x'))();
-    expect(E.isLeft(r) && isTransient(r.left)).toBe(true);
+    expect(E.isLeft(r) && isRetryable(r.left)).toBe(true);
     expect((await inner.get({ ...CM, namespace: 'default', name: 'x' })())._tag).toBe('Right');
     expect(faulty.injected().map((f) => f.fault)).toEqual(['error-after']);
   });

@@ -6,11 +6,11 @@ import { makeVirtualClock } from '../../src/adapters/clock/index.js';
 import { startKubelet } from '../../src/adapters/kubelet/index.js';
 import { makeMemoryCluster, withFaults, type FaultRule } from '../../src/adapters/memory/index.js';
 import type { KubeObject, PodStatus } from '../../src/domain/kubernetes.js';
-import type { ClusterError } from '../../src/ports/cluster-error.js';
+import type { ApiError } from '../../src/domain/api-error.js';
 
 const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
 
-const ok = async <A>(t: TE.TaskEither<ClusterError, A>): Promise<A> => {
+const ok = async <A>(t: TE.TaskEither<ApiError, A>): Promise<A> => {
   const r = await t();
   if (E.isLeft(r)) throw new Error(`${r.left.reason}: ${r.left.message}`);
   return r.right;

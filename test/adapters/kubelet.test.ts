@@ -17,12 +17,12 @@ import {
 } from '../../src/adapters/kubelet/index.js';
 import { makeMemoryCluster, withFaults } from '../../src/adapters/memory/index.js';
 import type { KubeObject, Pod, PodStatus } from '../../src/domain/kubernetes.js';
-import type { ClusterError } from '../../src/ports/cluster-error.js';
+import type { ApiError } from '../../src/domain/api-error.js';
 import type { EventRecord } from '../../src/ports/events.js';
 
 const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
 
-const ok = async <A>(t: TE.TaskEither<ClusterError, A>): Promise<A> => {
+const ok = async <A>(t: TE.TaskEither<ApiError, A>): Promise<A> => {
   const r = await t();
   if (E.isLeft(r)) throw new Error(`${r.left.reason}: ${r.left.message}`);
   return r.right;
@@ -261,7 +261,7 @@ describe('simulated kubelet resilience', () => {
     const recorder = makeClusterEventRecorder({ cluster, clock, component: 'kubelet', host: 'n1' });
     const kubelet = startKubelet({ cluster, clock, nodeName: 'n1', registerNode: true, events: recorder });
     await kubelet.ready();
-    const node = await ok(cluster.get({ apiVersion: 'v1', kind: 'Node', name: 'n1' }));
+    const node = await ok(cluster.get({ apiVersion: 'v1', kind: 'Node', namespace: '', name: 'n1' }));
     expect(
       (node['status'] as { conditions: Array<{ type: string; status: string }> }).conditions[0],
     ).toMatchObject({ type: 'Ready', status: 'True' });

@@ -6,7 +6,7 @@ import { makeVirtualClock } from '../../src/adapters/clock/index.js';
 import { makeMemoryCluster, type MemoryClusterOptions } from '../../src/adapters/memory/index.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
 import { formatInstant } from '../../src/domain/time.js';
-import type { ClusterError } from '../../src/ports/cluster-error.js';
+import type { ApiError } from '../../src/domain/api-error.js';
 import type { WatchEvent, WatchStream } from '../../src/ports/cluster.js';
 import type { Metrics } from '../../src/ports/metrics.js';
 
@@ -14,12 +14,12 @@ const CM = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
 const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
 const NS = { apiVersion: 'v1', kind: 'Namespace' } as const;
 
-const ok = async <A>(t: TE.TaskEither<ClusterError, A>): Promise<A> => {
+const ok = async <A>(t: TE.TaskEither<ApiError, A>): Promise<A> => {
   const r = await t();
   if (E.isLeft(r)) throw new Error(`${r.left.reason}: ${r.left.message}`);
   return r.right;
 };
-const fail = async <A>(t: TE.TaskEither<ClusterError, A>): Promise<ClusterError> => {
+const fail = async <A>(t: TE.TaskEither<ApiError, A>): Promise<ApiError> => {
   const r = await t();
   if (E.isRight(r)) throw new Error('expected a failure');
   return r.left;
@@ -161,8 +161,8 @@ describe('namespace lifecycle', () => {
     const { cluster } = setup({ namespaces: ['team'] });
     await ok(cluster.create(cm('a', {}, 'team')));
     await ok(cluster.create({ ...pod('p'), metadata: { name: 'p', namespace: 'team' } }));
-    await ok(cluster.delete({ ...NS, name: 'team' }));
-    expect((await fail(cluster.get({ ...NS, name: 'team' }))).reason).toBe('NotFound');
+    await ok(cluster.delete({ ...NS, namespace: '', name: 'team' }));
+    expect((await fail(cluster.get({ ...NS, namespace: '', name: 'team' }))).reason).toBe('NotFound');
     expect(cluster.count(CM)).toBe(0);
     expect(cluster.count(POD)).toBe(0);
   });
@@ -170,8 +170,8 @@ describe('namespace lifecycle', () => {
   it('stays Terminating while content with finalizers remains', async () => {
     const { cluster } = setup({ namespaces: ['team'] });
     await ok(cluster.create(cm('held', { finalizers: ['kubetasks.dev/hold'] }, 'team')));
-    await ok(cluster.delete({ ...NS, name: 'team' }));
-    const ns = await ok(cluster.get({ ...NS, name: 'team' }));
+    await ok(cluster.delete({ ...NS, namespace: '', name: 'team' }));
+    const ns = await ok(cluster.get({ ...NS, namespace: '', name: 'team' }));
     expect((ns['status'] as { phase: string }).phase).toBe('Terminating');
     await ok(
       cluster.patch(
@@ -179,15 +179,17 @@ describe('namespace lifecycle', () => {
         { type: 'merge', body: { metadata: { finalizers: null } } },
       ),
     );
-    expect((await fail(cluster.get({ ...NS, name: 'team' }))).reason).toBe('NotFound');
+    expect((await fail(cluster.get({ ...NS, namespace: '', name: 'team' }))).reason).toBe('NotFound');
   });
 
   it('leaves content alone without the namespace controller', async () => {
     const { cluster } = setup({ namespaces: ['team'], namespaceController: false });
     await ok(cluster.create(cm('a', {}, 'team')));
-    await ok(cluster.delete({ ...NS, name: 'team' }));
+    await ok(cluster.delete({ ...NS, namespace: '', name: 'team' }));
     expect(await exists(cluster, CM, 'a', 'team')).toBe(true);
-    expect((await ok(cluster.get({ ...NS, name: 'team' }))).metadata?.deletionTimestamp).toBeDefined();
+    expect(
+      (await ok(cluster.get({ ...NS, namespace: '', name: 'team' }))).metadata?.deletionTimestamp,
+    ).toBeDefined();
   });
 });
 

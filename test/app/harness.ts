@@ -19,7 +19,7 @@ import type { TaskExecution } from '../../src/domain/task.js';
 import type { Registry } from '../../src/domain/registry.js';
 import { builtInRegistry } from '../../src/plugins/index.js';
 import type { ClusterPort } from '../../src/ports/cluster.js';
-import type { ClusterError } from '../../src/ports/cluster-error.js';
+import type { ApiError } from '../../src/domain/api-error.js';
 import type { Logger } from '../../src/ports/logger.js';
 import type { Metrics } from '../../src/ports/metrics.js';
 import type { StateStore } from '../../src/ports/state-store.js';
@@ -67,7 +67,7 @@ export interface Counting extends ClusterPort {
   readonly calls: Map<string, number>;
   readonly creates: Map<string, number>;
   beforeWrite: (() => void) | undefined;
-  loseAnswer: ((verb: string) => ClusterError | undefined) | undefined;
+  loseAnswer: ((verb: string) => ApiError | undefined) | undefined;
 }
 
 export const counting = (inner: ClusterPort): Counting => {
@@ -77,7 +77,7 @@ export const counting = (inner: ClusterPort): Counting => {
   // Asked when the write is sent (like beforeWrite), applied when the server has committed it.
   const answer = (verb: string) => {
     const lost = self.loseAnswer?.(verb);
-    return <A>(te: TE.TaskEither<ClusterError, A>): TE.TaskEither<ClusterError, A> =>
+    return <A>(te: TE.TaskEither<ApiError, A>): TE.TaskEither<ApiError, A> =>
       lost === undefined ? te : () => te().then((r) => (E.isRight(r) ? E.left(lost) : r));
   };
   const self: Counting = {
@@ -120,10 +120,10 @@ export const counting = (inner: ClusterPort): Counting => {
  */
 export const connection = (inner: ClusterPort): { readonly port: ClusterPort; readonly kill: () => void } => {
   let killed = false;
-  const hang: TE.TaskEither<ClusterError, never> = () => new Promise(() => undefined);
+  const hang: TE.TaskEither<ApiError, never> = () => new Promise(() => undefined);
   const guard =
-    <A extends ReadonlyArray<unknown>, B>(f: (...args: A) => TE.TaskEither<ClusterError, B>) =>
-    (...args: A): TE.TaskEither<ClusterError, B> => {
+    <A extends ReadonlyArray<unknown>, B>(f: (...args: A) => TE.TaskEither<ApiError, B>) =>
+    (...args: A): TE.TaskEither<ApiError, B> => {
       if (killed) return hang;
       const te = f(...args);
       return () => te().then((r) => (killed ? hang() : r));

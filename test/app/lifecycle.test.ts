@@ -8,7 +8,7 @@ import { makeFileStateStore } from '../../src/adapters/state-store/index.js';
 import { Manager } from '../../src/app/manager.js';
 import { silentLogger, type Logger } from '../../src/ports/logger.js';
 import { noopMetrics, type Metrics } from '../../src/ports/metrics.js';
-import { statusError } from '../../src/ports/cluster-error.js';
+import { statusError } from '../../src/domain/api-error.js';
 import { abortingRegistry, STOPPED_LABEL } from '../support/abort-plugins.js';
 import { readState } from '../../src/domain/lifecycle/state.js';
 import { toV1 } from '../domain/lifecycle/state-arbitraries.js';

@@ -9,7 +9,7 @@ import { makeMemoryStateStore } from '../../src/adapters/state-store/memory.js';
 import type { StateStore } from '../../src/ports/state-store.js';
 import { isSettled } from '../../src/domain/lifecycle/step.js';
 import type { Phase } from '../../src/domain/phase.js';
-import { statusError } from '../../src/ports/cluster-error.js';
+import { statusError } from '../../src/domain/api-error.js';
 import type { FaultRule } from '../../src/adapters/memory/index.js';
 import { arbRules } from './fault-arbitraries.js';
 import { leakedFinalizers, makeWorld, NAMESPACE, podTask, type World, type WorldOptions } from './harness.js';

@@ -14,7 +14,7 @@ import type { Phase } from '../../src/domain/phase.js';
 import { isSettled } from '../../src/domain/lifecycle/step.js';
 import { fromPlugins } from '../../src/domain/registry.js';
 import type { GroupVersionKind } from '../../src/domain/kubernetes.js';
-import { statusError } from '../../src/ports/cluster-error.js';
+import { statusError } from '../../src/domain/api-error.js';
 import { arbRules } from './fault-arbitraries.js';
 import { configWith, counting, NAMESPACE, processes } from './harness.js';
 import {

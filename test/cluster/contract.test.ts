@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import { systemClock } from '../../src/adapters/clock/system.js';
 import { makeKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/index.js';
-import { showClusterError } from '../../src/ports/cluster-error.js';
+import { showApiError } from '../../src/domain/api-error.js';
 import {
   clusterContract,
   contractCustomResourceDefinitions,
@@ -19,8 +19,7 @@ beforeAll(async () => {
   cluster = makeKubernetesCluster({ kubeconfigPath: plane.kubeconfigPath });
   for (const crd of contractCustomResourceDefinitions()) {
     const created = await cluster.create(crd)();
-    if (E.isLeft(created))
-      throw new Error(`installing ${crd.metadata?.name}: ${showClusterError(created.left)}`);
+    if (E.isLeft(created)) throw new Error(`installing ${crd.metadata?.name}: ${showApiError(created.left)}`);
   }
   // Established and in discovery: the adapter resolves kinds through discovery, so that is the readiness test.
   const deadline = Date.now() + 30_000;

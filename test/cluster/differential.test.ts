@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { makeVirtualClock } from '../../src/adapters/clock/index.js';
 import { makeKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/index.js';
 import { makeMemoryCluster } from '../../src/adapters/memory/index.js';
-import { showClusterError } from '../../src/ports/cluster-error.js';
+import { showApiError } from '../../src/domain/api-error.js';
 import { contractCustomResourceDefinitions, contractKinds } from '../../src/testing/index.js';
 import { anyOp, showOp, type Op } from '../support/cluster-commands.js';
 import {
@@ -40,8 +40,7 @@ beforeAll(async () => {
   real = makeKubernetesCluster({ kubeconfigPath: plane.kubeconfigPath });
   for (const crd of contractCustomResourceDefinitions()) {
     const created = await real.create(crd)();
-    if (E.isLeft(created))
-      throw new Error(`installing ${crd.metadata?.name}: ${showClusterError(created.left)}`);
+    if (E.isLeft(created)) throw new Error(`installing ${crd.metadata?.name}: ${showApiError(created.left)}`);
   }
   const deadline = Date.now() + 30_000;
   for (const kind of contractKinds) {

@@ -13,10 +13,11 @@ import {
   statusError,
   statusReasons,
   toStatus,
-  type ClusterError,
+  type ApiError,
   type StatusReason,
-} from '../../src/ports/cluster-error.js';
+} from '../../src/domain/api-error.js';
 import type { ResourceInfo } from '../../src/ports/cluster.js';
+import { holding, type Guard } from '../support/api-error-guards.js';
 
 // Reasons the API server actually writes: "Unknown" stands for the empty reason, which decodes by code.
 const reasonArb = fc.constantFrom(
@@ -24,7 +25,7 @@ const reasonArb = fc.constantFrom(
 );
 const word = fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/);
 
-const errorArb: fc.Arbitrary<ClusterError> = fc
+const errorArb: fc.Arbitrary<ApiError> = fc
   .record(
     {
       reason: reasonArb,
@@ -61,7 +62,7 @@ describe('Status bodies', () => {
 
   it('takes Retry-After from the header when the Status has none', () => {
     expect(decodeFailure(429, 'Too many requests, please try again later.', '3')).toEqual({
-      _tag: 'ClusterError',
+      _tag: 'ApiError',
       reason: 'TooManyRequests',
       code: 429,
       message: 'Too many requests, please try again later.',
@@ -72,6 +73,66 @@ describe('Status bodies', () => {
       code: 502,
       message: 'Bad Gateway',
     });
+  });
+});
+
+describe('HTTP answers, as the typed error and its guards', () => {
+  const status = (code: number, reason: string | undefined, message: string): string =>
+    JSON.stringify({
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      message,
+      ...(reason === undefined ? {} : { reason }),
+      code,
+    });
+  it.each<[number, string, string | undefined, StatusReason, ReadonlyArray<Guard>]>([
+    [404, status(404, 'NotFound', 'pods "p" not found'), undefined, 'NotFound', ['isNotFound']],
+    [404, '404 page not found', undefined, 'NotFound', ['isNotFound']],
+    [
+      409,
+      status(409, 'AlreadyExists', 'pods "p" already exists'),
+      undefined,
+      'AlreadyExists',
+      ['isAlreadyExists'],
+    ],
+    [409, status(409, 'Conflict', 'the object has been modified'), undefined, 'Conflict', ['isConflict']],
+    [409, 'conflict', undefined, 'Conflict', ['isConflict']],
+    [
+      403,
+      status(403, 'Forbidden', 'pods "p" is forbidden: exceeded quota: q, requested: pods=1'),
+      undefined,
+      'Forbidden',
+      ['isForbidden', 'isQuotaExceeded'],
+    ],
+    [403, 'forbidden by a proxy', undefined, 'Forbidden', ['isForbidden']],
+    [422, status(422, 'Invalid', 'Pod "p" is invalid'), undefined, 'Invalid', ['isInvalid']],
+    // A reason the API does not define is read by its code.
+    [
+      413,
+      status(413, 'EntityTooLarge', 'too big'),
+      undefined,
+      'RequestEntityTooLarge',
+      ['isRequestEntityTooLarge'],
+    ],
+    [400, status(400, 'BadRequest', 'bad selector'), undefined, 'BadRequest', ['isBadRequest']],
+    [429, 'Too many requests', '3', 'TooManyRequests', ['isTooManyRequests', 'isRetryable']],
+    [410, status(410, 'Expired', 'too old resource version'), undefined, 'Expired', ['isResourceExpired']],
+    [
+      500,
+      status(500, 'InternalError', 'etcd'),
+      undefined,
+      'InternalError',
+      ['isInternalError', 'isRetryable', 'mayHaveApplied'],
+    ],
+    [500, status(500, undefined, 'something'), undefined, 'Unknown', ['isInternalError', 'mayHaveApplied']],
+    [502, '', undefined, 'InternalError', ['isInternalError', 'isRetryable', 'mayHaveApplied']],
+    [503, '', undefined, 'ServiceUnavailable', ['isServiceUnavailable', 'isRetryable']],
+    [504, '', undefined, 'Timeout', ['isTimeout', 'isRetryable', 'mayHaveApplied']],
+  ])('%i %s → %s %j', (code, body, retryAfter, reason, expected) => {
+    const e = decodeFailure(code, body, retryAfter);
+    expect(e.reason).toBe(reason);
+    expect(holding(e)).toEqual(expected);
   });
 });
 

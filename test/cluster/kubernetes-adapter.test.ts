@@ -15,7 +15,7 @@ import {
 import { systemClock } from '../../src/adapters/clock/system.js';
 import { Informer } from '../../src/app/informer.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
-import { isTransient, OPTIMISTIC_LOCK_MESSAGE, type ClusterError } from '../../src/ports/cluster-error.js';
+import { isRetryable, OPTIMISTIC_LOCK_MESSAGE, type ApiError } from '../../src/domain/api-error.js';
 import type { WatchEvent, WatchStream } from '../../src/ports/cluster.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { crdFilePaths } from '../crds/crd-dir.js';
@@ -38,14 +38,14 @@ afterAll(async () => {
 
 // ---- helpers ----
 
-const ok = async <A>(te: TE.TaskEither<ClusterError, A>): Promise<A> => {
+const ok = async <A>(te: TE.TaskEither<ApiError, A>): Promise<A> => {
   const r = await te();
   if (E.isLeft(r))
     throw new Error(`expected success, got ${r.left.reason} (${r.left.code}): ${r.left.message}`);
   return r.right;
 };
 
-const fails = async <A>(te: TE.TaskEither<ClusterError, A>): Promise<ClusterError> => {
+const fails = async <A>(te: TE.TaskEither<ApiError, A>): Promise<ApiError> => {
   const r = await te();
   if (E.isRight(r)) throw new Error(`expected a failure, got ${JSON.stringify(r.right).slice(0, 300)}`);
   return r.left;
@@ -142,7 +142,7 @@ describe('configuration', () => {
     expect(k.server).toBe(plane.server);
     expect(k.contextName).toBe('kubetasks-test');
     expect(k.defaultNamespace).toBe('default');
-    const ns = await ok(k.get({ apiVersion: 'v1', kind: 'Namespace', name: 'default' }));
+    const ns = await ok(k.get({ apiVersion: 'v1', kind: 'Namespace', namespace: '', name: 'default' }));
     expect(ns.metadata?.name).toBe('default');
   });
 
@@ -152,9 +152,9 @@ describe('configuration', () => {
     try {
       const c = makeKubernetesCluster();
       expect(c.server).toBe(plane.server);
-      expect((await ok(c.get({ apiVersion: 'v1', kind: 'Namespace', name: 'default' }))).kind).toBe(
-        'Namespace',
-      );
+      expect(
+        (await ok(c.get({ apiVersion: 'v1', kind: 'Namespace', namespace: '', name: 'default' }))).kind,
+      ).toBe('Namespace');
       c.close();
     } finally {
       if (saved === undefined) delete process.env['KUBECONFIG'];
@@ -226,7 +226,7 @@ describe('configuration', () => {
     const tls = await fails(untrusted.get({ ...podKind, namespace: 'default', name: 'x' }));
     expect(tls).toMatchObject({ reason: 'Unknown', code: 500 });
     expect(tls.message).toMatch(/certificate|verify/i);
-    expect(isTransient(tls)).toBe(false);
+    expect(isRetryable(tls)).toBe(false);
     untrusted.close();
     // Nothing listening: transient, so callers back off and retry.
     const closedPort = badToken.replace(plane.server, 'https://127.0.0.1:1');
@@ -234,7 +234,7 @@ describe('configuration', () => {
     const refused = await fails(nobody.get({ ...podKind, namespace: 'default', name: 'x' }));
     expect(refused).toMatchObject({ reason: 'ServiceUnavailable', code: 503 });
     expect(refused.message).toMatch(/ECONNREFUSED/);
-    expect(isTransient(refused)).toBe(true);
+    expect(isRetryable(refused)).toBe(true);
     nobody.close();
 
     const alice = await plane.mintUser('alice', ['kubetasks:nobody']);
@@ -295,7 +295,7 @@ describe('discovery', () => {
     await ok(k.discover(podKind));
     const before = k.stats().discoveryRequests;
     for (let i = 0; i < 5; i++) await ok(k.discover(podKind));
-    await ok(k.get({ apiVersion: 'v1', kind: 'Namespace', name: 'default' }));
+    await ok(k.get({ apiVersion: 'v1', kind: 'Namespace', namespace: '', name: 'default' }));
     expect(k.stats().discoveryRequests).toBe(before);
 
     const widget = { apiVersion: 'example.com/v1', kind: 'Widget' };
@@ -364,7 +364,7 @@ describe('create, get, update', () => {
     expect(Number(v2.metadata?.resourceVersion)).toBeGreaterThan(Number(v1.metadata?.resourceVersion));
     const stale = await fails(k.update({ ...v1, data: { k: 'three' } }));
     expect(stale).toEqual({
-      _tag: 'ClusterError',
+      _tag: 'ApiError',
       reason: 'Conflict',
       code: 409,
       message: `Operation cannot be fulfilled on configmaps "a": ${OPTIMISTIC_LOCK_MESSAGE}`,
@@ -398,14 +398,14 @@ describe('create, get, update', () => {
     const ns = await newNamespace('errs');
     await ok(k.create(configMap(ns, 'a')));
     expect(await fails(k.create(configMap(ns, 'a')))).toEqual({
-      _tag: 'ClusterError',
+      _tag: 'ApiError',
       reason: 'AlreadyExists',
       code: 409,
       message: 'configmaps "a" already exists',
       details: { name: 'a', kind: 'configmaps' },
     });
     expect(await fails(k.get({ ...cmKind, namespace: ns, name: 'missing' }))).toEqual({
-      _tag: 'ClusterError',
+      _tag: 'ApiError',
       reason: 'NotFound',
       code: 404,
       message: 'configmaps "missing" not found',
@@ -452,7 +452,7 @@ describe('create, get, update', () => {
       code: 400,
     });
     expect(await fails(k.list(podKind, { namespace: ns, fieldSelector: 'spec.nope=x' }))).toEqual({
-      _tag: 'ClusterError',
+      _tag: 'ApiError',
       reason: 'BadRequest',
       code: 400,
       message: 'field label not supported: spec.nope',
@@ -469,8 +469,8 @@ describe('create, get, update', () => {
       code: 413,
     });
     // A namespaced object without a namespace is refused before anything is sent.
-    expect(await fails(k.get({ ...cmKind, name: 'a' }))).toEqual({
-      _tag: 'ClusterError',
+    expect(await fails(k.get({ ...cmKind, namespace: '', name: 'a' }))).toEqual({
+      _tag: 'ApiError',
       reason: 'BadRequest',
       code: 400,
       message: 'the namespace of the object is required for configmaps',

@@ -1,7 +1,7 @@
 // A cluster port wrapper for real-cluster tests: records every error answer and counts successful creates per name.
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import type { ClusterError } from '../../src/ports/cluster-error.js';
+import type { ApiError } from '../../src/domain/api-error.js';
 import type { ClusterPort, WatchEvent, WatchStream } from '../../src/ports/cluster.js';
 
 export interface SpiedError {
@@ -21,11 +21,11 @@ export interface PortSpy {
 const tap =
   <Args extends unknown[], A>(
     op: string,
-    f: (...args: Args) => TE.TaskEither<ClusterError, A>,
+    f: (...args: Args) => TE.TaskEither<ApiError, A>,
     onError: (e: SpiedError) => void,
     onRight: (a: A) => void = () => undefined,
   ) =>
-  (...args: Args): TE.TaskEither<ClusterError, A> =>
+  (...args: Args): TE.TaskEither<ApiError, A> =>
   async () => {
     const r = await f(...args)();
     if (E.isLeft(r)) onError({ op, reason: r.left.reason, message: r.left.message });

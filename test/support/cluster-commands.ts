@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { expect } from 'vitest';
 import { fc } from '@fast-check/vitest';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
-import type { ClusterError } from '../../src/ports/cluster-error.js';
+import type { ApiError } from '../../src/domain/api-error.js';
 import type { ClusterPort, PropagationPolicy, WatchEvent } from '../../src/ports/cluster.js';
 import { WIDGET } from '../../src/testing/index.js';
 
@@ -362,12 +362,12 @@ const asObject = (
   ...(m.status === undefined ? {} : { status: { s: m.status } }),
 });
 
-export const rightOf = <A>(r: E.Either<ClusterError, A>, what: string): A => {
+export const rightOf = <A>(r: E.Either<ApiError, A>, what: string): A => {
   if (E.isLeft(r)) throw new Error(`${what}: expected success, got ${r.left.reason}: ${r.left.message}`);
   return r.right;
 };
 
-const reasonOf = <A>(r: E.Either<ClusterError, A>, what: string): string => {
+const reasonOf = <A>(r: E.Either<ApiError, A>, what: string): string => {
   if (E.isRight(r)) throw new Error(`${what}: expected a failure, got success`);
   return r.left.reason;
 };

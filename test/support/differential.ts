@@ -1,7 +1,7 @@
 // Runs cluster operations against one adapter and records what a client observes, normalised for comparison.
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
-import type { ClusterError } from '../../src/ports/cluster-error.js';
+import type { ApiError } from '../../src/domain/api-error.js';
 import type { ClusterPort, ObjectRef, Patch, WatchEvent, WatchStream } from '../../src/ports/cluster.js';
 import { FINALIZERS, kindRef, NODE, type KindName, type Op, type RvChoice } from './cluster-commands.js';
 
@@ -117,12 +117,12 @@ const saw = (s: Side, kind: KindName, o: KubeObject): unknown => {
   return normalise(s, o);
 };
 
-const failed = (s: Side, e: ClusterError): Observation => {
+const failed = (s: Side, e: ApiError): Observation => {
   s.lastMessage = e.message;
   return { error: e.reason };
 };
 
-const objectResult = (s: Side, kind: KindName, r: E.Either<ClusterError, KubeObject>): Observation =>
+const objectResult = (s: Side, kind: KindName, r: E.Either<ApiError, KubeObject>): Observation =>
   E.isLeft(r) ? failed(s, r.left) : { object: saw(s, kind, r.right) };
 
 /** The version a conditional call carries: undefined for none. */

@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Pod } from '../../domain/kubernetes.js';
 import type { Duration } from '../../domain/time.js';
-import { isResourceExpired, showClusterError } from '../../ports/cluster-error.js';
+import { isAlreadyExists, isResourceExpired, showApiError } from '../../domain/api-error.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ClusterPort, ObjectRef, WatchStream } from '../../ports/cluster.js';
 import { silentEvents, type EventRecorder } from '../../ports/events.js';
@@ -64,7 +64,7 @@ export interface Kubelet {
 
 const refOfPod = (pod: Pod): ObjectRef => ({
   ...POD,
-  ...(pod.metadata?.namespace === undefined ? {} : { namespace: pod.metadata.namespace }),
+  namespace: pod.metadata?.namespace ?? '',
   name: pod.metadata?.name ?? '',
 });
 
@@ -163,7 +163,7 @@ export const startKubelet = (options: KubeletOptions): Kubelet => {
   const relist = async (): Promise<string | undefined> => {
     const listed = await cluster.list(POD, selection)();
     if (E.isLeft(listed)) {
-      logger.warn('pod list failed', { error: showClusterError(listed.left) });
+      logger.warn('pod list failed', { error: showApiError(listed.left) });
       return undefined;
     }
     const seen = new Set<string>();
@@ -216,8 +216,8 @@ export const startKubelet = (options: KubeletOptions): Kubelet => {
 
   const registerNode = async (): Promise<void> => {
     const r = await cluster.create(simulatedNode(nodeName, hostIP, rt.now()))();
-    if (E.isLeft(r) && r.left.reason !== 'AlreadyExists')
-      logger.warn('node registration failed', { error: showClusterError(r.left) });
+    if (E.isLeft(r) && !isAlreadyExists(r.left))
+      logger.warn('node registration failed', { error: showApiError(r.left) });
   };
 
   const running = (async () => {

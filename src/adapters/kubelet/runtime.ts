@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Pod } from '../../domain/kubernetes.js';
 import { formatInstant, type Duration } from '../../domain/time.js';
-import { isNotFound, isTransient, showClusterError } from '../../ports/cluster-error.js';
+import { isNotFound, isRetryable, showApiError } from '../../domain/api-error.js';
 import type { CancelTimer, Clock } from '../../ports/clock.js';
 import type { ClusterPort, ObjectRef } from '../../ports/cluster.js';
 import type { EventRecorder, EventType } from '../../ports/events.js';
@@ -114,10 +114,10 @@ export const makeRuntime = (options: RuntimeOptions): KubeletRuntime => {
       });
       if (E.isLeft(r)) {
         if (isNotFound(r.left)) forget(w.uid);
-        else logger.warn('status write failed', { pod: w.ref.name, error: showClusterError(r.left) });
+        else logger.warn('status write failed', { pod: w.ref.name, error: showApiError(r.left) });
         // A real kubelet's status manager syncs again; without this a write lost to an API server outage
         // leaves the pod's status behind for good (nothing else changes the pod to trigger another write).
-        if (isTransient(r.left))
+        if (isRetryable(r.left))
           after(w, WRITE_RETRY_MS, () => {
             writeStatus(w);
           });

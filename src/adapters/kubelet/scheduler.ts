@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Pod } from '../../domain/kubernetes.js';
 import type { ObjectRef } from '../../ports/cluster.js';
-import { isConflict, isNotFound, isTransient, showClusterError } from '../../ports/cluster-error.js';
+import { isConflict, isNotFound, isRetryable, showApiError } from '../../domain/api-error.js';
 import type { CancelTimer } from '../../ports/clock.js';
 import { planOf, type PlanDefaults } from './scenarios.js';
 import { WRITE_RETRY_MS, type KubeletRuntime } from './runtime.js';
@@ -75,9 +75,9 @@ export const makeScheduler = (rt: KubeletRuntime, options: SchedulerOptions): Sc
       const r = await cluster.bind(ref, nodeName)();
       if (E.isLeft(r) && !isConflict(r.left) && !isNotFound(r.left)) {
         scheduled.delete(uid);
-        logger.warn('binding failed', { pod: ref.name, error: showClusterError(r.left) });
+        logger.warn('binding failed', { pod: ref.name, error: showApiError(r.left) });
         // The scheduler requeues the pod: no watch event would bring an unchanged pod back.
-        if (isTransient(r.left)) {
+        if (isRetryable(r.left)) {
           const cancel = clock.setTimer(WRITE_RETRY_MS, () => {
             bindRetries.delete(cancel);
             if (!rt.stopped()) scheduleOne(pod);

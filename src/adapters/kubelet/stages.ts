@@ -1,7 +1,7 @@
 // The stages a simulated kubelet runs a pod through: pull, init, run, the scenario's outcome, restarts, termination.
 import * as E from 'fp-ts/lib/Either.js';
 import type { Duration } from '../../domain/time.js';
-import { isConflict, isNotFound, isTransient, showClusterError } from '../../ports/cluster-error.js';
+import { isConflict, isNotFound, isRetryable, showApiError } from '../../domain/api-error.js';
 import { allSucceeded, makeContainerOps, missingReference, needsRestart } from './containers.js';
 import { WRITE_RETRY_MS, type KubeletRuntime, type Worker } from './runtime.js';
 import { setCondition, type ContainerSim } from './status.js';
@@ -273,8 +273,8 @@ export const makeStages = (rt: KubeletRuntime, options: StageOptions): Stages =>
     enqueue(async () => {
       const r = await cluster.delete(w.ref, { gracePeriodSeconds: 0, preconditions: { uid: w.uid } })();
       if (E.isLeft(r) && !isNotFound(r.left) && !isConflict(r.left)) {
-        logger.warn('delete confirmation failed', { pod: w.ref.name, error: showClusterError(r.left) });
-        if (isTransient(r.left))
+        logger.warn('delete confirmation failed', { pod: w.ref.name, error: showApiError(r.left) });
+        if (isRetryable(r.left))
           after(w, WRITE_RETRY_MS, () => {
             confirm(w);
           });

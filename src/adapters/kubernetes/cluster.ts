@@ -6,9 +6,11 @@ import type { GroupVersionKind, KubeObject } from '../../domain/kubernetes.js';
 import {
   badRequest,
   internalError,
+  isNotFound,
+  isResourceExpired,
   resourceNotServed,
-  type ClusterError,
-} from '../../ports/cluster-error.js';
+  type ApiError,
+} from '../../domain/api-error.js';
 import type {
   ClusterPort,
   DeleteOptions,
@@ -97,11 +99,11 @@ export const makeClusterPort = (
 
   // A TaskEither never rejects: anything thrown by a bug below becomes an InternalError value.
   const task =
-    <A>(run: () => Promise<E.Either<ClusterError, A>>): TE.TaskEither<ClusterError, A> =>
+    <A>(run: () => Promise<E.Either<ApiError, A>>): TE.TaskEither<ApiError, A> =>
     () =>
       run().catch((error: unknown) => E.left(internalError(`kubernetes adapter: ${String(error)}`)));
 
-  const resolve = async (gvk: GroupVersionKind): Promise<E.Either<ClusterError, ResourceInfo>> => {
+  const resolve = async (gvk: GroupVersionKind): Promise<E.Either<ApiError, ResourceInfo>> => {
     const found = await discovery.lookup(gvk);
     if (E.isLeft(found)) return found;
     return O.isSome(found.right) ? E.right(found.right.value) : E.left(resourceNotServed());
@@ -111,7 +113,7 @@ export const makeClusterPort = (
   const call = async (
     info: ResourceInfo,
     req: HttpRequest,
-  ): Promise<E.Either<ClusterError, Record<string, unknown>>> => {
+  ): Promise<E.Either<ApiError, Record<string, unknown>>> => {
     const res = await transport.send(req);
     if (E.isLeft(res)) return res;
     const { status, body, headers } = res.right;
@@ -121,7 +123,7 @@ export const makeClusterPort = (
     // The resource itself vanished (a CRD deleted): forget the version so the next call rediscovers it. A missing
     // subresource (status of a kind without one) says nothing about the resource.
     const subresource = /\/(status|binding)$/.test(req.path.split('?')[0] ?? '');
-    if (error.code === 404 && error.details?.name === undefined && !subresource)
+    if (isNotFound(error) && error.details?.name === undefined && !subresource)
       discovery.invalidate(info.apiVersion);
     return E.left(error);
   };
@@ -136,7 +138,7 @@ export const makeClusterPort = (
   const resolveFor = async (
     gvk: GroupVersionKind,
     namespace: string | undefined,
-  ): Promise<E.Either<ClusterError, ResourceInfo>> => {
+  ): Promise<E.Either<ApiError, ResourceInfo>> => {
     const info = await resolve(gvk);
     if (E.isRight(info) && info.right.namespaced && (namespace === undefined || namespace === ''))
       return E.left(badRequest(`the namespace of the object is required for ${info.right.plural}`));
@@ -147,7 +149,7 @@ export const makeClusterPort = (
     gvk: GroupVersionKind,
     namespace: string | undefined,
     build: (info: ResourceInfo) => HttpRequest,
-  ): TE.TaskEither<ClusterError, KubeObject> =>
+  ): TE.TaskEither<ApiError, KubeObject> =>
     task(async () => {
       const info = await resolveFor(gvk, namespace);
       if (E.isLeft(info)) return info;
@@ -158,13 +160,13 @@ export const makeClusterPort = (
 
   const json = (body: unknown): string => JSON.stringify(body);
 
-  const get = (ref: ObjectRef): TE.TaskEither<ClusterError, KubeObject> =>
+  const get = (ref: ObjectRef): TE.TaskEither<ApiError, KubeObject> =>
     objectCall(ref, ref.namespace, (info) => ({
       method: 'GET',
       path: objectPath(info, ref.namespace, ref.name),
     }));
 
-  const list = (gvk: GroupVersionKind, selection: Selection = {}): TE.TaskEither<ClusterError, ObjectList> =>
+  const list = (gvk: GroupVersionKind, selection: Selection = {}): TE.TaskEither<ApiError, ObjectList> =>
     task(async () => {
       const info = await resolve(gvk);
       if (E.isLeft(info)) return info;
@@ -176,14 +178,14 @@ export const makeClusterPort = (
       );
     });
 
-  const create = (object: KubeObject): TE.TaskEither<ClusterError, KubeObject> =>
+  const create = (object: KubeObject): TE.TaskEither<ApiError, KubeObject> =>
     objectCall(object, object.metadata?.namespace, (info) => ({
       method: 'POST',
       path: collectionPath(info, object.metadata?.namespace),
       body: json(object),
     }));
 
-  const update = (object: KubeObject): TE.TaskEither<ClusterError, KubeObject> =>
+  const update = (object: KubeObject): TE.TaskEither<ApiError, KubeObject> =>
     objectCall(object, object.metadata?.namespace, (info) => ({
       method: 'PUT',
       path: objectPath(info, object.metadata?.namespace, object.metadata?.name ?? ''),
@@ -197,17 +199,17 @@ export const makeClusterPort = (
     contentType: patchContentType[patch.type],
   });
 
-  const patch = (ref: ObjectRef, p: Patch): TE.TaskEither<ClusterError, KubeObject> =>
+  const patch = (ref: ObjectRef, p: Patch): TE.TaskEither<ApiError, KubeObject> =>
     objectCall(ref, ref.namespace, (info) => patchRequest(info, ref, p, false));
 
-  const updateStatus = (object: KubeObject): TE.TaskEither<ClusterError, KubeObject> =>
+  const updateStatus = (object: KubeObject): TE.TaskEither<ApiError, KubeObject> =>
     objectCall(object, object.metadata?.namespace, (info) => ({
       method: 'PUT',
       path: objectPath(info, object.metadata?.namespace, object.metadata?.name ?? '', 'status'),
       body: json(object),
     }));
 
-  const patchStatus = (ref: ObjectRef, p: Patch): TE.TaskEither<ClusterError, KubeObject> =>
+  const patchStatus = (ref: ObjectRef, p: Patch): TE.TaskEither<ApiError, KubeObject> =>
     objectCall(ref, ref.namespace, (info) => patchRequest(info, ref, p, true));
 
   const deleteOptionsBody = (options: DeleteOptions): string =>
@@ -219,7 +221,7 @@ export const makeClusterPort = (
       ...(options.preconditions === undefined ? {} : { preconditions: options.preconditions }),
     });
 
-  const del = (ref: ObjectRef, options?: DeleteOptions): TE.TaskEither<ClusterError, DeleteOutcome> =>
+  const del = (ref: ObjectRef, options?: DeleteOptions): TE.TaskEither<ApiError, DeleteOutcome> =>
     task(async () => {
       const info = await resolveFor(ref, ref.namespace);
       if (E.isLeft(info)) return info;
@@ -231,7 +233,7 @@ export const makeClusterPort = (
       return E.map(deleteOutcomeOf)(res);
     });
 
-  const bind = (pod: ObjectRef, nodeName: string): TE.TaskEither<ClusterError, void> =>
+  const bind = (pod: ObjectRef, nodeName: string): TE.TaskEither<ApiError, void> =>
     task(async () => {
       const info = await resolveFor(pod, pod.namespace);
       if (E.isLeft(info)) return info;
@@ -249,10 +251,7 @@ export const makeClusterPort = (
       return E.map(() => undefined)(res);
     });
 
-  const watch = (
-    gvk: GroupVersionKind,
-    options: WatchOptions = {},
-  ): TE.TaskEither<ClusterError, WatchStream> =>
+  const watch = (gvk: GroupVersionKind, options: WatchOptions = {}): TE.TaskEither<ApiError, WatchStream> =>
     task(async () => {
       const info = await resolve(gvk);
       if (E.isLeft(info)) return info;
@@ -279,7 +278,7 @@ export const makeClusterPort = (
           typeof retryAfter === 'string' ? retryAfter : undefined,
         );
         // "Too old" refused up front means the same as in-stream: the consumer re-lists.
-        return error.code === 410 ? E.right(eventsStream([{ type: 'ERROR', error }])) : E.left(error);
+        return isResourceExpired(error) ? E.right(eventsStream([{ type: 'ERROR', error }])) : E.left(error);
       }
       const idleTimeoutMs =
         timeoutSeconds === undefined ? Number.MAX_SAFE_INTEGER : timeoutSeconds * 1000 + idleGraceMs;
@@ -291,10 +290,10 @@ export const makeClusterPort = (
       );
     });
 
-  const discover = (gvk: GroupVersionKind): TE.TaskEither<ClusterError, O.Option<ResourceInfo>> =>
+  const discover = (gvk: GroupVersionKind): TE.TaskEither<ApiError, O.Option<ResourceInfo>> =>
     task(() => discovery.lookup(gvk));
 
-  const serves = (gvk: GroupVersionKind): TE.TaskEither<ClusterError, boolean> =>
+  const serves = (gvk: GroupVersionKind): TE.TaskEither<ApiError, boolean> =>
     task(async () => E.map((found: O.Option<ResourceInfo>) => O.isSome(found))(await discovery.lookup(gvk)));
 
   return {

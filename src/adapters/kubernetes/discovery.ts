@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import type { GroupVersionKind } from '../../domain/kubernetes.js';
-import type { ClusterError } from '../../ports/cluster-error.js';
+import type { ApiError } from '../../domain/api-error.js';
 import type { ResourceInfo } from '../../ports/cluster.js';
 import { decodeFailure, isRecord, parseObject } from './errors.js';
 import type { Transport } from './transport.js';
@@ -16,7 +16,7 @@ export interface ApiResource {
 
 export interface Discovery {
   /** The kind's resource, or none when its group/version or the kind itself is not served. */
-  readonly lookup: (gvk: GroupVersionKind) => Promise<E.Either<ClusterError, O.Option<ResourceInfo>>>;
+  readonly lookup: (gvk: GroupVersionKind) => Promise<E.Either<ApiError, O.Option<ResourceInfo>>>;
   /** Forgets a group/version, e.g. after the server answered that a resource it listed is gone. */
   readonly invalidate: (apiVersion: string) => void;
   /** Discovery requests sent so far (for the cache's own tests). */
@@ -67,13 +67,13 @@ export const resolveKind = (
  */
 export const makeDiscovery = (transport: Transport): Discovery => {
   const cache = new Map<string, ReadonlyArray<ApiResource>>();
-  const inflight = new Map<string, Promise<E.Either<ClusterError, ReadonlyArray<ApiResource>>>>();
+  const inflight = new Map<string, Promise<E.Either<ApiError, ReadonlyArray<ApiResource>>>>();
   let fetches = 0;
 
   const fetchVersion = async (
     apiVersion: string,
     path: string,
-  ): Promise<E.Either<ClusterError, ReadonlyArray<ApiResource>>> => {
+  ): Promise<E.Either<ApiError, ReadonlyArray<ApiResource>>> => {
     fetches++;
     const res = await transport.send({ method: 'GET', path });
     if (E.isLeft(res)) return res;
@@ -94,7 +94,7 @@ export const makeDiscovery = (transport: Transport): Discovery => {
   const refresh = (
     apiVersion: string,
     path: string,
-  ): Promise<E.Either<ClusterError, ReadonlyArray<ApiResource>>> => {
+  ): Promise<E.Either<ApiError, ReadonlyArray<ApiResource>>> => {
     const pending = inflight.get(apiVersion);
     if (pending !== undefined) return pending;
     const p = fetchVersion(apiVersion, path).finally(() => inflight.delete(apiVersion));
@@ -102,7 +102,7 @@ export const makeDiscovery = (transport: Transport): Discovery => {
     return p;
   };
 
-  const lookup = async (gvk: GroupVersionKind): Promise<E.Either<ClusterError, O.Option<ResourceInfo>>> => {
+  const lookup = async (gvk: GroupVersionKind): Promise<E.Either<ApiError, O.Option<ResourceInfo>>> => {
     const path = discoveryPath(gvk.apiVersion);
     if (O.isNone(path)) return E.right(O.none);
     const cached = cache.get(gvk.apiVersion);

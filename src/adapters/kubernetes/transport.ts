@@ -5,7 +5,7 @@ import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import * as tls from 'node:tls';
 import * as E from 'fp-ts/lib/Either.js';
-import { serviceUnavailable, statusError, timeout, type ClusterError } from '../../ports/cluster-error.js';
+import { serviceUnavailable, statusError, timeout, type ApiError } from '../../domain/api-error.js';
 import type { Connection, RequestAuth } from './config.js';
 
 /**
@@ -81,9 +81,9 @@ export interface TransportStats {
 
 export interface Transport {
   /** A whole request; any HTTP status is a Right, only transport failures are Left. */
-  readonly send: (req: HttpRequest) => Promise<E.Either<ClusterError, HttpResponse>>;
+  readonly send: (req: HttpRequest) => Promise<E.Either<ApiError, HttpResponse>>;
   /** A request whose body is streamed; 429s are retried before it is handed over. */
-  readonly open: (req: HttpRequest) => Promise<E.Either<ClusterError, OpenResponse>>;
+  readonly open: (req: HttpRequest) => Promise<E.Either<ApiError, OpenResponse>>;
   readonly stats: () => TransportStats;
   /** Closes idle connections; open streams must be stopped by their owners. */
   readonly close: () => void;
@@ -213,7 +213,7 @@ export const makeTransport = (conn: Connection, opts: TransportOptions = {}): Tr
 
   // Unreachable or reset is worth retrying (ServiceUnavailable); a certificate the client cannot trust is a
   // configuration error that no retry fixes, so it gets the non-transient Unknown reason.
-  const fail = (req: HttpRequest, error: Error): ClusterError => {
+  const fail = (req: HttpRequest, error: Error): ApiError => {
     if (error instanceof RequestTimedOut)
       return timeout(`${req.method} ${req.path} did not complete within ${requestTimeoutMs} ms`);
     const code = (error as NodeJS.ErrnoException).code ?? '';
@@ -274,8 +274,8 @@ export const makeTransport = (conn: Connection, opts: TransportOptions = {}): Tr
   // Retries what client-go retries: a 429, or a 5xx carrying Retry-After, both sent before the server acted.
   const withRetries = async <A>(
     req: HttpRequest,
-    handle: (a: Attempt) => Promise<E.Either<ClusterError, A>>,
-  ): Promise<E.Either<ClusterError, A>> => {
+    handle: (a: Attempt) => Promise<E.Either<ApiError, A>>,
+  ): Promise<E.Either<ApiError, A>> => {
     let staleRetried = false;
     for (let n = 0; ; n++) {
       let result: AttemptResult;
@@ -328,7 +328,7 @@ export const makeTransport = (conn: Connection, opts: TransportOptions = {}): Tr
     else next();
   };
 
-  const send = async (req: HttpRequest): Promise<E.Either<ClusterError, HttpResponse>> => {
+  const send = async (req: HttpRequest): Promise<E.Either<ApiError, HttpResponse>> => {
     await acquire();
     try {
       return await sendNow(req);
@@ -337,7 +337,7 @@ export const makeTransport = (conn: Connection, opts: TransportOptions = {}): Tr
     }
   };
 
-  const sendNow = (req: HttpRequest): Promise<E.Either<ClusterError, HttpResponse>> =>
+  const sendNow = (req: HttpRequest): Promise<E.Either<ApiError, HttpResponse>> =>
     withRetries(req, async ({ request, response }) => {
       const timer = setTimeout(() => request.destroy(new RequestTimedOut()), requestTimeoutMs);
       try {
@@ -350,7 +350,7 @@ export const makeTransport = (conn: Connection, opts: TransportOptions = {}): Tr
       }
     });
 
-  const open = (req: HttpRequest): Promise<E.Either<ClusterError, OpenResponse>> =>
+  const open = (req: HttpRequest): Promise<E.Either<ApiError, OpenResponse>> =>
     withRetries(req, ({ request, response }) =>
       Promise.resolve(
         E.right({

@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject } from '../../domain/kubernetes.js';
-import { fromStatus, internalError } from '../../ports/cluster-error.js';
+import { fromStatus, internalError } from '../../domain/api-error.js';
 import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent, type WatchStream } from '../../ports/cluster.js';
 import { isRecord, isStatus } from './errors.js';
 

@@ -1,7 +1,7 @@
 // Admission in the in-memory cluster: the NamespaceLifecycle, Priority and ResourceQuota plugins a create passes.
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject, Pod } from '../../domain/kubernetes.js';
-import { forbidden, notFound, type ClusterError } from '../../ports/cluster-error.js';
+import { forbidden, notFound, type ApiError } from '../../domain/api-error.js';
 import {
   asKube,
   metaOf,
@@ -29,7 +29,7 @@ export const admitCreate = (
   next: Mutable,
   ns: string | undefined,
   name: string,
-): ClusterError | undefined => {
+): ApiError | undefined => {
   if (k.namespaced) {
     const nsKind = store.kindByKey(NAMESPACE_KIND);
     const namespace = nsKind === undefined ? undefined : store.lookup(nsKind, undefined, ns ?? '');

@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject } from '../../domain/kubernetes.js';
 import { formatInstant } from '../../domain/time.js';
-import { conflict, invalid, type ClusterError } from '../../ports/cluster-error.js';
+import { conflict, invalid, type ApiError } from '../../domain/api-error.js';
 import type { Clock } from '../../ports/clock.js';
 import { metaOf, withMeta } from './draft.js';
 import { isObject } from './json.js';
@@ -19,7 +19,7 @@ export const bindPod = (
   k: KindInfo,
   current: KubeObject,
   nodeName: string,
-): E.Either<ClusterError, void> => {
+): E.Either<ApiError, void> => {
   const meta = metaOf(current);
   const name = meta.name ?? '';
   const binding = { group: '', resource: 'pods/binding' };

@@ -14,9 +14,15 @@ import {
   requestEntityTooLarge,
   resourceNotServed,
   statusError,
-  type ClusterError,
-} from '../../ports/cluster-error.js';
-import type { ClusterPort, ObjectList, ObjectRef, ResourceInfo } from '../../ports/cluster.js';
+  type ApiError,
+} from '../../domain/api-error.js';
+import {
+  refOf,
+  type ClusterPort,
+  type ObjectList,
+  type ObjectRef,
+  type ResourceInfo,
+} from '../../ports/cluster.js';
 import { silentLogger, type Logger } from '../../ports/logger.js';
 import { noopMetrics, type Metrics } from '../../ports/metrics.js';
 import { systemClock } from '../clock/system.js';
@@ -159,9 +165,9 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
   };
 
   const run =
-    <A>(verb: string, f: () => E.Either<ClusterError, A>): TE.TaskEither<ClusterError, A> =>
+    <A>(verb: string, f: () => E.Either<ApiError, A>): TE.TaskEither<ApiError, A> =>
     () => {
-      let result: E.Either<ClusterError, A>;
+      let result: E.Either<ApiError, A>;
       try {
         result = closed ? E.left(statusError('ServiceUnavailable', 'the in-memory cluster is closed')) : f();
       } catch (e) {
@@ -177,22 +183,22 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
 
   const withKind = <A>(
     gvk: GroupVersionKind,
-    f: (k: KindInfo) => E.Either<ClusterError, A>,
-  ): E.Either<ClusterError, A> => {
+    f: (k: KindInfo) => E.Either<ApiError, A>,
+  ): E.Either<ApiError, A> => {
     const k = store.kindOf(gvk);
     return k === undefined ? E.left(resourceNotServed()) : f(k);
   };
 
   const withObject = <A>(
     ref: ObjectRef,
-    f: (k: KindInfo, o: KubeObject) => E.Either<ClusterError, A>,
-  ): E.Either<ClusterError, A> =>
+    f: (k: KindInfo, o: KubeObject) => E.Either<ApiError, A>,
+  ): E.Either<ApiError, A> =>
     withKind(ref, (k) => {
       const o = store.lookup(k, ref.namespace, ref.name);
       return o === undefined ? E.left(notFound(groupResourceOf(k), ref.name)) : f(k, o);
     });
 
-  const tooLarge = (o: unknown): ClusterError | undefined =>
+  const tooLarge = (o: unknown): ApiError | undefined =>
     exceedsJsonSize(o, maxRequest) ? requestEntityTooLarge(`limit is ${maxRequest}`) : undefined;
 
   const port: MemoryCluster = {
@@ -200,7 +206,7 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
 
     list: (gvk, selection) =>
       run('list', () =>
-        withKind(gvk, (k): E.Either<ClusterError, ObjectList> => {
+        withKind(gvk, (k): E.Either<ApiError, ObjectList> => {
           const sel = parseSelection(k, selection);
           if (E.isLeft(sel)) return sel;
           const w: Watcher = {
@@ -226,14 +232,8 @@ export const makeMemoryCluster = (options: MemoryClusterOptions = {}): MemoryClu
       run('update', () => {
         const big = tooLarge(object);
         if (big !== undefined) return E.left(big);
-        return withObject(
-          {
-            apiVersion: object.apiVersion,
-            kind: object.kind,
-            name: metaOf(object).name ?? '',
-            ...(metaOf(object).namespace === undefined ? {} : { namespace: metaOf(object).namespace }),
-          },
-          (k, current) => E.map(shared)(updates.update(k, current, object, false)),
+        return withObject(refOf(object), (k, current) =>
+          E.map(shared)(updates.update(k, current, object, false)),
         );
       }),
 

@@ -8,8 +8,8 @@ import {
   invalid,
   serverTimeout,
   statusError,
-  type ClusterError,
-} from '../../ports/cluster-error.js';
+  type ApiError,
+} from '../../domain/api-error.js';
 import type { Clock } from '../../ports/clock.js';
 import { admitCreate } from './admission.js';
 import {
@@ -34,9 +34,9 @@ const MAX_GENERATE_NAME_PREFIX = 58;
 const GENERATE_NAME_ATTEMPTS = 8;
 
 /** Creates an object of a served kind from a request body (which it copies), or says why not. */
-export type CreateObject = (k: KindInfo, input: KubeObject) => E.Either<ClusterError, KubeObject>;
+export type CreateObject = (k: KindInfo, input: KubeObject) => E.Either<ApiError, KubeObject>;
 
-const prepareCreate = (clock: Clock, k: KindInfo, input: KubeObject): E.Either<ClusterError, Mutable> => {
+const prepareCreate = (clock: Clock, k: KindInfo, input: KubeObject): E.Either<ApiError, Mutable> => {
   const inMeta = metaOf(input);
   if (inMeta.resourceVersion !== undefined && inMeta.resourceVersion !== '') {
     return E.left(statusError('Unknown', 'resourceVersion should not be set on objects to be created'));

@@ -2,7 +2,7 @@
 import * as O from 'fp-ts/lib/Option.js';
 import type { KubeObject, ObjectMeta } from '../../domain/kubernetes.js';
 import { formatInstant, parseInstant } from '../../domain/time.js';
-import { conflict, type ClusterError } from '../../ports/cluster-error.js';
+import { conflict, type ApiError } from '../../domain/api-error.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeleteOptions, DeleteOutcome } from '../../ports/cluster.js';
 import type { Controllers } from './controllers.js';
@@ -48,7 +48,7 @@ export const deleteRefusal = (
   k: KindInfo,
   current: KubeObject,
   opts: DeleteOptions,
-): ClusterError | undefined => {
+): ApiError | undefined => {
   const meta = metaOf(current);
   const pre = opts.preconditions;
   const gr = groupResourceOf(k);

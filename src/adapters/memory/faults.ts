@@ -3,12 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { GroupVersionKind } from '../../domain/kubernetes.js';
 import type { Clock } from '../../ports/clock.js';
-import {
-  codeOfReason,
-  statusError,
-  type ClusterError,
-  type StatusReason,
-} from '../../ports/cluster-error.js';
+import { codeOfReason, statusError, type ApiError, type StatusReason } from '../../domain/api-error.js';
 import type { ClusterPort, WatchStream } from '../../ports/cluster.js';
 import { systemClock } from '../clock/system.js';
 import { makePrng } from './prng.js';
@@ -48,8 +43,8 @@ export const faultVerbs: ReadonlyArray<FaultVerb> = [
   'serves',
 ];
 
-/** An error to inject: a full ClusterError, or a reason (the message then says it was injected). */
-export type InjectedError = ClusterError | StatusReason;
+/** An error to inject: a full ApiError, or a reason (the message then says it was injected). */
+export type InjectedError = ApiError | StatusReason;
 
 /** One kind of trouble, for the calls it matches. A call may match several rules; they apply in order. */
 export interface FaultRule {
@@ -116,7 +111,7 @@ export interface FaultyCluster extends ClusterPort {
   readonly setRules: (rules: ReadonlyArray<FaultRule>) => void;
 }
 
-const toError = (e: InjectedError, verb: FaultVerb): ClusterError =>
+const toError = (e: InjectedError, verb: FaultVerb): ApiError =>
   typeof e === 'string'
     ? statusError(
         e,
@@ -172,8 +167,8 @@ export const withFaults = (inner: ClusterPort, options: FaultOptions): FaultyClu
       verb: FaultVerb,
       gvk: GroupVersionKind,
       name: string | undefined,
-      call: TE.TaskEither<ClusterError, A>,
-    ): TE.TaskEither<ClusterError, A> =>
+      call: TE.TaskEither<ApiError, A>,
+    ): TE.TaskEither<ApiError, A> =>
     async () => {
       seq++;
       const kind = `${gvk.apiVersion}/${gvk.kind}`;

@@ -19,4 +19,4 @@ export {
 } from './faults.js';
 export { makePrng, type Prng } from './prng.js';
 // For fault rules that inject a Status error of one's own (a quota message, say), not only a reason.
-export { statusError } from '../../ports/cluster-error.js';
+export { statusError } from '../../domain/api-error.js';

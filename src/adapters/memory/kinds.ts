@@ -1,6 +1,6 @@
 // The kinds the in-memory cluster serves: built-in ones with their API-server rules, and registered custom ones.
 import { groupOf, gvkKey, type GroupVersionKind, type KubeObject } from '../../domain/kubernetes.js';
-import type { GroupKind, GroupResource } from '../../ports/cluster-error.js';
+import type { GroupKind, GroupResource } from '../../domain/api-error.js';
 import type { ResourceInfo } from '../../ports/cluster.js';
 import { isObject } from './json.js';
 import type { SmpSchema } from './patch.js';

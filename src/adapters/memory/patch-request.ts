@@ -6,8 +6,8 @@ import {
   requestEntityTooLarge,
   statusError,
   unsupportedMediaType,
-  type ClusterError,
-} from '../../ports/cluster-error.js';
+  type ApiError,
+} from '../../domain/api-error.js';
 import type { Patch } from '../../ports/cluster.js';
 import { metaOf } from './draft.js';
 import { exceedsJsonSize, isObject } from './json.js';
@@ -15,12 +15,12 @@ import type { KindInfo } from './kinds.js';
 import { jsonPatch, mergePatch, strategicMergePatch, type PatchFailure } from './patch.js';
 
 /** The API server's answer to a strategic merge patch of a kind that has no strategic-merge schema (custom resources). */
-export const strategicUnsupported = (): ClusterError =>
+export const strategicUnsupported = (): ApiError =>
   unsupportedMediaType(
     'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
   );
 
-const patchFailure = (f: PatchFailure): ClusterError =>
+const patchFailure = (f: PatchFailure): ApiError =>
   f.kind === 'malformed' ? badRequest(f.message) : statusError('Invalid', f.message);
 
 /**
@@ -32,7 +32,7 @@ export const applyPatch = (
   current: KubeObject,
   p: Patch,
   maxRequest: number,
-): E.Either<ClusterError, KubeObject> => {
+): E.Either<ApiError, KubeObject> => {
   if (exceedsJsonSize(p.body, maxRequest)) return E.left(requestEntityTooLarge(`limit is ${maxRequest}`));
   let patched: unknown;
   switch (p.type) {

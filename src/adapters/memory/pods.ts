@@ -4,7 +4,7 @@ import type { Container, Pod, PodSpec, PodStatus, Toleration } from '../../domai
 import { dns1123LabelError, dns1123SubdomainError } from '../../domain/names.js';
 import { setOwn } from '../../domain/own-keys.js';
 import * as Q from '../../domain/quantity.js';
-import type { FieldError } from '../../ports/cluster-error.js';
+import type { FieldError } from '../../domain/api-error.js';
 import { cloneJson, isObject, jsonEqual } from './json.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

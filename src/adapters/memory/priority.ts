@@ -1,7 +1,7 @@
 // Pod priority as kube-apiserver's Priority admission plugin and PriorityClass validation decide it.
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject, Pod, PodSpec } from '../../domain/kubernetes.js';
-import type { FieldError } from '../../ports/cluster-error.js';
+import type { FieldError } from '../../domain/api-error.js';
 
 export const PRIORITY_CLASS = { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass' } as const;
 

@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject } from '../../domain/kubernetes.js';
 import { ownValue } from '../../domain/own-keys.js';
-import { badRequest, type ClusterError } from '../../ports/cluster-error.js';
+import { badRequest, type ApiError } from '../../domain/api-error.js';
 import type { Selection } from '../../ports/cluster.js';
 import { metaOf } from './draft.js';
 import type { KindInfo } from './kinds.js';
@@ -24,7 +24,7 @@ const fieldValue =
 export const parseSelection = (
   k: KindInfo,
   sel: Selection | undefined,
-): E.Either<ClusterError, ParsedSelection> => {
+): E.Either<ApiError, ParsedSelection> => {
   const labels = parseLabelSelector(sel?.labelSelector ?? '');
   if (E.isLeft(labels)) return E.left(badRequest(labels.left));
   const supported = (f: string): boolean =>

@@ -2,13 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject, Pod, PodSpec } from '../../domain/kubernetes.js';
 import { setOwn } from '../../domain/own-keys.js';
-import {
-  conflict,
-  invalid,
-  statusError,
-  type ClusterError,
-  type FieldError,
-} from '../../ports/cluster-error.js';
+import { conflict, invalid, statusError, type ApiError, type FieldError } from '../../domain/api-error.js';
 import {
   asKube,
   CONFIGMAP_KIND,
@@ -40,14 +34,14 @@ export interface Updates {
     current: KubeObject,
     input: KubeObject,
     viaPatch: boolean,
-  ) => E.Either<ClusterError, KubeObject>;
+  ) => E.Either<ApiError, KubeObject>;
   /** An update (or, `viaPatch`, a patch's result) through the status subresource. */
   readonly updateStatus: (
     k: KindInfo,
     current: KubeObject,
     input: KubeObject,
     viaPatch: boolean,
-  ) => E.Either<ClusterError, KubeObject>;
+  ) => E.Either<ApiError, KubeObject>;
 }
 
 /** No copy: for data the store made itself (patch results), which nothing outside the store can reach. */
@@ -71,7 +65,7 @@ const restoreSystemMetadata = (
   k: KindInfo,
   current: KubeObject,
   next: Mutable,
-): E.Either<ClusterError, Mutable> => {
+): E.Either<ApiError, Mutable> => {
   const cur = metaOf(current);
   const meta = next.metadata;
   const name = cur.name ?? '';
@@ -112,11 +106,7 @@ const restoreSystemMetadata = (
   return E.right(pruned(k, next));
 };
 
-const checkPreconditions = (
-  k: KindInfo,
-  current: KubeObject,
-  input: KubeObject,
-): ClusterError | undefined => {
+const checkPreconditions = (k: KindInfo, current: KubeObject, input: KubeObject): ApiError | undefined => {
   const want = metaOf(input).resourceVersion;
   const cur = metaOf(current);
   if (want !== undefined && want !== '') {
@@ -143,7 +133,7 @@ const validateUpdate = (
   current: KubeObject,
   next: Mutable,
   status: boolean,
-): ClusterError | undefined => {
+): ApiError | undefined => {
   const errors: FieldError[] = [
     ...validateMetadata(k, next.metadata, metaOf(current)),
     ...validateMetadataUpdate(metaOf(current), next.metadata),
@@ -187,7 +177,7 @@ export const makeUpdates = (store: ObjectStore): Updates => {
     current: KubeObject,
     input: KubeObject,
     viaPatch: boolean,
-  ): E.Either<ClusterError, KubeObject> => {
+  ): E.Either<ApiError, KubeObject> => {
     const pre = checkPreconditions(k, current, input);
     if (pre !== undefined) return E.left(pre);
     const cur = metaOf(current);
@@ -233,7 +223,7 @@ export const makeUpdates = (store: ObjectStore): Updates => {
     current: KubeObject,
     input: KubeObject,
     viaPatch: boolean,
-  ): E.Either<ClusterError, KubeObject> => {
+  ): E.Either<ApiError, KubeObject> => {
     const pre = checkPreconditions(k, current, input);
     if (pre !== undefined) return E.left(pre);
     const copy = viaPatch ? ownData : cloneJson;

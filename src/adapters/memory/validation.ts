@@ -6,7 +6,7 @@ import {
   labelValueError,
   qualifiedNameError,
 } from '../../domain/names.js';
-import type { FieldError } from '../../ports/cluster-error.js';
+import type { FieldError } from '../../domain/api-error.js';
 import type { KindInfo, NameRule } from './kinds.js';
 
 const dns1035Pattern = /^[a-z](?:[-a-z0-9]*[a-z0-9])?$/;

@@ -1,7 +1,7 @@
 // The watch hub of the in-memory cluster: per-kind change history, open watchers, bookmarks, and opening a watch.
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject } from '../../domain/kubernetes.js';
-import { badRequest, resourceExpired, type ClusterError } from '../../ports/cluster-error.js';
+import { badRequest, resourceExpired, type ApiError } from '../../domain/api-error.js';
 import type { Clock } from '../../ports/clock.js';
 import type { WatchOptions, WatchStream } from '../../ports/cluster.js';
 import type { KindInfo } from './kinds.js';
@@ -47,7 +47,7 @@ export interface WatchHub {
     k: KindInfo,
     selection: ParsedSelection,
     opts: WatchOptions,
-  ) => E.Either<ClusterError, WatchStream>;
+  ) => E.Either<ApiError, WatchStream>;
   /** Forgets all history: the watch window starts now (used once the cluster has booted). */
   readonly resetHistory: () => void;
   /** Ends every watch and stops the bookmark timer. */
@@ -80,7 +80,7 @@ export const makeWatchHub = (options: WatchHubOptions): WatchHub => {
     k: KindInfo,
     selection: ParsedSelection,
     opts: WatchOptions,
-  ): E.Either<ClusterError, WatchStream> => {
+  ): E.Either<ApiError, WatchStream> => {
     const from = opts.resourceVersion ?? '';
     if (from !== '' && !/^\d+$/.test(from)) return E.left(badRequest(`invalid resource version: ${from}`));
     const bookmarks = opts.allowBookmarks === true || opts.sendInitialEvents === true;

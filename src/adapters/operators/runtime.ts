@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { gvkKey, type KubeObject, type OwnerReference, type Pod } from '../../domain/kubernetes.js';
 import { Informer, objectKey } from '../../app/informer.js';
-import { isAlreadyExists, isConflict, isNotFound, showClusterError } from '../../ports/cluster-error.js';
+import { isAlreadyExists, isConflict, isNotFound, showApiError } from '../../domain/api-error.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ClusterPort, ObjectRef } from '../../ports/cluster.js';
 import { silentLogger, type Logger } from '../../ports/logger.js';
@@ -177,7 +177,7 @@ export const startOperators = (options: OperatorsOptions): Operators => {
         metadata: { ...p.metadata, namespace, ownerReferences: [owner] },
       })();
       if (E.isLeft(r) && !isAlreadyExists(r.left)) {
-        logger.warn('operator could not create a pod', { pod: name, error: showClusterError(r.left) });
+        logger.warn('operator could not create a pod', { pod: name, error: showApiError(r.left) });
         retry = true;
       }
     }
@@ -197,7 +197,7 @@ export const startOperators = (options: OperatorsOptions): Operators => {
       const r = await cluster.updateStatus({ ...resource, status })();
       if (E.isLeft(r) && !isNotFound(r.left)) {
         if (!isConflict(r.left))
-          logger.warn('operator could not write a status', { error: showClusterError(r.left) });
+          logger.warn('operator could not write a status', { error: showApiError(r.left) });
         retry = true;
       }
     }

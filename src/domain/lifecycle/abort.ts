@@ -4,6 +4,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import type { KubeObject } from '../kubernetes.js';
 import { abortDelete, type AbortBehavior } from '../plugin.js';
 import { delay } from './backoff.js';
+import { isNotFound } from '../api-error.js';
 import type { ApiError } from './protocol.js';
 import { isCreating, isGone, wantDeletion, type ObjectRef, type Owned, type TaskState } from './state.js';
 import {
@@ -109,7 +110,7 @@ export const abortApplied = (
 ): StepResult => {
   if (s.stage._tag !== 'Aborting') return { state: s, commands: [] };
   const behavior = s.stage.behavior;
-  if (error === undefined || error.reason === 'NotFound' || error.code === 404) {
+  if (error === undefined || isNotFound(error)) {
     // The abort behaviour ran. A delete of our object needs no other; a patch or an update leaves the object to
     // the plugin's intent (only our finalizer comes off, and the configured delete on finalize, if any).
     const marked = deletesOwn(behavior, ref)

@@ -1,6 +1,7 @@
 // Cleanup of owned objects: deletes wanted, our finalizer off what the task is done with, and their answers.
 import { FINALIZER } from '../object-metadata.js';
 import { delay } from './backoff.js';
+import { isConflict, isNotFound } from '../api-error.js';
 import type { ApiError, Command } from './protocol.js';
 import {
   deletionWanted,
@@ -48,11 +49,7 @@ export const answered = (
 ): StepResult => {
   // A delete's Conflict is its uid precondition failing: the object it was meant for is gone (a newer one of the
   // same name, if any, is another object, seen by the watch and cleaned up in its turn).
-  const notFound =
-    error !== undefined &&
-    (error.code === 404 ||
-      error.reason === 'NotFound' ||
-      (command === 'Delete' && error.reason === 'Conflict'));
+  const notFound = error !== undefined && (isNotFound(error) || (command === 'Delete' && isConflict(error)));
   if (error === undefined || notFound) {
     // NotFound: nothing was there, so nothing is outstanding; an object seen under the name later is another one.
     if (command === 'Delete') {

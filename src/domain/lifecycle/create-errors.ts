@@ -1,7 +1,16 @@
 // How a failed create is classified: submitted, quota, permanent, user-retryable or a system failure.
-import type { ApiError } from './protocol.js';
-import * as Q from '../quantity.js';
 import * as E from 'fp-ts/lib/Either.js';
+import {
+  isAlreadyExists,
+  isBadRequest,
+  isForbidden,
+  isInvalid,
+  isQuotaExceeded,
+  isRequestEntityTooLarge,
+  mayHaveApplied,
+  type ApiError,
+} from '../api-error.js';
+import * as Q from '../quantity.js';
 
 export type CreateOutcome =
   /** AlreadyExists: the object of this name is ours (names are deterministic), so the create succeeded. */
@@ -22,8 +31,6 @@ export type CreateOutcome =
       readonly message: string;
       readonly maybeCreated: boolean;
     };
-
-const quotaExceeded = (e: ApiError): boolean => e.code === 403 && /exceeded quota/i.test(e.message);
 
 /**
  * The resources a quota error says were requested and the hard limits, as Kubernetes writes them:
@@ -61,33 +68,24 @@ export const neverFits = (message: string): boolean => {
 
 /** Classifies a create error, in the order of Flyte's table, with v1's quota handling restored. */
 export const classifyCreateError = (e: ApiError): CreateOutcome => {
-  if (e.reason === 'AlreadyExists') return { _tag: 'Submitted' };
-  if (quotaExceeded(e)) {
+  if (isAlreadyExists(e)) return { _tag: 'Submitted' };
+  if (isQuotaExceeded(e)) {
     return neverFits(e.message)
       ? { _tag: 'NeverFits', message: e.message }
       : { _tag: 'QuotaExceeded', message: e.message };
   }
-  if (e.code === 403 || e.reason === 'Forbidden') {
+  if (isForbidden(e)) {
     return { _tag: 'UserRetryable', code: 'RuntimeFailure', message: e.message };
   }
-  if (e.code === 413 || e.reason === 'RequestEntityTooLarge' || e.reason === 'EntityTooLarge') {
+  if (isRequestEntityTooLarge(e)) {
     return { _tag: 'Permanent', code: 'EntityTooLarge', message: e.message };
   }
-  if (e.code === 422 || e.reason === 'Invalid')
-    return { _tag: 'Permanent', code: 'InvalidResource', message: e.message };
-  if (e.code === 400 || e.reason === 'BadRequest')
-    return { _tag: 'Permanent', code: 'BadRequest', message: e.message };
-  // 503 (and a refused connection, which adapters report as 503) means the request was not processed; a 500 or a
-  // timeout can come after the write was committed.
-  const maybeCreated =
-    (e.code >= 500 && e.code !== 503) ||
-    e.code === 0 ||
-    e.reason === 'Timeout' ||
-    e.reason === 'ServerTimeout';
+  if (isInvalid(e)) return { _tag: 'Permanent', code: 'InvalidResource', message: e.message };
+  if (isBadRequest(e)) return { _tag: 'Permanent', code: 'BadRequest', message: e.message };
   return {
     _tag: 'System',
-    code: e.reason === '' ? 'SystemError' : e.reason,
+    code: e.reason === 'Unknown' ? 'SystemError' : e.reason,
     message: `failed to create resource: ${e.message}`,
-    maybeCreated,
+    maybeCreated: mayHaveApplied(e),
   };
 };

@@ -1,16 +1,13 @@
 // What the lifecycle machine hears (observations) and what it asks for (commands): plain data both ways.
+import type { ApiError } from '../api-error.js';
 import type { KubeObject } from '../kubernetes.js';
 import type { PhaseInfo } from '../phase-info.js';
 import type { AbortBehavior } from '../plugin.js';
 import type { Instant } from '../time.js';
 import type { ObjectRef } from './state.js';
 
-/** A Kubernetes API error as data: the Status reason (NotFound, Conflict, ...), HTTP code and message. */
-export interface ApiError {
-  readonly reason: string;
-  readonly code: number;
-  readonly message: string;
-}
+/** Observations carry the API's typed error as it came from the cluster port; ask it through its guards. */
+export type { ApiError };
 
 export type TimerKind = 'Retry' | 'Resync';
 

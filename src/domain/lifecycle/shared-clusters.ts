@@ -1,4 +1,5 @@
 // Shared clusters (RayCluster under RayJobs): who uses which cluster, when to create it and when to collect it.
+import { isAlreadyExists, isConflict, isNotFound, type ApiError } from '../api-error.js';
 import type { KubeObject } from '../kubernetes.js';
 import type { Instant } from '../time.js';
 import { sameRef, type ObjectRef } from './state.js';
@@ -48,8 +49,10 @@ export type PoolEvent =
       readonly failure?: string;
     }
   | { readonly _tag: 'Gone'; readonly ref: ObjectRef }
-  | { readonly _tag: 'CreateAnswered'; readonly ref: ObjectRef; readonly error?: string }
-  | { readonly _tag: 'DeleteAnswered'; readonly ref: ObjectRef; readonly error?: string }
+  /** Answer to CreateCluster; AlreadyExists counts as created (the name is the cluster's: any task's is ours). */
+  | { readonly _tag: 'CreateAnswered'; readonly ref: ObjectRef; readonly error?: ApiError }
+  /** Answer to DeleteCluster; NotFound, or the Conflict of a failed uid precondition, says it is gone already. */
+  | { readonly _tag: 'DeleteAnswered'; readonly ref: ObjectRef; readonly error?: ApiError }
   | { readonly _tag: 'IdleTimerFired'; readonly ref: ObjectRef };
 
 export type PoolCommand =
@@ -217,7 +220,7 @@ export const poolStep = (pool: Pool, e: PoolEvent, ctx: PoolContext): PoolResult
       if (current === undefined) return { pool, commands: [] };
       // The watch has already shown the cluster: whatever the answer says (a timeout after the write was
       // committed), it exists, and forgetting it would leave it uncollected.
-      if (e.error === undefined || current.seen !== 'absent')
+      if (e.error === undefined || isAlreadyExists(e.error) || current.seen !== 'absent')
         return {
           pool: put(pool, {
             ...current,
@@ -226,8 +229,7 @@ export const poolStep = (pool: Pool, e: PoolEvent, ctx: PoolContext): PoolResult
           }),
           commands: [],
         };
-      // AlreadyExists arrives as success from the interpreter; anything else fails the holders' tries (and they
-      // let go of it, as after a cluster failure).
+      // Any other refusal fails the holders' tries (and they let go of it, as after a cluster failure).
       const next: SharedCluster = { ...current, creating: false };
       return {
         pool: drop(pool, e.ref),
@@ -238,14 +240,15 @@ export const poolStep = (pool: Pool, e: PoolEvent, ctx: PoolContext): PoolResult
                   _tag: 'NotifyFailed',
                   ref: e.ref,
                   taskIds: next.users,
-                  message: `creating it failed: ${e.error}`,
+                  message: `creating it failed: ${e.error.message}`,
                 },
               ]
             : [],
       };
     }
     case 'DeleteAnswered': {
-      if (current === undefined || e.error === undefined) return { pool, commands: [] };
+      if (current === undefined || e.error === undefined || isNotFound(e.error) || isConflict(e.error))
+        return { pool, commands: [] };
       // The delete failed: try again when the timer fires (a failed cluster is deleted even if somebody holds it,
       // an idle one only if it is still idle then).
       return {

@@ -2,6 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { encodesAsIdentity } from '../codec.js';
+import { ObjectRefC, sameRef, type ObjectRef } from '../object-ref.js';
 import { PhaseInfoC, PluginStateC, type PhaseInfo, type PluginState } from '../phase-info.js';
 import { abortDelete } from '../plugin.js';
 import { AbortBehaviorC } from './state-codecs.js';
@@ -15,12 +16,8 @@ export { AbortBehaviorC };
  */
 export const STATE_VERSION = 2;
 
-const ObjectRefC = t.readonly(
-  t.type({ apiVersion: t.string, kind: t.string, namespace: t.string, name: t.string }),
-  'ObjectRef',
-);
-/** Where an object lives. */
-export interface ObjectRef extends t.TypeOf<typeof ObjectRefC> {}
+/** The one object reference (src/domain/object-ref.ts), re-exported for the lifecycle's modules. */
+export { sameRef, type ObjectRef };
 
 // -------------------------------------------------------------------------------------
 // owned objects
@@ -347,13 +344,6 @@ export const fromV1 = (s: TaskStateV1): TaskState => {
 // -------------------------------------------------------------------------------------
 // queries
 // -------------------------------------------------------------------------------------
-
-/**
- * Whether two references name the same object (kind, namespace and name); uids are not compared, so an object
- * recreated under the same name counts as the same.
- */
-export const sameRef = (a: ObjectRef, b: ObjectRef): boolean =>
-  a.name === b.name && a.namespace === b.namespace && a.kind === b.kind && a.apiVersion === b.apiVersion;
 
 /** The owned object of the current attempt, if it was created (or is being created) and is not to be deleted. */
 export const currentOwned = (s: TaskState): Owned | undefined =>

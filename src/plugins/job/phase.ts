@@ -1,8 +1,7 @@
 // The batch-job phase mapping: a Job's conditions and counters, and its pods as related resources, to a PhaseInfo.
 import * as O from 'fp-ts/lib/Option.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { isPlainObject } from '../../domain/codec.js';
-import { describeJsonValue, recordAt, stringAt } from '../../domain/json-read.js';
+import { describeJsonValue } from '../../domain/json-read.js';
 import { ownValue } from '../../domain/own-keys.js';
 import { isFailure, isTerminal, ordinal } from '../../domain/phase.js';
 import {
@@ -15,14 +14,12 @@ import {
   undefinedPhase,
   waitingForResources,
   type ErrorKind,
-  type LogContext,
   type PhaseInfo,
   type TaskInfo,
 } from '../../domain/phase-info.js';
 import type { PhaseContext, PhaseExplanation } from '../../domain/plugin.js';
 import type { Instant } from '../../domain/time.js';
 import { firstKnown } from '../crd/index.js';
-import { getPodTaskPhase, readPod, type PodView } from '../pod/phase/index.js';
 import {
   isFailureCondition,
   readJob,
@@ -31,240 +28,10 @@ import {
   type JobConditionView,
   type JobView,
 } from './job-view.js';
-import {
-  CONTROLLER_UID_LABEL,
-  JOB_NAME_LABEL,
-  LEGACY_CONTROLLER_UID_LABEL,
-  LEGACY_JOB_NAME_LABEL,
-} from './names.js';
+import { hasFailed, infoOf, isPending, isRunning, last, podsOf, type SeenPod } from './job-pods.js';
+import { jobPhaseTable, type JobRow, type JobRowId } from './phase-table.js';
 
-// -------------------------------------------------------------------------------------
-// the table
-// -------------------------------------------------------------------------------------
-
-export type JobRowId =
-  | 'input.not-a-job'
-  | 'failed.backoff-limit'
-  | 'failed.deadline'
-  | 'failed.pod-failure-policy'
-  | 'failed.max-failed-indexes'
-  | 'failed.failed-indexes'
-  | 'failed.other'
-  | 'complete'
-  | 'suspended'
-  | 'pod.pending-failure'
-  | 'running.pod-running'
-  | 'running.between-pods'
-  | 'pending.pod'
-  | 'active.ready'
-  | 'active.not-ready'
-  | 'started.no-pods'
-  | 'created';
-
-export interface JobRow {
-  readonly id: JobRowId;
-  readonly when: string;
-  /** A phase name, or who decides it. */
-  readonly phase: string;
-  readonly code: string;
-  readonly kind: string;
-}
-
-/** The decision table, in evaluation order; docs/plugins/job.md renders it and the tests cover every row. */
-export const jobPhaseTable: ReadonlyArray<JobRow> = [
-  { id: 'input.not-a-job', when: 'the value is not a batch Job', phase: 'Undefined', code: '', kind: '' },
-  {
-    id: 'failed.backoff-limit',
-    when: 'Failed or FailureTarget True, reason BackoffLimitExceeded',
-    phase: 'PermanentFailure',
-    code: 'BackoffLimitExceeded',
-    kind: "the last failed pod's (USER when none is seen)",
-  },
-  {
-    id: 'failed.deadline',
-    when: 'Failed or FailureTarget True, reason DeadlineExceeded',
-    phase: 'PermanentFailure',
-    code: 'DeadlineExceeded',
-    kind: 'USER',
-  },
-  {
-    id: 'failed.pod-failure-policy',
-    when: 'Failed or FailureTarget True, reason PodFailurePolicy (a FailJob rule matched)',
-    phase: 'PermanentFailure',
-    code: 'PodFailurePolicy',
-    kind: 'USER',
-  },
-  {
-    id: 'failed.max-failed-indexes',
-    when: 'Failed or FailureTarget True, reason MaxFailedIndexesExceeded',
-    phase: 'PermanentFailure',
-    code: 'MaxFailedIndexesExceeded',
-    kind: 'USER',
-  },
-  {
-    id: 'failed.failed-indexes',
-    when: 'Failed or FailureTarget True, reason FailedIndexes (every index ended, some failed)',
-    phase: 'PermanentFailure',
-    code: 'FailedIndexes',
-    kind: 'USER',
-  },
-  {
-    id: 'failed.other',
-    when: 'Failed or FailureTarget True, any other or no reason',
-    phase: 'PermanentFailure',
-    code: 'the reason, else JobFailed',
-    kind: 'USER',
-  },
-  { id: 'complete', when: 'Complete or SuccessCriteriaMet True', phase: 'Success', code: '', kind: '' },
-  {
-    id: 'suspended',
-    when: 'Suspended True, or spec.suspend (e.g. queued by Kueue)',
-    phase: 'WaitingForResources',
-    code: '',
-    kind: '',
-  },
-  {
-    id: 'pod.pending-failure',
-    when: 'a pending pod of the Job is a failure for the pod plugin (bad image, config error, image pull back-off past grace, pod pending timeout): the Job controller never counts it',
-    phase: 'the pod plugin decides',
-    code: "the pod plugin's",
-    kind: "the pod plugin's",
-  },
-  { id: 'running.pod-running', when: 'a pod of the Job is Running', phase: 'Running', code: '', kind: '' },
-  {
-    id: 'running.between-pods',
-    when: 'no pod runs, but the Job has started (a pod ended, a counter moved, or Running was reported before)',
-    phase: 'Running',
-    code: '',
-    kind: '',
-  },
-  {
-    id: 'pending.pod',
-    when: 'pods are seen, all pending',
-    phase: "the latest pending pod's (Queued or Initializing)",
-    code: '',
-    kind: '',
-  },
-  { id: 'active.ready', when: 'no pod seen; status.ready > 0', phase: 'Running', code: '', kind: '' },
-  {
-    id: 'active.not-ready',
-    when: 'no pod seen; status.active > 0, none ready',
-    phase: 'Initializing',
-    code: '',
-    kind: '',
-  },
-  { id: 'started.no-pods', when: 'no pod seen; status.startTime set', phase: 'Queued', code: '', kind: '' },
-  {
-    id: 'created',
-    when: 'no status yet (any unknown condition is ignored)',
-    phase: 'Queued',
-    code: '',
-    kind: '',
-  },
-];
-
-// -------------------------------------------------------------------------------------
-// related pods
-// -------------------------------------------------------------------------------------
-
-interface SeenPod {
-  readonly view: PodView;
-  /** What the pod plugin makes of this pod alone. */
-  readonly pi: PhaseInfo;
-}
-
-const labelsOf = (u: unknown): Readonly<Record<string, unknown>> =>
-  recordAt(recordAt(u, 'metadata'), 'labels');
-
-const ownerUids = (u: unknown): ReadonlyArray<string> => {
-  const refs = recordAt(u, 'metadata')['ownerReferences'];
-  return Array.isArray(refs) ? refs.filter(isPlainObject).map((r) => stringAt(r, 'uid')) : [];
-};
-
-/** A pod belongs to the Job when the Job owns it (or its selector labels name the Job's uid), else by name label. */
-const belongs = (job: JobView, u: unknown, pod: PodView): boolean => {
-  if (job.namespace !== '' && pod.namespace !== '' && job.namespace !== pod.namespace) return false;
-  const labels = labelsOf(u);
-  if (job.uid !== '') {
-    return (
-      ownerUids(u).includes(job.uid) ||
-      labels[CONTROLLER_UID_LABEL] === job.uid ||
-      labels[LEGACY_CONTROLLER_UID_LABEL] === job.uid
-    );
-  }
-  return (
-    job.name !== '' && (labels[JOB_NAME_LABEL] === job.name || labels[LEGACY_JOB_NAME_LABEL] === job.name)
-  );
-};
-
-const byAge = (a: SeenPod, b: SeenPod): number => {
-  const ta = a.view.creationTimestamp ?? 0;
-  const tb = b.view.creationTimestamp ?? 0;
-  return ta !== tb ? ta - tb : a.view.name < b.view.name ? -1 : a.view.name > b.view.name ? 1 : 0;
-};
-
-/** The Job's pods among the related objects, oldest first, each classified by the pod plugin. */
-const podsOf = (ctx: PhaseContext, job: JobView): ReadonlyArray<SeenPod> => {
-  const podCtx: PhaseContext = {
-    now: ctx.now,
-    config: ctx.config,
-    ...(ctx.task === undefined ? {} : { task: ctx.task }),
-  };
-  const out: SeenPod[] = [];
-  for (const u of ctx.related ?? []) {
-    const view = readPod(u);
-    if (O.isNone(view) || stringAt(u, 'kind') !== 'Pod' || !belongs(job, u, view.value)) continue;
-    out.push({ view: view.value, pi: getPodTaskPhase(podCtx, u) });
-  }
-  return out.sort(byAge);
-};
-
-const isPending = (p: SeenPod): boolean =>
-  (p.view.phase === undefined || p.view.phase === 'Pending') && p.view.deletionTimestamp === undefined;
-const isRunning = (p: SeenPod): boolean =>
-  p.view.phase === 'Running' && p.view.deletionTimestamp === undefined;
-const hasFailed = (p: SeenPod): boolean => p.view.phase === 'Failed' || isFailure(p.pi.phase);
-
-const last = <A>(xs: ReadonlyArray<A>): A | undefined => xs[xs.length - 1];
-
-// -------------------------------------------------------------------------------------
-// task info
-// -------------------------------------------------------------------------------------
-
-const counters = (job: JobView): Record<string, unknown> => ({
-  active: job.status.active,
-  ready: job.status.ready,
-  succeeded: job.status.succeeded,
-  failed: job.status.failed,
-  terminating: job.status.terminating,
-  ...(job.status.completedIndexes === '' ? {} : { completedIndexes: job.status.completedIndexes }),
-  ...(job.status.failedIndexes === '' ? {} : { failedIndexes: job.status.failedIndexes }),
-});
-
-/** The log context of every pod seen, the focus pod first-named; undefined when no pod is seen. */
-const logContextOf = (pods: ReadonlyArray<SeenPod>, focus: SeenPod | undefined): LogContext | undefined => {
-  if (focus === undefined) return undefined;
-  const contexts = pods.flatMap((p) => p.pi.info.logContext?.pods ?? []);
-  return { primaryPodName: focus.view.name, pods: contexts };
-};
-
-/** Task info: the focus pod's log links, every pod's log context, the Job's counters as custom info. */
-const infoOf = (
-  job: JobView,
-  pods: ReadonlyArray<SeenPod>,
-  focus: SeenPod | undefined,
-  at?: Instant,
-): TaskInfo => {
-  const logContext = logContextOf(pods, focus);
-  return {
-    logs: focus?.pi.info.logs ?? [],
-    additionalReasons: [],
-    externalResources: [],
-    ...(at === undefined ? {} : { occurredAt: at }),
-    ...(logContext === undefined ? {} : { logContext }),
-    customInfo: { job: counters(job) },
-  };
-};
+export { jobPhaseTable, type JobRow, type JobRowId };
 
 // -------------------------------------------------------------------------------------
 // decisions

@@ -1,7 +1,7 @@
 // Contract: admission on create (ResourceQuota, NamespaceLifecycle, Priority) with the plugins' exact messages.
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../domain/kubernetes.js';
-import { isQuotaExceeded } from '../../ports/cluster-error.js';
+import { isQuotaExceeded } from '../../domain/api-error.js';
 import { NAMESPACE, configMap, err, freshNamespace, ok, pod, type ContractAdapter } from './support.js';
 
 export const admissionContract = (ctx: () => ContractAdapter): void => {
@@ -35,7 +35,12 @@ export const admissionContract = (ctx: () => ContractAdapter): void => {
       const ns = await freshNamespace(cluster);
       // PriorityClasses are cluster-scoped: the name comes from the fresh namespace, and the class is removed after.
       const high = `contract-${ns}`;
-      const classRef = { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: high };
+      const classRef = {
+        apiVersion: 'scheduling.k8s.io/v1',
+        kind: 'PriorityClass',
+        namespace: '',
+        name: high,
+      };
       const priorityClass = (name: string, value: number): KubeObject => ({
         apiVersion: 'scheduling.k8s.io/v1',
         kind: 'PriorityClass',
@@ -88,8 +93,8 @@ export const admissionContract = (ctx: () => ContractAdapter): void => {
       const ns = await freshNamespace(cluster);
       // A finalizer keeps content in the namespace, so it stays Terminating whether or not a namespace controller runs.
       await ok(cluster.create(configMap(ns, 'held', {}, { finalizers: ['kubetasks.dev/hold'] })));
-      await ok(cluster.delete({ ...NAMESPACE, name: ns }));
-      const terminating = await ok(cluster.get({ ...NAMESPACE, name: ns }));
+      await ok(cluster.delete({ ...NAMESPACE, namespace: '', name: ns }));
+      const terminating = await ok(cluster.get({ ...NAMESPACE, namespace: '', name: ns }));
       expect(terminating.metadata?.deletionTimestamp).toBeDefined();
       expect((terminating['status'] as { phase?: string }).phase).toBe('Terminating');
       const e = await err(cluster.create(configMap(ns, 'late')));

@@ -13,6 +13,7 @@ import { admissionContract } from './admission.js';
 import { deletionContract } from './deletion.js';
 import { kubeletContract } from './kubelet.js';
 import { objectsContract } from './objects.js';
+import { patchContract } from './patch.js';
 import { selectorsContract } from './selectors.js';
 import { statusContract } from './status.js';
 import type { AdapterFactory, ContractAdapter } from './support.js';
@@ -40,6 +41,7 @@ export const clusterContract = (name: string, makeAdapter: AdapterFactory): void
       return adapter;
     };
     objectsContract(ctx);
+    patchContract(ctx);
     admissionContract(ctx);
     statusContract(ctx);
     deletionContract(ctx);

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { GroupVersionKind, KubeObject } from '../../domain/kubernetes.js';
 import type { Clock } from '../../ports/clock.js';
-import { showClusterError, type ClusterError } from '../../ports/cluster-error.js';
+import { showApiError, type ApiError } from '../../domain/api-error.js';
 import type { ClusterPort, ObjectRef, WatchEvent, WatchOptions, WatchStream } from '../../ports/cluster.js';
 import { WIDGET } from './kinds.js';
 
@@ -27,14 +27,14 @@ export const CONFIG_MAP: GroupVersionKind = { apiVersion: 'v1', kind: 'ConfigMap
 export const NAMESPACE: GroupVersionKind = { apiVersion: 'v1', kind: 'Namespace' };
 
 /** The value of a successful call; a failure fails the test with the error. */
-export const ok = async <A>(call: TE.TaskEither<ClusterError, A>): Promise<A> => {
+export const ok = async <A>(call: TE.TaskEither<ApiError, A>): Promise<A> => {
   const r = await call();
-  if (E.isLeft(r)) throw new Error(`expected success, got ${showClusterError(r.left)}`);
+  if (E.isLeft(r)) throw new Error(`expected success, got ${showApiError(r.left)}`);
   return r.right;
 };
 
 /** The error of a failed call; a success fails the test. */
-export const err = async <A>(call: TE.TaskEither<ClusterError, A>): Promise<ClusterError> => {
+export const err = async <A>(call: TE.TaskEither<ApiError, A>): Promise<ApiError> => {
   const r = await call();
   if (E.isRight(r))
     throw new Error(`expected a failure, got ${JSON.stringify(r.right)?.slice(0, 300) ?? 'nothing'}`);
@@ -180,7 +180,7 @@ export const watchError = async (
   adapter: ContractAdapter,
   gvk: GroupVersionKind,
   options: WatchOptions,
-): Promise<ClusterError> => {
+): Promise<ApiError> => {
   const r = await adapter.cluster.watch(gvk, options)();
   if (E.isLeft(r)) return r.left;
   const reader = readerOf(adapter.clock, r.right);

@@ -1,6 +1,6 @@
 // Contract: watch ordering, resume from a resourceVersion, selector transitions, bookmarks and Expired/Timeout.
 import { describe, expect, it } from 'vitest';
-import { isResourceExpired } from '../../ports/cluster-error.js';
+import { isResourceExpired } from '../../domain/api-error.js';
 import type { WatchEvent } from '../../ports/cluster.js';
 import {
   CONFIG_MAP,

@@ -1,5 +1,6 @@
 // Laws of the lifecycle machine over random interleavings of cluster answers, observations, aborts and crashes.
 import { describe, expect } from 'vitest';
+import { statusError } from '../../../src/domain/api-error.js';
 import { fc, test } from '@fast-check/vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import type { ApiError, Command, Observation } from '../../../src/domain/lifecycle/protocol.js';
@@ -33,15 +34,14 @@ type Move =
 const arbError: fc.Arbitrary<ApiError | undefined> = fc.oneof(
   { weight: 6, arbitrary: fc.constant(undefined) },
   fc.constantFrom<ApiError>(
-    { reason: 'InternalError', code: 500, message: 'etcd hiccup' },
-    { reason: 'TooManyRequests', code: 429, message: 'slow down' },
-    { reason: 'Conflict', code: 409, message: 'conflict' },
-    {
-      reason: 'Forbidden',
-      code: 403,
-      message: 'pods "x" is forbidden: exceeded quota: q, requested: cpu=1, used: cpu=4, limited: cpu=4',
-    },
-    { reason: 'Invalid', code: 422, message: 'spec.x: Invalid value' },
+    statusError('InternalError', 'etcd hiccup'),
+    statusError('TooManyRequests', 'slow down'),
+    statusError('Conflict', 'conflict'),
+    statusError(
+      'Forbidden',
+      'pods "x" is forbidden: exceeded quota: q, requested: cpu=1, used: cpu=4, limited: cpu=4',
+    ),
+    statusError('Invalid', 'spec.x: Invalid value'),
   ),
 );
 
@@ -164,7 +164,7 @@ class World {
           this.feed({
             _tag: 'CreateFailed',
             ref: c.ref,
-            error: { reason: 'AlreadyExists', code: 409, message: 'exists' },
+            error: statusError('AlreadyExists', 'exists'),
           });
           return;
         }

@@ -1,5 +1,6 @@
 // The lifecycle machine's decision table: launch, create errors, observation, retries, abort, cleanup, resume.
 import { describe, expect, it } from 'vitest';
+import { statusError } from '../../../src/domain/api-error.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import { classifyCreateError, neverFits } from '../../../src/domain/lifecycle/create-errors.js';
@@ -59,27 +60,23 @@ describe('launch', () => {
 });
 
 describe('create errors', () => {
-  const quota = (requested: string, used: string, limited: string): ApiError => ({
-    reason: 'Forbidden',
-    code: 403,
-    message: `pods "r1-train-0" is forbidden: exceeded quota: compute, requested: ${requested}, used: ${used}, limited: ${limited}`,
-  });
+  const quota = (requested: string, used: string, limited: string): ApiError =>
+    statusError(
+      'Forbidden',
+      `pods "r1-train-0" is forbidden: exceeded quota: compute, requested: ${requested}, used: ${used}, limited: ${limited}`,
+    );
 
   it.each([
-    [{ reason: 'AlreadyExists', code: 409, message: 'exists' }, 'Submitted', undefined],
+    [statusError('AlreadyExists', 'exists'), 'Submitted', undefined],
     [quota('limits.cpu=2', 'limits.cpu=3', 'limits.cpu=4'), 'QuotaExceeded', undefined],
     [quota('limits.memory=8Gi', 'limits.memory=0', 'limits.memory=4Gi'), 'NeverFits', undefined],
-    [
-      { reason: 'Forbidden', code: 403, message: 'violates PodSecurity "restricted"' },
-      'UserRetryable',
-      'RuntimeFailure',
-    ],
-    [{ reason: 'RequestEntityTooLarge', code: 413, message: 'too big' }, 'Permanent', 'EntityTooLarge'],
-    [{ reason: 'Invalid', code: 422, message: 'spec invalid' }, 'Permanent', 'InvalidResource'],
-    [{ reason: 'BadRequest', code: 400, message: 'webhook denied' }, 'Permanent', 'BadRequest'],
-    [{ reason: 'InternalError', code: 500, message: 'etcd' }, 'System', 'InternalError'],
-    [{ reason: 'TooManyRequests', code: 429, message: 'slow down' }, 'System', 'TooManyRequests'],
-    [{ reason: 'Timeout', code: 504, message: 'timeout' }, 'System', 'Timeout'],
+    [statusError('Forbidden', 'violates PodSecurity "restricted"'), 'UserRetryable', 'RuntimeFailure'],
+    [statusError('RequestEntityTooLarge', 'too big'), 'Permanent', 'EntityTooLarge'],
+    [statusError('Invalid', 'spec invalid'), 'Permanent', 'InvalidResource'],
+    [statusError('BadRequest', 'webhook denied'), 'Permanent', 'BadRequest'],
+    [statusError('InternalError', 'etcd'), 'System', 'InternalError'],
+    [statusError('TooManyRequests', 'slow down'), 'System', 'TooManyRequests'],
+    [statusError('Timeout', 'timeout'), 'System', 'Timeout'],
   ] as const)('%j → %s %s', (error, tag, code) => {
     const outcome = classifyCreateError(error);
     expect(outcome._tag).toBe(tag);
@@ -91,10 +88,10 @@ describe('create errors', () => {
       const o = classifyCreateError(e);
       return o._tag === 'System' && o.maybeCreated;
     };
-    expect(maybe({ reason: 'InternalError', code: 500, message: '' })).toBe(true);
-    expect(maybe({ reason: 'Timeout', code: 504, message: '' })).toBe(true);
-    expect(maybe({ reason: 'ServiceUnavailable', code: 503, message: 'connection refused' })).toBe(false);
-    expect(maybe({ reason: 'TooManyRequests', code: 429, message: '' })).toBe(false);
+    expect(maybe(statusError('InternalError', ''))).toBe(true);
+    expect(maybe(statusError('Timeout', ''))).toBe(true);
+    expect(maybe(statusError('ServiceUnavailable', 'connection refused'))).toBe(false);
+    expect(maybe(statusError('TooManyRequests', ''))).toBe(false);
   });
 
   it('reads requested and limited amounts from the quota message', () => {
@@ -137,7 +134,7 @@ describe('create errors', () => {
       {
         _tag: 'CreateFailed' as const,
         ref: ref('r1-train-0'),
-        error: { reason: 'InternalError', code: 500, message: 'x' },
+        error: statusError('InternalError', 'x'),
       },
     ];
     const { commands } = run(failedCreate);
@@ -152,7 +149,7 @@ describe('create errors', () => {
       {
         _tag: 'CreateFailed',
         ref: ref('r1-train-0'),
-        error: { reason: 'InternalError', code: 500, message: 'x' },
+        error: statusError('InternalError', 'x'),
       },
     ]);
     const early = step(failed.state, { _tag: 'TimerFired', timer: 'Retry' }, ctxAt(T0 + 100));
@@ -211,7 +208,7 @@ describe('observation', () => {
       {
         _tag: 'FinalizerRemoved',
         ref: ref('r1-train-0'),
-        error: { reason: 'Forbidden', code: 403, message: 'no patch for you' },
+        error: statusError('Forbidden', 'no patch for you'),
       },
       ctxAt(T0),
     );
@@ -415,7 +412,7 @@ describe('abort', () => {
     const failed = {
       _tag: 'AbortApplied' as const,
       ref: ref('r1-train-0'),
-      error: { reason: 'InternalError', code: 500, message: 'etcd' },
+      error: statusError('InternalError', 'etcd'),
     };
     const running = [{ _tag: 'Submitted' as const }, created('r1-train-0'), seen('r1-train-0', 'Running')];
 
@@ -554,7 +551,7 @@ describe('persistence', () => {
         {
           _tag: 'CreateFailed',
           ref: ref('r1-train-0'),
-          error: { reason: 'TooManyRequests', code: 429, message: 'slow down' },
+          error: statusError('TooManyRequests', 'slow down'),
         },
       ],
       ctxAt(T0),
@@ -575,7 +572,7 @@ describe('persistence', () => {
         {
           _tag: 'DeleteAnswered',
           ref: ref('r1-train-0'),
-          error: { reason: 'Conflict', code: 409, message: 'Precondition failed: UID in precondition' },
+          error: statusError('Conflict', 'Precondition failed: UID in precondition'),
         },
         seen('r1-train-0', 'Fatal', { finalizers: [], uid: 'uid-newer' }),
       ],
@@ -587,7 +584,7 @@ describe('persistence', () => {
   });
 
   it('an object that comes back after a NotFound (a late create of a dead process) is cleaned up and deleted', () => {
-    const notFound = { reason: 'NotFound', code: 404, message: 'pods "r1-train-0" not found' };
+    const notFound = statusError('NotFound', 'pods "r1-train-0" not found');
     const aborted = run([
       { _tag: 'Submitted' },
       created('r1-train-0'),

@@ -9,6 +9,23 @@ import {
   type PoolEvent,
 } from '../../../src/domain/lifecycle/shared-clusters.js';
 import type { ObjectRef } from '../../../src/domain/lifecycle/state.js';
+import {
+  alreadyExists,
+  conflict,
+  forbidden,
+  internalError,
+  notFound,
+  timeout,
+} from '../../../src/domain/api-error.js';
+
+const RAY = { group: 'ray.io', resource: 'rayclusters' };
+const arbApiError = fc.constantFrom(
+  internalError('boom'),
+  timeout('etcd'),
+  notFound(RAY, 'c1'),
+  conflict(RAY, 'c1'),
+  alreadyExists(RAY, 'c1'),
+);
 
 const ref = (name: string): ObjectRef => ({
   apiVersion: 'ray.io/v1',
@@ -50,14 +67,14 @@ const arbEvent: fc.Arbitrary<PoolEvent> = fc.oneof(
     .record({
       _tag: fc.constant('CreateAnswered' as const),
       ref: arbRef,
-      error: fc.option(fc.constant('boom'), { nil: undefined }),
+      error: fc.option(arbApiError, { nil: undefined }),
     })
     .map(({ error, ...e }) => ({ ...e, ...(error === undefined ? {} : { error }) })),
   fc
     .record({
       _tag: fc.constant('DeleteAnswered' as const),
       ref: arbRef,
-      error: fc.option(fc.constant('boom'), { nil: undefined }),
+      error: fc.option(arbApiError, { nil: undefined }),
     })
     .map(({ error, ...e }) => ({ ...e, ...(error === undefined ? {} : { error }) })),
   fc.record({ _tag: fc.constant('IdleTimerFired' as const), ref: arbRef }),
@@ -242,7 +259,7 @@ describe('poolStep decisions', () => {
       { _tag: 'Observed', ref: c1, object: object(c1), ready: false, failure: 'x' },
       ctx,
     ).pool;
-    const refused = poolStep(p, { _tag: 'DeleteAnswered', ref: c1, error: 'etcd timeout' }, ctx);
+    const refused = poolStep(p, { _tag: 'DeleteAnswered', ref: c1, error: timeout('etcd') }, ctx);
     expect(refused.commands).toEqual([{ _tag: 'ScheduleIdleTimer', ref: c1, at: 1000 }]);
     p = poolStep(refused.pool, { _tag: 'Acquire', taskId: 't1', ref: c1, manifest: manifest(c1) }, ctx).pool;
     const retry = poolStep(p, { _tag: 'IdleTimerFired', ref: c1 }, { now: 1000, idleTtl: TTL });
@@ -275,7 +292,7 @@ describe('poolStep decisions', () => {
   it('keeps a cluster the watch has shown even when its create answers with an error (a timeout after commit)', () => {
     let p = poolStep(emptyPool, { _tag: 'Acquire', taskId: 't1', ref: c1, manifest: manifest(c1) }, ctx).pool;
     p = poolStep(p, { _tag: 'Observed', ref: c1, object: object(c1), ready: true }, ctx).pool;
-    const late = poolStep(p, { _tag: 'CreateAnswered', ref: c1, error: 'Timeout' }, ctx);
+    const late = poolStep(p, { _tag: 'CreateAnswered', ref: c1, error: timeout('etcd') }, ctx);
     expect(late.commands).toEqual([]);
     expect(late.pool).toEqual(p);
     // Without the watch's word, the create failed: the holders' tries fail and the record goes.
@@ -284,7 +301,11 @@ describe('poolStep decisions', () => {
       { _tag: 'Acquire', taskId: 't1', ref: c1, manifest: manifest(c1) },
       ctx,
     );
-    const failed = poolStep(unseen.pool, { _tag: 'CreateAnswered', ref: c1, error: 'Forbidden' }, ctx);
+    const failed = poolStep(
+      unseen.pool,
+      { _tag: 'CreateAnswered', ref: c1, error: forbidden(RAY, 'c1', 'no') },
+      ctx,
+    );
     expect(failed.pool).toEqual([]);
     expect(failed.commands.map((c) => c._tag)).toEqual(['NotifyFailed']);
   });
@@ -295,7 +316,11 @@ describe('poolStep decisions', () => {
     expect(p[0]?.deleting).toBe(true);
     const again = poolStep(p, { _tag: 'IdleTimerFired', ref: c1 }, { now: 5000, idleTtl: TTL });
     expect(again).toEqual({ pool: p, commands: [] });
-    const refused = poolStep(again.pool, { _tag: 'DeleteAnswered', ref: c1, error: 'boom' }, ctx);
+    const refused = poolStep(
+      again.pool,
+      { _tag: 'DeleteAnswered', ref: c1, error: internalError('boom') },
+      ctx,
+    );
     expect(refused.commands).toEqual([{ _tag: 'ScheduleIdleTimer', ref: c1, at: 1000 }]);
   });
 
@@ -306,5 +331,37 @@ describe('poolStep decisions', () => {
       { now: 5, idleTtl: TTL },
     );
     expect(r.commands).toEqual([{ _tag: 'ScheduleIdleTimer', ref: c1, at: 1005 }]);
+  });
+
+  it.each([
+    { error: notFound(RAY, 'c1'), retried: false },
+    {
+      error: conflict(RAY, 'c1', 'Precondition failed: UID in precondition: a, UID in object meta: b'),
+      retried: false,
+    },
+    { error: internalError('etcd'), retried: true },
+    { error: timeout('etcd'), retried: true },
+    { error: forbidden(RAY, 'c1', 'no'), retried: true },
+  ])('a delete answered $error.reason is retried on the timer: $retried', ({ error, retried }) => {
+    let p = poolStep(emptyPool, { _tag: 'Observed', ref: c1, object: object(c1), ready: true }, ctx).pool;
+    p = poolStep(p, { _tag: 'IdleTimerFired', ref: c1 }, { now: 1000, idleTtl: TTL }).pool;
+    const r = poolStep(p, { _tag: 'DeleteAnswered', ref: c1, error }, ctx);
+    expect(r.commands.length > 0).toBe(retried);
+    expect(r.pool[0]?.deleting).toBe(!retried);
+  });
+
+  it.each([
+    { error: alreadyExists(RAY, 'c1'), failed: false },
+    { error: forbidden(RAY, 'c1', 'exceeded quota: q'), failed: true },
+    { error: internalError('etcd'), failed: true },
+  ])('a create answered $error.reason fails the holders: $failed', ({ error, failed }) => {
+    const p = poolStep(
+      emptyPool,
+      { _tag: 'Acquire', taskId: 't1', ref: c1, manifest: manifest(c1) },
+      ctx,
+    ).pool;
+    const r = poolStep(p, { _tag: 'CreateAnswered', ref: c1, error }, ctx);
+    expect(r.commands.map((c) => c._tag)).toEqual(failed ? ['NotifyFailed'] : []);
+    expect(r.pool.length).toBe(failed ? 0 : 1);
   });
 });

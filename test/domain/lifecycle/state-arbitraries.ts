@@ -1,4 +1,5 @@
 // Arbitrary lifecycle states of both stored versions, observations for the toy plugin, and v2 written as v1 would.
+import { statusError } from '../../../src/domain/api-error.js';
 import { fc } from '@fast-check/vitest';
 import type { ApiError, Observation } from '../../../src/domain/lifecycle/protocol.js';
 import type {
@@ -192,18 +193,13 @@ export const toV1 = (s: TaskState): TaskStateV1 => {
 // observations of the toy task
 // -------------------------------------------------------------------------------------
 
-const notFound: ApiError = { reason: 'NotFound', code: 404, message: 'not found' };
-const internal: ApiError = { reason: 'InternalError', code: 500, message: 'etcd hiccup' };
-const conflict: ApiError = {
-  reason: 'Conflict',
-  code: 409,
-  message: 'Precondition failed: UID in precondition',
-};
-const quota: ApiError = {
-  reason: 'Forbidden',
-  code: 403,
-  message: 'toys "x" is forbidden: exceeded quota: q, requested: cpu=1, used: cpu=4, limited: cpu=4',
-};
+const notFound: ApiError = statusError('NotFound', 'not found');
+const internal: ApiError = statusError('InternalError', 'etcd hiccup');
+const conflict: ApiError = statusError('Conflict', 'Precondition failed: UID in precondition');
+const quota: ApiError = statusError(
+  'Forbidden',
+  'toys "x" is forbidden: exceeded quota: q, requested: cpu=1, used: cpu=4, limited: cpu=4',
+);
 const arbAnswer = fc.option(fc.constantFrom(notFound, internal, conflict), { nil: undefined });
 const err = (error: ApiError | undefined) => (error === undefined ? {} : { error });
 

@@ -1,5 +1,6 @@
 // applyPodConfiguration: templates, resources, env, platform defaults and constraints on a raw pod, in one fixed order.
 import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import { renderPath, type PathSegment } from '../../../domain/codec.js';
 import type { Container, PodSpec } from '../../../domain/kubernetes.js';
 import { envVarNameError } from '../../../domain/names.js';
@@ -206,21 +207,23 @@ const configureContainers = (
   rules: ContainerRules,
   spec: PodSpec,
 ): E.Either<BuildError, PodSpec> => {
-  const run = (cs: ReadonlyArray<Container>): E.Either<BuildError, Container[]> => {
-    const out: Container[] = [];
-    for (const c of cs) {
-      const r = configureContainer(ctx, rules, c);
-      if (E.isLeft(r)) return r;
-      out.push(r.right);
-    }
-    return E.right(out);
-  };
-  const containers = run(spec.containers);
-  if (E.isLeft(containers)) return containers;
-  if (spec.initContainers === undefined) return E.right({ ...spec, containers: containers.right });
-  const init = run(spec.initContainers);
-  if (E.isLeft(init)) return init;
-  return E.right({ ...spec, containers: containers.right, initContainers: init.right });
+  const run = (cs: ReadonlyArray<Container>): E.Either<BuildError, Container[]> =>
+    pipe(
+      cs,
+      E.traverseArray((c) => configureContainer(ctx, rules, c)),
+      E.map((out) => [...out]),
+    );
+  const init = spec.initContainers;
+  return pipe(
+    E.Do,
+    E.apS('containers', run(spec.containers)),
+    E.apS('initContainers', init === undefined ? E.right(undefined) : run(init)),
+    E.map(({ containers, initContainers }) => ({
+      ...spec,
+      containers,
+      ...(initContainers === undefined ? {} : { initContainers }),
+    })),
+  );
 };
 
 /** Execution overrides on the primary container: resources (whole resources, per name) and the image. */

@@ -1,6 +1,7 @@
 // The pod plugin's buildResource and buildIdentityResource, and the pieces of pod construction other plugins reuse.
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
+import { guardBuild } from '../../crd/build-guard.js';
 import type { Container, KubeObject, Pod } from '../../../domain/kubernetes.js';
 import { checkExecutionMetadata } from '../../../domain/object-metadata.js';
 import type { BuildContext, BuildError } from '../../../domain/plugin.js';
@@ -112,25 +113,17 @@ const toPod = (ctx: BuildContext, raw: RawPod): Pod => {
 /**
  * The pod plugin's buildResource: buildRawPod, applyPodConfiguration, the VS Code probe and the primary-container
  * annotation. Everything except what the plugin manager adds (name, namespace, the unions with config and execution
- * labels and annotations, owner reference, finalizer: see addObjectMetadata). Never throws.
+ * labels and annotations, owner reference, finalizer: see addObjectMetadata). Never throws: guardBuild turns a
+ * bug's exception into a FailedToBuildResource error.
  */
-export const buildPodResource = (ctx: BuildContext): E.Either<BuildError, Pod> => {
-  try {
-    return pipe(
-      checkExecutionMetadata(ctx),
-      E.chain(() => buildRawPod(ctx)),
-      E.chain((raw) => applyPodConfiguration(ctx, raw)),
-      E.map((raw) => toPod(ctx, withVsCodeProbe(raw))),
-    );
-  } catch (e) {
-    // Inputs are decoded and checked before use, so this is a bug; it must still reach the user as an error value.
-    return E.left({
-      _tag: 'BuildError',
-      code: 'FailedToBuildResource',
-      message: `internal error while building the pod: ${e instanceof Error ? e.message : String(e)}`,
-    });
-  }
-};
+export const buildPodResource = guardBuild('the pod', (ctx): E.Either<BuildError, Pod> =>
+  pipe(
+    checkExecutionMetadata(ctx),
+    E.flatMap(() => buildRawPod(ctx)),
+    E.flatMap((raw) => applyPodConfiguration(ctx, raw)),
+    E.map((raw) => toPod(ctx, withVsCodeProbe(raw))),
+  ),
+);
 
 /** The identity object for get, abort and finalize: a Pod (kind "Pod", unlike Flyte's "pod"); the manager names it. */
 export const buildPodIdentity = (_ctx: BuildContext): E.Either<BuildError, Pod> =>

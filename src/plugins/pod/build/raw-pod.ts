@@ -1,5 +1,6 @@
 // buildRawPod: the pod a task describes, before any platform configuration (spec 3.1 and 3.2).
 import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
 import { decode, NonEmptyString, StringMap, type PathSegment } from '../../../domain/codec.js';
 import type { Container, EnvVar, PodSpec } from '../../../domain/kubernetes.js';
@@ -40,17 +41,17 @@ type Path = ReadonlyArray<PathSegment>;
 // one source at a time: each is checked, rendered and vetted under its own path
 // -------------------------------------------------------------------------------------
 
-const renderContainer = (c: Container, values: TemplateValues, at: Path): E.Either<BuildError, Container> => {
-  const command = renderList(c.command, values, [...at, 'command']);
-  if (E.isLeft(command)) return command;
-  const args = renderList(c.args, values, [...at, 'args']);
-  if (E.isLeft(args)) return args;
-  return E.right({
-    ...c,
-    ...(command.right === undefined ? {} : { command: [...command.right] }),
-    ...(args.right === undefined ? {} : { args: [...args.right] }),
-  });
-};
+const renderContainer = (c: Container, values: TemplateValues, at: Path): E.Either<BuildError, Container> =>
+  pipe(
+    E.Do,
+    E.apS('command', renderList(c.command, values, [...at, 'command'])),
+    E.apS('args', renderList(c.args, values, [...at, 'args'])),
+    E.map(({ command, args }) => ({
+      ...c,
+      ...(command === undefined ? {} : { command: [...command] }),
+      ...(args === undefined ? {} : { args: [...args] }),
+    })),
+  );
 
 const vetContainers = (
   ctx: BuildContext,
@@ -89,11 +90,12 @@ const podSpecFrom = (
   values: TemplateValues,
   at: Path,
   requireContainers: boolean,
-): E.Either<BuildError, PodSpec> => {
-  const checked = checkPodSpec(u, { requireContainers });
-  if (E.isLeft(checked)) return E.left(issueToBuildError(checked.left, at));
-  return vetContainers(ctx, checked.right, values, at);
-};
+): E.Either<BuildError, PodSpec> =>
+  pipe(
+    checkPodSpec(u, { requireContainers }),
+    E.mapLeft((issue) => issueToBuildError(issue, at)),
+    E.flatMap((spec) => vetContainers(ctx, spec, values, at)),
+  );
 
 const metadataFrom = (
   meta:
@@ -179,18 +181,21 @@ const legacySidecar = (
   const task = ctx.task.task;
   if (task.type !== 'sidecar' || task.custom === undefined) return undefined;
   if ((task.typeVersion ?? 0) === 0) {
-    const r = decode(LegacySidecarV0)(task.custom);
-    if (E.isLeft(r)) return E.left(issueToBuildError(r.left, ['task', 'custom']));
-    const spec = podSpecFrom(ctx, r.right.podSpec, values, ['task', 'custom', 'podSpec'], true);
-    if (E.isLeft(spec)) return spec;
-    const meta = metadataFrom(r.right, ['task', 'custom']);
-    if (E.isLeft(meta)) return meta;
-    return E.right({
-      spec: spec.right,
-      primary: r.right.primaryContainerName,
-      primaryAt: ['task', 'custom', 'primaryContainerName'],
-      ...meta.right,
-    });
+    return pipe(
+      decode(LegacySidecarV0)(task.custom),
+      E.mapLeft((issue) => issueToBuildError(issue, ['task', 'custom'])),
+      E.bindTo('sidecar'),
+      E.bind('spec', ({ sidecar }) =>
+        podSpecFrom(ctx, sidecar.podSpec, values, ['task', 'custom', 'podSpec'], true),
+      ),
+      E.bind('meta', ({ sidecar }) => metadataFrom(sidecar, ['task', 'custom'])),
+      E.map(({ sidecar, spec, meta }) => ({
+        spec,
+        primary: sidecar.primaryContainerName,
+        primaryAt: ['task', 'custom', 'primaryContainerName'],
+        ...meta,
+      })),
+    );
   }
   if (task.typeVersion === 1) {
     const primary = task.config?.[PRIMARY_CONTAINER_CONFIG_KEY];
@@ -202,15 +207,16 @@ const legacySidecar = (
         ),
       );
     }
-    const spec = podSpecFrom(ctx, task.custom, values, ['task', 'custom'], true);
-    if (E.isLeft(spec)) return spec;
-    return E.right({
-      spec: spec.right,
-      primary,
-      primaryAt: ['task', 'config', PRIMARY_CONTAINER_CONFIG_KEY],
-      labels: {},
-      annotations: {},
-    });
+    return pipe(
+      podSpecFrom(ctx, task.custom, values, ['task', 'custom'], true),
+      E.map((spec) => ({
+        spec,
+        primary,
+        primaryAt: ['task', 'config', PRIMARY_CONTAINER_CONFIG_KEY],
+        labels: {},
+        annotations: {},
+      })),
+    );
   }
   return undefined;
 };

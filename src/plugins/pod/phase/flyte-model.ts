@@ -118,6 +118,16 @@ export const flytePrimary = (
   return outcome('Success');
 };
 
+/** Flyte's early success of a Running pod without the annotation: no regular status waiting, running or non-zero. */
+export const flyteDone = (pod: PodView): boolean =>
+  pod.containerStatuses.length > 0 &&
+  pod.containerStatuses.every(
+    (c) =>
+      c.state.waiting === undefined &&
+      c.state.running === undefined &&
+      (c.state.terminated === undefined || c.state.terminated.exitCode === 0),
+  );
+
 /** Flyte's answer for a started pod (Running, Succeeded, Failed), per the catalogue or v1.14.0. */
 export const flyteStarted = (
   pod: PodView,
@@ -127,15 +137,7 @@ export const flyteStarted = (
   if (pod.phase === 'Succeeded') return flyteSuccess(pod);
   const primary = pod.annotations[PRIMARY_CONTAINER_ANNOTATION];
   if (primary !== undefined) return flytePrimary(pod, primary, release);
-  const done =
-    pod.containerStatuses.length > 0 &&
-    pod.containerStatuses.every(
-      (c) =>
-        c.state.waiting === undefined &&
-        c.state.running === undefined &&
-        (c.state.terminated === undefined || c.state.terminated.exitCode === 0),
-    );
-  return done ? flyteSuccess(pod) : outcome('Running');
+  return flyteDone(pod) ? flyteSuccess(pod) : outcome('Running');
 };
 
 // -------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ export {
   regardingOf,
   type EventFilter,
   type KubeEvent,
-  type ObjectRef,
+  type EventSubject,
 } from '../../../domain/events.js';
 export { isPodTerminal, podCompletionTime } from './gc.js';
 export { buildLogContext, buildLogLinks, renderLogTemplate } from './logs.js';

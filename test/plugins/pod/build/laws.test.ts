@@ -364,6 +364,21 @@ const arbBrokenContext: fc.Arbitrary<{ ctx: BuildContext; where: string }> = fc
   });
 
 describe('construction never throws', () => {
+  it('a bug that throws reaches the caller as FailedToBuildResource naming the pod', () => {
+    const exploding = new Proxy({} as BuildContext, {
+      get: () => {
+        throw new Error('bug');
+      },
+    });
+    expect(buildPodResource(exploding)).toEqual(
+      E.left({
+        _tag: 'BuildError',
+        code: 'FailedToBuildResource',
+        message: 'internal error while building the pod: bug',
+      }),
+    );
+  });
+
   test.prop([arbBrokenContext])('invalid input yields a BuildError, never an exception', ({ ctx }) => {
     let r: ReturnType<typeof buildPodResource> | undefined;
     expect(() => {

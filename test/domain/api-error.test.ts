@@ -1,4 +1,4 @@
-// Cluster errors as data: apimachinery's messages, reasons and codes, and the round trip through Status objects.
+// API errors as data: apimachinery's messages, reasons and codes, the guards, and the round trip through Status.
 import * as O from 'fp-ts/lib/Option.js';
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
@@ -10,20 +10,27 @@ import {
   fromStatus,
   internalError,
   invalid,
-  isClusterError,
+  badRequest,
+  gone,
+  isApiError,
   isQuotaExceeded,
   isResourceExpired,
-  isTransient,
+  isRetryable,
   notFound,
+  requestEntityTooLarge,
   resourceExpired,
+  resourceNotServed,
+  serverTimeout,
+  serviceUnavailable,
   retryAfterSeconds,
   statusError,
   statusReasons,
   timeout,
   toStatus,
   tooManyRequests,
-  type ClusterError,
-} from '../../src/ports/cluster-error.js';
+  type ApiError,
+} from '../../src/domain/api-error.js';
+import { holding, type Guard } from '../support/api-error-guards.js';
 
 const pods = { group: '', resource: 'pods' };
 const rayjobs = { group: 'ray.io', resource: 'rayjobs' };
@@ -49,7 +56,7 @@ describe('constructors speak apimachinery', () => {
       504,
       'Timeout: Too large resource version: 9, current: 5',
     ],
-  ] as Array<[ClusterError, string, number, string]>)('case %#', (e, reason, code, message) => {
+  ] as Array<[ApiError, string, number, string]>)('case %#', (e, reason, code, message) => {
     expect(e.reason).toBe(reason);
     expect(e.code).toBe(code);
     expect(e.message).toBe(message);
@@ -77,16 +84,52 @@ describe('guards', () => {
     expect(isQuotaExceeded(forbidden(pods, 'p', 'something else'))).toBe(false);
     expect(isResourceExpired(statusError('Gone', 'gone'))).toBe(true);
     expect(isResourceExpired(resourceExpired('x'))).toBe(true);
-    expect(isTransient(tooManyRequests('slow down', 2))).toBe(true);
-    expect(isTransient(notFound(pods, 'p'))).toBe(false);
+    expect(isRetryable(tooManyRequests('slow down', 2))).toBe(true);
+    expect(isRetryable(notFound(pods, 'p'))).toBe(false);
     expect(retryAfterSeconds(tooManyRequests('slow down', 2))).toEqual(O.some(2));
-    expect(isClusterError(notFound(pods, 'p'))).toBe(true);
-    expect(isClusterError(new Error('x'))).toBe(false);
+    expect(isApiError(notFound(pods, 'p'))).toBe(true);
+    expect(isApiError(new Error('x'))).toBe(false);
+  });
+});
+
+const unclassified = (code: number): ApiError => ({ ...statusError('Unknown', 'x'), code });
+
+describe('the guards, as a table', () => {
+  it.each<[string, ApiError, ReadonlyArray<Guard>]>([
+    ['a missing object', notFound(pods, 'p'), ['isNotFound']],
+    ['a kind not served', resourceNotServed(), ['isNotFound']],
+    ['an unclassified 404', unclassified(404), ['isNotFound']],
+    ['a name taken', alreadyExists(pods, 'p'), ['isAlreadyExists']],
+    ['a stale resourceVersion', conflict(pods, 'p'), ['isConflict']],
+    // 409 without a reason is a conflict, never "already exists" (apimachinery asks the reason for that one).
+    ['an unclassified 409', unclassified(409), ['isConflict']],
+    ['a validation failure', invalid({ group: '', kind: 'Pod' }, 'p', []), ['isInvalid']],
+    ['an unclassified 422', unclassified(422), ['isInvalid']],
+    [
+      'a quota refusal',
+      forbidden(pods, 'p', 'exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1'),
+      ['isForbidden', 'isQuotaExceeded'],
+    ],
+    ['another refusal', forbidden(pods, 'p', 'violates PodSecurity'), ['isForbidden']],
+    ['an unclassified 403', unclassified(403), ['isForbidden']],
+    ['a malformed request', badRequest('bad selector'), ['isBadRequest']],
+    ['too large', requestEntityTooLarge('limit is 3145728'), ['isRequestEntityTooLarge']],
+    ['throttled', tooManyRequests('slow down', 2), ['isTooManyRequests', 'isRetryable']],
+    ['a server failure', internalError('etcd'), ['isInternalError', 'isRetryable', 'mayHaveApplied']],
+    // An unclassified 500 (a TLS failure, say) may have applied, but is not retried blindly.
+    ['an unclassified 500', statusError('Unknown', 'x509'), ['isInternalError', 'mayHaveApplied']],
+    ['a timeout', timeout('etcd'), ['isTimeout', 'isRetryable', 'mayHaveApplied']],
+    ['a server timeout', serverTimeout(pods, 'create'), ['isServerTimeout', 'isRetryable', 'mayHaveApplied']],
+    ['unavailable', serviceUnavailable('connection refused'), ['isServiceUnavailable', 'isRetryable']],
+    ['an expired resourceVersion', resourceExpired('too old'), ['isResourceExpired']],
+    ['gone', gone('too old'), ['isResourceExpired']],
+  ])('%s: %j', (_what, e, expected) => {
+    expect(holding(e)).toEqual(expected);
   });
 });
 
 describe('Status objects', () => {
-  const clusterError: fc.Arbitrary<ClusterError> = fc
+  const clusterError: fc.Arbitrary<ApiError> = fc
     .record({
       reason: fc.constantFrom(...statusReasons),
       message: fc.string(),

@@ -1,6 +1,6 @@
-// Cluster errors as data, shaped like Kubernetes Status failures: reason, HTTP code, message and details.
+// Kubernetes API errors as data (Status failures: reason, HTTP code, message, details), with their guards.
 import * as O from 'fp-ts/lib/Option.js';
-import type { Status } from '../domain/kubernetes.js';
+import type { Status } from './kubernetes.js';
 
 /**
  * The `reason` of a failed Kubernetes Status (apimachinery `metav1.StatusReason`). `Unknown` stands for the
@@ -71,11 +71,14 @@ export interface StatusDetails {
 }
 
 /**
- * A failed cluster call, as data. Every adapter reports failures this way, with the reason and code the real API
- * server would send; messages follow apimachinery's wording so code that reads them (quota errors) works on both.
+ * A failed Kubernetes API call, as data: the one error type from the adapters through the port and the
+ * interpreter to the lifecycle machine. Every adapter reports failures this way, with the reason and code the
+ * real API server would send; messages follow apimachinery's wording so code that reads them (quota errors)
+ * works on both. Ask it questions through the guards below (`isNotFound`, `isQuotaExceeded`, ...), never by
+ * comparing reasons or codes by hand.
  */
-export interface ClusterError {
-  readonly _tag: 'ClusterError';
+export interface ApiError {
+  readonly _tag: 'ApiError';
   readonly reason: StatusReason;
   readonly code: number;
   readonly message: string;
@@ -107,12 +110,8 @@ export const showGroupKind = (gk: GroupKind): string =>
 // -------------------------------------------------------------------------------------
 
 /** Any Status error by reason; the code comes from the reason. */
-export const statusError = (
-  reason: StatusReason,
-  message: string,
-  details?: StatusDetails,
-): ClusterError => ({
-  _tag: 'ClusterError',
+export const statusError = (reason: StatusReason, message: string, details?: StatusDetails): ApiError => ({
+  _tag: 'ApiError',
   reason,
   code: codeOfReason[reason],
   message,
@@ -125,25 +124,21 @@ const about = (gr: GroupResource, name: string): StatusDetails => ({
   kind: gr.resource,
 });
 
-export const notFound = (gr: GroupResource, name: string): ClusterError =>
+export const notFound = (gr: GroupResource, name: string): ApiError =>
   statusError('NotFound', `${showGroupResource(gr)} "${name}" not found`, about(gr, name));
 
 /** The resource type itself is not served (unknown kind, or a subresource it does not have). */
-export const resourceNotServed = (): ClusterError =>
+export const resourceNotServed = (): ApiError =>
   statusError('NotFound', 'the server could not find the requested resource');
 
-export const alreadyExists = (gr: GroupResource, name: string): ClusterError =>
+export const alreadyExists = (gr: GroupResource, name: string): ApiError =>
   statusError('AlreadyExists', `${showGroupResource(gr)} "${name}" already exists`, about(gr, name));
 
 /** Message of an optimistic-lock failure, word for word what the API server says. */
 export const OPTIMISTIC_LOCK_MESSAGE =
   'the object has been modified; please apply your changes to the latest version and try again';
 
-export const conflict = (
-  gr: GroupResource,
-  name: string,
-  why: string = OPTIMISTIC_LOCK_MESSAGE,
-): ClusterError =>
+export const conflict = (gr: GroupResource, name: string, why: string = OPTIMISTIC_LOCK_MESSAGE): ApiError =>
   statusError(
     'Conflict',
     `Operation cannot be fulfilled on ${showGroupResource(gr)} "${name}": ${why}`,
@@ -200,7 +195,7 @@ export const fieldErrorBody = (e: FieldError): string => {
 };
 
 /** `Pod "x" is invalid: metadata.name: Invalid value: ...`, with one cause per field error. */
-export const invalid = (gk: GroupKind, name: string, errors: ReadonlyArray<FieldError>): ClusterError => {
+export const invalid = (gk: GroupKind, name: string, errors: ReadonlyArray<FieldError>): ApiError => {
   const rendered = errors.map((e) => `${e.field}: ${fieldErrorBody(e)}`);
   const summary = rendered.length === 1 ? (rendered[0] ?? '') : `[${rendered.join(', ')}]`;
   return statusError('Invalid', `${showGroupKind(gk)} "${name}" is invalid: ${summary}`, {
@@ -212,7 +207,7 @@ export const invalid = (gk: GroupKind, name: string, errors: ReadonlyArray<Field
 };
 
 /** `pods "x" is forbidden: <why>` (or `pods is forbidden: ...` when the name is not known yet). */
-export const forbidden = (gr: GroupResource, name: string, why: string): ClusterError =>
+export const forbidden = (gr: GroupResource, name: string, why: string): ApiError =>
   statusError(
     'Forbidden',
     name === ''
@@ -222,85 +217,118 @@ export const forbidden = (gr: GroupResource, name: string, why: string): Cluster
   );
 
 /** The watch or list resourceVersion is older than what the server keeps: re-list, then watch again. */
-export const resourceExpired = (message: string): ClusterError => statusError('Expired', message);
+export const resourceExpired = (message: string): ApiError => statusError('Expired', message);
 
-export const gone = (message: string): ClusterError => statusError('Gone', message);
+export const gone = (message: string): ApiError => statusError('Gone', message);
 
-export const badRequest = (message: string): ClusterError => statusError('BadRequest', message);
+export const badRequest = (message: string): ApiError => statusError('BadRequest', message);
 
-export const tooManyRequests = (message: string, retryAfterSeconds?: number): ClusterError =>
+export const tooManyRequests = (message: string, retryAfterSeconds?: number): ApiError =>
   statusError(
     'TooManyRequests',
     message,
     retryAfterSeconds === undefined ? undefined : { retryAfterSeconds },
   );
 
-export const internalError = (why: string): ClusterError =>
+export const internalError = (why: string): ApiError =>
   statusError('InternalError', `Internal error occurred: ${why}`, { causes: [{ message: why }] });
 
-export const timeout = (why: string, retryAfterSeconds?: number): ClusterError =>
+export const timeout = (why: string, retryAfterSeconds?: number): ApiError =>
   statusError(
     'Timeout',
     `Timeout: ${why}`,
     retryAfterSeconds === undefined ? undefined : { retryAfterSeconds },
   );
 
-export const serverTimeout = (gr: GroupResource, operation: string, retryAfterSeconds = 2): ClusterError =>
+export const serverTimeout = (gr: GroupResource, operation: string, retryAfterSeconds = 2): ApiError =>
   statusError(
     'ServerTimeout',
     `The ${operation} operation against ${showGroupResource(gr)} could not be completed at this time, please try again.`,
     { ...about(gr, operation), retryAfterSeconds },
   );
 
-export const requestEntityTooLarge = (why: string): ClusterError =>
+export const requestEntityTooLarge = (why: string): ApiError =>
   statusError('RequestEntityTooLarge', `Request entity too large: ${why}`);
 
-export const unsupportedMediaType = (why: string): ClusterError => statusError('UnsupportedMediaType', why);
+export const unsupportedMediaType = (why: string): ApiError => statusError('UnsupportedMediaType', why);
 
-export const serviceUnavailable = (why: string): ClusterError => statusError('ServiceUnavailable', why);
+export const serviceUnavailable = (why: string): ApiError => statusError('ServiceUnavailable', why);
 
 // -------------------------------------------------------------------------------------
 // guards
 // -------------------------------------------------------------------------------------
 
-export const isClusterError = (u: unknown): u is ClusterError =>
+export const isApiError = (u: unknown): u is ApiError =>
   typeof u === 'object' &&
   u !== null &&
-  (u as { _tag?: unknown })._tag === 'ClusterError' &&
+  (u as { _tag?: unknown })._tag === 'ApiError' &&
   typeof (u as { reason?: unknown }).reason === 'string' &&
   typeof (u as { code?: unknown }).code === 'number';
 
+// As apimachinery's guards: the reason decides; for most reasons, a reason the server did not classify falls back
+// to the code (an AlreadyExists and a ServerTimeout are only ever named, as their codes are shared).
 const hasReason =
-  (reason: StatusReason) =>
-  (e: ClusterError): boolean =>
-    e.reason === reason;
+  (reason: StatusReason, byCode = true) =>
+  (e: ApiError): boolean =>
+    e.reason === reason || (byCode && e.reason === 'Unknown' && e.code === codeOfReason[reason]);
 
+/** The object (or its namespace, or the kind itself) does not exist. */
 export const isNotFound = hasReason('NotFound');
-export const isAlreadyExists = hasReason('AlreadyExists');
+/** A create found an object of that name already there. */
+export const isAlreadyExists = hasReason('AlreadyExists', false);
+/** A stale resourceVersion or a failed precondition (uid, resourceVersion). */
 export const isConflict = hasReason('Conflict');
+/** The object failed validation (or a JSON patch `test` failed). */
 export const isInvalid = hasReason('Invalid');
+/** Refused by authorization or admission (a ResourceQuota is one case: see `isQuotaExceeded`). */
 export const isForbidden = hasReason('Forbidden');
+/** The request itself is malformed. */
 export const isBadRequest = hasReason('BadRequest');
+/** The object is larger than the server accepts. */
+export const isRequestEntityTooLarge = hasReason('RequestEntityTooLarge');
+/** Throttled: retry after a pause (see `retryAfterSeconds`). */
 export const isTooManyRequests = hasReason('TooManyRequests');
+/** The request timed out (the write may have happened all the same). */
 export const isTimeout = hasReason('Timeout');
+/** The server could not complete the operation in time (the write may have happened all the same). */
+export const isServerTimeout = hasReason('ServerTimeout', false);
+/** The server failed while handling the request. */
+export const isInternalError = hasReason('InternalError');
+/** The server is not there or refused the connection: the request was not processed. */
+export const isServiceUnavailable = hasReason('ServiceUnavailable');
 
 /** 410 (Expired or Gone): the resourceVersion is too old; the caller must list again and watch from there. */
-export const isResourceExpired = (e: ClusterError): boolean => e.code === 410;
+export const isResourceExpired = (e: ApiError): boolean => e.code === 410;
 
-/** A ResourceQuota refused the object: Forbidden with the `exceeded quota` message the quota admission writes. */
-export const isQuotaExceeded = (e: ClusterError): boolean =>
-  e.reason === 'Forbidden' && e.message.includes('exceeded quota');
+/**
+ * A ResourceQuota refused the object: Forbidden with the `exceeded quota` message the quota admission writes
+ * (`... is forbidden: exceeded quota: q, requested: ..., used: ..., limited: ...`).
+ */
+export const isQuotaExceeded = (e: ApiError): boolean => isForbidden(e) && /exceeded quota/i.test(e.message);
 
-/** Worth retrying unchanged after a pause: throttling, timeouts and transient server failures. */
-export const isTransient = (e: ClusterError): boolean =>
-  e.reason === 'TooManyRequests' ||
-  e.reason === 'ServerTimeout' ||
-  e.reason === 'Timeout' ||
-  e.reason === 'ServiceUnavailable' ||
-  e.reason === 'InternalError';
+const retryableReasons: ReadonlySet<StatusReason> = new Set<StatusReason>([
+  'TooManyRequests',
+  'ServerTimeout',
+  'Timeout',
+  'ServiceUnavailable',
+  'InternalError',
+]);
+
+/**
+ * Worth retrying unchanged after a pause: throttling, timeouts and transient server failures, as the server named
+ * them (an unclassified 500, such as a TLS failure the transport reports, is not retried blindly).
+ */
+export const isRetryable = (e: ApiError): boolean => retryableReasons.has(e.reason);
+
+/**
+ * The write may have been committed although the call failed: a server error or timeout can come after the
+ * object was stored. 503 (and a refused connection, which adapters report as 503) means it was not processed.
+ */
+export const mayHaveApplied = (e: ApiError): boolean =>
+  (e.code >= 500 && !isServiceUnavailable(e)) || isTimeout(e) || isServerTimeout(e);
 
 /** The server's hint of when to retry, in seconds. */
-export const retryAfterSeconds = (e: ClusterError): O.Option<number> =>
+export const retryAfterSeconds = (e: ApiError): O.Option<number> =>
   O.fromNullable(e.details?.retryAfterSeconds);
 
 // -------------------------------------------------------------------------------------
@@ -348,7 +376,7 @@ const reasonFromCode = (code: number): StatusReason => {
 const knownReasons = new Set<string>(statusReasons);
 
 /** A Status object from the API server, as data. A missing or unknown reason is inferred from the code. */
-export const fromStatus = (status: Status, httpCode?: number): ClusterError => {
+export const fromStatus = (status: Status, httpCode?: number): ApiError => {
   const code = status.code ?? httpCode ?? 500;
   const reason =
     status.reason !== undefined && knownReasons.has(status.reason)
@@ -375,7 +403,7 @@ export const fromStatus = (status: Status, httpCode?: number): ClusterError => {
               }),
         };
   return {
-    _tag: 'ClusterError',
+    _tag: 'ApiError',
     reason,
     code,
     message: status.message ?? '',
@@ -384,7 +412,7 @@ export const fromStatus = (status: Status, httpCode?: number): ClusterError => {
 };
 
 /** The Status object the API server would send for this error. */
-export const toStatus = (e: ClusterError): Status => ({
+export const toStatus = (e: ApiError): Status => ({
   apiVersion: 'v1',
   kind: 'Status',
   metadata: {},
@@ -409,4 +437,4 @@ export const toStatus = (e: ClusterError): Status => ({
 });
 
 /** One line for logs: `NotFound (404): pods "x" not found`. */
-export const showClusterError = (e: ClusterError): string => `${e.reason} (${e.code}): ${e.message}`;
+export const showApiError = (e: ApiError): string => `${e.reason} (${e.code}): ${e.message}`;

@@ -2,6 +2,7 @@
 // The kubetasks command line: parses arguments, runs a command, and maps failures to exit codes.
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { configCommand } from './config-command.js';
+import { crdCommand } from './crd-command.js';
 import { explainCommand } from './explain-command.js';
 import { pluginsCommand } from './plugins-command.js';
 import { renderCommand } from './render-command.js';
@@ -22,6 +23,7 @@ program.addCommand(explainCommand());
 program.addCommand(runCommand());
 program.addCommand(pluginsCommand());
 program.addCommand(validateCommand());
+program.addCommand(crdCommand());
 
 /**
  * Commander copies exit handling only to subcommands made with `.command()`, not to those added with

@@ -252,3 +252,19 @@ export const withoutState = (s: TaskExecutionStatus): TaskExecutionStatus => {
   const { state: _state, ...rest } = s;
   return rest;
 };
+
+/**
+ * The PhaseInfo a status shows, for clients that follow a TaskExecution (`kubetasks submit --watch` prints the same
+ * lines as `run` from it): phase, version, the message as reason, and the error with the message.
+ */
+export const phaseInfoOfStatus = (s: TaskExecutionStatus): PhaseInfo => {
+  const message = s.message ?? '';
+  return {
+    phase: s.phase ?? 'Undefined',
+    version: s.phaseVersion ?? 0,
+    reason: s.error === undefined ? message : '',
+    cleanupOnFailure: false,
+    info: { logs: [], additionalReasons: [], externalResources: [] },
+    ...(s.error === undefined ? {} : { error: { code: s.error.code, kind: s.error.kind, message } }),
+  };
+};

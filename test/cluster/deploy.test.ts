@@ -1,12 +1,24 @@
-// deploy/ on a real kube-apiserver: every manifest passes server-side dry-run, and the CRD serves TaskExecutions.
-import { readdirSync, readFileSync } from 'node:fs';
+// deploy/ on a real kube-apiserver: every manifest passes server-side dry-run, and the controller runs
+// TaskExecutions end to end as deploy/'s ServiceAccount, with exactly deploy/'s RBAC.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as E from 'fp-ts/lib/Either.js';
 import { parseAllDocuments } from 'yaml';
+import type { Kubelet } from '../../src/adapters/kubelet/index.js';
+import { makeKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/index.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
+import { objectOfTask, statusOfObject, TASK_EXECUTION } from '../../src/domain/task-execution-resource.js';
+import type { TaskExecutionStatus } from '../../src/domain/task-execution-status.js';
+import { startCli, type Running } from '../cli/spawn.js';
 import { adminRequest, startControlPlane, type ControlPlane } from './control-plane.js';
+import { podsWithOurFinalizer, podTask, startFastKubelet } from './fixtures.js';
 
 let plane: ControlPlane | undefined;
+let admin: KubernetesCluster | undefined;
+let kubelet: Kubelet | undefined;
+const children: Running[] = [];
+const TASKS_NS = 'jobs-e2e';
 
 /** Every object of every manifest in deploy/, in file order. */
 const manifests = (): ReadonlyArray<{ file: string; object: KubeObject }> =>
@@ -53,6 +65,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+  await kubelet?.stop();
+  admin?.close();
   await plane?.stop();
 });
 
@@ -94,5 +109,175 @@ describe('deploy/ on a real kube-apiserver', () => {
         body: '',
       });
     }
+  });
+});
+
+const must = async <A>(label: string, r: Promise<E.Either<{ message: string }, A>>): Promise<A> => {
+  const x = await r;
+  if (E.isLeft(x)) throw new Error(`${label}: ${x.left.message}`);
+  return x.right;
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const until = async (what: string, cond: () => Promise<boolean>, ms = 60_000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+
+const statusOf = async (name: string): Promise<TaskExecutionStatus> => {
+  const r = await admin!.get({ ...TASK_EXECUTION, namespace: TASKS_NS, name })();
+  return E.isRight(r) ? statusOfObject(r.right) : {};
+};
+
+/** The controller's platform config: the pod plugin only (what deploy/rbac.yaml grants), fast for the wall clock. */
+const CONFIG = `tasks:
+  task-plugins:
+    enabled: [pod]
+plugins:
+  k8s:
+    inject-finalizer: true
+executor:
+  resync-period: 1s
+  system-failure-backoff:
+    base-duration: 200ms
+    max-duration: 1s
+`;
+
+describe('the controller with exactly deploy/ RBAC, as its ServiceAccount', () => {
+  let controller: Running | undefined;
+  let healthPort = 0;
+
+  beforeAll(async () => {
+    admin = makeKubernetesCluster({ kubeconfigPath: plane!.kubeconfigPath });
+    const crd = manifests().find((m) => m.object.kind === 'CustomResourceDefinition')!.object;
+    await must('crd', admin.create(crd)());
+    await until('the CRD to be served', async () => {
+      const r = await admin!.serves(TASK_EXECUTION)();
+      return E.isRight(r) && r.right;
+    });
+    for (const m of manifests().filter((x) =>
+      ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(x.object.kind),
+    ))
+      await must(m.object.kind, admin.create(m.object)());
+    await must('ns', admin.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: TASKS_NS } })());
+    const sa = manifests().find((m) => m.object.kind === 'ServiceAccount')!.object;
+    const user = await plane!.mintUser(
+      `system:serviceaccount:${sa.metadata!.namespace!}:${sa.metadata!.name!}`,
+      ['system:serviceaccounts', `system:serviceaccounts:${sa.metadata!.namespace!}`],
+    );
+    // The kubelet stands in for the node, which is not what the controller's RBAC grants: it runs as the admin.
+    kubelet = await startFastKubelet(admin, TASKS_NS);
+    const configFile = join(plane!.dataDir, 'controller-config.yaml');
+    writeFileSync(configFile, CONFIG);
+    controller = startCli([
+      'controller',
+      '--kubeconfig',
+      user.kubeconfigPath,
+      '--config',
+      configFile,
+      '--leader-elect',
+      '--lease-namespace',
+      sa.metadata!.namespace!,
+      '--health-addr',
+      '127.0.0.1:0',
+      '--metrics-addr',
+      '127.0.0.1:0',
+    ]);
+    children.push(controller);
+    await controller.stderrHas('controller starting');
+    const line = controller
+      .stderr()
+      .split('\n')
+      .find((l) => l.includes('controller starting'))!;
+    healthPort = (JSON.parse(line) as { healthPort: number }).healthPort;
+    await until(
+      'ready',
+      async () =>
+        (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200,
+    );
+  });
+
+  it.each([
+    ['ok', 'succeed', 'Success', 'True'],
+    ['fails', 'exit:1', 'PermanentFailure', 'False'],
+    ['oom', 'oom', 'PermanentFailure', 'False'],
+  ])('%s (%s) ends %s with Succeeded=%s', async (name, scenario, phase, cond) => {
+    await must(
+      'create',
+      admin!.create(
+        objectOfTask(podTask({ namespace: TASKS_NS, run: 'e2e', action: name, scenario }), name),
+      )(),
+    );
+    await until(`${name} to end`, async () => (await statusOf(name)).completionTime !== undefined);
+    const s = await statusOf(name);
+    expect(s.phase).toBe(phase);
+    expect(s.conditions?.find((c) => c.type === 'Succeeded')?.status).toBe(cond);
+    await until('no finalizer left', async () => (await podsWithOurFinalizer(admin!, TASKS_NS)).length === 0);
+  });
+
+  it('a TaskExecution that does not decode fails with the path, and the spec is immutable', async () => {
+    const o = objectOfTask(
+      podTask({ namespace: TASKS_NS, run: 'e2e', action: 'bad', scenario: 'succeed' }),
+      'bad',
+    );
+    const spec = o['spec'] as { task: Record<string, unknown> };
+    // The CRD's schema leaves quantities open (a string or a number): the controller's decoder checks them.
+    const container = { image: 'busybox', resources: { requests: { cpu: 'lots' } } };
+    await must('create', admin!.create({ ...o, spec: { ...spec, task: { ...spec.task, container } } })());
+    await until('bad to end', async () => (await statusOf('bad')).completionTime !== undefined);
+    const s = await statusOf('bad');
+    expect(s).toMatchObject({ phase: 'PermanentFailure', error: { code: 'BadTaskExecution', kind: 'USER' } });
+    expect(s.message).toContain('spec.task.container.resources.requests.cpu');
+    const changed = await admin!.patch(
+      { ...TASK_EXECUTION, namespace: TASKS_NS, name: 'bad' },
+      {
+        type: 'merge',
+        body: { spec: { task: { type: 'python-task' } } },
+      },
+    )();
+    expect(E.isLeft(changed) && changed.left.message).toContain('spec is immutable');
+  });
+
+  it('kubetasks submit --watch follows a TaskExecution to its end with the progress lines of run', async () => {
+    const file = join(plane!.dataDir, 'task.json');
+    writeFileSync(
+      file,
+      JSON.stringify(podTask({ namespace: TASKS_NS, run: 'e2e', action: 'watched', scenario: 'succeed' })),
+    );
+    const submit = startCli(['submit', file, '--kubeconfig', plane!.kubeconfigPath, '--watch']);
+    children.push(submit);
+    expect(await submit.exited).toBe(0);
+    expect(submit.stdout()).toContain('taskexecution.kubetasks.dev/e2e-watched created');
+    expect(submit.stdout()).toMatch(/^Success/mu);
+    expect(submit.stderr()).toMatch(/attempt 0 {2}Running/u);
+  });
+
+  it('deleting a TaskExecution aborts its task; its pod and the object go', async () => {
+    await must(
+      'create',
+      admin!.create(
+        objectOfTask(
+          podTask({ namespace: TASKS_NS, run: 'e2e', action: 'stuck', scenario: 'stuck-pending' }),
+          'stuck',
+        ),
+      )(),
+    );
+    await until('a phase', async () => (await statusOf('stuck')).phase !== undefined);
+    await must('delete', admin!.delete({ ...TASK_EXECUTION, namespace: TASKS_NS, name: 'stuck' })());
+    await until('the TaskExecution to go', async () =>
+      E.isLeft(await admin!.get({ ...TASK_EXECUTION, namespace: TASKS_NS, name: 'stuck' })()),
+    );
+    await until('no finalizer left', async () => (await podsWithOurFinalizer(admin!, TASKS_NS)).length === 0);
+  });
+
+  it('nothing the controller asked for was Forbidden; SIGTERM stops it with exit 0', async () => {
+    expect(controller!.stderr()).not.toMatch(/forbidden/iu);
+    controller!.child.kill('SIGTERM');
+    expect(await controller!.exited).toBe(0);
   });
 });

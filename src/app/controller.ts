@@ -28,7 +28,7 @@ export interface ControllerOptions extends Omit<ManagerOptions, 'store'> {
   readonly leadership?: Leadership;
   /**
    * How long a new phase waits to be written with the task's next state write before it is written alone
-   * (milliseconds; default 200). Longer coalesces more status writes; shorter shows phases sooner.
+   * (milliseconds; default 1000). Longer coalesces more status writes; shorter shows phases sooner.
    */
   readonly statusDelay?: number;
   /** How often settled tasks are dropped from memory (milliseconds; default 10 s). */
@@ -351,7 +351,7 @@ export class Controller {
     // Written with the task's next state write if one comes first; alone after the delay otherwise.
     l.flushes.set(
       u.taskId,
-      this.opts.clock.setTimer(this.opts.statusDelay ?? 200, () => {
+      this.opts.clock.setTimer(this.opts.statusDelay ?? 1000, () => {
         l.flushes.delete(u.taskId);
         void l.store
           .flush(u.taskId)()

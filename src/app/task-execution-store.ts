@@ -52,6 +52,8 @@ interface Tracked {
   fenced: boolean;
   /** The object is gone: nothing is kept for it any more. */
   gone: boolean;
+  /** A state the manager let the store hold back (`deferrable`): written with the next write. */
+  pending: unknown;
   /** The last operation on this task: every operation waits for it, so they take effect in call order. */
   tail: Promise<unknown>;
 }
@@ -107,6 +109,7 @@ export class TaskExecutionStore implements StateStore {
       desired: withoutState(status),
       fenced: false,
       gone: false,
+      pending: undefined,
       tail: Promise.resolve(),
     });
   }
@@ -137,8 +140,20 @@ export class TaskExecutionStore implements StateStore {
     return () => this.enqueue(taskId, () => this.write(taskId, undefined));
   }
 
+  /**
+   * Stores the state. A `deferrable` one (its step changes nothing in the cluster) is held back and written with
+   * the task's next write: the state before a create or a delete, or a phase the controller flushes.
+   */
   put(record: StoredTask): TE.TaskEither<StateStoreError, void> {
-    return () => this.enqueue(record.taskId, () => this.write(record.taskId, record.state));
+    return () =>
+      this.enqueue(record.taskId, () => {
+        const t = this.tracked.get(record.taskId);
+        if (record.deferrable === true && t !== undefined && !t.fenced && !t.gone) {
+          t.pending = record.state;
+          return Promise.resolve(E.right(undefined));
+        }
+        return this.write(record.taskId, record.state);
+      });
   }
 
   /**
@@ -191,11 +206,24 @@ export class TaskExecutionStore implements StateStore {
   }
 
   /** One guarded write of the wanted status and, when given, a new state. */
-  private async write(taskId: string, state: unknown): Promise<E.Either<StateStoreError, void>> {
+  private async write(taskId: string, given: unknown): Promise<E.Either<StateStoreError, void>> {
     const t = this.tracked.get(taskId);
     if (t === undefined) return E.left(storeError(`TaskExecution ${taskId} is not tracked`));
     if (t.gone) return E.right(undefined);
     if (t.fenced) return E.left(storeError(`TaskExecution ${taskId}: another writer updated its state`));
+    const held = t.pending;
+    t.pending = undefined;
+    const r = await this.writeNow(taskId, t, given ?? held);
+    // A held-back state not written stays held (unless a newer one came meanwhile, or the task is fenced).
+    if (E.isLeft(r) && !t.fenced && t.pending === undefined && given === undefined) t.pending = held;
+    return r;
+  }
+
+  private async writeNow(
+    taskId: string,
+    t: Tracked,
+    state: unknown,
+  ): Promise<E.Either<StateStoreError, void>> {
     const stateJson = state === undefined ? t.state : canonicalJson(state);
     const desired = t.desired;
     if (stateJson === t.state && canonicalJson(desired) === canonicalJson(t.written))

@@ -122,6 +122,23 @@ describe('TaskExecutionStore', () => {
     ]);
   });
 
+  it('a deferrable state is held back and written with the next write, in one call', async () => {
+    const { cluster, object } = await setup();
+    const spy = spyCalls(cluster);
+    const store = storeOn(spy.port, () => [object]);
+    store.track(object);
+    await store.put({ taskId: ID, task: {}, state: { n: 1 }, deferrable: true })();
+    await store.put({ taskId: ID, task: {}, state: { n: 2 }, deferrable: true })();
+    expect(spy.count('patchStatus')).toBe(0);
+    store.setStatus(ID, { phase: 'Running', attempt: 0 });
+    await store.flush(ID)();
+    expect(spy.count('patchStatus')).toBe(1);
+    expect(statusOfObject(await current(cluster))).toMatchObject({ phase: 'Running', state: { n: 2 } });
+    // A state that must be durable is written at once.
+    await store.put({ taskId: ID, task: {}, state: { n: 3 } })();
+    expect(spy.count('patchStatus')).toBe(2);
+  });
+
   it('canonicalJson ignores key order', () => {
     expect(canonicalJson({ a: 1, b: { d: 1, c: [2, { f: 1, e: 0 }] } })).toBe(
       canonicalJson({ b: { c: [2, { e: 0, f: 1 }], d: 1 }, a: 1 }),

@@ -29,9 +29,7 @@ const arbUpdate: fc.Arbitrary<StatusUpdate> = fc.record({
 });
 
 /** Updates in time order, as the manager emits them. */
-const arbUpdates = fc
-  .array(arbUpdate, { maxLength: 25 })
-  .map((us) => [...us].sort((a, b) => a.at - b.at));
+const arbUpdates = fc.array(arbUpdate, { maxLength: 25 }).map((us) => [...us].sort((a, b) => a.at - b.at));
 
 const fold = (us: ReadonlyArray<StatusUpdate>): TaskExecutionStatus[] =>
   us.reduce<TaskExecutionStatus[]>((acc, u) => [...acc, nextStatus(acc[acc.length - 1] ?? {}, u)], [{}]);
@@ -62,9 +60,12 @@ describe('nextStatus', () => {
     }
   });
 
-  test.prop([arbUpdates])('every status is well-formed (its codec accepts it, conditions as metav1)', (us) => {
-    for (const s of fold(us)) wellFormed(s);
-  });
+  test.prop([arbUpdates])(
+    'every status is well-formed (its codec accepts it, conditions as metav1)',
+    (us) => {
+      for (const s of fold(us)) wellFormed(s);
+    },
+  );
 
   test.prop([arbUpdates])('once completionTime is written nothing changes', (us) => {
     const ss = fold(us);
@@ -89,7 +90,10 @@ describe('nextStatus', () => {
   });
 
   it('a pod task from Queued to Success: Unknown, then True with completion time', () => {
-    const q = nextStatus({}, { phaseInfo: PI.queued(T0, 0, 'task submitted'), attempt: 0, final: false, at: T0 });
+    const q = nextStatus(
+      {},
+      { phaseInfo: PI.queued(T0, 0, 'task submitted'), attempt: 0, final: false, at: T0 },
+    );
     expect(q).toMatchObject({ phase: 'Queued', attempt: 0, startTime: '2026-12-07T12:00:00Z' });
     expect(q.conditions).toEqual([
       {
@@ -102,7 +106,10 @@ describe('nextStatus', () => {
     ]);
     const done = nextStatus(q, { phaseInfo: PI.success(), attempt: 0, final: true, at: T0 + 5000 });
     expect(done).toMatchObject({ phase: 'Success', completionTime: '2026-12-07T12:00:05Z' });
-    expect(done.conditions?.[0]).toMatchObject({ status: 'True', lastTransitionTime: '2026-12-07T12:00:05Z' });
+    expect(done.conditions?.[0]).toMatchObject({
+      status: 'True',
+      lastTransitionTime: '2026-12-07T12:00:05Z',
+    });
   });
 
   it('a failure carries the error code as the reason and the error without its message', () => {

@@ -149,7 +149,9 @@ describe('the controller on the in-memory cluster', () => {
       // The state and the phases, coalesced: far fewer writes than observations.
       console.log(`${scenario}: ${writes} TaskExecution status writes`);
       expect(writes).toBeGreaterThan(0);
-      expect(writes).toBeLessThanOrEqual(8);
+      // One per visible phase (Queued, Initializing, Running: a simulated second apart) plus the create, with the outcome
+    // riding on the state write before the finalizer removal.
+    expect(writes).toBeLessThanOrEqual(5);
     },
   );
 

@@ -299,8 +299,9 @@ describe('the controller with exactly deploy/ RBAC, as its ServiceAccount', () =
       writes.map((m) => `${m[1] ?? ''}=${m[2] ?? ''}`).join(' '),
     );
     expect(total).toBeGreaterThan(0);
-    // Measured 7.2 per task (phases a few hundred milliseconds apart); the benchmark's aim is 3 (docs/deploying.md).
-    expect(total / 6).toBeLessThanOrEqual(9);
+    // A pod task makes 3: its state before the create, Running, and the outcome with the state before the finalizer
+    // removal; the deleted one makes a few more (its abort), the bad one 1.
+    expect(total / 6).toBeLessThanOrEqual(4);
   });
 
   it('a controller killed with SIGKILL mid-task: a new one resumes it from the cluster alone, with the same pod', async () => {

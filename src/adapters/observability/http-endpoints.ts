@@ -20,12 +20,15 @@ export const parseListenAddress = (s: string): ListenAddress | undefined => {
   return { host: host === '' ? undefined : host, port };
 };
 
+/** What the endpoints serve, and where. */
 export interface EndpointOptions {
   /** Where /healthz and /readyz are served. */
   readonly health: ListenAddress;
   /** Where /metrics is served; the same address as `health` serves all three from one server. */
   readonly metrics: ListenAddress;
+  /** The liveness check behind /healthz (the controller's loop runs). */
   readonly healthy: () => boolean;
+  /** The readiness check behind /readyz (the controller's cache has synced). */
   readonly ready: () => boolean;
   readonly registry: Registry;
 }
@@ -34,6 +37,7 @@ export interface EndpointOptions {
 export interface Endpoints {
   readonly healthPort: number;
   readonly metricsPort: number;
+  /** Stops listening and closes open connections. */
   readonly close: () => Promise<void>;
 }
 

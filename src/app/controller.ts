@@ -165,6 +165,12 @@ export class Controller {
     try {
       await manager.start();
       this.leading = l;
+      // Tasks resumed already finished emit nothing more: dropped from memory by the sweeper once settled.
+      for (const o of this.informer.list()) {
+        const id = taskIdOfObject(o);
+        if (statusOfObject(o).completionTime !== undefined && manager.state(id) !== undefined)
+          l.finished.add(id);
+      }
       for (const o of this.informer.list()) this.reconcile(l, o);
       const off = this.informer.onEvent((e) => {
         if (e.type === 'upsert') this.reconcile(l, e.object);

@@ -150,8 +150,8 @@ describe('the controller on the in-memory cluster', () => {
       console.log(`${scenario}: ${writes} TaskExecution status writes`);
       expect(writes).toBeGreaterThan(0);
       // One per visible phase (Queued, Initializing, Running: a simulated second apart) plus the create, with the outcome
-    // riding on the state write before the finalizer removal.
-    expect(writes).toBeLessThanOrEqual(5);
+      // riding on the state write before the finalizer removal.
+      expect(writes).toBeLessThanOrEqual(5);
     },
   );
 
@@ -197,12 +197,24 @@ describe('the controller on the in-memory cluster', () => {
     await until(w, 'a pod', async () => (await podsOf(w.cluster)).length === 1);
     const pod = (await podsOf(w.cluster))[0]?.metadata?.uid;
     await first.halt();
-    startController(w);
+    const second = startController(w);
     await final(w, 'long');
     expect((await statusOf(w.cluster, 'long')).phase).toBe('Success');
     const pods = await podsOf(w.cluster);
     // The one pod was followed to its end (and deleted), never created again.
     expect(pods.every((p) => p.metadata?.uid === pod)).toBe(true);
+    // Settled tasks are dropped from memory, whether they ended under this controller or were resumed finished.
+    await until(w, 'the second to forget it', () =>
+      Promise.resolve(second.controller.manager?.taskCount === 0),
+    );
+    await second.halt();
+    const third = startController(w);
+    await until(w, 'the third to lead', () => Promise.resolve(third.controller.manager !== undefined));
+    expect(third.controller.manager?.taskCount).toBe(1);
+    await until(w, 'the third to forget it', () =>
+      Promise.resolve(third.controller.manager?.taskCount === 0),
+    );
+    expect((await statusOf(w.cluster, 'long')).phase).toBe('Success');
   });
 
   it('deleting a TaskExecution aborts its task; the finalizers go, then the object', async () => {

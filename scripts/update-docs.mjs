@@ -19,5 +19,8 @@ for (const { file, marker, args } of sections) {
 }
 
 // deploy/crd.yaml is the output of `kubetasks crd` (test/deploy/manifests.test.ts checks it is current).
-writeFileSync('deploy/crd.yaml', execFileSync(process.execPath, ['dist/cli/main.js', 'crd'], { encoding: 'utf8' }));
+writeFileSync(
+  'deploy/crd.yaml',
+  execFileSync(process.execPath, ['dist/cli/main.js', 'crd'], { encoding: 'utf8' }),
+);
 console.log('deploy/crd.yaml updated');

@@ -1,11 +1,13 @@
 // `kubetasks controller`: runs the controller against a cluster, with probes and metrics served over HTTP.
+import { randomUUID } from 'node:crypto';
 import { Command } from '@commander-js/extra-typings';
 import * as E from 'fp-ts/lib/Either.js';
 import { Registry as PromRegistry } from 'prom-client';
 import { Controller } from '../app/controller.js';
 import { loadPlatformConfig } from '../app/inputs.js';
 import { alwaysLeader, type Leadership } from '../app/leadership.js';
-import { systemClock } from '../adapters/clock/index.js';
+import { leaseLeadership } from '../app/lease-leadership.js';
+import { steadyClock, systemClock } from '../adapters/clock/index.js';
 import { loadKubernetesCluster } from '../adapters/kubernetes/index.js';
 import {
   parseListenAddress,
@@ -18,6 +20,7 @@ import { defaultPlatformConfig } from '../domain/platform-config.js';
 import { showRegistryError } from '../domain/registry.js';
 import type { ClusterPort } from '../ports/cluster.js';
 import type { Logger } from '../ports/logger.js';
+import type { Metrics } from '../ports/metrics.js';
 import { builtInRegistry } from '../plugins/index.js';
 import { CliExit, ExitCode, loadOrExit } from './io.js';
 import { holdOpen } from './lifetime.js';
@@ -32,20 +35,25 @@ export interface LeaderElectionFlags {
 }
 
 /**
- * The leadership the controller runs under. With `--leader-elect`, the Lease-based leadership goes here (one
- * line, when it lands); until then every replica leads, so run one replica without it.
+ * The leadership the controller runs under: with `--leader-elect`, a Lease (client-go's timings; the steady clock,
+ * so a stepped wall clock cannot stretch a deadline); without, this replica leads alone (run one replica then).
  */
 export const leadershipFor = (
   flags: LeaderElectionFlags,
-  _cluster: ClusterPort,
+  cluster: ClusterPort,
   logger: Logger,
-): Leadership => {
-  if (flags.enabled)
-    logger.warn('leader election is not available in this build; this replica leads alone', {
-      lease: `${flags.leaseNamespace}/${flags.leaseName}`,
-    });
-  return alwaysLeader();
-};
+  metrics: Metrics,
+): Leadership =>
+  flags.enabled
+    ? leaseLeadership({
+        cluster,
+        clock: steadyClock,
+        lease: { namespace: flags.leaseNamespace, name: flags.leaseName },
+        identity: flags.identity,
+        logger,
+        metrics,
+      })
+    : alwaysLeader();
 
 const address = (flag: string, value: string): ListenAddress => {
   const a = parseListenAddress(value);
@@ -102,10 +110,12 @@ export const controllerCommand = () =>
           enabled: opts.leaderElect === true,
           leaseName: opts.leaseName,
           leaseNamespace: opts.leaseNamespace ?? process.env['POD_NAMESPACE'] ?? 'kubetasks-system',
-          identity: process.env['POD_NAME'] ?? `${process.env['HOSTNAME'] ?? 'kubetasks'}-${process.pid}`,
+          // Unique per process: a restarted container must not take over its predecessor's identity.
+          identity: `${process.env['POD_NAME'] ?? process.env['HOSTNAME'] ?? 'kubetasks'}_${randomUUID().slice(0, 8)}`,
         },
         cluster,
         logger,
+        metrics,
       );
       const controller = new Controller({
         cluster,

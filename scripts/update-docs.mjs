@@ -17,3 +17,10 @@ for (const { file, marker, args } of sections) {
   writeFileSync(file, `${text.slice(0, i + begin.length)}\n\n${generated.trimEnd()}\n\n${text.slice(j)}`);
   console.log(`${file}: ${marker} updated`);
 }
+
+// deploy/crd.yaml is the output of `kubetasks crd` (test/deploy/manifests.test.ts checks it is current).
+writeFileSync(
+  'deploy/crd.yaml',
+  execFileSync(process.execPath, ['dist/cli/main.js', 'crd'], { encoding: 'utf8' }),
+);
+console.log('deploy/crd.yaml updated');

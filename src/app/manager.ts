@@ -31,6 +31,18 @@ export type { ManagerOptions, SubmitError, TaskUpdate } from './manager-api.js';
 export type { ReconcileResult } from './reconcile-metrics.js';
 
 /**
+ * Whether a command changes the cluster (or asks for a shared cluster that will): the state must be durable before
+ * it runs. The others (emit, timers, observe from the cache, the quota gate) only change this process.
+ */
+const changesCluster = (c: Command): boolean =>
+  c._tag === 'Create' ||
+  c._tag === 'Delete' ||
+  c._tag === 'RemoveFinalizer' ||
+  c._tag === 'ApplyAbort' ||
+  c._tag === 'AcquireCluster' ||
+  c._tag === 'ReleaseCluster';
+
+/**
  * Runs tasks. Each task's observations are processed one at a time (per-task serialisation) by a bounded pool;
  * the state is stored before the commands of a step run, so a crash at any point is resumed by `start()`.
  * Objects are read only from one shared informer per watched kind: there is no GET per task.
@@ -410,7 +422,7 @@ export class Manager {
         state = r.state;
         commands.push(...r.commands);
       }
-      if (!(await this.persist(rt, state))) {
+      if (!(await this.persist(rt, state, !commands.some(changesCluster)))) {
         rt.mailbox.unshift(...batch);
         this.queue.park(rt);
         this.reconciles.record(rt.plugin.id, started, 'store_failed');
@@ -445,13 +457,17 @@ export class Manager {
     };
   }
 
-  /** Stores the task's state; false when the store refused it (counted and logged). */
-  private async persist(rt: Runtime, state: TaskState): Promise<boolean> {
+  /**
+   * Stores the task's state; false when the store refused it (counted and logged). `deferrable` when no command of
+   * the step changes the cluster (a store may then hold the write back to coalesce it with the next one).
+   */
+  private async persist(rt: Runtime, state: TaskState, deferrable = false): Promise<boolean> {
     if (this.opts.store === undefined) return true;
     const r = await this.opts.store.put({
       taskId: rt.taskId,
       task: rt.encodedTask,
       state: writeState(state),
+      ...(deferrable ? { deferrable } : {}),
     })();
     if (E.isRight(r)) return true;
     this.metrics.increment('kubetasks_state_store_errors_total', { operation: 'put' });

@@ -2,10 +2,13 @@
 // The kubetasks command line: parses arguments, runs a command, and maps failures to exit codes.
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { configCommand } from './config-command.js';
+import { controllerCommand } from './controller-command.js';
+import { crdCommand } from './crd-command.js';
 import { explainCommand } from './explain-command.js';
 import { pluginsCommand } from './plugins-command.js';
 import { renderCommand } from './render-command.js';
 import { runCommand } from './run-command.js';
+import { submitCommand } from './submit-command.js';
 import { validateCommand } from './validate-command.js';
 import { CliExit, ExitCode } from './io.js';
 import { exitOnClosedOutput } from './lifetime.js';
@@ -22,6 +25,9 @@ program.addCommand(explainCommand());
 program.addCommand(runCommand());
 program.addCommand(pluginsCommand());
 program.addCommand(validateCommand());
+program.addCommand(crdCommand());
+program.addCommand(controllerCommand());
+program.addCommand(submitCommand());
 
 /**
  * Commander copies exit handling only to subcommands made with `.command()`, not to those added with

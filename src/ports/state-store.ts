@@ -8,6 +8,12 @@ export interface StoredTask {
   readonly task: unknown;
   /** The lifecycle state, encoded (`writeState`). */
   readonly state: unknown;
+  /**
+   * Set when no command of the step that produced this state changes the cluster. A store may then hold the write
+   * back and make it with the task's next one (or its own flush), to save writes: a crash loses it, and resuming
+   * from the previous state redoes the step's observations, which changes nothing outside. Stores may ignore it.
+   */
+  readonly deferrable?: boolean;
 }
 
 /**

@@ -57,6 +57,37 @@ describe('write-ahead', () => {
     expect(byResult.get('success')).toBeGreaterThan(0);
   });
 
+  it('a state is deferrable only when its step changes nothing in the cluster: every write follows a durable put', async () => {
+    const inner = makeMemoryStateStore();
+    const events: string[] = [];
+    const store: StateStore = {
+      ...inner,
+      put: (r) => {
+        // Cluster writes since the last put came from that put's step.
+        events.push(`put:${r.deferrable === true ? 'deferrable' : 'durable'}`);
+        return inner.put(r);
+      },
+    };
+    world = await makeWorld(undefined, { store });
+    const w = world;
+    // The manager's creates, deletes and patches (the kubelet writes through its own port).
+    w.cluster.beforeWrite = () => events.push('write');
+    w.manager.submit('t', podTask('a', 'succeed'));
+    await w.manager.awaitFinal('t');
+    await w.manager.idle();
+    expect(events).toContain('put:deferrable');
+    expect(events.filter((e) => e.startsWith('write')).length).toBeGreaterThan(0);
+    events.forEach((e, i) => {
+      if (e.startsWith('write'))
+        expect(
+          events
+            .slice(0, i)
+            .filter((x) => x.startsWith('put'))
+            .at(-1),
+        ).toBe('put:durable');
+    });
+  });
+
   it('a reconcile that throws is logged, counted and retried; the other tasks keep running', async () => {
     const { metrics, byResult } = reconcileCounter();
     const errors: string[] = [];

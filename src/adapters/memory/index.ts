@@ -7,6 +7,7 @@
  */
 export { makeMemoryCluster, type MemoryCluster, type MemoryClusterOptions } from './cluster.js';
 export type { CustomKind } from './kinds.js';
+export { taskExecutionKind } from './kinds.js';
 export {
   faultVerbs,
   withFaults,

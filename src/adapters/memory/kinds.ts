@@ -366,3 +366,12 @@ export const customKindInfo = (c: CustomKind): KindInfo => ({
 });
 
 export const kindKey = gvkKey;
+
+/** The TaskExecution custom resource, as deploy/crd.yaml serves it (namespaced, status subresource). */
+export const taskExecutionKind: CustomKind = {
+  apiVersion: 'kubetasks.dev/v1alpha1',
+  kind: 'TaskExecution',
+  plural: 'taskexecutions',
+  namespaced: true,
+  statusSubresource: true,
+};

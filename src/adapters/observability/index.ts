@@ -6,3 +6,10 @@
  */
 export { fromPino, makePinoLogger } from './pino-logger.js';
 export { METRICS, makePromMetrics } from './prom-metrics.js';
+export {
+  parseListenAddress,
+  serveEndpoints,
+  type EndpointOptions,
+  type Endpoints,
+  type ListenAddress,
+} from './http-endpoints.js';

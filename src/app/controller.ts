@@ -1,0 +1,388 @@
+// The kubetasks controller: runs the tasks of TaskExecution objects while it leads, with their state in the cluster.
+import * as E from 'fp-ts/lib/Either.js';
+import { isPlainObject, renderIssue } from '../domain/codec.js';
+import type { KubeObject } from '../domain/kubernetes.js';
+import {
+  TASK_EXECUTION,
+  TASK_EXECUTION_FINALIZER,
+  statusOfObject,
+  taskOfObject,
+} from '../domain/task-execution-resource.js';
+import {
+  nextStatus,
+  rejectedStatus,
+  visibleKey,
+  type StatusObject,
+} from '../domain/task-execution-status.js';
+import type { CancelTimer } from '../ports/clock.js';
+import { silentLogger, type Logger } from '../ports/logger.js';
+import { noopMetrics, type Metrics } from '../ports/metrics.js';
+import { Informer } from './informer.js';
+import { alwaysLeader, type Leadership, type LeadershipEnd } from './leadership.js';
+import { Manager, type ManagerOptions, type SubmitError, type TaskUpdate } from './manager.js';
+import { TaskExecutionStore, taskIdOfObject } from './task-execution-store.js';
+
+/** What the controller runs on: the manager's options (it supplies the store itself) and its leadership. */
+export interface ControllerOptions extends Omit<ManagerOptions, 'store'> {
+  /** Who may do the work; `alwaysLeader()` (one replica) when absent. Leader election plugs in here. */
+  readonly leadership?: Leadership;
+  /**
+   * How long a new phase waits to be written with the task's next state write before it is written alone
+   * (milliseconds; default 1000). Longer coalesces more status writes; shorter shows phases sooner.
+   */
+  readonly statusDelay?: number;
+  /** How often settled tasks are dropped from memory (milliseconds; default 10 s). */
+  readonly sweepPeriod?: number;
+}
+
+/** Why the controller refused a TaskExecution, as the error code its status shows. */
+const rejectionCode = (e: SubmitError): string | undefined =>
+  e._tag === 'NoPlugin' ? 'NoPlugin' : e._tag === 'KindNotServed' ? 'KindNotServed' : undefined;
+
+const rejectionMessage = (e: SubmitError): string => {
+  switch (e._tag) {
+    case 'NoPlugin':
+      return `no plugin serves task type "${e.taskType}"`;
+    case 'KindNotServed':
+      return `the cluster does not serve ${e.kind}, which the ${e.pluginId} plugin creates`;
+    case 'DuplicateTask':
+      return `a task with id ${e.taskId} is already running`;
+    case 'Stopped':
+      return 'the controller is stopping';
+  }
+};
+
+/** What exists only while this process leads. */
+interface Leading {
+  readonly manager: Manager;
+  readonly store: TaskExecutionStore;
+  /** Tasks being admitted (finalizer patch or status write in flight). */
+  readonly admitting: Set<string>;
+  /** Tasks whose TaskExecution is being deleted and that were asked to abort. */
+  readonly aborting: Set<string>;
+  /** Tasks with a final update, to drop from memory once settled. */
+  readonly finished: Set<string>;
+  readonly flushes: Map<string, CancelTimer>;
+  readonly retries: Map<string, CancelTimer>;
+}
+
+/**
+ * Watches TaskExecutions (every replica, so a standby is ready to take over with a synced cache) and, while this
+ * process leads, runs their tasks with a Manager whose state store is the TaskExecutions' status. A new
+ * TaskExecution is decoded (a spec that does not decode gets a permanent USER failure status naming the path),
+ * given the controller's finalizer if it lacks it, and submitted; the status follows the task's updates (at most
+ * one write per phase change a user sees, coalesced with the state writes when they come close together). A
+ * deleted TaskExecution aborts its task; the finalizer is removed once the task has cleaned up.
+ */
+export class Controller {
+  private readonly informer: Informer;
+  private readonly leadership: Leadership;
+  private readonly logger: Logger;
+  private readonly metrics: Metrics;
+  private leading: Leading | undefined;
+  private running = false;
+
+  constructor(private readonly opts: ControllerOptions) {
+    this.logger = opts.logger ?? silentLogger;
+    this.metrics = opts.metrics ?? noopMetrics;
+    this.leadership = opts.leadership ?? alwaysLeader();
+    this.informer = new Informer({
+      cluster: opts.cluster,
+      clock: opts.clock,
+      kind: TASK_EXECUTION,
+      ...(opts.namespace === undefined ? {} : { selection: { namespace: opts.namespace } }),
+      logger: this.logger,
+      metrics: this.metrics,
+      ...(opts.random === undefined ? {} : { random: opts.random }),
+    });
+  }
+
+  /** Live: the controller's loop runs. */
+  isHealthy(): boolean {
+    return this.running;
+  }
+
+  /** Ready: the TaskExecution cache has synced (a standby waiting to lead is ready). */
+  isReady(): boolean {
+    return this.running && this.informer.isSynced;
+  }
+
+  isLeader(): boolean {
+    return this.leadership.isLeader();
+  }
+
+  /** The manager while this process leads (for tests and the CLI's metrics). */
+  get manager(): Manager | undefined {
+    return this.leading?.manager;
+  }
+
+  /**
+   * Runs until `stop` aborts (SIGTERM) or leadership is lost; resolves with how leading ended. Tasks stay in the
+   * cluster either way: whoever leads next resumes them from their TaskExecutions.
+   */
+  async run(stop: AbortSignal): Promise<LeadershipEnd> {
+    this.running = true;
+    try {
+      await this.informer.start();
+      await this.informer.synced();
+      return await this.leadership.run((ending) => this.lead(ending), stop);
+    } finally {
+      this.running = false;
+      await this.informer.stop();
+    }
+  }
+
+  /** Resolves when the leading manager has nothing queued or in flight. */
+  async idle(): Promise<void> {
+    await this.leading?.manager.idle();
+  }
+
+  // -----------------------------------------------------------------------------------
+  // leading
+  // -----------------------------------------------------------------------------------
+
+  private async lead(ending: AbortSignal): Promise<void> {
+    this.metrics.setGauge('kubetasks_leader', 1);
+    const store = new TaskExecutionStore({
+      cluster: this.opts.cluster,
+      objects: () => this.informer.list(),
+      logger: this.logger,
+      metrics: this.metrics,
+    });
+    const manager = new Manager({ ...this.opts, store });
+    const l: Leading = {
+      manager,
+      store,
+      admitting: new Set(),
+      aborting: new Set(),
+      finished: new Set(),
+      flushes: new Map(),
+      retries: new Map(),
+    };
+    manager.subscribe((u) => {
+      this.onUpdate(l, u);
+    });
+    try {
+      await manager.start();
+      this.leading = l;
+      // Tasks resumed already finished emit nothing more: dropped from memory by the sweeper once settled.
+      for (const o of this.informer.list()) {
+        const id = taskIdOfObject(o);
+        if (statusOfObject(o).completionTime !== undefined && manager.state(id) !== undefined)
+          l.finished.add(id);
+      }
+      for (const o of this.informer.list()) this.reconcile(l, o);
+      const off = this.informer.onEvent((e) => {
+        if (e.type === 'upsert') this.reconcile(l, e.object);
+        else this.onGone(l, e.object);
+      });
+      const sweep = this.sweeper(l);
+      if (!ending.aborted)
+        await new Promise<void>((resolve) => {
+          ending.addEventListener('abort', () => {
+            resolve();
+          });
+        });
+      off();
+      sweep();
+    } finally {
+      this.leading = undefined;
+      for (const cancel of [...l.flushes.values(), ...l.retries.values()]) cancel();
+      await manager.stop();
+      this.metrics.setGauge('kubetasks_leader', 0);
+    }
+  }
+
+  /** Drops settled tasks from memory now and then (their TaskExecutions keep status and state). */
+  private sweeper(l: Leading): () => void {
+    let cancel: CancelTimer = () => undefined;
+    let stopped = false;
+    const tick = (): void => {
+      void Promise.all(
+        [...l.finished].map(async (id) => {
+          if (await l.manager.forget(id)) l.finished.delete(id);
+        }),
+      ).finally(() => {
+        if (!stopped) cancel = this.opts.clock.setTimer(this.opts.sweepPeriod ?? 10_000, tick);
+      });
+    };
+    cancel = this.opts.clock.setTimer(this.opts.sweepPeriod ?? 10_000, tick);
+    return () => {
+      stopped = true;
+      cancel();
+    };
+  }
+
+  /** One TaskExecution as the cache shows it now. */
+  private reconcile(l: Leading, o: KubeObject): void {
+    const id = taskIdOfObject(o);
+    if (o.metadata?.deletionTimestamp !== undefined) {
+      void this.onDeleting(l, id);
+      return;
+    }
+    if (l.admitting.has(id) || l.manager.state(id) !== undefined) return;
+    // A status with a phase or a state was written before: the task was resumed at start, or it is done.
+    const status = o['status'];
+    if (isPlainObject(status) && (status['phase'] !== undefined || status['state'] !== undefined)) return;
+    l.admitting.add(id);
+    void this.admit(l, id, o).finally(() => l.admitting.delete(id));
+  }
+
+  private async admit(l: Leading, id: string, o: KubeObject): Promise<void> {
+    const generation = o.metadata?.generation;
+    const te = taskOfObject(o);
+    if (E.isLeft(te)) {
+      this.logger.warn('TaskExecution does not decode; failed as a USER error', { task: id });
+      await this.reject(l, o, 'BadTaskExecution', te.left.map(renderIssue).join('; '), generation);
+      return;
+    }
+    let current = o;
+    const finalizers = o.metadata?.finalizers ?? [];
+    if (!finalizers.includes(TASK_EXECUTION_FINALIZER)) {
+      // Created without it (kubectl apply): added once, guarded, so a deletion cannot slip past the task.
+      const r = await this.opts.cluster.patch(
+        { ...TASK_EXECUTION, namespace: o.metadata?.namespace ?? '', name: o.metadata?.name ?? '' },
+        {
+          type: 'merge',
+          body: {
+            metadata: {
+              resourceVersion: o.metadata?.resourceVersion,
+              finalizers: [...finalizers, TASK_EXECUTION_FINALIZER],
+            },
+          },
+        },
+      )();
+      // A Conflict or NotFound: a newer event of the object comes, and is reconciled then.
+      if (E.isLeft(r)) return;
+      current = r.right;
+    }
+    l.store.track(current);
+    const submitted = l.manager.submit(id, te.right);
+    if (E.isLeft(submitted)) {
+      const code = rejectionCode(submitted.left);
+      if (code !== undefined)
+        await this.reject(l, current, code, rejectionMessage(submitted.left), generation);
+    }
+  }
+
+  /** Writes a permanent USER failure status for a TaskExecution that cannot run. */
+  private async reject(
+    l: Leading,
+    o: KubeObject,
+    code: string,
+    message: string,
+    generation: number | undefined,
+  ): Promise<void> {
+    const id = taskIdOfObject(o);
+    l.store.track(o);
+    l.store.setStatus(id, rejectedStatus(code, message, this.opts.clock.now(), generation));
+    const r = await l.store.remove(id)();
+    if (E.isLeft(r)) this.logger.error('cannot write the status', { task: id, message: r.left.message });
+  }
+
+  /** The TaskExecution is being deleted: abort its task, and remove the finalizer once the task is settled. */
+  private async onDeleting(l: Leading, id: string): Promise<void> {
+    l.retries.get(id)?.();
+    l.retries.delete(id);
+    const known = l.manager.state(id) !== undefined;
+    if (known && !(await l.manager.forget(id))) {
+      if (!l.aborting.has(id)) {
+        l.aborting.add(id);
+        l.manager.abort(id, 'TaskExecution deleted');
+      }
+      // The manager has no "settled" event: look again shortly.
+      l.retries.set(
+        id,
+        this.opts.clock.setTimer(500, () => {
+          l.retries.delete(id);
+          void this.onDeleting(l, id);
+        }),
+      );
+      return;
+    }
+    l.aborting.delete(id);
+    l.finished.delete(id);
+    const namespace = id.slice(0, id.indexOf('/'));
+    const name = id.slice(id.indexOf('/') + 1);
+    const o = this.informer.get(namespace, name);
+    const finalizers = o?.metadata?.finalizers ?? [];
+    if (o === undefined || !finalizers.includes(TASK_EXECUTION_FINALIZER)) return;
+    const r = await this.opts.cluster.patch(
+      { ...TASK_EXECUTION, namespace, name },
+      {
+        type: 'merge',
+        body: {
+          metadata: {
+            resourceVersion: o.metadata?.resourceVersion,
+            finalizers: finalizers.filter((f) => f !== TASK_EXECUTION_FINALIZER),
+          },
+        },
+      },
+    )();
+    // A Conflict: the newer version's event comes and is reconciled then.
+    if (E.isLeft(r) && r.left.reason !== 'Conflict' && r.left.reason !== 'NotFound')
+      this.logger.error('cannot remove the TaskExecution finalizer', { task: id, message: r.left.message });
+  }
+
+  /** The TaskExecution is gone (its finalizer forced off): abort what still runs; nothing keeps its state. */
+  private onGone(l: Leading, o: KubeObject): void {
+    const id = taskIdOfObject(o);
+    if (l.manager.state(id) === undefined) return;
+    l.manager.abort(id, 'TaskExecution deleted');
+    l.finished.add(id);
+  }
+
+  // -----------------------------------------------------------------------------------
+  // status
+  // -----------------------------------------------------------------------------------
+
+  private onUpdate(l: Leading, u: TaskUpdate): void {
+    const prev = l.store.status(u.taskId);
+    if (prev === undefined) return;
+    const i = u.taskId.indexOf('/');
+    const o = this.informer.get(u.taskId.slice(0, i), u.taskId.slice(i + 1));
+    const generation = o?.metadata?.generation;
+    const next = nextStatus(prev, {
+      phaseInfo: u.phaseInfo,
+      attempt: u.attempt,
+      final: u.final,
+      at: u.at,
+      ...(generation === undefined ? {} : { generation }),
+      objects: this.objectsOf(l, u.taskId),
+    });
+    if (u.final) l.finished.add(u.taskId);
+    if (visibleKey(next) === visibleKey(prev)) return;
+    l.store.setStatus(u.taskId, next);
+    if (l.flushes.has(u.taskId)) return;
+    // Written with the task's next state write if one comes first; alone after the delay otherwise.
+    l.flushes.set(
+      u.taskId,
+      this.opts.clock.setTimer(this.opts.statusDelay ?? 1000, () => {
+        l.flushes.delete(u.taskId);
+        void l.store
+          .flush(u.taskId)()
+          .then((r) => {
+            if (E.isLeft(r))
+              this.logger.error('cannot write the status', { task: u.taskId, message: r.left.message });
+          });
+      }),
+    );
+  }
+
+  /** The objects the task created, from its state. */
+  private objectsOf(l: Leading, taskId: string): ReadonlyArray<StatusObject> {
+    const owned = l.manager.state(taskId)?.owned ?? [];
+    const seen = new Set<string>();
+    const out: StatusObject[] = [];
+    for (const { ref } of owned) {
+      const key = `${ref.apiVersion}/${ref.kind}/${ref.namespace}/${ref.name}`;
+      if (seen.has(key) || ref.name === '') continue;
+      seen.add(key);
+      out.push({ apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name });
+    }
+    return out;
+  }
+}
+
+/** The status a TaskExecution object shows (for clients such as `kubetasks submit --watch`). */
+export { statusOfObject };

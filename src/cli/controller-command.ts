@@ -1,0 +1,167 @@
+// `kubetasks controller`: runs the controller against a cluster, with probes and metrics served over HTTP.
+import { randomUUID } from 'node:crypto';
+import { Command } from '@commander-js/extra-typings';
+import * as E from 'fp-ts/lib/Either.js';
+import { Registry as PromRegistry } from 'prom-client';
+import { Controller } from '../app/controller.js';
+import { loadPlatformConfig } from '../app/inputs.js';
+import { alwaysLeader, type Leadership } from '../app/leadership.js';
+import { leaseLeadership } from '../app/lease-leadership.js';
+import { steadyClock, systemClock } from '../adapters/clock/index.js';
+import { loadKubernetesCluster } from '../adapters/kubernetes/index.js';
+import {
+  parseListenAddress,
+  serveEndpoints,
+  type ListenAddress,
+} from '../adapters/observability/http-endpoints.js';
+import { makePinoLogger } from '../adapters/observability/pino-logger.js';
+import { makePromMetrics } from '../adapters/observability/prom-metrics.js';
+import { defaultPlatformConfig } from '../domain/platform-config.js';
+import { showRegistryError } from '../domain/registry.js';
+import type { ClusterPort } from '../ports/cluster.js';
+import type { Logger } from '../ports/logger.js';
+import type { Metrics } from '../ports/metrics.js';
+import { builtInRegistry } from '../plugins/index.js';
+import { CliExit, ExitCode, loadOrExit } from './io.js';
+import { holdOpen } from './lifetime.js';
+import { checkNamespaceFlag } from './task-input.js';
+
+/** What the leader election needs from the command line. */
+export interface LeaderElectionFlags {
+  readonly enabled: boolean;
+  readonly leaseName: string;
+  readonly leaseNamespace: string;
+  readonly identity: string;
+}
+
+/**
+ * The leadership the controller runs under: with `--leader-elect`, a Lease (client-go's timings; the steady clock,
+ * so a stepped wall clock cannot stretch a deadline); without, this replica leads alone (run one replica then).
+ */
+export const leadershipFor = (
+  flags: LeaderElectionFlags,
+  cluster: ClusterPort,
+  logger: Logger,
+  metrics: Metrics,
+): Leadership =>
+  flags.enabled
+    ? leaseLeadership({
+        cluster,
+        clock: steadyClock,
+        lease: { namespace: flags.leaseNamespace, name: flags.leaseName },
+        identity: flags.identity,
+        logger,
+        metrics,
+      })
+    : alwaysLeader();
+
+const address = (flag: string, value: string): ListenAddress => {
+  const a = parseListenAddress(value);
+  if (a === undefined)
+    throw new CliExit(ExitCode.badInput, [`${flag}: expected [host]:port such as :8081, got "${value}"`]);
+  return a;
+};
+
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/** The signals that stop the controller (it releases its lease and exits 0). */
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+export const controllerCommand = () =>
+  new Command('controller')
+    .description('Run TaskExecutions from the cluster: the kubetasks controller (see docs/deploying.md)')
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig (default: $KUBECONFIG, ~/.kube/config, then the in-cluster config)',
+    )
+    .option('-n, --namespace <ns>', 'watch TaskExecutions in this namespace only (default: all namespaces)')
+    .option('-c, --config <file>', 'platform config file')
+    .option('--leader-elect', 'elect a leader among replicas through a Lease; standbys wait to lead')
+    .option('--lease-name <name>', 'the Lease of leader election', 'kubetasks-controller')
+    .option(
+      '--lease-namespace <ns>',
+      "the Lease's namespace (default: the controller's own, else kubetasks-system)",
+    )
+    .option('--health-addr <addr>', 'where /healthz and /readyz are served', ':8081')
+    .option('--metrics-addr <addr>', 'where /metrics is served', ':8080')
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .action(async (opts) => {
+      const namespace = checkNamespaceFlag(opts.namespace);
+      const health = address('--health-addr', opts.healthAddr);
+      const metricsAt = address('--metrics-addr', opts.metricsAddr);
+      const level = opts.logLevel;
+      if (!(LEVELS as ReadonlyArray<string>).includes(level))
+        throw new CliExit(ExitCode.badInput, [
+          `--log-level: expected debug, info, warn or error, got "${level}"`,
+        ]);
+      const config =
+        opts.config === undefined ? defaultPlatformConfig : loadOrExit(opts.config, loadPlatformConfig);
+      const registry = builtInRegistry();
+      if (E.isLeft(registry)) throw new CliExit(ExitCode.internal, [showRegistryError(registry.left)]);
+      const loaded = loadKubernetesCluster(
+        opts.kubeconfig === undefined ? {} : { kubeconfigPath: opts.kubeconfig },
+      );
+      if (E.isLeft(loaded)) throw new CliExit(ExitCode.badInput, [`cannot connect: ${loaded.left.message}`]);
+      const cluster = loaded.right;
+      const logger = makePinoLogger({ level: level as (typeof LEVELS)[number], destination: process.stderr });
+      const metrics = makePromMetrics(new PromRegistry());
+      const leadership = leadershipFor(
+        {
+          enabled: opts.leaderElect === true,
+          leaseName: opts.leaseName,
+          leaseNamespace: opts.leaseNamespace ?? process.env['POD_NAMESPACE'] ?? 'kubetasks-system',
+          // Unique per process: a restarted container must not take over its predecessor's identity.
+          identity: `${process.env['POD_NAME'] ?? process.env['HOSTNAME'] ?? 'kubetasks'}_${randomUUID().slice(0, 8)}`,
+        },
+        cluster,
+        logger,
+        metrics,
+      );
+      const controller = new Controller({
+        cluster,
+        clock: systemClock,
+        registry: registry.right,
+        config,
+        logger,
+        metrics,
+        leadership,
+        ...(namespace === undefined ? {} : { namespace }),
+      });
+      const endpoints = await serveEndpoints({
+        health,
+        metrics: metricsAt,
+        healthy: () => controller.isHealthy(),
+        ready: () => controller.isReady(),
+        registry: metrics.registry,
+      }).catch((e: unknown) => {
+        throw new CliExit(ExitCode.badInput, [
+          `cannot listen: ${e instanceof Error ? e.message : String(e)}`,
+        ]);
+      });
+      logger.info('controller starting', {
+        namespace: namespace ?? '(all)',
+        healthPort: endpoints.healthPort,
+        metricsPort: endpoints.metricsPort,
+      });
+      const stop = new AbortController();
+      const handlers = SIGNALS.map((signal) => {
+        const handler = (): void => {
+          logger.info('stopping', { signal });
+          stop.abort();
+        };
+        process.on(signal, handler);
+        return () => process.off(signal, handler);
+      });
+      try {
+        const end = await holdOpen(controller.run(stop.signal));
+        if (end._tag === 'Lost') {
+          // Its caches may hold decisions made as leader: exit, and let the Deployment start it afresh.
+          logger.error('leadership lost; exiting', { reason: end.reason });
+          process.exitCode = ExitCode.failed;
+        } else logger.info('controller stopped');
+      } finally {
+        for (const off of handlers) off();
+        await endpoints.close();
+        cluster.close();
+      }
+    });

@@ -1,0 +1,147 @@
+// The TaskExecution state store: writes guarded by resourceVersion, a stale writer fenced, nothing written twice.
+import { describe, expect, it } from 'vitest';
+import * as E from 'fp-ts/lib/Either.js';
+import { TaskExecutionStore, canonicalJson } from '../../src/app/task-execution-store.js';
+import { makeVirtualClock } from '../../src/adapters/clock/index.js';
+import { makeMemoryCluster, taskExecutionKind } from '../../src/adapters/memory/index.js';
+import type { KubeObject } from '../../src/domain/kubernetes.js';
+import { objectOfTask, statusOfObject, TASK_EXECUTION } from '../../src/domain/task-execution-resource.js';
+import type { ClusterPort } from '../../src/ports/cluster.js';
+import { spyCalls } from './store-spy.js';
+
+const NS = 'ns';
+const ref = { ...TASK_EXECUTION, namespace: NS, name: 't' };
+const ID = `${NS}/t`;
+
+const setup = async () => {
+  const clock = makeVirtualClock({ auto: true });
+  const cluster = makeMemoryCluster({ clock, namespaces: [NS], kinds: [taskExecutionKind] });
+  const created = await cluster.create(
+    objectOfTask(
+      {
+        task: { id: { name: 't' }, type: 'container' },
+        execution: { id: { run: 'r', action: 'a' }, namespace: NS },
+      },
+      't',
+    ),
+  )();
+  if (E.isLeft(created)) throw new Error(created.left.message);
+  return { clock, cluster, object: created.right };
+};
+
+const storeOn = (cluster: ClusterPort, objects: () => ReadonlyArray<KubeObject>) =>
+  new TaskExecutionStore({ cluster, objects });
+
+const current = async (cluster: ClusterPort): Promise<KubeObject> => {
+  const r = await cluster.get(ref)();
+  if (E.isLeft(r)) throw new Error(r.left.message);
+  return r.right;
+};
+
+describe('TaskExecutionStore', () => {
+  it('keeps the state in status.state with the wanted status fields, in one write', async () => {
+    const { cluster, object } = await setup();
+    const spy = spyCalls(cluster);
+    const store = storeOn(spy.port, () => [object]);
+    store.track(object);
+    store.setStatus(ID, { phase: 'Queued', attempt: 0 });
+    expect(await store.put({ taskId: ID, task: {}, state: { version: 1, n: 1 } })()).toEqual(
+      E.right(undefined),
+    );
+    expect(statusOfObject(await current(cluster))).toMatchObject({
+      phase: 'Queued',
+      state: { version: 1, n: 1 },
+    });
+    expect(spy.count('patchStatus')).toBe(1);
+    // The same state and status again: no call.
+    expect(await store.put({ taskId: ID, task: {}, state: { n: 1, version: 1 } })()).toEqual(
+      E.right(undefined),
+    );
+    expect(spy.count('patchStatus')).toBe(1);
+    // A field no longer wanted is removed.
+    store.setStatus(ID, { phase: 'Running', attempt: 0 });
+    await store.flush(ID)();
+    store.setStatus(ID, { phase: 'Queued', attempt: 1 });
+    await store.flush(ID)();
+    expect(statusOfObject(await current(cluster))).toMatchObject({
+      phase: 'Queued',
+      attempt: 1,
+      state: { n: 1 },
+    });
+  });
+
+  it('a stale writer gets Conflict and is fenced: it never overwrites the newer state', async () => {
+    const { cluster, object } = await setup();
+    const a = storeOn(cluster, () => [object]);
+    const b = storeOn(cluster, () => [object]);
+    a.track(object);
+    b.track(object);
+    expect(E.isRight(await a.put({ taskId: ID, task: {}, state: { by: 'a' } })())).toBe(true);
+    const stale = await b.put({ taskId: ID, task: {}, state: { by: 'b' } })();
+    expect(E.isLeft(stale)).toBe(true);
+    expect(b.isFenced(ID)).toBe(true);
+    expect(statusOfObject(await current(cluster)).state).toEqual({ by: 'a' });
+    // Fenced for good: later writes fail without touching the object.
+    expect(E.isLeft(await b.put({ taskId: ID, task: {}, state: { by: 'b2' } })())).toBe(true);
+    expect(statusOfObject(await current(cluster)).state).toEqual({ by: 'a' });
+  });
+
+  it('a Conflict caused by a metadata change only is retried on the new version', async () => {
+    const { cluster, object } = await setup();
+    const store = storeOn(cluster, () => [object]);
+    store.track(object);
+    const labelled = await cluster.patch(ref, {
+      type: 'merge',
+      body: { metadata: { labels: { x: 'y' } } },
+    })();
+    expect(E.isRight(labelled)).toBe(true);
+    expect(E.isRight(await store.put({ taskId: ID, task: {}, state: { v: 2 } })())).toBe(true);
+    expect(statusOfObject(await current(cluster)).state).toEqual({ v: 2 });
+  });
+
+  it('writes of one task take effect in call order, waited for or not', async () => {
+    const { cluster, object } = await setup();
+    const store = storeOn(cluster, () => [object]);
+    store.track(object);
+    const writes = [1, 2, 3, 4].map((n) => store.put({ taskId: ID, task: {}, state: { n } })());
+    expect((await Promise.all(writes)).every(E.isRight)).toBe(true);
+    expect(statusOfObject(await current(cluster)).state).toEqual({ n: 4 });
+  });
+
+  it('list resumes what the objects hold, and a spec that no longer decodes is unreadable, not fatal', async () => {
+    const { cluster, object } = await setup();
+    const store = storeOn(cluster, () => [object]);
+    store.track(object);
+    await store.put({ taskId: ID, task: {}, state: { n: 1 } })();
+    const held = await current(cluster);
+    const broken = { ...held, metadata: { ...held.metadata, name: 'broken' }, spec: { task: {} } };
+    const listed = await storeOn(cluster, () => [held, broken]).list()();
+    expect(E.isRight(listed) && listed.right.tasks.map((t) => [t.taskId, t.state])).toEqual([[ID, { n: 1 }]]);
+    expect(E.isRight(listed) && listed.right.unreadable.map((u) => u.location)).toEqual([
+      'taskexecution ns/broken',
+    ]);
+  });
+
+  it('a deferrable state is held back and written with the next write, in one call', async () => {
+    const { cluster, object } = await setup();
+    const spy = spyCalls(cluster);
+    const store = storeOn(spy.port, () => [object]);
+    store.track(object);
+    await store.put({ taskId: ID, task: {}, state: { n: 1 }, deferrable: true })();
+    await store.put({ taskId: ID, task: {}, state: { n: 2 }, deferrable: true })();
+    expect(spy.count('patchStatus')).toBe(0);
+    store.setStatus(ID, { phase: 'Running', attempt: 0 });
+    await store.flush(ID)();
+    expect(spy.count('patchStatus')).toBe(1);
+    expect(statusOfObject(await current(cluster))).toMatchObject({ phase: 'Running', state: { n: 2 } });
+    // A state that must be durable is written at once.
+    await store.put({ taskId: ID, task: {}, state: { n: 3 } })();
+    expect(spy.count('patchStatus')).toBe(2);
+  });
+
+  it('canonicalJson ignores key order', () => {
+    expect(canonicalJson({ a: 1, b: { d: 1, c: [2, { f: 1, e: 0 }] } })).toBe(
+      canonicalJson({ b: { c: [2, { e: 0, f: 1 }], d: 1 }, a: 1 }),
+    );
+  });
+});

@@ -6,7 +6,7 @@ import type { KubeObject } from '../domain/kubernetes.js';
 import { TaskExecutionC } from '../domain/task.js';
 import { statusOfObject, TASK_EXECUTION, taskOfObject } from '../domain/task-execution-resource.js';
 import { STATUS_KEYS, withoutState, type TaskExecutionStatus } from '../domain/task-execution-status.js';
-import type { ClusterError } from '../ports/cluster-error.js';
+import type { ApiError } from '../domain/api-error.js';
 import type { ClusterPort, ObjectRef } from '../ports/cluster.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
@@ -277,7 +277,7 @@ export class TaskExecutionStore implements StateStore {
     return E.right(undefined);
   }
 
-  private failed(taskId: string, e: ClusterError): E.Either<StateStoreError, void> {
+  private failed(taskId: string, e: ApiError): E.Either<StateStoreError, void> {
     this.count('error');
     return E.left(storeError(`TaskExecution ${taskId}: ${e.reason}: ${e.message}`));
   }

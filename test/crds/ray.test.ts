@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { rayOperator } from '../../src/adapters/operators/ray.js';
 import { decodePlatformConfigWith } from '../../src/domain/plugin-config.js';
 import type { PlatformConfig } from '../../src/domain/platform-config.js';
-import type { TaskExecution } from '../../src/domain/task.js';
 import { buildResource } from '../../src/plugins/ray/build.js';
 import { raySection } from '../../src/plugins/ray/config.js';
 import { rayPlugin } from '../../src/plugins/ray/plugin.js';
 import { arbBuildContext, arbRayTaskExecution } from '../../src/testing/index.js';
 import { allRayBuilds } from '../plugins/ray/cases.js';
 import { buildRay } from '../plugins/ray/fixtures.js';
+import { rayTask as task } from '../adapters/operators/tasks.js';
 import { crdValidator } from './crd-dir.js';
 import { exampleManifests } from './examples.js';
 import { operatorStates, SCENARIOS } from './operator-runs.js';
@@ -57,25 +57,6 @@ describe('the simulated KubeRay writes statuses the CRD accepts', () => {
     if (E.isLeft(r)) throw new Error('bad config');
     return r.right;
   };
-  const task = (run: string, annotations: Readonly<Record<string, string>>): TaskExecution => ({
-    task: {
-      id: { name: 'train', project: 'p', domain: 'd', version: 'v1' },
-      type: 'ray',
-      container: { image: 'rayproject/ray:2.40.0', args: ['python', 'train.py'] },
-      custom: {
-        rayCluster: {
-          headGroupSpec: { rayStartParams: { 'num-cpus': '0' } },
-          workerGroupSpec: [{ groupName: 'workers', replicas: 2, minReplicas: 2, maxReplicas: 2 }],
-        },
-      },
-    },
-    execution: {
-      id: { run, action: 'train', project: 'p', domain: 'd' },
-      namespace: 'ml',
-      annotations,
-      labels: { team: 'ml' },
-    },
-  });
   const scenarios: ReadonlyArray<
     readonly [string, Readonly<Record<string, string>>, Record<string, unknown>]
   > = [

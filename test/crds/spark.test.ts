@@ -4,12 +4,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { sparkOperator } from '../../src/adapters/operators/spark.js';
 import { addObjectMetadata } from '../../src/domain/object-metadata.js';
-import type { TaskExecution } from '../../src/domain/task.js';
 import { SparkConfig } from '../../src/plugins/spark/config.js';
 import { sparkPlugin } from '../../src/plugins/spark/plugin.js';
 import { arbSparkBuildContext } from '../../src/testing/spark-arbitraries.js';
 import { sparkBuilds } from '../plugins/spark/cases.js';
-import { APP, build } from '../plugins/spark/fixtures.js';
+import { build } from '../plugins/spark/fixtures.js';
+import { sparkTask as task } from '../adapters/operators/tasks.js';
 import { crdValidator } from './crd-dir.js';
 import { exampleManifests } from './examples.js';
 import { operatorStates, SCENARIOS } from './operator-runs.js';
@@ -49,27 +49,6 @@ describe('generated tasks', () => {
 });
 
 describe('the simulated spark-operator writes statuses the CRD accepts', () => {
-  const task = (
-    run: string,
-    annotations: Readonly<Record<string, string>>,
-    instances = 2,
-  ): TaskExecution => ({
-    task: {
-      id: { name: 'wordcount', project: 'p', domain: 'd', version: 'v1' },
-      type: 'spark',
-      container: { image: 'ghcr.io/example/spark:3.5', args: ['pyflyte-execute', '--task', 'wordcount'] },
-      custom: {
-        mainApplicationFile: APP,
-        sparkConf: { 'spark.executor.instances': String(instances), 'spark.driver.memory': '1g' },
-      },
-    },
-    execution: {
-      id: { run, action: 'wc', project: 'p', domain: 'd' },
-      namespace: 'etl',
-      annotations,
-      labels: { team: 'data' },
-    },
-  });
   const scenarios: ReadonlyArray<readonly [string, Readonly<Record<string, string>>]> = [
     ...SCENARIOS,
     ['OOM in an executor', { 'kubetasks.dev/scenario': 'oom', 'kubetasks.dev/scenario-role': 'executor' }],

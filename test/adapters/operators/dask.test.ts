@@ -9,9 +9,10 @@ import type { PhaseInfo } from '../../../src/domain/phase-info.js';
 import { defaultPlatformConfig, type PlatformConfig } from '../../../src/domain/platform-config.js';
 import type { TaskExecution } from '../../../src/domain/task.js';
 import { daskPlugin } from '../../../src/plugins/dask/plugin.js';
+import { DASK_NAMESPACE, daskTask as task } from './tasks.js';
 import { ownedBy, startOperatorWorld, type OperatorWorld } from './world.js';
 
-const NS = 'data';
+const NS = DASK_NAMESPACE;
 const config: PlatformConfig = defaultPlatformConfig;
 
 let world: OperatorWorld;
@@ -29,21 +30,6 @@ beforeEach(async () => {
 });
 
 afterEach(() => world.close());
-
-const task = (run: string, annotations: Record<string, string>): TaskExecution => ({
-  task: {
-    id: { name: 'etl', project: 'p', domain: 'd', version: 'v1' },
-    type: 'dask',
-    container: { image: 'ghcr.io/example/etl:1', command: ['python', '-m', 'etl'] },
-    custom: { workers: { numberOfWorkers: 2, resources: { limits: { cpu: '1', memory: '2Gi' } } } },
-  },
-  execution: {
-    id: { run, action: 'etl', project: 'p', domain: 'd' },
-    namespace: NS,
-    annotations,
-    labels: { team: 'data' },
-  },
-});
 
 const submit = (te: TaskExecution): Promise<KubeObject> => world.submit(daskPlugin, te);
 

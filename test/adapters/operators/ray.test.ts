@@ -12,9 +12,10 @@ import type { PlatformConfig } from '../../../src/domain/platform-config.js';
 import type { TaskExecution } from '../../../src/domain/task.js';
 import { raySection } from '../../../src/plugins/ray/config.js';
 import { rayPlugin } from '../../../src/plugins/ray/plugin.js';
+import { RAY_NAMESPACE, rayTask as task } from './tasks.js';
 import { ownedBy, startOperatorWorld, type OperatorWorld } from './world.js';
 
-const NS = 'ml';
+const NS = RAY_NAMESPACE;
 
 const configOf = (ray: Record<string, unknown> = {}): PlatformConfig => {
   const r = decodePlatformConfigWith([raySection])({ plugins: { ray } });
@@ -35,26 +36,6 @@ beforeEach(async () => {
 });
 
 afterEach(() => world.close());
-
-const task = (run: string, annotations: Record<string, string>): TaskExecution => ({
-  task: {
-    id: { name: 'train', project: 'p', domain: 'd', version: 'v1' },
-    type: 'ray',
-    container: { image: 'rayproject/ray:2.40.0', args: ['python', 'train.py'] },
-    custom: {
-      rayCluster: {
-        headGroupSpec: { rayStartParams: { 'num-cpus': '0' } },
-        workerGroupSpec: [{ groupName: 'workers', replicas: 2, minReplicas: 2, maxReplicas: 2 }],
-      },
-    },
-  },
-  execution: {
-    id: { run, action: 'train', project: 'p', domain: 'd' },
-    namespace: NS,
-    annotations,
-    labels: { team: 'ml' },
-  },
-});
 
 const submit = (te: TaskExecution, config: PlatformConfig): Promise<KubeObject> =>
   world.submit(rayPlugin, te, config);

@@ -12,9 +12,10 @@ import { defaultPlatformConfig, type PlatformConfig } from '../../../src/domain/
 import type { BuildContext } from '../../../src/domain/plugin.js';
 import type { TaskExecution } from '../../../src/domain/task.js';
 import { sparkPlugin } from '../../../src/plugins/spark/plugin.js';
+import { SPARK_NAMESPACE, sparkTask as task } from './tasks.js';
 import { startOperatorWorld, type OperatorWorld } from './world.js';
 
-const NS = 'etl';
+const NS = SPARK_NAMESPACE;
 
 let world: OperatorWorld;
 let clock: VirtualClock;
@@ -37,24 +38,6 @@ beforeEach(async () => {
 });
 
 afterEach(() => world.close());
-
-const task = (run: string, annotations: Record<string, string>, instances = 2): TaskExecution => ({
-  task: {
-    id: { name: 'wordcount', project: 'p', domain: 'd', version: 'v1' },
-    type: 'spark',
-    container: { image: 'ghcr.io/example/spark:3.5', args: ['pyflyte-execute', '--task', 'wordcount'] },
-    custom: {
-      mainApplicationFile: 'local:///usr/local/bin/entrypoint.py',
-      sparkConf: { 'spark.executor.instances': String(instances), 'spark.driver.memory': '1g' },
-    },
-  },
-  execution: {
-    id: { run, action: 'wc', project: 'p', domain: 'd' },
-    namespace: NS,
-    annotations,
-    labels: { team: 'data' },
-  },
-});
 
 /** Builds the application as the plugin and the manager would, creates it, and returns it as stored. */
 const submit = (te: TaskExecution): Promise<KubeObject> => world.submit(sparkPlugin, te);

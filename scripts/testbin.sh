@@ -22,29 +22,18 @@ mode="${1:-cluster}"
 }
 cache_root="${KUBETASKS_TESTBIN:-$HOME/.cache/kubetasks/testbin}"
 
-log() { printf 'testbin: %s\n' "$*" >&2; }
-die() {
-  log "error: $*"
-  exit 1
-}
+# shellcheck source=lib/go-build.sh
+source "$repo_root/scripts/lib/go-build.sh" testbin
 
-# The pinned release is whatever the tool module's go.mod requires, so the version lives in one place.
-mod_version() {
-  awk -v m="$1" '{ for (i = 1; i < NF; i++) if ($i == m && $(i + 1) ~ /^v[0-9]/) { print $(i + 1); exit } }' \
-    "${2:-$mod_dir}/go.mod"
-}
-kube_version="$(mod_version k8s.io/kubernetes)"
+kube_version="$(mod_version k8s.io/kubernetes "$mod_dir")"
 [[ "$kube_version" =~ ^v1\.([0-9]+)\.[0-9]+$ ]] || die "cannot read the k8s.io/kubernetes version from $mod_dir/go.mod"
 kube_minor="${BASH_REMATCH[1]}"
-etcd_version="$(mod_version go.etcd.io/etcd/server/v3)"
+etcd_version="$(mod_version go.etcd.io/etcd/server/v3 "$mod_dir")"
 
 bin_dir="$cache_root/$kube_version"
 kube_apiserver="$bin_dir/kube-apiserver"
 mkdir -p "$bin_dir"
-
-# Two test runs starting at once must not build the same binary twice into the same place.
-exec 9>"$cache_root/.lock"
-flock 9
+lock_cache "$cache_root"
 
 apt_updated=0
 apt_install() {
@@ -60,28 +49,6 @@ apt_install() {
 
 command -v openssl >/dev/null || apt_install openssl
 
-go_bin() {
-  command -v go >/dev/null || [[ -x /usr/local/go/bin/go ]] || die "go not found (expected /usr/local/go/bin/go)"
-  command -v go || echo /usr/local/go/bin/go
-}
-
-# go_build OUT PKG LDFLAGS [MODULE_DIR]: MODULE_DIR defaults to tools/testbin.
-go_build() {
-  local out="$1" pkg="$2" ldflags="$3" dir="${4:-$mod_dir}"
-  local go_bin
-  go_bin="$(go_bin)"
-  local started=$SECONDS
-  log "building $pkg -> $out (cold builds take minutes; load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  # Build next to the target and rename, so an interrupted build never leaves a half-written binary behind.
-  (
-    cd "$dir"
-    CGO_ENABLED=0 GOWORK=off GOTOOLCHAIN=local GOFLAGS=-mod=readonly \
-      nice -n 10 "$go_bin" build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$out.tmp" "$pkg"
-  )
-  mv -f "$out.tmp" "$out"
-  log "built $out in $((SECONDS - started)) s ($(du -h "$out" | cut -f1))"
-}
-
 # Without these /version reports v0.0.0-master and clients see a nonsense server version.
 kube_ldflags="-s -w"
 kube_ldflags+=" -X k8s.io/component-base/version.gitVersion=$kube_version"
@@ -91,17 +58,13 @@ kube_ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
 kube_ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$kube_version"
 kube_ldflags+=" -X k8s.io/client-go/pkg/version.gitMajor=1"
 kube_ldflags+=" -X k8s.io/client-go/pkg/version.gitMinor=$kube_minor"
-if [[ ! -x "$kube_apiserver" ]]; then
-  go_build "$kube_apiserver" k8s.io/kubernetes/cmd/kube-apiserver "$kube_ldflags"
-fi
+go_build_once "$kube_apiserver" k8s.io/kubernetes/cmd/kube-apiserver "$kube_ldflags" "$mod_dir"
 
 # The etcd server version k8s.io/kubernetes itself pins: envtest's pairing for this minor, and it shares the
 # module graph, so it costs seconds once kube-apiserver is built.
 [[ -n "$etcd_version" ]] || die "go.etcd.io/etcd/server/v3 missing from $mod_dir/go.mod"
 etcd="$bin_dir/etcd-$etcd_version"
-if [[ ! -x "$etcd" ]]; then
-  go_build "$etcd" go.etcd.io/etcd/server/v3 "-s -w"
-fi
+go_build_once "$etcd" go.etcd.io/etcd/server/v3 "-s -w" "$mod_dir"
 
 log "$("$kube_apiserver" --version)"
 etcd_banner="$("$etcd" --version 2>&1)" || die "$etcd --version failed: $etcd_banner"
@@ -114,15 +77,15 @@ echo "ETCD=$etcd"
 # The rest of the control plane, from the same module graph as kube-apiserver: most packages are already in the
 # build cache once kube-apiserver is built.
 for component in kube-controller-manager kube-scheduler; do
-  [[ -x "$bin_dir/$component" ]] || go_build "$bin_dir/$component" "k8s.io/kubernetes/cmd/$component" "$kube_ldflags"
+  go_build_once "$bin_dir/$component" "k8s.io/kubernetes/cmd/$component" "$kube_ldflags" "$mod_dir"
 done
 
 # module_dir MODULE TOOL_DIR: where the Go module cache keeps MODULE at the version TOOL_DIR's go.mod pins
 # (downloaded through the module proxy, the same as a build).
 module_dir() {
-  local go_bin
-  go_bin="$(go_bin)"
-  (cd "$2" && GOWORK=off GOTOOLCHAIN=local GOFLAGS=-mod=readonly "$go_bin" list -m -f '{{.Dir}}' "$1")
+  local go
+  go="$(go_command)" || exit 1
+  (cd "$2" && GOWORK=off GOTOOLCHAIN=local GOFLAGS=-mod=readonly "$go" list -m -f '{{.Dir}}' "$1")
 }
 
 # KWOK: the controller, its CRDs and default stages, all from the module the binary is built from.
@@ -131,8 +94,7 @@ kwok_version="$(mod_version sigs.k8s.io/kwok "$kwok_mod")"
 [[ -n "$kwok_version" ]] || die "sigs.k8s.io/kwok missing from $kwok_mod/go.mod"
 kwok_dir="$cache_root/kwok-$kwok_version"
 mkdir -p "$kwok_dir"
-kwok_ldflags="-s -w"
-[[ -x "$kwok_dir/kwok" ]] || go_build "$kwok_dir/kwok" sigs.k8s.io/kwok/cmd/kwok "$kwok_ldflags" "$kwok_mod"
+go_build_once "$kwok_dir/kwok" sigs.k8s.io/kwok/cmd/kwok "-s -w" "$kwok_mod"
 if [[ ! -f "$kwok_dir/stages/.complete" ]]; then
   src="$(module_dir sigs.k8s.io/kwok "$kwok_mod")"
   rm -rf "$kwok_dir/crds" "$kwok_dir/stages"
@@ -154,8 +116,8 @@ to_version="$(mod_version github.com/kubeflow/training-operator "$to_mod")"
 [[ -n "$to_version" ]] || die "github.com/kubeflow/training-operator missing from $to_mod/go.mod"
 to_dir="$cache_root/training-operator-$to_version"
 mkdir -p "$to_dir"
-[[ -x "$to_dir/training-operator" ]] ||
-  go_build "$to_dir/training-operator" github.com/kubeflow/training-operator/cmd/training-operator.v1 "-s -w" "$to_mod"
+go_build_once "$to_dir/training-operator" github.com/kubeflow/training-operator/cmd/training-operator.v1 "-s -w" \
+  "$to_mod"
 if [[ ! -f "$to_dir/crds/.complete" ]]; then
   src="$(module_dir github.com/kubeflow/training-operator "$to_mod")"
   rm -rf "$to_dir/crds"

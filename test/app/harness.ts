@@ -23,6 +23,7 @@ import type { ApiError } from '../../src/domain/api-error.js';
 import type { Logger } from '../../src/ports/logger.js';
 import type { Metrics } from '../../src/ports/metrics.js';
 import type { StateStore } from '../../src/ports/state-store.js';
+import { connection } from '../support/connection.js';
 
 export const NAMESPACE = 'jobs';
 
@@ -114,38 +115,6 @@ export const counting = (inner: ClusterPort): Counting => {
 };
 
 /**
- * One process's connection to the API server. `kill` is the process dying: nothing more is sent, and no answer
- * comes back to it (a write already on its way may still land). `Manager.stop` alone is an orderly stop, whose
- * queued commands still go out.
- */
-export const connection = (inner: ClusterPort): { readonly port: ClusterPort; readonly kill: () => void } => {
-  let killed = false;
-  const hang: TE.TaskEither<ApiError, never> = () => new Promise(() => undefined);
-  const guard =
-    <A extends ReadonlyArray<unknown>, B>(f: (...args: A) => TE.TaskEither<ApiError, B>) =>
-    (...args: A): TE.TaskEither<ApiError, B> => {
-      if (killed) return hang;
-      const te = f(...args);
-      return () => te().then((r) => (killed ? hang() : r));
-    };
-  const port: ClusterPort = {
-    get: guard(inner.get),
-    list: guard(inner.list),
-    create: guard(inner.create),
-    update: guard(inner.update),
-    patch: guard(inner.patch),
-    delete: guard(inner.delete),
-    updateStatus: guard(inner.updateStatus),
-    patchStatus: guard(inner.patchStatus),
-    watch: guard(inner.watch),
-    bind: guard(inner.bind),
-    discover: guard(inner.discover),
-    serves: guard(inner.serves),
-  };
-  return { port, kill: () => void (killed = true) };
-};
-
-/**
  * Starts managers one after another over the same ports, each on its own connection and publishing to `updates`;
  * `kill` cuts the connection of the latest one (a process dying).
  */
@@ -158,7 +127,7 @@ export const processes = (
     start: async (config = base.config) => {
       let n = 0;
       const conn = connection(base.cluster);
-      kill = conn.kill;
+      kill = conn.cut;
       const m = new Manager({ ...base, cluster: conn.port, config, random: () => (n++ % 10) / 10 });
       m.subscribe((u) => updates.push(u));
       await m.start();

@@ -6,7 +6,7 @@ import { makeMemoryCluster, type MemoryCluster } from '../../src/adapters/memory
 import { LEASE_KIND, readLease } from '../../src/domain/leader-election/lease.js';
 import type { Leadership, LeadershipEnd } from '../../src/app/leadership.js';
 import { LEADER_GAUGE, leaseLeadership, TRANSITIONS_COUNTER } from '../../src/app/lease-leadership.js';
-import type { ClusterPort } from '../../src/ports/cluster.js';
+import { connection } from '../support/connection.js';
 import type { MetricLabels, Metrics } from '../../src/ports/metrics.js';
 
 const LEASE = { namespace: 'kube-system', name: 'kubetasks-controller' };
@@ -17,26 +17,6 @@ interface Stage {
   readonly starts: Array<{ readonly who: string; readonly at: number }>;
   readonly overlaps: string[];
 }
-
-/** A cluster port whose calls hang forever once `cut` is called: a process cut off from the API server. */
-const severable = (cluster: ClusterPort): { readonly port: ClusterPort; readonly cut: () => void } => {
-  let severed = false;
-  const hang =
-    <A>(f: () => Promise<A>): (() => Promise<A>) =>
-    () =>
-      severed ? new Promise<A>(() => undefined) : f();
-  return {
-    port: {
-      ...cluster,
-      get: (ref) => hang(cluster.get(ref)),
-      create: (o) => hang(cluster.create(o)),
-      update: (o) => hang(cluster.update(o)),
-    },
-    cut: () => {
-      severed = true;
-    },
-  };
-};
 
 const recordingMetrics = (): Metrics & {
   readonly gauges: Map<string, number>;
@@ -81,7 +61,7 @@ const world = (): { clock: VirtualClock; cluster: MemoryCluster; stage: Stage } 
 };
 
 const elect = (w: { clock: VirtualClock; cluster: MemoryCluster; stage: Stage }, who: string): Elector => {
-  const { port, cut } = severable(w.cluster);
+  const { port, cut } = connection(w.cluster);
   const metrics = recordingMetrics();
   const leadership = leaseLeadership({ cluster: port, clock: w.clock, lease: LEASE, identity: who, metrics });
   const stop = new AbortController();

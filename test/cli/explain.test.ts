@@ -1,11 +1,8 @@
 // `kubetasks explain` under plain node: resource files in, PhaseInfo and the reasons out; bad input exits 2.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempFiles } from './spawn.js';
 
-const CLI = 'dist/cli/main.js';
 /** Every shipped plugin with its kind, as explain lists them. */
 const KNOWN =
   'pod (v1/Pod), batch-job (batch/v1/Job), spark (sparkoperator.k8s.io/v1beta2/SparkApplication), ' +
@@ -14,14 +11,7 @@ const KNOWN =
 const KINDS = 'test/cli/fixtures/explain';
 const FIXTURES = 'test/plugins/pod/phase/fixtures';
 
-const run = (args: ReadonlyArray<string>, input?: string) => {
-  const r = spawnSync(process.execPath, [CLI, 'explain', ...args], {
-    encoding: 'utf8',
-    ...(input === undefined ? {} : { input }),
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const run = (args: ReadonlyArray<string>, input?: string) => runCli(['explain', ...args], input);
 
 const json = (args: ReadonlyArray<string>, input?: string) => {
   const r = run([...args, '-o', 'json'], input);
@@ -30,16 +20,7 @@ const json = (args: ReadonlyArray<string>, input?: string) => {
   return JSON.parse(r.stdout) as Record<string, unknown>;
 };
 
-// One folder for the whole file, removed at the end.
-const TMP = mkdtempSync(join(tmpdir(), 'kubetasks-explain-'));
-afterAll(() => rmSync(TMP, { recursive: true, force: true }));
-let serial = 0;
-
-const tmp = (name: string, text: string): string => {
-  const file = join(TMP, `${serial++}-${name}`);
-  writeFileSync(file, text);
-  return file;
-};
+const { write: tmp } = tempFiles('kubetasks-explain-');
 
 describe('kubetasks explain', () => {
   it('explains a kubectl JSON dump in text: phase, error, cleanup and the rows that fired', () => {

@@ -1,22 +1,11 @@
 // `kubetasks plugins`, `render` and `run` for the CRD plugins, through the built CLI under plain node.
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { builtInPlugins } from '../../src/plugins/index.js';
-
-const CLI = 'dist/cli/main.js';
-
-const run = (args: ReadonlyArray<string>) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+import { runCli } from './spawn.js';
 
 describe('kubetasks plugins', () => {
   it('lists every shipped plugin with its task types, kinds and config section', () => {
-    const r = run(['plugins', '-o', 'json']);
+    const r = runCli(['plugins', '-o', 'json']);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as Array<{
       id: string;
@@ -38,7 +27,7 @@ describe('kubetasks plugins', () => {
   });
 
   it('prints a readable list', () => {
-    const r = run(['plugins']);
+    const r = runCli(['plugins']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('pytorch\n  task types: pytorch\n  watches:    PyTorchJob.kubeflow.org/v1');
   });
@@ -52,7 +41,7 @@ describe('render and run pick the plugin by task type', () => {
     ['examples/dask/etl.yaml', 'DaskJob'],
     ['examples/job/retries.yaml', 'Job'],
   ])('render %s is a %s', (file, kind) => {
-    const r = run(['render', file, '-o', 'json']);
+    const r = runCli(['render', file, '-o', 'json']);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as { kind: string }).kind).toBe(kind);
   });
@@ -65,7 +54,7 @@ describe('render and run pick the plugin by task type', () => {
   ] as const)(
     'run %s --scenario %s exits %i (%s) on the embedded cluster',
     (file, scenario, code, expected) => {
-      const r = run(['run', file, '--scenario', scenario, '-o', 'json']);
+      const r = runCli(['run', file, '--scenario', scenario, '-o', 'json']);
       expect(r.code).toBe(code);
       expect(r.stdout).toContain(expected);
     },

@@ -1,39 +1,16 @@
 // `kubetasks render` through the built CLI: manifests, metadata, formats, and positioned errors with exit code 2.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { runCli, tempFiles } from './spawn.js';
 
-const CLI = 'dist/cli/main.js';
-
-const run = (args: ReadonlyArray<string>, input?: string) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8',
-    ...(input === undefined ? {} : { input }),
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
-
-// One folder for the whole file, removed at the end.
-const TMP = mkdtempSync(join(tmpdir(), 'kubetasks-render-'));
-afterAll(() => rmSync(TMP, { recursive: true, force: true }));
-let serial = 0;
-
-const tmp = (name: string, text: string): string => {
-  const file = join(TMP, `${serial++}-${name}`);
-  writeFileSync(file, text);
-  return file;
-};
+const { write: tmp } = tempFiles('kubetasks-render-');
 
 const taskText = (container: string, extra = ''): string =>
   `task:\n  id: {name: t}\n  type: container\n${extra}  container:\n${container}execution:\n  id: {run: r1, action: a}\n  namespace: ns\n`;
 
 describe('kubetasks render', () => {
   it('prints the plugin manifest, with a note about what the plugin manager adds', () => {
-    const r = run(['render', 'examples/tasks/hello.yaml', '--config', 'examples/platform.yaml']);
+    const r = runCli(['render', 'examples/tasks/hello.yaml', '--config', 'examples/platform.yaml']);
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(r.stdout.startsWith('# kubetasks render examples/tasks/hello.yaml: ')).toBe(true);
     const pod = parse(r.stdout);
@@ -43,7 +20,7 @@ describe('kubetasks render', () => {
   });
 
   it('--with-metadata adds name, namespace, unions, owner, finalizer, managed label and task annotation', () => {
-    const r = run([
+    const r = runCli([
       'render',
       'examples/tasks/hello.yaml',
       '-c',
@@ -67,7 +44,7 @@ describe('kubetasks render', () => {
   });
 
   it('takes base PodTemplates with -t and reads the task from standard input', () => {
-    const r = run(
+    const r = runCli(
       ['render', '-', '-t', 'examples/pod-templates/ml-base.yaml', '-o', 'json'],
       taskText('    image: x\n', '  metadata: {podTemplateName: ml-base}\n'),
     );
@@ -108,25 +85,25 @@ describe('kubetasks render', () => {
     ],
   ])('reports %s as file:line:col: path: message and exits 2', (_name, text, args, expected) => {
     const file = tmp('task.yaml', text);
-    const r = run(['render', file, ...args]);
+    const r = runCli(['render', file, ...args]);
     expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `${file}${expected}\n`]);
   });
 
   it('names a bad PodTemplate file, a bad config and a bad output format', () => {
     const tpl = tmp('tpl.yaml', 'apiVersion: v1\nkind: PodTemplate\nmetadata: {}\ntemplate: {}\n');
-    const r = run(['render', 'examples/tasks/hello.yaml', '-t', tpl]);
+    const r = runCli(['render', 'examples/tasks/hello.yaml', '-t', tpl]);
     expect([r.code, r.stderr]).toEqual([
       2,
       `${tpl}:3:11: metadata.name: missing, expected a non-empty string\n`,
     ]);
     const cfg = tmp('cfg.yaml', 'plugins:\n  k8s:\n    pod-security-standard: strict\n');
-    const c = run(['render', 'examples/tasks/hello.yaml', '-c', cfg]);
+    const c = runCli(['render', 'examples/tasks/hello.yaml', '-c', cfg]);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(
       /cfg\.yaml:3:28: plugins\.k8s\.pod-security-standard: expected one of "none", "baseline", "restricted", got "strict"/,
     );
-    expect(run(['render', 'examples/tasks/hello.yaml', '-o', 'xml']).code).toBe(2);
-    expect(run(['render', 'no/such.yaml'])).toMatchObject({
+    expect(runCli(['render', 'examples/tasks/hello.yaml', '-o', 'xml']).code).toBe(2);
+    expect(runCli(['render', 'no/such.yaml'])).toMatchObject({
       code: 2,
       stderr: 'no/such.yaml: cannot read: no such file\n',
     });

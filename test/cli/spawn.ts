@@ -1,6 +1,9 @@
-// Spawning the built CLI asynchronously: for tests that signal it, close its pipes or watch it while it runs.
+// The built CLI for tests: run to its end, or spawned to signal it, close its pipes or watch it; input files for it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect } from 'vitest';
 
 export const CLI = 'dist/cli/main.js';
 
@@ -13,6 +16,14 @@ export const runCli = (args: ReadonlyArray<string>, input?: string) => {
     timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+/** The standard output of a CLI run that must succeed: exit code 0 and nothing on standard error. */
+export const cliOutput = (args: ReadonlyArray<string>, input?: string): string => {
+  const r = runCli(args, input);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return r.stdout;
 };
 
 /** A running CLI process, its output so far, and its end. */
@@ -70,3 +81,27 @@ export const cpuSeconds = (pid: number): number => {
 };
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A test file's folder of input files (see `tempFiles`). */
+export interface TempFiles {
+  /** A new path in the folder whose name ends in `name`; nothing is created there. */
+  readonly path: (name: string) => string;
+  /** Writes `text` to a new file whose name ends in `name` and returns its path. */
+  readonly write: (name: string, text: string) => string;
+}
+
+/** One folder for the whole test file (named `prefix`...), removed after its last test. */
+export const tempFiles = (prefix: string): TempFiles => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let serial = 0;
+  const path = (name: string): string => join(dir, `${serial++}-${name}`);
+  return {
+    path,
+    write: (name, text) => {
+      const file = path(name);
+      writeFileSync(file, text);
+      return file;
+    },
+  };
+};

@@ -1,38 +1,20 @@
 // `kubetasks validate` and `render --validate-crds` through the built CLI, on small synthetic CRDs: 0 valid, 1 invalid, 2 bad input.
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { runCli, tempFiles } from './spawn.js';
 
-const CLI = 'dist/cli/main.js';
 const CRDS = 'test/fixtures/crds';
 const SPARK_CRD = 'test/fixtures/spark-crd';
 const SPARK_FILE = 'sparkoperator.k8s.io_sparkapplications.yaml';
 
-const run = (args: ReadonlyArray<string>, input?: string) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8',
-    ...(input === undefined ? {} : { input }),
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
-
-const TMP = mkdtempSync(join(tmpdir(), 'kubetasks-validate-'));
-afterAll(() => rmSync(TMP, { recursive: true, force: true }));
-let serial = 0;
-
-const tmp = (name: string, text: string): string => {
-  const file = join(TMP, `${serial++}-${name}`);
-  writeFileSync(file, text);
-  return file;
-};
+const files = tempFiles('kubetasks-validate-');
+const tmp = files.write;
 
 /** A CRD directory holding the synthetic Spark CRD with `edit` applied to its text. */
 const sparkCrdDir = (edit: (text: string) => string): string => {
-  const dir = join(TMP, `crds-${serial++}`);
+  const dir = files.path('crds');
   mkdirSync(dir);
   writeFileSync(join(dir, SPARK_FILE), edit(readFileSync(join(SPARK_CRD, SPARK_FILE), 'utf8')));
   return dir;
@@ -54,14 +36,14 @@ describe('kubetasks validate', () => {
         ],
       }),
     );
-    const r = run(['validate', multi, list, '-', '--crds', CRDS], widget('{size: 3}'));
+    const r = runCli(['validate', multi, list, '-', '--crds', CRDS], widget('{size: 3}'));
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toBe(`4 object(s) valid against the CRDs in ${CRDS}\n`);
   });
 
   it('exits 1 and names the object, the path, what was expected and the CRD file', () => {
     const file = tmp('bad.yaml', widget('{sise: 1, mode: Medium}', 'mine'));
-    const r = run(['validate', file, '--crds', CRDS]);
+    const r = runCli(['validate', file, '--crds', CRDS]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     const crd = join(CRDS, 'example.dev_widgets.yaml');
@@ -75,7 +57,7 @@ describe('kubetasks validate', () => {
   });
 
   it('exits 1 for a custom kind no CRD in the directory defines', () => {
-    const r = run(
+    const r = runCli(
       ['validate', '-', '--crds', CRDS],
       'apiVersion: ray.io/v1\nkind: RayJob\nmetadata: {name: j}\n',
     );
@@ -84,7 +66,7 @@ describe('kubetasks validate', () => {
   });
 
   it('notes a built-in kind instead of checking it', () => {
-    const r = run(['validate', '-', '--crds', CRDS], 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n');
+    const r = runCli(['validate', '-', '--crds', CRDS], 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n');
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('note: <stdin>: Pod p: v1 Pod is a built-in kind; no CRD checks it\n');
   });
@@ -123,7 +105,7 @@ describe('kubetasks validate', () => {
     ],
     ['an empty manifest', ['validate', '-', '--crds', CRDS], '', /<stdin>: holds no Kubernetes object/],
   ])('exits 2 on bad input: %s', (_, args, input, message) => {
-    const r = run(args, input);
+    const r = runCli(args, input);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
   });
@@ -133,14 +115,14 @@ describe('kubetasks render --validate-crds', () => {
   const task = 'examples/spark/pyspark.yaml';
 
   it('prints the manifest when the CRD accepts it', () => {
-    const r = run(['render', task, '-c', 'examples/platform.yaml', '--validate-crds', SPARK_CRD]);
+    const r = runCli(['render', task, '-c', 'examples/platform.yaml', '--validate-crds', SPARK_CRD]);
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(parse(r.stdout).kind).toBe('SparkApplication');
   });
 
   it('exits 1 and prints nothing on standard output when the CRD refuses it', () => {
     const dir = sparkCrdDir((t) => t.replace('enum: [Java, Python, R, Scala]', 'enum: [Java, Scala]'));
-    const r = run(['render', task, '-c', 'examples/platform.yaml', '--validate-crds', dir]);
+    const r = runCli(['render', task, '-c', 'examples/platform.yaml', '--validate-crds', dir]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
@@ -150,7 +132,7 @@ describe('kubetasks render --validate-crds', () => {
 
   it('checks the version the plugin writes against the versions the CRD serves', () => {
     const dir = sparkCrdDir((t) => t.replace('name: v1beta2', 'name: v1beta1'));
-    const r = run(['render', task, '--validate-crds', dir]);
+    const r = runCli(['render', task, '--validate-crds', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       'apiVersion: version v1beta2 of SparkApplication is not in the CRD; it serves v1beta1',
@@ -161,7 +143,7 @@ describe('kubetasks render --validate-crds', () => {
     // The synthetic CRD declares no metadata at its root, which is otherwise strict: metadata is the API server's to check.
     const dir = sparkCrdDir((t) => t);
     copyFileSync(join(CRDS, 'example.dev_widgets.yaml'), join(dir, 'widgets.yaml'));
-    const r = run(['render', task, '--with-metadata', '-o', 'json', '--validate-crds', dir]);
+    const r = runCli(['render', task, '--with-metadata', '-o', 'json', '--validate-crds', dir]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).metadata).toMatchObject({
       name: 'r7f3a2-wordcount-0',
@@ -170,7 +152,7 @@ describe('kubetasks render --validate-crds', () => {
   });
 
   it('notes that a pod is a built-in kind', () => {
-    const r = run(['render', 'examples/tasks/hello.yaml', '--validate-crds', SPARK_CRD]);
+    const r = runCli(['render', 'examples/tasks/hello.yaml', '--validate-crds', SPARK_CRD]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
       /^note: examples\/tasks\/hello\.yaml: Pod \S+: v1 Pod is a built-in kind; no CRD checks it\n$/,
@@ -178,9 +160,10 @@ describe('kubetasks render --validate-crds', () => {
   });
 
   it('exits 2 when the CRD directory is missing', () => {
-    const r = run(['render', task, '--validate-crds', join(TMP, 'absent')]);
+    const absent = files.path('absent');
+    const r = runCli(['render', task, '--validate-crds', absent]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`--validate-crds ${join(TMP, 'absent')}: no such directory\n`);
+    expect(r.stderr).toBe(`--validate-crds ${absent}: no such directory\n`);
   });
 });

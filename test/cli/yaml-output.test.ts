@@ -1,20 +1,8 @@
 // `render -o yaml` read by a YAML 1.1 reader gives what `-o json` shows (test/cluster/yaml11.test.ts: kubectl's reader).
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { trickyTask } from '../support/examples.js';
-
-const CLI = 'dist/cli/main.js';
-
-const cli = (args: ReadonlyArray<string>, input?: string): string => {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8',
-    ...(input === undefined ? {} : { input }),
-  });
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  return r.stdout;
-};
+import { cliOutput as cli } from './spawn.js';
 
 /** The yaml package's YAML 1.1 reader, document by document. */
 const read11 = (text: string): ReadonlyArray<unknown> =>

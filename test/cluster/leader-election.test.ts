@@ -7,7 +7,7 @@ import type { Leadership, LeadershipEnd } from '../../src/app/leadership.js';
 import { leaseLeadership } from '../../src/app/lease-leadership.js';
 import { LEASE_KIND, readLease } from '../../src/domain/leader-election/lease.js';
 import { leaseTimings } from '../../src/domain/leader-election/timings.js';
-import type { ClusterPort } from '../../src/ports/cluster.js';
+import { connection } from '../support/connection.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 
 const NS = 'leader-election';
@@ -32,26 +32,6 @@ const waitFor = async <A>(what: string, f: () => A | undefined, budgetMs: number
   }
 };
 
-/** Calls hang once `cut` is called: the process is cut off from the API server. */
-const severable = (port: ClusterPort): { readonly port: ClusterPort; readonly cut: () => void } => {
-  let severed = false;
-  const hang =
-    <A>(f: () => Promise<A>): (() => Promise<A>) =>
-    () =>
-      severed ? new Promise<A>(() => undefined) : f();
-  return {
-    port: {
-      ...port,
-      get: (ref) => hang(port.get(ref)),
-      create: (o) => hang(port.create(o)),
-      update: (o) => hang(port.update(o)),
-    },
-    cut: () => {
-      severed = true;
-    },
-  };
-};
-
 beforeAll(async () => {
   plane = await startControlPlane();
   cluster = makeKubernetesCluster({ kubeconfigPath: plane.kubeconfigPath });
@@ -70,7 +50,7 @@ describe('leader election on a real Lease', () => {
     const overlaps: string[] = [];
     const starts: Array<{ readonly who: string; readonly at: number }> = [];
     const electors = ['a', 'b', 'c'].map((who) => {
-      const { port, cut } = severable(cluster!);
+      const { port, cut } = connection(cluster!);
       const leadership: Leadership = leaseLeadership({
         cluster: port,
         clock: steadyClock,

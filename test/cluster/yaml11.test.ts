@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { toYaml } from '../../src/app/yaml-output.js';
 import { EXAMPLE_POD_TEMPLATES, exampleTaskFiles, trickyTask } from '../support/examples.js';
 import { arbYamlTrickyDocument, YAML11_SPECIAL_FORMS } from '../support/yaml-strings.js';
+import { cliOutput as cli } from '../cli/spawn.js';
 
-const CLI = 'dist/cli/main.js';
 let reader = '';
 
 beforeAll(() => {
@@ -27,16 +27,6 @@ const kubectlReads = (yaml: string): unknown => {
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   return JSON.parse(r.stdout);
-};
-
-const cli = (args: ReadonlyArray<string>, input?: string): string => {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8',
-    ...(input === undefined ? {} : { input }),
-  });
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  return r.stdout;
 };
 
 describe("kubectl's YAML reader", () => {

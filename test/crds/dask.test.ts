@@ -3,11 +3,11 @@ import { fc, test } from '@fast-check/vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { daskOperator } from '../../src/adapters/operators/dask.js';
-import type { TaskExecution } from '../../src/domain/task.js';
 import { buildResource } from '../../src/plugins/dask/build.js';
 import { daskPlugin } from '../../src/plugins/dask/plugin.js';
 import { arbBuildContext, arbDaskTaskExecution } from '../../src/testing/index.js';
 import { buildDask, ctxOf, daskConfig, daskCustom, daskTask } from '../plugins/dask/fixtures.js';
+import { daskTask as task } from '../adapters/operators/tasks.js';
 import { crdValidator } from './crd-dir.js';
 import { exampleManifests } from './examples.js';
 import { operatorStates, SCENARIOS } from './operator-runs.js';
@@ -71,21 +71,6 @@ describe('generated tasks', () => {
 });
 
 describe('the simulated dask operator writes statuses the CRD accepts', () => {
-  const task = (run: string, annotations: Readonly<Record<string, string>>): TaskExecution => ({
-    task: {
-      id: { name: 'etl', project: 'p', domain: 'd', version: 'v1' },
-      type: 'dask',
-      container: { image: 'ghcr.io/example/etl:1', command: ['python', '-m', 'etl'] },
-      custom: { workers: { numberOfWorkers: 2, resources: { limits: { cpu: '1', memory: '2Gi' } } } },
-    },
-    execution: {
-      id: { run, action: 'etl', project: 'p', domain: 'd' },
-      namespace: 'data',
-      annotations,
-      labels: { team: 'data' },
-    },
-  });
-
   it.each(SCENARIOS.map(([name, a], i) => [name, a, i] as const))('%s', async (_, annotations, i) => {
     const states = await operatorStates({
       namespace: 'data',

@@ -1,8 +1,6 @@
 // The simulated dask-kubernetes operator end to end: DaskJobs built by the plugin, run on the memory cluster and kubelet.
-import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { VirtualClock } from '../../../src/adapters/clock/index.js';
-import type { MemoryCluster } from '../../../src/adapters/memory/index.js';
 import { daskOperator, daskRunnerPodName } from '../../../src/adapters/operators/dask.js';
 import { builtInOperators } from '../../../src/adapters/operators/index.js';
 import type { KubeObject, Pod } from '../../../src/domain/kubernetes.js';
@@ -11,15 +9,14 @@ import type { PhaseInfo } from '../../../src/domain/phase-info.js';
 import { defaultPlatformConfig, type PlatformConfig } from '../../../src/domain/platform-config.js';
 import type { TaskExecution } from '../../../src/domain/task.js';
 import { daskPlugin } from '../../../src/plugins/dask/plugin.js';
-import { startOperatorWorld, type OperatorWorld } from './world.js';
+import { DASK_NAMESPACE, daskTask as task } from './tasks.js';
+import { ownedBy, startOperatorWorld, type OperatorWorld } from './world.js';
 
-const NS = 'data';
-const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
+const NS = DASK_NAMESPACE;
 const config: PlatformConfig = defaultPlatformConfig;
 
 let world: OperatorWorld;
 let clock: VirtualClock;
-let memory: MemoryCluster;
 
 beforeEach(async () => {
   world = await startOperatorWorld({
@@ -29,37 +26,16 @@ beforeEach(async () => {
     ],
     operators: [daskOperator],
   });
-  ({ clock, memory } = world);
+  ({ clock } = world);
 });
 
 afterEach(() => world.close());
-
-const task = (run: string, annotations: Record<string, string>): TaskExecution => ({
-  task: {
-    id: { name: 'etl', project: 'p', domain: 'd', version: 'v1' },
-    type: 'dask',
-    container: { image: 'ghcr.io/example/etl:1', command: ['python', '-m', 'etl'] },
-    custom: { workers: { numberOfWorkers: 2, resources: { limits: { cpu: '1', memory: '2Gi' } } } },
-  },
-  execution: {
-    id: { run, action: 'etl', project: 'p', domain: 'd' },
-    namespace: NS,
-    annotations,
-    labels: { team: 'data' },
-  },
-});
 
 const submit = (te: TaskExecution): Promise<KubeObject> => world.submit(daskPlugin, te);
 
 const current = (o: KubeObject): Promise<KubeObject> => world.current(o);
 
-const podsOf = async (job: KubeObject): Promise<Pod[]> => {
-  const r = await memory.list(POD, { namespace: NS })();
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return (r.right.items as unknown as Pod[])
-    .filter((p) => (p.metadata?.ownerReferences ?? []).some((o) => o.uid === job.metadata?.uid))
-    .sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1));
-};
+const podsOf = (job: KubeObject): Promise<Pod[]> => world.pods(ownedBy(job));
 
 type Status = {
   jobStatus?: string;
@@ -71,39 +47,15 @@ type Status = {
 const statusOf = (j: KubeObject): Status => (j as { status?: Status }).status ?? {};
 const stateOf = (j: KubeObject): string => statusOf(j).jobStatus ?? '(none)';
 
-const runUntil = async (job: KubeObject, ok: (j: KubeObject) => boolean, steps = 300) => {
-  const seen: string[] = [];
-  for (let i = 0; i < steps; i++) {
-    const j = await current(job);
-    if (seen[seen.length - 1] !== stateOf(j)) seen.push(stateOf(j));
-    if (ok(j)) return { final: j, seen };
-    await clock.advance(200);
-  }
-  throw new Error(`timed out; saw ${seen.join(' → ')}`);
-};
+const runUntil = (o: KubeObject, ok: (o: KubeObject) => boolean) => world.runUntil(o, stateOf, ok);
 
 const finished = (j: KubeObject): boolean => ['Successful', 'Failed'].includes(stateOf(j));
 const ORDER = ['(none)', 'JobCreated', 'ClusterCreated', 'Running', 'Successful', 'Failed'];
 const forward = (seen: ReadonlyArray<string>): boolean =>
   seen.every((s, i) => i === 0 || ORDER.indexOf(s) > ORDER.indexOf(seen[i - 1] ?? ''));
 
-const phaseOf = async (job: KubeObject, cfg: PlatformConfig = config): Promise<PhaseInfo> => {
-  const pods = await podsOf(job);
-  const queries = daskPlugin.relatedResources?.(job) ?? [];
-  const related = pods.filter((p) =>
-    queries.some(
-      (q) =>
-        q.namespace === p.metadata?.namespace &&
-        (q.name === undefined || q.name === p.metadata?.name) &&
-        Object.entries(q.labelSelector ?? {}).every(([k, v]) => p.metadata?.labels?.[k] === v) &&
-        p.metadata?.labels?.[MANAGED_LABEL] === 'true',
-    ),
-  );
-  return daskPlugin.getTaskPhase(
-    { now: clock.now(), config: cfg, related: related as unknown as KubeObject[] },
-    job,
-  );
-};
+const phaseOf = (job: KubeObject, cfg: PlatformConfig = config): Promise<PhaseInfo> =>
+  world.phaseOf(daskPlugin, job, cfg);
 
 const role = (pods: ReadonlyArray<Pod>, r: string): Pod[] =>
   pods.filter((p) => p.metadata?.labels?.['dask.org/component'] === r);

@@ -1,5 +1,4 @@
 // The simulated training operator end to end: jobs built by the plugins, run on the memory cluster and kubelet.
-import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { VirtualClock } from '../../../src/adapters/clock/index.js';
 import type { MemoryCluster } from '../../../src/adapters/memory/index.js';
@@ -58,37 +57,22 @@ const submit = (plugin: Plugin, te: TaskExecution): Promise<KubeObject> => world
 
 const current = (o: KubeObject): Promise<KubeObject> => world.current(o);
 
-const podsOf = async (job: KubeObject): Promise<Pod[]> => {
-  const r = await memory.list(POD, { namespace: NS })();
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return (r.right.items as unknown as Pod[]).filter(
-    (p) => p.metadata?.labels?.['training.kubeflow.org/job-name'] === job.metadata?.name,
-  );
-};
+const podsOf = (job: KubeObject): Promise<Pod[]> =>
+  world.pods((p) => p.metadata?.labels?.['training.kubeflow.org/job-name'] === job.metadata?.name);
 
 type Cond = { type: string; status: string; reason?: string; message?: string };
 const conditionsOf = (job: KubeObject): Cond[] =>
   (job as { status?: { conditions?: Cond[] } }).status?.conditions ?? [];
 
+/** The job's state: its true conditions, by type. */
+const trueTypes = (job: KubeObject): string =>
+  conditionsOf(job)
+    .filter((c) => c.status === 'True')
+    .map((c) => c.type)
+    .join('+');
+
 /** Advances the clock until `ok` holds, recording every distinct condition list seen. */
-const runUntil = async (
-  job: KubeObject,
-  ok: (j: KubeObject) => boolean,
-  steps = 300,
-): Promise<{ final: KubeObject; seen: string[] }> => {
-  const seen: string[] = [];
-  for (let i = 0; i < steps; i++) {
-    const j = await current(job);
-    const trueTypes = conditionsOf(j)
-      .filter((c) => c.status === 'True')
-      .map((c) => c.type)
-      .join('+');
-    if (seen[seen.length - 1] !== trueTypes) seen.push(trueTypes);
-    if (ok(j)) return { final: j, seen };
-    await clock.advance(200);
-  }
-  throw new Error(`timed out; saw ${seen.join(' → ')}`);
-};
+const runUntil = (job: KubeObject, ok: (j: KubeObject) => boolean) => world.runUntil(job, trueTypes, ok);
 
 const finished = (j: KubeObject): boolean =>
   conditionsOf(j).some((c) => (c.type === 'Succeeded' || c.type === 'Failed') && c.status === 'True');

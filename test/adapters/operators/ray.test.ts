@@ -2,7 +2,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { VirtualClock } from '../../../src/adapters/clock/index.js';
-import type { MemoryCluster } from '../../../src/adapters/memory/index.js';
 import { builtInOperators } from '../../../src/adapters/operators/index.js';
 import { rayClusterNameOf, rayOperator } from '../../../src/adapters/operators/ray.js';
 import type { KubeObject, Pod } from '../../../src/domain/kubernetes.js';
@@ -13,10 +12,10 @@ import type { PlatformConfig } from '../../../src/domain/platform-config.js';
 import type { TaskExecution } from '../../../src/domain/task.js';
 import { raySection } from '../../../src/plugins/ray/config.js';
 import { rayPlugin } from '../../../src/plugins/ray/plugin.js';
-import { startOperatorWorld, type OperatorWorld } from './world.js';
+import { RAY_NAMESPACE, rayTask as task } from './tasks.js';
+import { ownedBy, startOperatorWorld, type OperatorWorld } from './world.js';
 
-const NS = 'ml';
-const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
+const NS = RAY_NAMESPACE;
 
 const configOf = (ray: Record<string, unknown> = {}): PlatformConfig => {
   const r = decodePlatformConfigWith([raySection])({ plugins: { ray } });
@@ -26,7 +25,6 @@ const configOf = (ray: Record<string, unknown> = {}): PlatformConfig => {
 
 let world: OperatorWorld;
 let clock: VirtualClock;
-let memory: MemoryCluster;
 
 beforeEach(async () => {
   world = await startOperatorWorld({
@@ -34,43 +32,17 @@ beforeEach(async () => {
     kinds: [{ apiVersion: 'ray.io/v1', kind: 'RayJob', plural: 'rayjobs', statusSubresource: true }],
     operators: [rayOperator],
   });
-  ({ clock, memory } = world);
+  ({ clock } = world);
 });
 
 afterEach(() => world.close());
-
-const task = (run: string, annotations: Record<string, string>): TaskExecution => ({
-  task: {
-    id: { name: 'train', project: 'p', domain: 'd', version: 'v1' },
-    type: 'ray',
-    container: { image: 'rayproject/ray:2.40.0', args: ['python', 'train.py'] },
-    custom: {
-      rayCluster: {
-        headGroupSpec: { rayStartParams: { 'num-cpus': '0' } },
-        workerGroupSpec: [{ groupName: 'workers', replicas: 2, minReplicas: 2, maxReplicas: 2 }],
-      },
-    },
-  },
-  execution: {
-    id: { run, action: 'train', project: 'p', domain: 'd' },
-    namespace: NS,
-    annotations,
-    labels: { team: 'ml' },
-  },
-});
 
 const submit = (te: TaskExecution, config: PlatformConfig): Promise<KubeObject> =>
   world.submit(rayPlugin, te, config);
 
 const current = (o: KubeObject): Promise<KubeObject> => world.current(o);
 
-const podsOf = async (job: KubeObject): Promise<Pod[]> => {
-  const r = await memory.list(POD, { namespace: NS })();
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return (r.right.items as unknown as Pod[])
-    .filter((p) => (p.metadata?.ownerReferences ?? []).some((o) => o.uid === job.metadata?.uid))
-    .sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1));
-};
+const podsOf = (job: KubeObject): Promise<Pod[]> => world.pods(ownedBy(job));
 
 type Status = {
   rayClusterName?: string;
@@ -85,16 +57,7 @@ const stateOf = (j: KubeObject): string => {
   return s.jobDeploymentStatus === undefined ? '(none)' : `${s.jobDeploymentStatus}/${s.jobStatus ?? ''}`;
 };
 
-const runUntil = async (job: KubeObject, ok: (j: KubeObject) => boolean, steps = 300) => {
-  const seen: string[] = [];
-  for (let i = 0; i < steps; i++) {
-    const j = await current(job);
-    if (seen[seen.length - 1] !== stateOf(j)) seen.push(stateOf(j));
-    if (ok(j)) return { final: j, seen };
-    await clock.advance(200);
-  }
-  throw new Error(`timed out; saw ${seen.join(' → ')}`);
-};
+const runUntil = (o: KubeObject, ok: (o: KubeObject) => boolean) => world.runUntil(o, stateOf, ok);
 
 const CANONICAL = ['(none)', 'Initializing/', 'Running/PENDING', 'Running/RUNNING', 'Complete/SUCCEEDED'];
 
@@ -112,23 +75,8 @@ const finished = (j: KubeObject): boolean =>
   ['Complete', 'Failed'].includes(statusOf(j).jobDeploymentStatus ?? '');
 
 /** The plugin's answer with the related pods the manager would supply from its watch cache. */
-const phaseOf = async (job: KubeObject, config: PlatformConfig): Promise<PhaseInfo> => {
-  const pods = await podsOf(job);
-  const queries = rayPlugin.relatedResources?.(job) ?? [];
-  const related = pods.filter((p) =>
-    queries.some(
-      (q) =>
-        q.namespace === p.metadata?.namespace &&
-        (q.name === undefined || q.name === p.metadata?.name) &&
-        Object.entries(q.labelSelector ?? {}).every(([k, v]) => p.metadata?.labels?.[k] === v) &&
-        p.metadata?.labels?.[MANAGED_LABEL] === 'true',
-    ),
-  );
-  return rayPlugin.getTaskPhase(
-    { now: clock.now(), config, related: related as unknown as KubeObject[] },
-    job,
-  );
-};
+const phaseOf = (job: KubeObject, config: PlatformConfig): Promise<PhaseInfo> =>
+  world.phaseOf(rayPlugin, job, config);
 
 describe('the simulated KubeRay', () => {
   it('is one of the built-in operators', () => {

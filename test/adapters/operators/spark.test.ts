@@ -12,10 +12,10 @@ import { defaultPlatformConfig, type PlatformConfig } from '../../../src/domain/
 import type { BuildContext } from '../../../src/domain/plugin.js';
 import type { TaskExecution } from '../../../src/domain/task.js';
 import { sparkPlugin } from '../../../src/plugins/spark/plugin.js';
+import { SPARK_NAMESPACE, sparkTask as task } from './tasks.js';
 import { startOperatorWorld, type OperatorWorld } from './world.js';
 
-const NS = 'etl';
-const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
+const NS = SPARK_NAMESPACE;
 
 let world: OperatorWorld;
 let clock: VirtualClock;
@@ -39,75 +39,24 @@ beforeEach(async () => {
 
 afterEach(() => world.close());
 
-const task = (run: string, annotations: Record<string, string>, instances = 2): TaskExecution => ({
-  task: {
-    id: { name: 'wordcount', project: 'p', domain: 'd', version: 'v1' },
-    type: 'spark',
-    container: { image: 'ghcr.io/example/spark:3.5', args: ['pyflyte-execute', '--task', 'wordcount'] },
-    custom: {
-      mainApplicationFile: 'local:///usr/local/bin/entrypoint.py',
-      sparkConf: { 'spark.executor.instances': String(instances), 'spark.driver.memory': '1g' },
-    },
-  },
-  execution: {
-    id: { run, action: 'wc', project: 'p', domain: 'd' },
-    namespace: NS,
-    annotations,
-    labels: { team: 'data' },
-  },
-});
-
 /** Builds the application as the plugin and the manager would, creates it, and returns it as stored. */
 const submit = (te: TaskExecution): Promise<KubeObject> => world.submit(sparkPlugin, te);
 
 const current = (o: KubeObject): Promise<KubeObject> => world.current(o);
 
-const podsOf = async (app: KubeObject): Promise<Pod[]> => {
-  const r = await memory.list(POD, { namespace: NS })();
-  if (E.isLeft(r)) throw new Error(r.left.message);
-  return (r.right.items as unknown as Pod[])
-    .filter((p) => p.metadata?.labels?.['sparkoperator.k8s.io/app-name'] === app.metadata?.name)
-    .sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1));
-};
+const podsOf = (app: KubeObject): Promise<Pod[]> =>
+  world.pods((p) => p.metadata?.labels?.['sparkoperator.k8s.io/app-name'] === app.metadata?.name);
 
 const stateOf = (app: KubeObject): string =>
   (app as { status?: { applicationState?: { state?: string } } }).status?.applicationState?.state ?? '(none)';
 
-/** Advances the clock until `ok` holds, recording every distinct application state seen. */
-const runUntil = async (app: KubeObject, ok: (a: KubeObject) => boolean, steps = 300) => {
-  const seen: string[] = [];
-  for (let i = 0; i < steps; i++) {
-    const a = await current(app);
-    if (seen[seen.length - 1] !== stateOf(a)) seen.push(stateOf(a));
-    if (ok(a)) return { final: a, seen };
-    await clock.advance(200);
-  }
-  throw new Error(`timed out; saw ${seen.join(' → ')}`);
-};
+const runUntil = (o: KubeObject, ok: (o: KubeObject) => boolean) => world.runUntil(o, stateOf, ok);
 
 const finished = (a: KubeObject): boolean => ['COMPLETED', 'FAILED'].includes(stateOf(a));
 
 /** The plugin's answer with the related pods the manager would supply (answered from its watch cache). */
-const phaseOf = async (
-  app: KubeObject,
-  config: PlatformConfig = defaultPlatformConfig,
-): Promise<PhaseInfo> => {
-  const pods = await podsOf(app);
-  const queries = sparkPlugin.relatedResources?.(app) ?? [];
-  const related = pods.filter((p) =>
-    queries.some(
-      (q) =>
-        (q.name === undefined || q.name === p.metadata?.name) &&
-        Object.entries(q.labelSelector ?? {}).every(([k, v]) => p.metadata?.labels?.[k] === v) &&
-        (q.ownerUid === undefined || (p.metadata?.ownerReferences ?? []).some((o) => o.uid === q.ownerUid)) &&
-        p.metadata?.labels?.[MANAGED_LABEL] === 'true',
-    ),
-  );
-  return sparkPlugin.getTaskPhase(
-    { now: clock.now(), config, related: related as unknown as KubeObject[] },
-    app,
-  );
-};
+const phaseOf = (app: KubeObject, config?: PlatformConfig): Promise<PhaseInfo> =>
+  world.phaseOf(sparkPlugin, app, config);
 
 describe('the simulated spark-operator', () => {
   it('is registered among the built-in operators', () => {

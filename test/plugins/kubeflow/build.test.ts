@@ -5,6 +5,7 @@ import { MANAGED_LABEL } from '../../../src/domain/object-metadata.js';
 import { mpiPlugin } from '../../../src/plugins/kubeflow/mpi.js';
 import { pytorchPlugin } from '../../../src/plugins/kubeflow/pytorch.js';
 import { tensorflowPlugin } from '../../../src/plugins/kubeflow/tensorflow.js';
+import { buildCase, kubeflowBuilds } from './cases.js';
 import { buildFails, built, ctxOf, kfTask, replica, specOf, templateOf } from './fixtures.js';
 
 const PT = 'pytorchReplicaSpecs';
@@ -12,7 +13,7 @@ const TF = 'tfReplicaSpecs';
 const MPI = 'mpiReplicaSpecs';
 
 describe('pytorch, version 0 (flat payload)', () => {
-  const job = built(pytorchPlugin, ctxOf(kfTask('pytorch', { workers: 3 })));
+  const job = buildCase(kubeflowBuilds['pytorch version 0']);
 
   it('builds a PyTorchJob with one Master and `workers` Workers, restartPolicy Never, no run policy fields', () => {
     expect(job.apiVersion).toBe('kubeflow.org/v1');
@@ -68,21 +69,7 @@ describe('pytorch, version 0 (flat payload)', () => {
     const specs = specOf(j)[PT] as Record<string, unknown>;
     expect(Object.keys(specs)).toEqual(['Worker']);
     expect(specOf(j)['elasticPolicy']).toEqual({ minReplicas: 1, maxReplicas: 4, maxRestarts: 3 });
-    const full = built(
-      pytorchPlugin,
-      ctxOf(
-        kfTask('pytorch', {
-          workers: 2,
-          elasticConfig: {
-            rdzvBackend: 'c10d',
-            minReplicas: 2,
-            maxReplicas: 2,
-            nprocPerNode: 4,
-            maxRestarts: 0,
-          },
-        }),
-      ),
-    );
+    const full = buildCase(kubeflowBuilds['pytorch elastic with every elastic field']);
     expect(specOf(full)['elasticPolicy']).toEqual({
       minReplicas: 2,
       maxReplicas: 2,
@@ -131,30 +118,7 @@ describe('pytorch, version 0 (flat payload)', () => {
 });
 
 describe('pytorch, version 1 (replica groups)', () => {
-  const payload = {
-    worker_replicas: {
-      common: {
-        replicas: 4,
-        image: 'ghcr.io/example/worker:v2',
-        resources: {
-          requests: [
-            { name: 'CPU', value: '2' },
-            { name: 'GPU', value: '1' },
-          ],
-          limits: [{ name: 'GPU', value: '1' }],
-        },
-        restart_policy: 'RESTART_POLICY_ON_FAILURE',
-      },
-    },
-    masterReplicas: { replicas: 3, image: 'ghcr.io/example/master:v2', restartPolicy: 2 },
-    runPolicy: {
-      cleanPodPolicy: 'CLEANPOD_POLICY_ALL',
-      backoffLimit: 3,
-      activeDeadlineSeconds: 0,
-      ttlSecondsAfterFinished: 600,
-    },
-  };
-  const job = built(pytorchPlugin, ctxOf(kfTask('pytorch', payload, 1)));
+  const job = buildCase(kubeflowBuilds['pytorch version 1 (replica groups, run policy)']);
 
   it('forces one master whatever the group says; workers from common.replicas', () => {
     expect(replica(job, PT, 'Master')['replicas']).toBe(1);
@@ -252,10 +216,7 @@ describe('pytorch, version 1 (replica groups)', () => {
 
 describe('tensorflow', () => {
   it('version 0: a replica spec per role with a count above 0; Worker is required', () => {
-    const job = built(
-      tensorflowPlugin,
-      ctxOf(kfTask('tensorflow', { workers: 2, ps_replicas: 1, chiefReplicas: 1 })),
-    );
+    const job = buildCase(kubeflowBuilds['tensorflow version 0']);
     expect(Object.keys(specOf(job)[TF] as object)).toEqual(['Chief', 'Worker', 'PS']);
     expect(replica(job, TF, 'PS')['replicas']).toBe(1);
     expect(templateOf(replica(job, TF, 'Chief')).containers[0]?.['name']).toBe('tensorflow');
@@ -264,22 +225,7 @@ describe('tensorflow', () => {
   });
 
   it('version 1: groups, the chief keeps its count, evaluator, run policy', () => {
-    const job = built(
-      tensorflowPlugin,
-      ctxOf(
-        kfTask(
-          'tensorflow',
-          {
-            workerReplicas: { common: { replicas: 2 } },
-            chiefReplicas: { replicas: 2 },
-            evaluatorReplicas: { replicas: 1, image: 'eval:1' },
-            psReplicas: { replicas: 0 },
-            runPolicy: { cleanPodPolicy: 1 },
-          },
-          1,
-        ),
-      ),
-    );
+    const job = buildCase(kubeflowBuilds['tensorflow version 1 (groups, evaluator, run policy)']);
     expect(Object.keys(specOf(job)[TF] as object)).toEqual(['Chief', 'Worker', 'Evaluator']);
     expect(replica(job, TF, 'Chief')['replicas']).toBe(2);
     expect(templateOf(replica(job, TF, 'Evaluator')).containers[0]?.['image']).toBe('eval:1');
@@ -289,10 +235,7 @@ describe('tensorflow', () => {
 
 describe('mpi', () => {
   it('version 0: one launcher running the task, workers running the image entrypoint, slots', () => {
-    const job = built(
-      mpiPlugin,
-      ctxOf(kfTask('mpi', { num_workers: 2, num_launcher_replicas: 0, slots: 4 })),
-    );
+    const job = buildCase(kubeflowBuilds['mpi version 0']);
     expect(replica(job, MPI, 'Launcher')['replicas']).toBe(1);
     expect(replica(job, MPI, 'Worker')['replicas']).toBe(2);
     expect(specOf(job)['slotsPerWorker']).toBe(4);
@@ -320,20 +263,7 @@ describe('mpi', () => {
   });
 
   it('version 1: slots are honoured (Flyte kept 1), group commands replace args, the launcher count is 1', () => {
-    const job = built(
-      mpiPlugin,
-      ctxOf(
-        kfTask(
-          'mpi',
-          {
-            workerReplicas: { common: { replicas: 3 }, command: ['sleep', 'infinity'] },
-            launcherReplicas: { replicas: 5, command: ['mpirun', '-np', '6', 'python', 'train.py'] },
-            slots: 2,
-          },
-          1,
-        ),
-      ),
-    );
+    const job = buildCase(kubeflowBuilds['mpi version 1 (slots, group commands)']);
     expect(specOf(job)['slotsPerWorker']).toBe(2);
     expect(replica(job, MPI, 'Launcher')['replicas']).toBe(1);
     const l = templateOf(replica(job, MPI, 'Launcher')).containers[0] ?? {};

@@ -9,6 +9,7 @@ import { buildResource } from '../../../src/plugins/ray/build.js';
 import { raySection } from '../../../src/plugins/ray/config.js';
 import { rayPlugin } from '../../../src/plugins/ray/plugin.js';
 import { arbBuildContext, arbRayTaskExecution } from '../../../src/testing/index.js';
+import { rayBuilds, submissionModeContext, submissionModes, ttlCases, ttlContext } from './cases.js';
 import { buildRay, buildRayFails, ctxOf, rayConfig, rayCustom, rayTask } from './fixtures.js';
 import type { Json } from './fixtures.js';
 
@@ -20,7 +21,7 @@ const envOf = (c: Json): Record<string, unknown> =>
   Object.fromEntries((c.env as Json[]).map((e) => [e.name as string, (e.value ?? e.valueFrom) as unknown]));
 
 describe('the RayJob', () => {
-  const job = buildRay(ctxOf(rayTask()));
+  const job = buildRay(rayBuilds['the default job']);
 
   it('runs the task command line as the entrypoint, in the head image for the submitter', () => {
     expect(job.spec.entrypoint).toBe('pyflyte-execute --inputs s3://b/in --output-prefix s3://b/out');
@@ -82,13 +83,7 @@ describe('the RayJob', () => {
   });
 
   it('clamps minReplicas and maxReplicas around replicas', () => {
-    const j = buildRay(
-      ctxOf(
-        rayTask({
-          rayCluster: { workerGroupSpec: [{ groupName: 'w', replicas: 3, minReplicas: 5, maxReplicas: 1 }] },
-        }),
-      ),
-    );
+    const j = buildRay(rayBuilds['min and max replicas clamped around replicas']);
     expect(workerGroup(j)).toMatchObject({ replicas: 3, minReplicas: 3, maxReplicas: 3 });
   });
 
@@ -154,38 +149,11 @@ describe('start parameters', () => {
 });
 
 describe('shutdown and TTL (Flyte bug 10 fixed)', () => {
-  const cases: ReadonlyArray<{
-    readonly payload: Record<string, unknown>;
-    readonly config: Record<string, unknown>;
-    readonly shutdown: boolean;
-    readonly ttl: number | undefined;
-  }> = [
-    { payload: {}, config: {}, shutdown: true, ttl: 3600 },
-    { payload: { shutdownAfterJobFinishes: true }, config: {}, shutdown: true, ttl: 3600 },
-    {
-      payload: { shutdownAfterJobFinishes: true, ttlSecondsAfterFinished: 0 },
-      config: {},
-      shutdown: true,
-      ttl: 0,
-    },
-    { payload: { shutdownAfterJobFinishes: false }, config: {}, shutdown: false, ttl: undefined },
-    { payload: { ttlSecondsAfterFinished: 60 }, config: {}, shutdown: true, ttl: 60 },
-    { payload: {}, config: { shutdownAfterJobFinishes: false }, shutdown: false, ttl: undefined },
-    {
-      payload: { shutdownAfterJobFinishes: true },
-      config: { shutdownAfterJobFinishes: false, ttlSecondsAfterFinished: 10 },
-      shutdown: true,
-      ttl: 10,
-    },
-  ];
-  it.each(cases)(
-    'payload $payload, config $config → shutdown $shutdown, ttl $ttl',
-    ({ payload, config, shutdown, ttl }) => {
-      const job = buildRay(ctxOf(rayTask(rayCustom(payload)), rayConfig({ plugins: { ray: config } })));
-      expect(job.spec.shutdownAfterJobFinishes).toBe(shutdown);
-      expect(job.spec.ttlSecondsAfterFinished).toBe(ttl);
-    },
-  );
+  it.each(ttlCases)('payload $payload, config $config → shutdown $shutdown, ttl $ttl', (c) => {
+    const job = buildRay(ttlContext(c));
+    expect(job.spec.shutdownAfterJobFinishes).toBe(c.shutdown);
+    expect(job.spec.ttlSecondsAfterFinished).toBe(c.ttl);
+  });
 
   it('refuses a negative TTL', () => {
     const e = buildRayFails(ctxOf(rayTask(rayCustom({ ttlSecondsAfterFinished: -1 }))));
@@ -281,27 +249,7 @@ describe('payload decoding', () => {
   });
 
   it('maps the autoscaler options', () => {
-    const job = buildRay(
-      ctxOf(
-        rayTask({
-          rayCluster: {
-            enableAutoscaling: true,
-            autoscalerOptions: {
-              upscalingMode: 'UPSCALING_MODE_CONSERVATIVE',
-              idleTimeoutSeconds: 0,
-              env: [{ key: 'A', value: '1' }],
-              image: 'ray:autoscaler',
-              resources: {
-                limits: [
-                  { name: 'CPU', value: '1' },
-                  { name: 'MEMORY', value: '1Gi' },
-                ],
-              },
-            },
-          },
-        }),
-      ),
-    );
+    const job = buildRay(rayBuilds['the autoscaler options']);
     expect(job.spec.rayClusterSpec.enableInTreeAutoscaling).toBe(true);
     expect(job.spec.rayClusterSpec.autoscalerOptions).toEqual({
       upscalingMode: 'Conservative',
@@ -322,23 +270,7 @@ describe('payload decoding', () => {
 
 describe('group pod specs', () => {
   it('lays the group k8sPod over the renamed container and adds its metadata', () => {
-    const job = buildRay(
-      ctxOf(
-        rayTask({
-          rayCluster: {
-            headGroupSpec: {
-              k8sPod: {
-                metadata: { labels: { tier: 'head' }, annotations: { note: 'x' } },
-                podSpec: {
-                  containers: [{ name: 'ray-head', resources: { limits: { cpu: '4', memory: '8Gi' } } }],
-                  nodeSelector: { pool: 'head' },
-                },
-              },
-            },
-          },
-        }),
-      ),
-    );
+    const job = buildRay(rayBuilds['a group k8sPod laid over the renamed container']);
     const tpl = headOf(job).template;
     expect(tpl.spec.containers).toHaveLength(1);
     expect(tpl.spec.containers[0].resources.limits).toEqual({ cpu: '4', memory: '8Gi' });
@@ -370,10 +302,7 @@ describe('group pod specs', () => {
   });
 
   it('adds the logs sidecar to the head with /tmp/ray shared read-only', () => {
-    const config = rayConfig({
-      plugins: { ray: { logsSidecar: { name: 'fluentbit', image: 'fluent/fluent-bit:3' } } },
-    });
-    const job = buildRay(ctxOf(rayTask(), config));
+    const job = buildRay(rayBuilds['the logs sidecar on the head']);
     const spec = headOf(job).template.spec;
     expect((spec.containers as Json[]).map((c) => c.name as string)).toEqual(['ray-head', 'fluentbit']);
     expect(spec.volumes).toEqual([{ name: 'system-ray-state', emptyDir: {} }]);
@@ -385,24 +314,7 @@ describe('group pod specs', () => {
   });
 
   it('gives a group its own accelerator when it declares extended resources', () => {
-    const job = buildRay(
-      ctxOf(
-        rayTask({
-          rayCluster: {
-            workerGroupSpec: [
-              {
-                groupName: 'gpu',
-                replicas: 1,
-                extendedResources: { gpuAccelerator: { device: 'nvidia-tesla-t4' } },
-                k8sPod: {
-                  podSpec: { containers: [{ name: 'ray-worker', resources: { limits: { gpu: '1' } } }] },
-                },
-              },
-            ],
-          },
-        }),
-      ),
-    );
+    const job = buildRay(rayBuilds['a group with its own accelerator']);
     const spec = workerGroup(job).template.spec;
     expect(JSON.stringify(spec.affinity ?? spec.nodeSelector)).toContain('nvidia-tesla-t4');
     expect(JSON.stringify(headOf(job).template.spec)).not.toContain('nvidia-tesla-t4');
@@ -411,13 +323,8 @@ describe('group pod specs', () => {
 
 describe('submission modes', () => {
   it('adds a submitter pod only in K8sJobMode ("" being K8sJobMode)', () => {
-    for (const [mode, expected] of [
-      ['', 'K8sJobMode'],
-      ['K8sJobMode', 'K8sJobMode'],
-      ['HTTPMode', 'HTTPMode'],
-      ['SidecarMode', 'SidecarMode'],
-    ] as const) {
-      const job = buildRay(ctxOf(rayTask(), rayConfig({ plugins: { ray: { submissionMode: mode } } })));
+    for (const [mode, expected] of submissionModes) {
+      const job = buildRay(submissionModeContext(mode));
       expect(job.spec.submissionMode).toBe(expected);
       expect(job.spec.submitterPodTemplate !== undefined).toBe(expected === 'K8sJobMode');
     }

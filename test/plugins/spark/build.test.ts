@@ -3,17 +3,25 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import type { Container, PodSpec } from '../../../src/domain/kubernetes.js';
 import { MANAGED_LABEL } from '../../../src/domain/object-metadata.js';
-import type { K8sPluginConfig } from '../../../src/domain/platform-config.js';
 import { buildSparkApplication, buildSparkIdentity } from '../../../src/plugins/spark/build.js';
-import { build, buildFails, config, ctxOf, roleOf, sparkTask, specOf, templateSpecOf } from './fixtures.js';
-
-const APP = 'local:///usr/local/bin/entrypoint.py';
+import { sparkBuilds } from './cases.js';
+import {
+  APP,
+  build,
+  buildFails,
+  config,
+  ctxOf,
+  roleOf,
+  sparkTask,
+  specOf,
+  templateSpecOf,
+} from './fixtures.js';
 
 const containersOf = (spec: Record<string, unknown>): ReadonlyArray<Container> =>
   (spec as unknown as PodSpec).containers;
 
 describe('the SparkApplication', () => {
-  const app = build(ctxOf(sparkTask()));
+  const app = build(sparkBuilds['the default application']);
   const spec = specOf(app);
 
   it('has the operator kind, Flyte restart policy and a Spark version the CRD and webhook accept', () => {
@@ -168,20 +176,7 @@ describe('spark conf assembly', () => {
   });
 
   it('sizes roles from conf: cores and instances only when positive integers, memory when set', () => {
-    const app = build(
-      ctxOf(
-        sparkTask({
-          mainApplicationFile: APP,
-          sparkConf: {
-            'spark.driver.cores': '2',
-            'spark.driver.memory': '4g',
-            'spark.executor.cores': 'abc',
-            'spark.executor.instances': '0',
-            'spark.executor.memory': '8g',
-          },
-        }),
-      ),
-    );
+    const app = build(sparkBuilds['roles sized from conf (bad cores and instances left out)']);
     expect(roleOf(app, 'driver')).toMatchObject({ cores: 2, memory: '4g' });
     expect(roleOf(app, 'executor')).toMatchObject({ memory: '8g' });
     expect(roleOf(app, 'executor')).not.toHaveProperty('cores');
@@ -189,17 +184,7 @@ describe('spark conf assembly', () => {
   });
 
   it('copies hadoopConf, mainClass and the batch scheduler', () => {
-    const app = build(
-      ctxOf(
-        sparkTask({
-          mainApplicationFile: 's3://b/app.jar',
-          mainClass: 'org.example.Main',
-          applicationType: 'SCALA',
-          hadoopConf: { 'fs.s3a.impl': 'x' },
-          sparkConf: { 'spark.batchScheduler': 'volcano' },
-        }),
-      ),
-    );
+    const app = build(sparkBuilds['hadoopConf, mainClass and the batch scheduler']);
     expect(specOf(app)).toMatchObject({
       type: 'Scala',
       mainClass: 'org.example.Main',
@@ -210,15 +195,8 @@ describe('spark conf assembly', () => {
 });
 
 describe('role pods follow the pod plugin rules', () => {
-  const k8s = {
-    'interruptible-tolerations': [{ key: 'spot', operator: 'Exists', effect: 'NoSchedule' }],
-    'interruptible-node-selector-requirement': { key: 'spot', operator: 'In', values: ['true'] },
-    'non-interruptible-node-selector-requirement': { key: 'spot', operator: 'DoesNotExist' },
-    'default-tolerations': [{ key: 'batch', operator: 'Exists', effect: 'NoSchedule' }],
-  } satisfies Partial<K8sPluginConfig>;
-
   it('makes only executors interruptible', () => {
-    const app = build(ctxOf(sparkTask(undefined, { metadata: { interruptible: true } }), config({}, k8s)));
+    const app = build(sparkBuilds['only executors interruptible']);
     const driver = templateSpecOf(app, 'driver') as unknown as PodSpec;
     const executor = templateSpecOf(app, 'executor') as unknown as PodSpec;
     expect(executor.tolerations).toContainEqual({ key: 'spot', operator: 'Exists', effect: 'NoSchedule' });
@@ -233,35 +211,8 @@ describe('role pods follow the pod plugin rules', () => {
   });
 
   it('merges the role pod spec over the task pod and re-applies platform scheduling after it', () => {
-    const affinity = {
-      nodeAffinity: {
-        requiredDuringSchedulingIgnoredDuringExecution: {
-          nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }],
-        },
-      },
-    };
     const app = build(
-      ctxOf(
-        sparkTask({
-          mainApplicationFile: APP,
-          driverPod: {
-            metadata: { labels: { tier: 'driver' } },
-            pod_spec: {
-              containers: [
-                {
-                  name: 'spark-kubernetes-driver',
-                  resources: { limits: { memory: '4Gi' } },
-                  env: [{ name: 'X', value: '1' }],
-                },
-                { name: 'proxy', image: 'envoy:1' },
-              ],
-              affinity,
-              tolerations: [{ key: 'mine', operator: 'Exists' }],
-            },
-          },
-        }),
-        config({}, k8s),
-      ),
+      sparkBuilds['a role pod spec merged over the task pod, platform scheduling re-applied'],
     );
     const driver = templateSpecOf(app, 'driver') as unknown as PodSpec;
     expect(driver.containers.map((c) => c.name)).toEqual(['spark-kubernetes-driver', 'proxy']);
@@ -320,12 +271,7 @@ describe('role pods follow the pod plugin rules', () => {
   });
 
   it('without pod templates, writes the legacy SparkPodSpec fields instead', () => {
-    const app = build(
-      ctxOf(
-        sparkTask(undefined, { metadata: { interruptible: true } }),
-        config({ 'enable-pod-template': false }, { ...k8s, 'default-node-selector': { pool: 'spark' } }),
-      ),
-    );
+    const app = build(sparkBuilds['the legacy SparkPodSpec fields without pod templates']);
     const ex = roleOf(app, 'executor');
     expect(ex).not.toHaveProperty('template');
     expect(ex['tolerations']).toContainEqual({ key: 'spot', operator: 'Exists', effect: 'NoSchedule' });

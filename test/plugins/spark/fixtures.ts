@@ -11,9 +11,12 @@ import type { TaskExecution } from '../../../src/domain/task.js';
 import { buildSparkApplication } from '../../../src/plugins/spark/build.js';
 import { SparkConfig } from '../../../src/plugins/spark/config.js';
 
+/** The application file of the default task: a pyspark entry point in the image. */
+export const APP = 'local:///usr/local/bin/entrypoint.py';
+
 /** A pyspark task of run r1, action a, in namespace ns. */
 export const sparkTask = (
-  custom: Readonly<Record<string, unknown>> = { mainApplicationFile: 'local:///usr/local/bin/entrypoint.py' },
+  custom: Readonly<Record<string, unknown>> = { mainApplicationFile: APP },
   task: Partial<TaskExecution['task']> = {},
   execution: Partial<TaskExecution['execution']> = {},
 ): TaskExecution => ({

@@ -39,11 +39,11 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	commonOp "github.com/kubeflow/common/pkg/apis/common/v1"
 
 	pluginsCore "github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/core"
-	"github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/flytek8s"
 	k8sconfig "github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/flytek8s/config"
 	"github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/k8s"
 	kfcommon "github.com/flyteorg/flyte/flyteplugins/go/tasks/plugins/k8s/kfoperators/common"
@@ -196,68 +196,9 @@ func phaseOfName(name string) (pluginsCore.Phase, error) {
 	return pluginsCore.PhaseUndefined, fmt.Errorf("bad request: unknown phase %q in previous", name)
 }
 
-// podPhase is the pod plugin's GetTaskPhaseWithLogs of this release, re-created from flytek8s' exported functions
-// because the pod plugin's package cannot be compiled here (README.md). Flyte's default log config enables no log
-// plugin, so the task info carries no log links and the Running version stays 0, as in Flyte with that config.
-func podPhase(p *v1.Pod, state *k8s.PluginState) (pluginsCore.PhaseInfo, error) {
-	occurredAt := flytek8s.GetLastTransitionOccurredAt(p).Time
-	reportedAt := flytek8s.GetReportedAt(p).Time
-	if reportedAt.IsZero() {
-		reportedAt = occurredAt
-	}
-	info := pluginsCore.TaskInfo{OccurredAt: &occurredAt, ReportedAt: &reportedAt}
-
-	pi := pluginsCore.PhaseInfoUndefined
-	var err error
-	switch p.Status.Phase {
-	case v1.PodSucceeded:
-		pi, err = flytek8s.DemystifySuccess(p.Status, info)
-	case v1.PodFailed:
-		pi, err = flytek8s.DemystifyFailure(p.Status, info)
-	case v1.PodPending:
-		pi, err = flytek8s.DemystifyPending(p.Status, info)
-	case v1.PodReasonUnschedulable:
-		pi = pluginsCore.PhaseInfoQueuedWithTaskInfo(occurredAt, pluginsCore.DefaultPhaseVersion, "pod unschedulable", &info)
-	case v1.PodUnknown:
-		// Undefined, as the plugin leaves it.
-	default:
-		primary, annotated := p.GetAnnotations()[flytek8s.PrimaryContainerKey]
-		if !annotated {
-			// Every regular container status terminated without a non-zero exit code: success before the pod says so.
-			done := len(p.Status.ContainerStatuses) > 0
-			for _, s := range p.Status.ContainerStatuses {
-				if s.State.Waiting != nil || s.State.Running != nil || (s.State.Terminated != nil && s.State.Terminated.ExitCode != 0) {
-					done = false
-				}
-			}
-			if done {
-				return flytek8s.DemystifySuccess(p.Status, info)
-			}
-			pi = pluginsCore.PhaseInfoRunning(pluginsCore.DefaultPhaseVersion, &info)
-		} else {
-			pi = flytek8s.DeterminePrimaryContainerPhase(primary, p.Status.ContainerStatuses, &info)
-			if pi.Phase() == pluginsCore.PhasePermanentFailure && pi.Err() != nil &&
-				pi.Err().GetCode() == flytek8s.PrimaryContainerNotFound {
-				// A primary that is in the spec but has no status yet has not started.
-				for _, c := range p.Spec.Containers {
-					if c.Name == primary {
-						pi = pluginsCore.PhaseInfoRunning(pluginsCore.DefaultPhaseVersion, &info)
-						break
-					}
-				}
-			}
-		}
-	}
-	if err != nil {
-		return pluginsCore.PhaseInfoUndefined, err
-	}
-	// The plugin reads the state its manager stored after the previous observation (empty on the first).
-	k8s.MaybeUpdatePhaseVersion(&pi, state)
-	return pi, nil
-}
-
-// getTaskPhase calls podPhase; a panic inside Flyte's code becomes an error. An object of another kind is what the
-// plugin's type assertion (r.(*v1.Pod)) panics on: the same error, without decoding it as a pod.
+// getTaskPhase asks Flyte's pod plugin itself (its GetTaskPhase, through the registry: crd.go); a panic inside
+// Flyte's code becomes an error. An object of another kind is what the plugin's type assertion (r.(*v1.Pod)) panics
+// on: the same error, without decoding it as a pod.
 func getTaskPhase(p *v1.Pod, state *k8s.PluginState) (pi pluginsCore.PhaseInfo, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -267,7 +208,7 @@ func getTaskPhase(p *v1.Pod, state *k8s.PluginState) (pi pluginsCore.PhaseInfo, 
 	if p.Kind != "" && p.Kind != "Pod" {
 		panic(fmt.Sprintf("interface conversion: client.Object is a %s, not *v1.Pod", p.Kind))
 	}
-	return podPhase(p, state)
+	return getCRDTaskPhase("pod", p, *state)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -341,6 +282,7 @@ type prepared struct {
 	plugin string
 	pod    *v1.Pod
 	job    *kfJob
+	crd    client.Object
 	now    time.Time
 	cfg    *configRequest
 	state  k8s.PluginState
@@ -374,7 +316,12 @@ func prepare(line []byte) (prepared, error) {
 		out.job = &j
 		return out, nil
 	default:
-		return out, fmt.Errorf("bad request: unknown plugin %q", req.Plugin)
+		obj, known, err := decodeCRD(req.Plugin, req.Resource)
+		if !known {
+			return out, fmt.Errorf("bad request: unknown plugin %q", req.Plugin)
+		}
+		out.crd = obj
+		return out, err
 	}
 	var p v1.Pod
 	if err := json.Unmarshal(req.Pod, &p); err != nil {
@@ -394,7 +341,11 @@ func answer(in prepared) response {
 	var pi pluginsCore.PhaseInfo
 	var err error
 	state := in.state
-	if in.job != nil {
+	if in.crd != nil {
+		// Spark and Dask stamp the wall clock and Ray the creation time; neither is compared, so nothing is shifted
+		// and no occurredAt is reported.
+		pi, err = getCRDTaskPhase(in.plugin, in.crd, state)
+	} else if in.job != nil {
 		j := in.job.copy()
 		// The timeout check is a strict Before (creation + timeout < now), so the microseconds between computing
 		// delta and the check would fail a job at exactly the timeout; half a second more keeps whole-second
@@ -422,7 +373,7 @@ func answer(in prepared) response {
 		res.Kind = e.GetKind().String()
 		res.Message = e.GetMessage()
 	}
-	if info := pi.Info(); info != nil && info.OccurredAt != nil && !info.OccurredAt.IsZero() {
+	if info := pi.Info(); in.crd == nil && info != nil && info.OccurredAt != nil && !info.OccurredAt.IsZero() {
 		at := info.OccurredAt.Add(-delta).UnixMilli()
 		res.OccurredAt = &at
 	}

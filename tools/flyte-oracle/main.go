@@ -1,6 +1,6 @@
-// Command flyte-oracle answers "what phase would Flyte's pod plugin report for this pod?" by calling the exported
-// phase functions of Flyte's own flyteplugins Go module (flytek8s), dispatched on the pod phase as the pod plugin's
-// GetTaskPhaseWithLogs of this release does (README.md says why the plugin package itself is not linked).
+// Command flyte-oracle answers "what phase would Flyte's plugin report for this pod (or custom resource)?" by calling
+// the GetTaskPhase of Flyte's own plugins from the flyteplugins Go module, through its plugin registry (crd.go), and
+// for the Kubeflow kinds the kfoperators common functions their GetTaskPhase is made of.
 // kubetasks' differential test (npm run test:oracle) streams pods through it and compares the answers with its own.
 //
 // Protocol: one JSON request per stdin line, one JSON response per stdout line, in order.

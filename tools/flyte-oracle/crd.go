@@ -21,6 +21,9 @@ import (
 
 	// Each package registers its plugin in init(); importing them is what puts Flyte's code on the call path.
 	_ "github.com/flyteorg/flyte/flyteplugins/go/tasks/plugins/k8s/dask"
+	_ "github.com/flyteorg/flyte/flyteplugins/go/tasks/plugins/k8s/kfoperators/mpi"
+	_ "github.com/flyteorg/flyte/flyteplugins/go/tasks/plugins/k8s/kfoperators/pytorch"
+	_ "github.com/flyteorg/flyte/flyteplugins/go/tasks/plugins/k8s/kfoperators/tensorflow"
 	_ "github.com/flyteorg/flyte/flyteplugins/go/tasks/plugins/k8s/pod"
 	_ "github.com/flyteorg/flyte/flyteplugins/go/tasks/plugins/k8s/ray"
 	_ "github.com/flyteorg/flyte/flyteplugins/go/tasks/plugins/k8s/spark"

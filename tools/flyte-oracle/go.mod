@@ -11,6 +11,7 @@ require (
 	github.com/flyteorg/flyte/flyteplugins v1.14.0
 	github.com/flyteorg/flyte/flytestdlib v0.0.0-00010101000000-000000000000
 	github.com/kubeflow/common v0.4.3
+	github.com/kubeflow/training-operator v1.5.0-rc.0
 	github.com/ray-project/kuberay/ray-operator v1.1.0-rc.1
 	k8s.io/api v0.29.3
 	k8s.io/apimachinery v0.29.3

@@ -11,7 +11,8 @@
 //	           "config": {"create-container-error-grace-period": <ms>, "create-container-config-error-grace-period": <ms>,
 //	                      "image-pull-backoff-grace-period": <ms>, "pod-pending-timeout": <ms>,
 //	                      "kf-operator-timeout": <ms>}}
-//	          or, for a Kubeflow job: {"id": any, "plugin": "pytorch"|"tensorflow"|"mpi", "resource": {...job...},
+//	          or, for a custom resource: {"id": any, "plugin": "pytorch"|"tensorflow"|"mpi"|"spark"|"ray"|"dask",
+//	           "resource": {...job...},
 //	           "now", "previous", "config" as above}
 //	response: {"id": any, "phase": "Running", "version": 0, "reason": "...", "code": "...", "kind": "USER",
 //	           "message": "...", "cleanup": false, "occurredAt": <epoch ms>}  or  {"id": any, "error": "..."}
@@ -40,6 +41,8 @@ import (
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	kubeflowv1 "github.com/kubeflow/training-operator/pkg/apis/kubeflow.org/v1"
 
 	commonOp "github.com/kubeflow/common/pkg/apis/common/v1"
 
@@ -233,27 +236,40 @@ func (j *kfJob) copy() *kfJob {
 
 var kfKinds = map[string]string{"pytorch": "PyTorchJob", "tensorflow": "TFJob", "mpi": "MPIJob"}
 
-// kubeflowPhase is the GetTaskPhase of v1.14.0's pytorch, tensorflow and mpi plugins (the same body in all three,
-// MPI included: it calls GetPhaseInfo, not GetMPIPhaseInfo), re-created from the kfoperators common package's
-// exported functions because the plugin packages cannot be compiled here. The default log config enables no log
-// plugin, so GetLogs returns no links; it is not called (it needs a full plugin context).
-func kubeflowPhase(plugin string, job *kfJob, state *k8s.PluginState) (pluginsCore.PhaseInfo, error) {
+// kubeflowPhase is the GetTaskPhase of v1.14.0's pytorch, tensorflow or mpi plugin, called through the registry on
+// the request's job decoded into the training operator's type, with the metadata and status replaced by the shifted
+// copy (a round trip through JSON would cut the half second the clock shift adds). A job whose kind is set and is
+// not the plugin's is what the plugin's type assertion refuses: the same error, since a typed decode cannot carry
+// another kind.
+func kubeflowPhase(plugin string, job *kfJob, raw json.RawMessage, state *k8s.PluginState) (pluginsCore.PhaseInfo, error) {
 	if job.Kind != "" && job.Kind != kfKinds[plugin] {
-		// The plugin's type assertion (resource.(*kubeflowv1.PyTorchJob)) fails.
 		return pluginsCore.PhaseInfoUndefined, fmt.Errorf("failed to convert resource data type")
 	}
-	if job.Status.StartTime == nil && job.CreationTimestamp.Add(kfcommon.GetConfig().Timeout.Duration).Before(time.Now()) {
-		return pluginsCore.PhaseInfoUndefined, fmt.Errorf("kubeflow operator hasn't updated the %s custom resource since creation time %v", plugin, job.CreationTimestamp)
+	var typed client.Object
+	switch plugin {
+	case "pytorch":
+		o := &kubeflowv1.PyTorchJob{}
+		if err := json.Unmarshal(raw, o); err != nil {
+			return pluginsCore.PhaseInfoUndefined, fmt.Errorf("bad resource: %w", err)
+		}
+		o.ObjectMeta, o.Status = job.ObjectMeta, job.Status
+		typed = o
+	case "tensorflow":
+		o := &kubeflowv1.TFJob{}
+		if err := json.Unmarshal(raw, o); err != nil {
+			return pluginsCore.PhaseInfoUndefined, fmt.Errorf("bad resource: %w", err)
+		}
+		o.ObjectMeta, o.Status = job.ObjectMeta, job.Status
+		typed = o
+	default:
+		o := &kubeflowv1.MPIJob{}
+		if err := json.Unmarshal(raw, o); err != nil {
+			return pluginsCore.PhaseInfoUndefined, fmt.Errorf("bad resource: %w", err)
+		}
+		o.ObjectMeta, o.Status = job.ObjectMeta, job.Status
+		typed = o
 	}
-	current, err := kfcommon.ExtractCurrentCondition(job.Status.Conditions)
-	if err != nil {
-		return pluginsCore.PhaseInfoUndefined, err
-	}
-	occurredAt := time.Now()
-	info := pluginsCore.TaskInfo{OccurredAt: &occurredAt}
-	pi, err := kfcommon.GetPhaseInfo(current, occurredAt, info)
-	k8s.MaybeUpdatePhaseVersion(&pi, state)
-	return pi, err
+	return getCRDTaskPhase(plugin, typed, *state)
 }
 
 func shiftJob(j *kfJob, d time.Duration) {
@@ -268,13 +284,13 @@ func shiftJob(j *kfJob, d time.Duration) {
 	}
 }
 
-func getKubeflowTaskPhase(plugin string, j *kfJob, state *k8s.PluginState) (pi pluginsCore.PhaseInfo, err error) {
+func getKubeflowTaskPhase(plugin string, j *kfJob, raw json.RawMessage, state *k8s.PluginState) (pi pluginsCore.PhaseInfo, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic in Flyte's phase functions: %v", r)
 		}
 	}()
-	return kubeflowPhase(plugin, j, state)
+	return kubeflowPhase(plugin, j, raw, state)
 }
 
 type prepared struct {
@@ -282,6 +298,7 @@ type prepared struct {
 	plugin string
 	pod    *v1.Pod
 	job    *kfJob
+	raw    json.RawMessage
 	crd    client.Object
 	now    time.Time
 	cfg    *configRequest
@@ -314,6 +331,7 @@ func prepare(line []byte) (prepared, error) {
 			return out, fmt.Errorf("bad resource: %w", err)
 		}
 		out.job = &j
+		out.raw = req.Resource
 		return out, nil
 	default:
 		obj, known, err := decodeCRD(req.Plugin, req.Resource)
@@ -351,7 +369,7 @@ func answer(in prepared) response {
 		// delta and the check would fail a job at exactly the timeout; half a second more keeps whole-second
 		// boundaries exact (README.md, "How now is made to hold").
 		shiftJob(j, delta+500*time.Millisecond)
-		pi, err = getKubeflowTaskPhase(in.plugin, j, &state)
+		pi, err = getKubeflowTaskPhase(in.plugin, j, in.raw, &state)
 	} else {
 		p := in.pod.DeepCopy()
 		shiftPod(p, delta)

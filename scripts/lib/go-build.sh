@@ -26,9 +26,12 @@ mod_version() {
 # lock_cache CACHE_ROOT: creates CACHE_ROOT and holds its lock (fd 9) until the script exits, so two test runs
 # starting at once never build the same binary twice into the same place; the second waits for the first.
 lock_cache() {
+  # Taking it again (a script that locks before go_tool does) must not reopen fd 9, which would drop the lock.
+  [[ "${go_build_locked:-}" == "$1" ]] && return 0
   mkdir -p "$1"
   exec 9>"$1/.lock"
   flock 9
+  go_build_locked="$1"
 }
 
 # The go command: on PATH, or where the official tarball installs it.

@@ -5,7 +5,8 @@
 # Gives: log, die, mod_version, lock_cache, go_build, go_build_once and go_tool (see each below).
 # Every build is CGO-free, offline-safe (-mod=readonly, the local toolchain only) and niced, and lands next to its
 # target first, so an interrupted build never leaves a half-written binary behind. A caller that wants Go's module
-# and build caches elsewhere sets GOMODCACHE / GOCACHE on the call: `GOCACHE=... go_tool ...`.
+# and build caches elsewhere sets GOMODCACHE / GOCACHE on the call: `GOCACHE=... go_tool ...`; one that builds with
+# another go.mod (a replace the repository must not carry) sets GO_BUILD_MODFILE the same way.
 
 go_build_name="${1:?usage: source scripts/lib/go-build.sh NAME}"
 
@@ -25,9 +26,12 @@ mod_version() {
 # lock_cache CACHE_ROOT: creates CACHE_ROOT and holds its lock (fd 9) until the script exits, so two test runs
 # starting at once never build the same binary twice into the same place; the second waits for the first.
 lock_cache() {
+  # Taking it again (a script that locks before go_tool does) must not reopen fd 9, which would drop the lock.
+  [[ "${go_build_locked:-}" == "$1" ]] && return 0
   mkdir -p "$1"
   exec 9>"$1/.lock"
   flock 9
+  go_build_locked="$1"
 }
 
 # The go command: on PATH, or where the official tarball installs it.
@@ -52,7 +56,7 @@ go_build() {
   (
     cd "$dir"
     CGO_ENABLED=0 GOWORK=off GOTOOLCHAIN=local GOFLAGS=-mod=readonly \
-      nice -n 10 "$go" build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$out.tmp" "$pkg"
+      nice -n 10 "$go" build ${GO_BUILD_MODFILE:+-modfile="$GO_BUILD_MODFILE"} -trimpath -buildvcs=false -ldflags "$ldflags" -o "$out.tmp" "$pkg"
   ) || die "go build of $label failed (see above)"
   mv -f "$out.tmp" "$out"
   log "built $out in $((SECONDS - started)) s ($(du -h "$out" | cut -f1))"

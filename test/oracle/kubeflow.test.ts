@@ -178,7 +178,7 @@ const compare = async (
 
 const summary = (kind: string, t: KubeflowTally): string =>
   [
-    `flyte oracle, ${kind} (kfoperators v1.14.0): seed ${SEED} (replay: KUBETASKS_ORACLE_SEED=${SEED} npm run test:oracle)`,
+    `flyte oracle, ${kind} (kfoperators v1.14.0, the plugin's own GetTaskPhase): seed ${SEED} (replay: KUBETASKS_ORACLE_SEED=${SEED} npm run test:oracle)`,
     `  compared:    ${t.compared} (with a previous plugin state: ${t.withPrevious})`,
     `  equal:       ${t.equal} (phase, code, kind, cleanup, reason, version)`,
     `  explained:   ${t.explained}`,
@@ -205,7 +205,7 @@ const mutantGet = async (
   return { get: plugin.getTaskPhase, remove: copy.remove };
 };
 
-describe('Kubeflow plugins against Flyte v1.14.0 (tools/flyte-oracle, kfoperators/common)', () => {
+describe("Kubeflow plugins against Flyte v1.14.0's own (tools/flyte-oracle, through the plugin registry)", () => {
   let oracle: Oracle;
   beforeAll(() => {
     oracle = startOracle(oracleBinary());

@@ -25,8 +25,12 @@ export interface Answer {
 /** The code an oracle error answer is compared with: Flyte's Undefined phase with an error. */
 export const ORACLE_ERROR = FLYTE_ERROR;
 
-/** The plugins the oracle answers for: Flyte's pod plugin and its three Kubeflow plugins. */
-export type OraclePlugin = 'pod' | 'pytorch' | 'tensorflow' | 'mpi';
+/**
+ * The plugins the oracle answers for: Flyte's pod plugin (`pod`: its exported phase functions dispatched as the
+ * plugin does; `pod-plugin`: the plugin's own GetTaskPhase, to check that dispatch), its three Kubeflow plugins,
+ * Spark, Ray and Dask.
+ */
+export type OraclePlugin = 'pod' | 'pytorch' | 'tensorflow' | 'mpi' | 'spark' | 'ray' | 'dask' | 'pod-plugin';
 
 export interface OracleRequest {
   /** The pod (pod plugin) or the custom resource (the others). */
@@ -83,7 +87,9 @@ export const requestLine = (id: number, r: OracleRequest): string =>
     id,
     ...(r.plugin === undefined || r.plugin === 'pod'
       ? { pod: r.pod }
-      : { plugin: r.plugin, resource: r.pod }),
+      : r.plugin === 'pod-plugin'
+        ? { plugin: r.plugin, pod: r.pod }
+        : { plugin: r.plugin, resource: r.pod }),
     now: r.now,
     config: configOfRequest(r.config),
     ...(r.previous === undefined ? {} : { previous: r.previous }),
@@ -99,6 +105,8 @@ const FLYTE_ERRORS: ReadonlyArray<string> = [
   'failed to convert resource data type',
   "kubeflow operator hasn't updated",
   'found no current condition',
+  // Ray v1.14.0 for a jobDeploymentStatus its switch does not know (R4).
+  'unknown job deployment status',
 ];
 
 export const answerOf = (pi: PhaseInfo): Answer => ({

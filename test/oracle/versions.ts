@@ -12,17 +12,23 @@ import type { Answer } from './oracle.js';
 import { arbOracleConfig } from './inputs.js';
 
 /**
- * The release differences in version handling (tools/flyte-oracle/README.md): v1.14.0 renders no log links with its
- * default log config, so its Running stays at version 0 where the catalogue reports 1 (a log context always exists
- * for a known pod), and its MaybeUpdatePhaseVersion never bumps Running, where the catalogue's does.
+ * The release difference in version handling (tools/flyte-oracle/README.md): v1.14.0's MaybeUpdatePhaseVersion never
+ * bumps Running, where the catalogue's does. (An earlier oracle re-created the pod plugin's dispatch without its log
+ * links and so reported Running as version 0; Flyte's own plugin, with its default log config, reports 1 as
+ * kubetasks does, and that entry is gone.)
  */
-export const RUNNING_VERSION_WITHOUT_LOGS = 'v1.14.0/running-version-without-log-links';
 export const RUNNING_VERSION_NOT_BUMPED = 'v1.14.0/running-version-not-bumped';
 
-/** A Running pod whose annotated primary is in the spec but has no status with a state yet: Running version 0. */
-const primaryNotStarted = (pod: PodView): boolean => {
+/** A Running pod whose annotated primary is in the spec but has no status with a state yet: the catalogue's version 0. */
+const primaryNotStarted = (pod: PodView): boolean => primaryWithoutState(pod) && pod.phase === 'Running';
+
+/**
+ * The annotated primary is in the spec but has no status with a state: v1.14.0 answers Running version 0 for it in
+ * every pod phase its switch does not name (Running, none, any other string), not only Running.
+ */
+const primaryWithoutState = (pod: PodView): boolean => {
   const name = pod.annotations[PRIMARY_CONTAINER_ANNOTATION];
-  if (name === undefined || pod.phase !== 'Running') return false;
+  if (name === undefined) return false;
   const s = pod.containerStatuses.find((c) => c.name === name);
   const started =
     s !== undefined &&
@@ -30,9 +36,21 @@ const primaryNotStarted = (pod: PodView): boolean => {
   return !started && pod.specContainers.includes(name);
 };
 
-/** The version a pod plugin answer starts from before the stored state is consulted, in each release. */
+/**
+ * The version a pod plugin answer starts from before the stored state is consulted, in each release. The catalogue
+ * reports Running as version 1 once the pod has a log context. v1.14.0 does once it renders a log link: its default
+ * log config enables the Kubernetes dashboard template, which renders for any pod with a container in its spec.
+ */
 const baseVersion = (pod: O.Option<PodView>, phase: Phase, release: 'catalogue' | 'v1.14.0'): number =>
-  release === 'catalogue' && phase === 'Running' && !O.exists(primaryNotStarted)(pod) ? 1 : 0;
+  phase !== 'Running'
+    ? 0
+    : release === 'catalogue'
+      ? O.exists(primaryNotStarted)(pod)
+        ? 0
+        : 1
+      : O.exists((p: PodView) => p.specContainers.length > 0 && !primaryWithoutState(p))(pod)
+        ? 1
+        : 0;
 
 /**
  * MaybeUpdatePhaseVersion (the catalogue's bumps Running too; v1.14.0's never does), then the plugin manager's floor
@@ -91,7 +109,9 @@ export const versionVerdict = (
     return { tag: 'unexplained', why: `versions ${mine} and ${theirs} for one answer` };
   const catalogueBumps =
     previous?.phase === 'Running' && previous.version >= 1 && k.reason !== previous.reason;
-  return { tag: 'explained', id: catalogueBumps ? RUNNING_VERSION_NOT_BUMPED : RUNNING_VERSION_WITHOUT_LOGS };
+  return catalogueBumps
+    ? { tag: 'explained', id: RUNNING_VERSION_NOT_BUMPED }
+    : { tag: 'unexplained', why: `Running versions ${mine} and ${theirs} with no bump to explain them` };
 };
 
 // -------------------------------------------------------------------------------------

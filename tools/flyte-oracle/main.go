@@ -1,6 +1,6 @@
-// Command flyte-oracle answers "what phase would Flyte's pod plugin report for this pod?" by calling the exported
-// phase functions of Flyte's own flyteplugins Go module (flytek8s), dispatched on the pod phase as the pod plugin's
-// GetTaskPhaseWithLogs of this release does (README.md says why the plugin package itself is not linked).
+// Command flyte-oracle answers "what phase would Flyte's plugin report for this pod (or custom resource)?" by calling
+// the GetTaskPhase of Flyte's own plugins from the flyteplugins Go module, through its plugin registry (crd.go), and
+// for the Kubeflow kinds the kfoperators common functions their GetTaskPhase is made of.
 // kubetasks' differential test (npm run test:oracle) streams pods through it and compares the answers with its own.
 //
 // Protocol: one JSON request per stdin line, one JSON response per stdout line, in order.
@@ -11,7 +11,8 @@
 //	           "config": {"create-container-error-grace-period": <ms>, "create-container-config-error-grace-period": <ms>,
 //	                      "image-pull-backoff-grace-period": <ms>, "pod-pending-timeout": <ms>,
 //	                      "kf-operator-timeout": <ms>}}
-//	          or, for a Kubeflow job: {"id": any, "plugin": "pytorch"|"tensorflow"|"mpi", "resource": {...job...},
+//	          or, for a custom resource: {"id": any, "plugin": "pytorch"|"tensorflow"|"mpi"|"spark"|"ray"|"dask",
+//	           "resource": {...job...},
 //	           "now", "previous", "config" as above}
 //	response: {"id": any, "phase": "Running", "version": 0, "reason": "...", "code": "...", "kind": "USER",
 //	           "message": "...", "cleanup": false, "occurredAt": <epoch ms>}  or  {"id": any, "error": "..."}
@@ -39,11 +40,13 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	kubeflowv1 "github.com/kubeflow/training-operator/pkg/apis/kubeflow.org/v1"
 
 	commonOp "github.com/kubeflow/common/pkg/apis/common/v1"
 
 	pluginsCore "github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/core"
-	"github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/flytek8s"
 	k8sconfig "github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/flytek8s/config"
 	"github.com/flyteorg/flyte/flyteplugins/go/tasks/pluginmachinery/k8s"
 	kfcommon "github.com/flyteorg/flyte/flyteplugins/go/tasks/plugins/k8s/kfoperators/common"
@@ -196,68 +199,9 @@ func phaseOfName(name string) (pluginsCore.Phase, error) {
 	return pluginsCore.PhaseUndefined, fmt.Errorf("bad request: unknown phase %q in previous", name)
 }
 
-// podPhase is the pod plugin's GetTaskPhaseWithLogs of this release, re-created from flytek8s' exported functions
-// because the pod plugin's package cannot be compiled here (README.md). Flyte's default log config enables no log
-// plugin, so the task info carries no log links and the Running version stays 0, as in Flyte with that config.
-func podPhase(p *v1.Pod, state *k8s.PluginState) (pluginsCore.PhaseInfo, error) {
-	occurredAt := flytek8s.GetLastTransitionOccurredAt(p).Time
-	reportedAt := flytek8s.GetReportedAt(p).Time
-	if reportedAt.IsZero() {
-		reportedAt = occurredAt
-	}
-	info := pluginsCore.TaskInfo{OccurredAt: &occurredAt, ReportedAt: &reportedAt}
-
-	pi := pluginsCore.PhaseInfoUndefined
-	var err error
-	switch p.Status.Phase {
-	case v1.PodSucceeded:
-		pi, err = flytek8s.DemystifySuccess(p.Status, info)
-	case v1.PodFailed:
-		pi, err = flytek8s.DemystifyFailure(p.Status, info)
-	case v1.PodPending:
-		pi, err = flytek8s.DemystifyPending(p.Status, info)
-	case v1.PodReasonUnschedulable:
-		pi = pluginsCore.PhaseInfoQueuedWithTaskInfo(occurredAt, pluginsCore.DefaultPhaseVersion, "pod unschedulable", &info)
-	case v1.PodUnknown:
-		// Undefined, as the plugin leaves it.
-	default:
-		primary, annotated := p.GetAnnotations()[flytek8s.PrimaryContainerKey]
-		if !annotated {
-			// Every regular container status terminated without a non-zero exit code: success before the pod says so.
-			done := len(p.Status.ContainerStatuses) > 0
-			for _, s := range p.Status.ContainerStatuses {
-				if s.State.Waiting != nil || s.State.Running != nil || (s.State.Terminated != nil && s.State.Terminated.ExitCode != 0) {
-					done = false
-				}
-			}
-			if done {
-				return flytek8s.DemystifySuccess(p.Status, info)
-			}
-			pi = pluginsCore.PhaseInfoRunning(pluginsCore.DefaultPhaseVersion, &info)
-		} else {
-			pi = flytek8s.DeterminePrimaryContainerPhase(primary, p.Status.ContainerStatuses, &info)
-			if pi.Phase() == pluginsCore.PhasePermanentFailure && pi.Err() != nil &&
-				pi.Err().GetCode() == flytek8s.PrimaryContainerNotFound {
-				// A primary that is in the spec but has no status yet has not started.
-				for _, c := range p.Spec.Containers {
-					if c.Name == primary {
-						pi = pluginsCore.PhaseInfoRunning(pluginsCore.DefaultPhaseVersion, &info)
-						break
-					}
-				}
-			}
-		}
-	}
-	if err != nil {
-		return pluginsCore.PhaseInfoUndefined, err
-	}
-	// The plugin reads the state its manager stored after the previous observation (empty on the first).
-	k8s.MaybeUpdatePhaseVersion(&pi, state)
-	return pi, nil
-}
-
-// getTaskPhase calls podPhase; a panic inside Flyte's code becomes an error. An object of another kind is what the
-// plugin's type assertion (r.(*v1.Pod)) panics on: the same error, without decoding it as a pod.
+// getTaskPhase asks Flyte's pod plugin itself (its GetTaskPhase, through the registry: crd.go); a panic inside
+// Flyte's code becomes an error. An object of another kind is what the plugin's type assertion (r.(*v1.Pod)) panics
+// on: the same error, without decoding it as a pod.
 func getTaskPhase(p *v1.Pod, state *k8s.PluginState) (pi pluginsCore.PhaseInfo, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -267,7 +211,7 @@ func getTaskPhase(p *v1.Pod, state *k8s.PluginState) (pi pluginsCore.PhaseInfo, 
 	if p.Kind != "" && p.Kind != "Pod" {
 		panic(fmt.Sprintf("interface conversion: client.Object is a %s, not *v1.Pod", p.Kind))
 	}
-	return podPhase(p, state)
+	return getCRDTaskPhase("pod", p, *state)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -292,27 +236,40 @@ func (j *kfJob) copy() *kfJob {
 
 var kfKinds = map[string]string{"pytorch": "PyTorchJob", "tensorflow": "TFJob", "mpi": "MPIJob"}
 
-// kubeflowPhase is the GetTaskPhase of v1.14.0's pytorch, tensorflow and mpi plugins (the same body in all three,
-// MPI included: it calls GetPhaseInfo, not GetMPIPhaseInfo), re-created from the kfoperators common package's
-// exported functions because the plugin packages cannot be compiled here. The default log config enables no log
-// plugin, so GetLogs returns no links; it is not called (it needs a full plugin context).
-func kubeflowPhase(plugin string, job *kfJob, state *k8s.PluginState) (pluginsCore.PhaseInfo, error) {
+// kubeflowPhase is the GetTaskPhase of v1.14.0's pytorch, tensorflow or mpi plugin, called through the registry on
+// the request's job decoded into the training operator's type, with the metadata and status replaced by the shifted
+// copy (a round trip through JSON would cut the half second the clock shift adds). A job whose kind is set and is
+// not the plugin's is what the plugin's type assertion refuses: the same error, since a typed decode cannot carry
+// another kind.
+func kubeflowPhase(plugin string, job *kfJob, raw json.RawMessage, state *k8s.PluginState) (pluginsCore.PhaseInfo, error) {
 	if job.Kind != "" && job.Kind != kfKinds[plugin] {
-		// The plugin's type assertion (resource.(*kubeflowv1.PyTorchJob)) fails.
 		return pluginsCore.PhaseInfoUndefined, fmt.Errorf("failed to convert resource data type")
 	}
-	if job.Status.StartTime == nil && job.CreationTimestamp.Add(kfcommon.GetConfig().Timeout.Duration).Before(time.Now()) {
-		return pluginsCore.PhaseInfoUndefined, fmt.Errorf("kubeflow operator hasn't updated the %s custom resource since creation time %v", plugin, job.CreationTimestamp)
+	var typed client.Object
+	switch plugin {
+	case "pytorch":
+		o := &kubeflowv1.PyTorchJob{}
+		if err := json.Unmarshal(raw, o); err != nil {
+			return pluginsCore.PhaseInfoUndefined, fmt.Errorf("bad resource: %w", err)
+		}
+		o.ObjectMeta, o.Status = job.ObjectMeta, job.Status
+		typed = o
+	case "tensorflow":
+		o := &kubeflowv1.TFJob{}
+		if err := json.Unmarshal(raw, o); err != nil {
+			return pluginsCore.PhaseInfoUndefined, fmt.Errorf("bad resource: %w", err)
+		}
+		o.ObjectMeta, o.Status = job.ObjectMeta, job.Status
+		typed = o
+	default:
+		o := &kubeflowv1.MPIJob{}
+		if err := json.Unmarshal(raw, o); err != nil {
+			return pluginsCore.PhaseInfoUndefined, fmt.Errorf("bad resource: %w", err)
+		}
+		o.ObjectMeta, o.Status = job.ObjectMeta, job.Status
+		typed = o
 	}
-	current, err := kfcommon.ExtractCurrentCondition(job.Status.Conditions)
-	if err != nil {
-		return pluginsCore.PhaseInfoUndefined, err
-	}
-	occurredAt := time.Now()
-	info := pluginsCore.TaskInfo{OccurredAt: &occurredAt}
-	pi, err := kfcommon.GetPhaseInfo(current, occurredAt, info)
-	k8s.MaybeUpdatePhaseVersion(&pi, state)
-	return pi, err
+	return getCRDTaskPhase(plugin, typed, *state)
 }
 
 func shiftJob(j *kfJob, d time.Duration) {
@@ -327,13 +284,13 @@ func shiftJob(j *kfJob, d time.Duration) {
 	}
 }
 
-func getKubeflowTaskPhase(plugin string, j *kfJob, state *k8s.PluginState) (pi pluginsCore.PhaseInfo, err error) {
+func getKubeflowTaskPhase(plugin string, j *kfJob, raw json.RawMessage, state *k8s.PluginState) (pi pluginsCore.PhaseInfo, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic in Flyte's phase functions: %v", r)
 		}
 	}()
-	return kubeflowPhase(plugin, j, state)
+	return kubeflowPhase(plugin, j, raw, state)
 }
 
 type prepared struct {
@@ -341,6 +298,8 @@ type prepared struct {
 	plugin string
 	pod    *v1.Pod
 	job    *kfJob
+	raw    json.RawMessage
+	crd    client.Object
 	now    time.Time
 	cfg    *configRequest
 	state  k8s.PluginState
@@ -372,9 +331,15 @@ func prepare(line []byte) (prepared, error) {
 			return out, fmt.Errorf("bad resource: %w", err)
 		}
 		out.job = &j
+		out.raw = req.Resource
 		return out, nil
 	default:
-		return out, fmt.Errorf("bad request: unknown plugin %q", req.Plugin)
+		obj, known, err := decodeCRD(req.Plugin, req.Resource)
+		if !known {
+			return out, fmt.Errorf("bad request: unknown plugin %q", req.Plugin)
+		}
+		out.crd = obj
+		return out, err
 	}
 	var p v1.Pod
 	if err := json.Unmarshal(req.Pod, &p); err != nil {
@@ -394,13 +359,17 @@ func answer(in prepared) response {
 	var pi pluginsCore.PhaseInfo
 	var err error
 	state := in.state
-	if in.job != nil {
+	if in.crd != nil {
+		// Spark and Dask stamp the wall clock and Ray the creation time; neither is compared, so nothing is shifted
+		// and no occurredAt is reported.
+		pi, err = getCRDTaskPhase(in.plugin, in.crd, state)
+	} else if in.job != nil {
 		j := in.job.copy()
 		// The timeout check is a strict Before (creation + timeout < now), so the microseconds between computing
 		// delta and the check would fail a job at exactly the timeout; half a second more keeps whole-second
 		// boundaries exact (README.md, "How now is made to hold").
 		shiftJob(j, delta+500*time.Millisecond)
-		pi, err = getKubeflowTaskPhase(in.plugin, j, &state)
+		pi, err = getKubeflowTaskPhase(in.plugin, j, in.raw, &state)
 	} else {
 		p := in.pod.DeepCopy()
 		shiftPod(p, delta)
@@ -422,7 +391,7 @@ func answer(in prepared) response {
 		res.Kind = e.GetKind().String()
 		res.Message = e.GetMessage()
 	}
-	if info := pi.Info(); info != nil && info.OccurredAt != nil && !info.OccurredAt.IsZero() {
+	if info := pi.Info(); in.crd == nil && info != nil && info.OccurredAt != nil && !info.OccurredAt.IsZero() {
 		at := info.OccurredAt.Add(-delta).UnixMilli()
 		res.OccurredAt = &at
 	}

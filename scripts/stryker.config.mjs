@@ -11,9 +11,14 @@ export default {
   testRunner: 'vitest',
   // Only the pod phase unit tests: the score says what those tests pin down, not what the oracle or the CLI suites
   // happen to exercise (the oracle has its own planted mutants, test/oracle/mutants.ts).
-  vitest: { configFile: 'vitest.config.ts', dir: 'test/plugins/pod/phase' },
+  testFiles: ['test/plugins/pod/phase/*.test.ts'],
+  // vitest's `related` lookup finds no test through the worktree's symlinked node_modules; testFiles chooses instead.
+  vitest: { configFile: 'test/plugins/pod/phase/mutation/vitest.config.ts', related: false },
   mutate: ['src/plugins/pod/phase/**/*.ts'],
   coverageAnalysis: 'perTest',
+  // Mutants in module-level code (the decision table's rows, the reason sets) are live from import on, so each would
+  // rerun every test in a fresh module graph: too slow here, and reported as Ignored instead.
+  ignoreStatic: true,
   // The machine has two cores shared by several people; each runner process runs vitest with one worker.
   concurrency: 2,
   // A loaded machine slows a test several times over: a generous margin keeps load from reading as a timeout.

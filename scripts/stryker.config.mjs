@@ -12,7 +12,8 @@ export default {
   // Only the pod phase unit tests: the score says what those tests pin down, not what the oracle or the CLI suites
   // happen to exercise (the oracle has its own planted mutants, test/oracle/mutants.ts).
   testFiles: ['test/plugins/pod/phase/*.test.ts'],
-  // vitest's `related` lookup finds no test through the worktree's symlinked node_modules; testFiles chooses instead.
+  // The config lists the same files (its root's include would take every suite) and turns shrinking off. vitest's
+  // `related` lookup found no test in a worktree whose node_modules is a symlink, and testFiles already chooses.
   vitest: { configFile: 'test/plugins/pod/phase/mutation/vitest.config.ts', related: false },
   mutate: ['src/plugins/pod/phase/**/*.ts'],
   coverageAnalysis: 'perTest',

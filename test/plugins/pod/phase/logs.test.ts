@@ -38,6 +38,20 @@ describe('primaryContainerName (Flyte GetPrimaryContainerName)', () => {
       'side',
     ],
     ['then the primary annotation', pod({ primary: 'app', containers: ['side', 'app'] }), 'app'],
+    [
+      'an empty default-container annotation names nothing: the primary annotation',
+      pod({
+        primary: 'app',
+        annotations: { 'kubectl.kubernetes.io/default-container': '' },
+        containers: ['side', 'app'],
+      }),
+      'app',
+    ],
+    [
+      'an empty primary annotation names nothing: the container named like the pod',
+      pod({ name: 'job-1', primary: '', containers: ['side', 'job-1'] }),
+      'job-1',
+    ],
     ['then the container named like the pod', pod({ name: 'job-1', containers: ['side', 'job-1'] }), 'job-1'],
     ['then the first container', pod({ containers: ['side', 'app'] }), 'side'],
     ['"" without containers', pod({ containers: [] }), ''],

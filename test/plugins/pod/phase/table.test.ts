@@ -7,7 +7,7 @@ import { parseInstant } from '../../../../src/domain/time.js';
 import { explainPodTaskPhase, getPodTaskPhase } from '../../../../src/plugins/pod/phase/classify.js';
 import { isFailureRow, phaseTable, rows, type PhaseRow } from '../../../../src/plugins/pod/phase/table.js';
 import { cases, configOf, type Case } from './cases.js';
-import { MIN, T0 } from './fixtures/pods.js';
+import { MIN, T0, cond, pod } from './fixtures/pods.js';
 
 const run = (c: Case) =>
   explainPodTaskPhase(
@@ -74,6 +74,19 @@ describe('pod phase mapping: table-driven cases', () => {
     expect(trace[0]).toBe('pod ml-team/r8f3a2c-train-0: phase Pending');
     expect(trace.some((l) => l.startsWith('image-pull-backoff-grace-period 3m0s: '))).toBe(true);
     expect(trace.at(-1)).toMatch(/^row pending\.waiting\.image-pull-backoff\.expired: /u);
+  });
+
+  it('says so when the evidence has no time (a condition without lastTransitionTime)', () => {
+    const resource = pod({
+      phase: 'Pending',
+      conditions: [cond('PodScheduled', 'False', undefined, 'Unschedulable', '0/3 nodes are available')],
+    });
+    const { trace, rows: fired } = explainPodTaskPhase(
+      { now: T0 + MIN, config: defaultPlatformConfig },
+      resource,
+    );
+    expect(fired.at(-1)).toBe('pending.unscheduled');
+    expect(trace).toContain('condition PodScheduled=False (Unschedulable) at no timestamp');
   });
 });
 

@@ -43,6 +43,9 @@ export default tseslint.config(
       '.cache/**',
       'schema/**',
       'docs/api/**',
+      // A Stryker run stopped partway leaves its sandbox copy of the sources and its reports.
+      '.stryker-tmp/**',
+      'reports/**',
       'eslint.config.js',
       'scripts/*.mjs',
       // Each runtime's driver uses that runtime's globals (Deno, Bun), which no TypeScript project here declares.

@@ -314,25 +314,23 @@ describe('pod names', () => {
 // Found by test/e2e/side-by-side-operators.test.ts against the real Job controller (Kubernetes 1.34).
 describe('the simulated Job controller writes what the real one writes', () => {
   const T0 = Date.parse('2026-01-01T00:00:00Z');
-  const job = (status: Job['status'] = {}): KubeObject =>
-    ({
-      apiVersion: 'batch/v1',
-      kind: 'Job',
-      metadata: { name: 'j', namespace: NS, uid: 'uid-j' },
-      spec: {
-        backoffLimit: 0,
-        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36' }] } },
-      },
-      status,
-    });
-  const pod = (phase: string): Pod =>
-    ({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: `j-${podSuffix('uid-j', 0)}`, namespace: NS, uid: 'uid-p' },
-      spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
-      status: { phase },
-    });
+  const job = (status: Job['status'] = {}): KubeObject => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'j', namespace: NS, uid: 'uid-j' },
+    spec: {
+      backoffLimit: 0,
+      template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36' }] } },
+    },
+    status,
+  });
+  const pod = (phase: string): Pod => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `j-${podSuffix('uid-j', 0)}`, namespace: NS, uid: 'uid-p' },
+    spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+    status: { phase },
+  });
   const statusOf = (j: KubeObject, ps: ReadonlyArray<Pod>): NonNullable<Job['status']> =>
     jobOperator.status(j, ps, T0) as NonNullable<Job['status']>;
 

@@ -263,28 +263,26 @@ describe('the simulated training operator writes what the real one writes', () =
     (typeof kubeflowOperators)[number],
     (typeof kubeflowOperators)[number],
   ];
-  const job = (kind: string, key: string, roles: readonly string[]): KubeObject =>
-    ({
-      apiVersion: 'kubeflow.org/v1',
-      kind,
-      metadata: { name: 'j', namespace: NS, uid: 'uid-j' },
-      spec: {
-        [key]: Object.fromEntries(
-          roles.map((r) => [
-            r,
-            { replicas: 1, restartPolicy: 'Never', template: { spec: { containers: [{ name: 'c' }] } } },
-          ]),
-        ),
-      },
-    });
-  const pod = (role: string, phase: string): Pod =>
-    ({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: `j-${role}-0`, labels: { 'training.kubeflow.org/replica-type': role } },
-      spec: { containers: [] },
-      status: { phase },
-    });
+  const job = (kind: string, key: string, roles: readonly string[]): KubeObject => ({
+    apiVersion: 'kubeflow.org/v1',
+    kind,
+    metadata: { name: 'j', namespace: NS, uid: 'uid-j' },
+    spec: {
+      [key]: Object.fromEntries(
+        roles.map((r) => [
+          r,
+          { replicas: 1, restartPolicy: 'Never', template: { spec: { containers: [{ name: 'c' }] } } },
+        ]),
+      ),
+    },
+  });
+  const pod = (role: string, phase: string): Pod => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `j-${role}-0`, labels: { 'training.kubeflow.org/replica-type': role } },
+    spec: { containers: [] },
+    status: { phase },
+  });
   type Status = { conditions: Cond[]; replicaStatuses: Record<string, Record<string, number>> };
   const statusOf = (op: typeof pytorch, j: KubeObject, ps: Pod[]): Status => op.status(j, ps, T0) as Status;
   const trueTypes = (s: Status): string[] =>

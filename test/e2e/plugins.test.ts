@@ -34,7 +34,17 @@ beforeAll(async () => {
     cluster,
     clock: systemClock,
     registry: registry.right,
-    config: wallClockConfig(),
+    // The GPU nodes are tainted nvidia.com/gpu (as on EKS and GKE); the example PyTorch workers ask for a GPU.
+    config: (() => {
+      const c = wallClockConfig();
+      return {
+        ...c,
+        plugins: {
+          ...c.plugins,
+          k8s: { ...c.plugins.k8s, 'add-tolerations-for-extended-resources': ['nvidia.com/gpu'] },
+        },
+      };
+    })(),
     namespace: NS,
   });
   await manager.start();
@@ -153,10 +163,10 @@ describe('batch-job through the real Job controller', () => {
 });
 
 describe.each([
-  ['pytorch', 'examples/kubeflow/pytorch.yaml', 'PyTorchJob'],
-  ['tensorflow', 'examples/kubeflow/tensorflow.yaml', 'TFJob'],
-  ['mpi', 'examples/kubeflow/mpi.yaml', 'MPIJob'],
-] as const)('%s through the real training operator', (type, file, kind) => {
+  ['pytorch', 'examples/kubeflow/pytorch.yaml', 'PyTorchJob', 5],
+  ['tensorflow', 'examples/kubeflow/tensorflow.yaml', 'TFJob', 4],
+  ['mpi', 'examples/kubeflow/mpi.yaml', 'MPIJob', 4],
+] as const)('%s through the real training operator', (type, file, kind, podCount) => {
   it.each(outcomes)('%s ends %s %s', async (scenario, phase, code) => {
     const runName = `${type.slice(0, 2)}${scenario.replace(/[^a-z0-9]/g, '')}`;
     expect(await run(runName, example(file, runName, scenario))).toEqual({ phase, code });
@@ -165,7 +175,15 @@ describe.each([
   it(`abort deletes the ${kind} and the real garbage collector deletes its pods`, async () => {
     const runName = `${type.slice(0, 2)}abort`;
     manager!.submit(runName, example(file, runName, 'stuck-pending'));
-    await eventually('the operator made pods', async () => (await podsOfRun(runName)).length > 0);
+    // Every pod of the example is placed (the PyTorch workers' GPUs only on the GPU nodes, whose taint they must
+    // tolerate); the success and failure cases above can end on the master alone.
+    await eventually(`all ${podCount} pods are bound to nodes`, async () => {
+      const pods = await podsOfRun(runName);
+      return (
+        pods.length === podCount &&
+        pods.every((p) => (p as { spec?: { nodeName?: string } }).spec?.nodeName !== undefined)
+      );
+    });
     manager!.abort(runName, 'test');
     expect((await manager!.awaitFinal(runName)).phase).toBe('Aborted');
     await manager!.idle();

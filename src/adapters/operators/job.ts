@@ -194,35 +194,62 @@ const status = (resource: KubeObject, pods: ReadonlyArray<Pod>, now: Instant): J
   } else if (trueCondition(previous, 'Suspended') !== undefined) {
     conditions = setCondition(conditions, condition('Suspended', 'False', 'JobResumed', 'Job resumed', now));
   }
+  // Pods finished since the last write are recorded in uncountedTerminatedPods first and counted one write later
+  // (the controller's finalizer-based tracking: it records them, removes their tracking finalizers, then counts
+  // them); the final condition waits until every finished pod is counted.
+  const uncounted = previous.uncountedTerminatedPods ?? {};
+  const succeededCounted = (previous.succeeded ?? 0) + (uncounted.succeeded ?? []).length;
+  const failedCounted = (previous.failed ?? 0) + (uncounted.failed ?? []).length;
+  const newly = (verdict: 'succeeded' | 'failed', n: number): string[] =>
+    n <= 0
+      ? []
+      : s.pods
+          .filter(
+            (p) =>
+              p.verdict._tag === verdict &&
+              (p.verdict._tag !== 'failed' || p.verdict.action !== 'Ignore') &&
+              p.pod.metadata?.uid !== undefined &&
+              ![...(uncounted.succeeded ?? []), ...(uncounted.failed ?? [])].includes(p.pod.metadata.uid),
+          )
+          .slice(-n)
+          .map((p) => p.pod.metadata?.uid ?? '');
+  const newlySucceeded = newly('succeeded', s.succeeded - succeededCounted);
+  const newlyFailed = newly('failed', s.failed - failedCounted);
+  const settled = newlySucceeded.length === 0 && newlyFailed.length === 0;
   const o = s.outcome;
   const earlier = trueCondition(previous, 'FailureTarget') ?? trueCondition(previous, 'SuccessCriteriaMet');
   let final = false;
   if (o !== undefined) {
     conditions = setCondition(conditions, condition(o.type, 'True', o.reason, o.message, now));
     // The controller terminates the remaining pods, then adds the final condition: here, one write later.
-    if (earlier !== undefined) {
+    if (earlier !== undefined && settled) {
       final = true;
       const type = o.type === 'FailureTarget' ? 'Failed' : 'Complete';
       conditions = setCondition(conditions, condition(type, 'True', o.reason, o.message, now));
     }
   }
   const success = final && o?.type === 'SuccessCriteriaMet';
-  const active = final ? 0 : s.active.length;
+  // The pods this sync creates count as active at once, as the controller counts the pods it has just created.
+  const creating = final || o !== undefined ? 0 : desiredPods(resource, pods, now).length;
+  const active = final ? 0 : s.active.length + creating;
   const ready = final ? 0 : s.active.filter((p) => p.verdict._tag === 'active' && p.verdict.ready).length;
   return {
     ...(conditions.length === 0 ? {} : { conditions: [...conditions] }),
     ...(s.startTime === undefined ? {} : { startTime: s.startTime }),
     ...(success ? { completionTime: formatInstant(now) } : {}),
     ...(active === 0 ? {} : { active }),
-    ...(s.succeeded === 0 ? {} : { succeeded: s.succeeded }),
-    ...(s.failed === 0 ? {} : { failed: s.failed }),
+    ...(succeededCounted === 0 ? {} : { succeeded: succeededCounted }),
+    ...(failedCounted === 0 ? {} : { failed: failedCounted }),
     ready,
     terminating: final ? 0 : s.terminating,
     ...(spec.indexed ? { completedIndexes: formatIndexes(s.completed) } : {}),
     ...(spec.indexed && spec.backoffLimitPerIndex !== undefined
       ? { failedIndexes: formatIndexes(s.failedIndexes) }
       : {}),
-    uncountedTerminatedPods: {},
+    uncountedTerminatedPods: {
+      ...(newlySucceeded.length === 0 ? {} : { succeeded: newlySucceeded }),
+      ...(newlyFailed.length === 0 ? {} : { failed: newlyFailed }),
+    },
   };
 };
 

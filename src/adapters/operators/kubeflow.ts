@@ -148,7 +148,8 @@ const kubeflowStatus = (
   const cond = (type: string, message: string): Condition => ({
     type,
     status: 'True',
-    reason: `${kind.kind}${type}`,
+    // The MPIJob controller (training-operator 1.9) prefixes its failure reason twice: MPIJobMPIJobFailed.
+    reason: kind.kind === 'MPIJob' && type === 'Failed' ? 'MPIJobMPIJobFailed' : `${kind.kind}${type}`,
     message,
     lastUpdateTime: at,
     lastTransitionTime: at,
@@ -157,8 +158,14 @@ const kubeflowStatus = (
   conds = setCondition(conds, cond('Created', `${kind.kind} ${name} is created.`));
   const replicaStatuses: Record<string, Json> = {};
   const failedRoles: { role: string; n: number }[] = [];
+  // The MPIJob controller stops counting the workers once the launcher has finished.
+  const launcherDone =
+    kind.kind === 'MPIJob' &&
+    pods.some((p) => roleOf(p) === 'launcher' && ['Succeeded', 'Failed'].includes(podPhase(p)));
   for (const r of roles) {
-    const mine = pods.filter((p) => roleOf(p) === r.role.toLowerCase());
+    const mine = pods.filter(
+      (p) => roleOf(p) === r.role.toLowerCase() && !(launcherDone && r.role === 'Worker'),
+    );
     const active = mine.filter((p) => podPhase(p) === 'Running' && !hasFailed(p)).length;
     const succeeded = mine.filter((p) => podPhase(p) === 'Succeeded').length;
     const failed = mine.filter(hasFailed).length;
@@ -171,9 +178,13 @@ const kubeflowStatus = (
     if (failed > 0 && (r.restartPolicy === 'Never' || r.restartPolicy === 'ExitCode'))
       failedRoles.push({ role: r.role, n: failed });
   }
-  // Rank 0 cannot finish before the ranks it waits for: the simulation declares success only once every pod ended.
+  // PyTorch and TF: rank 0 cannot finish before the ranks it waits for, so the simulation declares success only once
+  // every pod ended (the operator declares it as soon as the master or chief succeeded; docs/testing.md). MPI: the
+  // launcher's success is the job's, while the workers (sshd) still run, as the operator does.
   const decisive = successRoles(kind, roles);
-  const allEnded = pods.length > 0 && pods.every((p) => podPhase(p) === 'Succeeded' || hasFailed(p));
+  const allEnded =
+    kind.kind === 'MPIJob' ||
+    (pods.length > 0 && pods.every((p) => podPhase(p) === 'Succeeded' || hasFailed(p)));
   const succeeded =
     allEnded &&
     decisive.length > 0 &&
@@ -182,7 +193,14 @@ const kubeflowStatus = (
         pods.filter((p) => roleOf(p) === r.role.toLowerCase() && podPhase(p) === 'Succeeded').length >=
         r.replicas,
     );
-  const anyRunning = pods.some((p) => podPhase(p) === 'Running' && !hasFailed(p));
+  // Running, as the operator says it: a pod of the master-like role runs (PyTorch Master, TF Chief or Master), else a
+  // worker runs; an MPIJob runs once its launcher and every worker run.
+  const runningIn = (role: string): number =>
+    pods.filter((p) => roleOf(p) === role.toLowerCase() && podPhase(p) === 'Running' && !hasFailed(p)).length;
+  const isRunning =
+    kind.kind === 'MPIJob'
+      ? runningIn('Launcher') > 0 && runningIn('Worker') === pods.filter((p) => roleOf(p) === 'worker').length
+      : decisive.some((r) => runningIn(r.role) > 0);
   const prevStart =
     isPlainObject(previous) && typeof previous['startTime'] === 'string' ? previous['startTime'] : undefined;
   let completionTime: string | undefined;
@@ -196,7 +214,7 @@ const kubeflowStatus = (
   } else if (succeeded) {
     conds = setCondition(conds, cond('Succeeded', `${kind.kind} ${name} is successfully completed.`));
     completionTime = at;
-  } else if (anyRunning) {
+  } else if (isRunning) {
     conds = setCondition(conds, cond('Running', `${kind.kind} ${name} is running.`));
   }
   return {
@@ -247,30 +265,16 @@ const rolePod = (kind: KubeflowKind, resource: KubeObject, r: RoleSpec, index: n
   };
 };
 
-/** MPI: the launcher starts once every worker has started (its mpirun reaches into them). */
-const launcherReady = (pods: ReadonlyArray<Pod>, roles: ReadonlyArray<RoleSpec>): boolean => {
-  const workers = roles.find((r) => r.role === 'Worker')?.replicas ?? 0;
-  const started = pods.filter(
-    (p) => roleOf(p) === 'worker' && ['Running', 'Succeeded'].includes(podPhase(p)),
-  );
-  return started.length >= workers;
-};
-
-const kubeflowDesiredPods = (
-  kind: KubeflowKind,
-  resource: KubeObject,
-  pods: ReadonlyArray<Pod>,
-): ReadonlyArray<Pod> => {
+const kubeflowDesiredPods = (kind: KubeflowKind, resource: KubeObject): ReadonlyArray<Pod> => {
   const conds = readConditions((resource as { status?: unknown }).status);
   if (isTrue(conds, 'Succeeded') || isTrue(conds, 'Failed')) return [];
   const roles = roleSpecs(kind, resource);
+  // Every role's pods at once: the MPIJob controller too creates its launcher with the workers (in a cluster the
+  // launcher's mpirun waits for them).
   const out: Pod[] = [];
   for (const r of roles) {
-    if (kind.kind === 'MPIJob' && r.role === 'Launcher') {
-      if (launcherReady(pods, roles)) out.push(rolePod(kind, resource, r, 0));
-      continue;
-    }
-    for (let i = 0; i < r.replicas; i++) out.push(rolePod(kind, resource, r, i));
+    const n = kind.kind === 'MPIJob' && r.role === 'Launcher' ? 1 : r.replicas;
+    for (let i = 0; i < n; i++) out.push(rolePod(kind, resource, r, i));
   }
   return out;
 };
@@ -278,7 +282,7 @@ const kubeflowDesiredPods = (
 /** The simulated training operator for one kind. */
 export const kubeflowOperator = (kind: KubeflowKind): SimulatedOperator => ({
   kind: { apiVersion: KUBEFLOW_API_VERSION, kind: kind.kind },
-  desiredPods: (resource, pods) => kubeflowDesiredPods(kind, resource, pods),
+  desiredPods: (resource) => kubeflowDesiredPods(kind, resource),
   status: (resource, pods, now) => kubeflowStatus(kind, resource, pods, now),
 });
 

@@ -310,3 +310,50 @@ describe('pod names', () => {
     expect(formatIndexes(xs)).toBe(s);
   });
 });
+
+// Found by test/e2e/side-by-side-operators.test.ts against the real Job controller (Kubernetes 1.34).
+describe('the simulated Job controller writes what the real one writes', () => {
+  const T0 = Date.parse('2026-01-01T00:00:00Z');
+  const job = (status: Job['status'] = {}): KubeObject => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'j', namespace: NS, uid: 'uid-j' },
+    spec: {
+      backoffLimit: 0,
+      template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36' }] } },
+    },
+    status,
+  });
+  const pod = (phase: string): Pod => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `j-${podSuffix('uid-j', 0)}`, namespace: NS, uid: 'uid-p' },
+    spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+    status: { phase },
+  });
+  const statusOf = (j: KubeObject, ps: ReadonlyArray<Pod>): NonNullable<Job['status']> =>
+    jobOperator.status(j, ps, T0) as NonNullable<Job['status']>;
+
+  it('counts the pod it creates as active in the same write', () => {
+    expect(jobOperator.desiredPods(job(), [], T0)).toHaveLength(1);
+    expect(statusOf(job(), [])).toMatchObject({ active: 1, ready: 0 });
+  });
+
+  it.each([
+    ['Succeeded', 'succeeded', 'SuccessCriteriaMet', 'Complete'],
+    ['Failed', 'failed', 'FailureTarget', 'Failed'],
+  ] as const)(
+    'a %s pod is first uncounted beside the interim condition, then counted with the final one',
+    (phase, counter, interim, final) => {
+      const running = { startTime: '2026-01-01T00:00:00Z', active: 1, ready: 1, terminating: 0 };
+      const first = statusOf(job(running), [pod(phase)]);
+      expect(first.conditions?.map((c) => c.type)).toEqual([interim]);
+      expect(first.uncountedTerminatedPods).toEqual({ [counter]: ['uid-p'] });
+      expect(first[counter]).toBeUndefined();
+      const second = statusOf(job(first), [pod(phase)]);
+      expect(second.conditions?.map((c) => c.type)).toEqual([interim, final]);
+      expect(second.uncountedTerminatedPods).toEqual({});
+      expect(second[counter]).toBe(1);
+    },
+  );
+});

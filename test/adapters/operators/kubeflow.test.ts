@@ -227,16 +227,15 @@ describe('the simulated training operator', () => {
     expect((await phaseOf(tensorflowPlugin, final)).phase).toBe('Success');
   });
 
-  it('mpi: the launcher starts after the workers; its failure (scenario role launcher) fails the job', async () => {
+  it('mpi: the launcher is created with the workers; its failure (scenario role launcher) fails the job', async () => {
     const ok = await submit(mpiPlugin, task('mpi', { numWorkers: 2, slots: 2 }, 'mpi1', {}));
     const { final } = await runUntil(ok, finished);
     const pods = await podsOf(final);
     const launcher = pods.find((p) => p.metadata?.name === `${ok.metadata?.name}-launcher`);
     expect(launcher?.metadata?.labels?.['training.kubeflow.org/replica-type']).toBe('launcher');
-    const firstWorker = Math.min(
-      ...pods.filter((p) => p !== launcher).map((p) => Date.parse(p.metadata?.creationTimestamp ?? '')),
-    );
-    expect(Date.parse(launcher?.metadata?.creationTimestamp ?? '')).toBeGreaterThan(firstWorker);
+    // As the training operator does (its ReconcilePods creates the launcher in the sync that creates the workers).
+    const created = pods.map((p) => Date.parse(p.metadata?.creationTimestamp ?? ''));
+    expect(new Set(created).size).toBe(1);
     expect((await phaseOf(mpiPlugin, final)).phase).toBe('Success');
 
     const bad = await submit(
@@ -248,8 +247,80 @@ describe('the simulated training operator', () => {
     );
     const { final: f2 } = await runUntil(bad, finished);
     expect(conditionsOf(f2).find((c) => c.type === 'Failed')?.message).toContain('Launcher');
+    // The operator's own spelling (NewReason applied twice), seen on training-operator v1.9.3 in test/e2e.
+    expect(conditionsOf(f2).find((c) => c.type === 'Failed')?.reason).toBe('MPIJobMPIJobFailed');
     const pi = await phaseOf(mpiPlugin, f2);
     expect(pi.phase).toBe('RetryableFailure');
     expect(pi.error?.kind).toBe('USER');
+  });
+});
+
+// Found by test/e2e/side-by-side-operators.test.ts against the real training operator (v1.9.3).
+describe('the simulated training operator writes what the real one writes', () => {
+  const T0 = Date.parse('2026-01-01T00:00:00Z');
+  const [pytorch, , mpi] = kubeflowOperators as [
+    (typeof kubeflowOperators)[number],
+    (typeof kubeflowOperators)[number],
+    (typeof kubeflowOperators)[number],
+  ];
+  const job = (kind: string, key: string, roles: readonly string[]): KubeObject => ({
+    apiVersion: 'kubeflow.org/v1',
+    kind,
+    metadata: { name: 'j', namespace: NS, uid: 'uid-j' },
+    spec: {
+      [key]: Object.fromEntries(
+        roles.map((r) => [
+          r,
+          { replicas: 1, restartPolicy: 'Never', template: { spec: { containers: [{ name: 'c' }] } } },
+        ]),
+      ),
+    },
+  });
+  const pod = (role: string, phase: string): Pod => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `j-${role}-0`, labels: { 'training.kubeflow.org/replica-type': role } },
+    spec: { containers: [] },
+    status: { phase },
+  });
+  type Status = { conditions: Cond[]; replicaStatuses: Record<string, Record<string, number>> };
+  const statusOf = (op: typeof pytorch, j: KubeObject, ps: Pod[]): Status => op.status(j, ps, T0) as Status;
+  const trueTypes = (s: Status): string[] =>
+    s.conditions.filter((c) => c.status === 'True').map((c) => c.type);
+
+  it('pytorch with a master: Running only once the master runs, not a worker', () => {
+    const j = job('PyTorchJob', 'pytorchReplicaSpecs', ['Master', 'Worker']);
+    expect(trueTypes(statusOf(pytorch, j, [pod('master', 'Pending'), pod('worker', 'Running')]))).toEqual([
+      'Created',
+    ]);
+    expect(trueTypes(statusOf(pytorch, j, [pod('master', 'Running'), pod('worker', 'Running')]))).toEqual([
+      'Created',
+      'Running',
+    ]);
+  });
+
+  it('mpi: the launcher comes with the workers; Running once it and every worker run', () => {
+    const j = job('MPIJob', 'mpiReplicaSpecs', ['Launcher', 'Worker']);
+    expect(mpi.desiredPods(j, [], T0).map((p) => p.metadata?.name)).toEqual(['j-launcher', 'j-worker-0']);
+    expect(trueTypes(statusOf(mpi, j, [pod('launcher', 'Pending'), pod('worker', 'Running')]))).toEqual([
+      'Created',
+    ]);
+    expect(trueTypes(statusOf(mpi, j, [pod('launcher', 'Running'), pod('worker', 'Running')]))).toEqual([
+      'Created',
+      'Running',
+    ]);
+  });
+
+  it('mpi: the launcher succeeding ends the job while the workers run, and the workers are no longer counted', () => {
+    const j = job('MPIJob', 'mpiReplicaSpecs', ['Launcher', 'Worker']);
+    const s = statusOf(mpi, j, [pod('launcher', 'Succeeded'), pod('worker', 'Running')]);
+    expect(trueTypes(s)).toEqual(['Created', 'Succeeded']);
+    expect(s.replicaStatuses).toEqual({ Launcher: { succeeded: 1 }, Worker: {} });
+  });
+
+  it("mpi: a failed worker fails the job with the operator's doubled reason", () => {
+    const j = job('MPIJob', 'mpiReplicaSpecs', ['Launcher', 'Worker']);
+    const s = statusOf(mpi, j, [pod('launcher', 'Running'), pod('worker', 'Failed')]);
+    expect(s.conditions.find((c) => c.type === 'Failed')?.reason).toBe('MPIJobMPIJobFailed');
   });
 });

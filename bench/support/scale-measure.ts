@@ -43,8 +43,7 @@ export interface ScaleProbe {
   readonly milestones: ReadonlyMap<string, Readonly<PodMilestones>>;
 }
 
-const podPhase = (o: KubeObject): string | undefined =>
-  (o as { status?: { phase?: string } }).status?.phase;
+const podPhase = (o: KubeObject): string | undefined => (o as { status?: { phase?: string } }).status?.phase;
 
 const finishedAtOf = (o: KubeObject): number | undefined => {
   const statuses = (
@@ -152,7 +151,12 @@ export interface ScaleReport {
   /** Final PhaseInfos per tenth of the run's wall time: how even the throughput was. */
   readonly finalsPerTenth: readonly number[];
   readonly cpu: { userSeconds: number; systemSeconds: number; msPerTask: number; shareOfOneCore: number };
-  readonly memory: { rssBeforeMiB: number; peakRssMiB: number; peakHeapUsedMiB: number; heapAfterMiB: number };
+  readonly memory: {
+    rssBeforeMiB: number;
+    peakRssMiB: number;
+    peakHeapUsedMiB: number;
+    heapAfterMiB: number;
+  };
   /** The manager's calls per task, counted at its port (retries excluded; see `transport`). */
   readonly managerCallsPerTask: Readonly<Record<string, number>>;
   /** Every client's requests per task, from apiserver_request_total (scheduler, KWOK, controllers included). */

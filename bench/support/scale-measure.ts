@@ -54,8 +54,8 @@ const finishedAtOf = (o: KubeObject): number | undefined => {
 };
 
 /**
- * Wraps a port for the manager. The watch wrapper reads each event as it leaves the adapter and before the
- * manager's informer takes it, so the latency measured from it is the manager's own (queueing, its step, its
+ * Wraps a port for the manager. The watch and list wrappers read each object as it leaves the adapter and before
+ * the manager's informer takes it, so the latency measured from it is the manager's own (queueing, its step, its
  * emission), not the network's or the API server's.
  */
 export const makeScaleProbe = (inner: ClusterPort): ScaleProbe => {
@@ -113,6 +113,14 @@ export const makeScaleProbe = (inner: ClusterPort): ScaleProbe => {
         .then((r) => {
           const id = obj.metadata?.annotations?.[TASK_ANNOTATION];
           if (r._tag === 'Right' && id !== undefined) milestonesOf(id).created ??= performance.now();
+          return r;
+        }),
+    // A re-LIST (after a watch expired) can be where the manager first sees a terminal pod: counted the same way.
+    list: (g, sel) => () =>
+      counting.port
+        .list(g, sel)()
+        .then((r) => {
+          if (r._tag === 'Right') for (const object of r.right.items) see({ type: 'ADDED', object });
           return r;
         }),
     watch: (g, o) => () =>

@@ -16,7 +16,9 @@ import {
 } from '../adapters/observability/http-endpoints.js';
 import { makePinoLogger } from '../adapters/observability/pino-logger.js';
 import { makePromMetrics } from '../adapters/observability/prom-metrics.js';
+import { leaseTimings, type LeaseTimings } from '../domain/leader-election/timings.js';
 import { defaultPlatformConfig } from '../domain/platform-config.js';
+import { parseDuration } from '../domain/time.js';
 import { showRegistryError } from '../domain/registry.js';
 import type { ClusterPort } from '../ports/cluster.js';
 import type { Logger } from '../ports/logger.js';
@@ -32,6 +34,8 @@ export interface LeaderElectionFlags {
   readonly leaseName: string;
   readonly leaseNamespace: string;
   readonly identity: string;
+  /** Lease duration, renew deadline and retry period (client-go's 15 s / 10 s / 2 s unless the flags say). */
+  readonly timings?: LeaseTimings;
 }
 
 /**
@@ -50,6 +54,7 @@ export const leadershipFor = (
         clock: steadyClock,
         lease: { namespace: flags.leaseNamespace, name: flags.leaseName },
         identity: flags.identity,
+        ...(flags.timings === undefined ? {} : { timings: flags.timings }),
         logger,
         metrics,
       })
@@ -60,6 +65,31 @@ const address = (flag: string, value: string): ListenAddress => {
   if (a === undefined)
     throw new CliExit(ExitCode.badInput, [`${flag}: expected [host]:port such as :8081, got "${value}"`]);
   return a;
+};
+
+/** A Go duration flag (`15s`, `500ms`) in milliseconds. */
+const durationFlag = (flag: string, value: string): number => {
+  const d = parseDuration(value);
+  if (d._tag === 'None')
+    throw new CliExit(ExitCode.badInput, [
+      `${flag}: expected a duration such as 15s or 500ms, got "${value}"`,
+    ]);
+  return d.value;
+};
+
+/** The lease timings the flags ask for, validated by client-go's rules (lease > renew deadline > 1.2 × retry). */
+const timingsOf = (opts: {
+  readonly leaseDuration: string;
+  readonly renewDeadline: string;
+  readonly retryPeriod: string;
+}): LeaseTimings => {
+  const t = leaseTimings({
+    leaseDuration: durationFlag('--lease-duration', opts.leaseDuration),
+    renewDeadline: durationFlag('--renew-deadline', opts.renewDeadline),
+    retryPeriod: durationFlag('--retry-period', opts.retryPeriod),
+  });
+  if (E.isLeft(t)) throw new CliExit(ExitCode.badInput, [`leader election: ${t.left}`]);
+  return t.right;
 };
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -82,6 +112,13 @@ export const controllerCommand = () =>
       '--lease-namespace <ns>',
       "the Lease's namespace (default: the controller's own, else kubetasks-system)",
     )
+    .option(
+      '--lease-duration <duration>',
+      'how long a lease nobody renews still holds (whole seconds)',
+      '15s',
+    )
+    .option('--renew-deadline <duration>', 'how long a leader that cannot renew keeps leading', '10s')
+    .option('--retry-period <duration>', 'how often candidates read the lease and the leader renews it', '2s')
     .option('--health-addr <addr>', 'where /healthz and /readyz are served', ':8081')
     .option('--metrics-addr <addr>', 'where /metrics is served', ':8080')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
@@ -94,6 +131,7 @@ export const controllerCommand = () =>
         throw new CliExit(ExitCode.badInput, [
           `--log-level: expected debug, info, warn or error, got "${level}"`,
         ]);
+      const timings = timingsOf(opts);
       const config =
         opts.config === undefined ? defaultPlatformConfig : loadOrExit(opts.config, loadPlatformConfig);
       const registry = builtInRegistry();
@@ -112,6 +150,7 @@ export const controllerCommand = () =>
           leaseNamespace: opts.leaseNamespace ?? process.env['POD_NAMESPACE'] ?? 'kubetasks-system',
           // Unique per process: a restarted container must not take over its predecessor's identity.
           identity: `${process.env['POD_NAME'] ?? process.env['HOSTNAME'] ?? 'kubetasks'}_${randomUUID().slice(0, 8)}`,
+          timings,
         },
         cluster,
         logger,

@@ -136,11 +136,16 @@ export const controllerCommand = () =>
         opts.config === undefined ? defaultPlatformConfig : loadOrExit(opts.config, loadPlatformConfig);
       const registry = builtInRegistry();
       if (E.isLeft(registry)) throw new CliExit(ExitCode.internal, [showRegistryError(registry.left)]);
-      const loaded = loadKubernetesCluster(
-        opts.kubeconfig === undefined ? {} : { kubeconfigPath: opts.kubeconfig },
-      );
+      const source = opts.kubeconfig === undefined ? {} : { kubeconfigPath: opts.kubeconfig };
+      const loaded = loadKubernetesCluster(source);
       if (E.isLeft(loaded)) throw new CliExit(ExitCode.badInput, [`cannot connect: ${loaded.left.message}`]);
       const cluster = loaded.right;
+      // The Lease gets a connection of its own, as controller-runtime gives leader election a client of its own: on
+      // the shared one a renewal waits its turn behind every request queued before it (a burst of a thousand
+      // creates, say) and can miss the renew deadline of a leader that is otherwise well.
+      const electionCluster = E.getOrElse(() => cluster)(
+        loadKubernetesCluster({ ...source, userAgent: 'kubetasks/leader-election' }),
+      );
       const logger = makePinoLogger({ level: level as (typeof LEVELS)[number], destination: process.stderr });
       const metrics = makePromMetrics(new PromRegistry());
       const leadership = leadershipFor(
@@ -152,7 +157,7 @@ export const controllerCommand = () =>
           identity: `${process.env['POD_NAME'] ?? process.env['HOSTNAME'] ?? 'kubetasks'}_${randomUUID().slice(0, 8)}`,
           timings,
         },
-        cluster,
+        electionCluster,
         logger,
         metrics,
       );
@@ -202,5 +207,6 @@ export const controllerCommand = () =>
         for (const off of handlers) off();
         await endpoints.close();
         cluster.close();
+        electionCluster.close();
       }
     });

@@ -14,6 +14,7 @@ import {
   visibleKey,
   type StatusObject,
 } from '../domain/task-execution-status.js';
+import { finalPhase } from '../domain/lifecycle/step.js';
 import type { CancelTimer } from '../ports/clock.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
@@ -81,6 +82,8 @@ export class Controller {
   private readonly metrics: Metrics;
   private leading: Leading | undefined;
   private running = false;
+  /** The signal `run` was given: aborted when this process is asked to stop (rather than losing its leadership). */
+  private stopping: AbortSignal | undefined;
 
   constructor(private readonly opts: ControllerOptions) {
     this.logger = opts.logger ?? silentLogger;
@@ -122,6 +125,7 @@ export class Controller {
    */
   async run(stop: AbortSignal): Promise<LeadershipEnd> {
     this.running = true;
+    this.stopping = stop;
     try {
       await this.informer.start();
       await this.informer.synced();
@@ -159,17 +163,32 @@ export class Controller {
       flushes: new Map(),
       retries: new Map(),
     };
-    manager.subscribe((u) => {
+    const unsubscribe = manager.subscribe((u) => {
       this.onUpdate(l, u);
     });
     try {
       await manager.start();
       this.leading = l;
-      // Tasks resumed already finished emit nothing more: dropped from memory by the sweeper once settled.
       for (const o of this.informer.list()) {
         const id = taskIdOfObject(o);
-        if (statusOfObject(o).completionTime !== undefined && manager.state(id) !== undefined)
-          l.finished.add(id);
+        const state = manager.state(id);
+        if (state === undefined) continue;
+        // Tasks resumed already finished emit nothing more: dropped from memory by the sweeper once settled.
+        if (statusOfObject(o).completionTime !== undefined) l.finished.add(id);
+        else {
+          // The outcome is in the state but not in the status: the last leader stored the one and died (or was
+          // stopped) before the other's write, which waits up to the status delay. Nothing would emit it again.
+          const outcome = finalPhase(state);
+          if (outcome !== undefined)
+            this.onUpdate(l, {
+              taskId: id,
+              pluginId: state.pluginId,
+              phaseInfo: outcome,
+              attempt: state.attempt,
+              final: true,
+              at: this.opts.clock.now(),
+            });
+        }
       }
       for (const o of this.informer.list()) this.reconcile(l, o);
       const off = this.informer.onEvent((e) => {
@@ -187,8 +206,22 @@ export class Controller {
       sweep();
     } finally {
       this.leading = undefined;
+      // No status write starts after this: a reconcile still in flight may emit, but its timer would outlive the lease.
+      unsubscribe();
+      const pending = [...l.flushes.keys()];
       for (const cancel of [...l.flushes.values(), ...l.retries.values()]) cancel();
       await manager.stop();
+      // Asked to stop, this process still holds the lease until it returns: the phases waiting out the status delay
+      // are written now, since the next leader resumes from the state and would not show them. After a lost
+      // leadership another process may lead already: its status is left alone.
+      if (this.stopping?.aborted === true)
+        await Promise.all(
+          pending.map(async (id) => {
+            const r = await l.store.flush(id)();
+            if (E.isLeft(r))
+              this.logger.error('cannot write the status', { task: id, message: r.left.message });
+          }),
+        );
       this.metrics.setGauge('kubetasks_leader', 0);
     }
   }

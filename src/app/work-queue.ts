@@ -79,21 +79,26 @@ export class WorkQueue<T extends Queued> {
     return this.ready.length === 0 && this.active === 0 && this.parkedTasks.size === 0;
   }
 
+  /**
+   * Starts no more reconciles: parked tasks stay parked for good, ready ones are not started, and one in flight is
+   * not queued again when it ends (a failed one would otherwise come straight back, since parking is off).
+   */
   stop(): void {
     this.stopped = true;
     for (const t of this.parkedTasks) t.parked?.();
     this.parkedTasks.clear();
+    this.ready.length = 0;
   }
 
   private pump(): void {
-    while (this.active < this.opts.maxConcurrency && this.ready.length > 0) {
+    while (!this.stopped && this.active < this.opts.maxConcurrency && this.ready.length > 0) {
       const t = this.ready.shift();
       if (t === undefined) break;
       this.active++;
       void this.opts.process(t).finally(() => {
         this.active--;
         // A parked task stays queued: its back-off timer puts it back.
-        if (t.parked === undefined) {
+        if (t.parked === undefined && !this.stopped) {
           if (t.mailbox.length > 0) this.ready.push(t);
           else t.queued = false;
         }

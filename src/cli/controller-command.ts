@@ -16,7 +16,9 @@ import {
 } from '../adapters/observability/http-endpoints.js';
 import { makePinoLogger } from '../adapters/observability/pino-logger.js';
 import { makePromMetrics } from '../adapters/observability/prom-metrics.js';
+import { leaseTimings, type LeaseTimings } from '../domain/leader-election/timings.js';
 import { defaultPlatformConfig } from '../domain/platform-config.js';
+import { parseDuration } from '../domain/time.js';
 import { showRegistryError } from '../domain/registry.js';
 import type { ClusterPort } from '../ports/cluster.js';
 import type { Logger } from '../ports/logger.js';
@@ -32,6 +34,8 @@ export interface LeaderElectionFlags {
   readonly leaseName: string;
   readonly leaseNamespace: string;
   readonly identity: string;
+  /** Lease duration, renew deadline and retry period (client-go's 15 s / 10 s / 2 s unless the flags say). */
+  readonly timings?: LeaseTimings;
 }
 
 /**
@@ -50,6 +54,7 @@ export const leadershipFor = (
         clock: steadyClock,
         lease: { namespace: flags.leaseNamespace, name: flags.leaseName },
         identity: flags.identity,
+        ...(flags.timings === undefined ? {} : { timings: flags.timings }),
         logger,
         metrics,
       })
@@ -60,6 +65,31 @@ const address = (flag: string, value: string): ListenAddress => {
   if (a === undefined)
     throw new CliExit(ExitCode.badInput, [`${flag}: expected [host]:port such as :8081, got "${value}"`]);
   return a;
+};
+
+/** A Go duration flag (`15s`, `500ms`) in milliseconds. */
+const durationFlag = (flag: string, value: string): number => {
+  const d = parseDuration(value);
+  if (d._tag === 'None')
+    throw new CliExit(ExitCode.badInput, [
+      `${flag}: expected a duration such as 15s or 500ms, got "${value}"`,
+    ]);
+  return d.value;
+};
+
+/** The lease timings the flags ask for, validated by client-go's rules (lease > renew deadline > 1.2 × retry). */
+const timingsOf = (opts: {
+  readonly leaseDuration: string;
+  readonly renewDeadline: string;
+  readonly retryPeriod: string;
+}): LeaseTimings => {
+  const t = leaseTimings({
+    leaseDuration: durationFlag('--lease-duration', opts.leaseDuration),
+    renewDeadline: durationFlag('--renew-deadline', opts.renewDeadline),
+    retryPeriod: durationFlag('--retry-period', opts.retryPeriod),
+  });
+  if (E.isLeft(t)) throw new CliExit(ExitCode.badInput, [`leader election: ${t.left}`]);
+  return t.right;
 };
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -82,6 +112,13 @@ export const controllerCommand = () =>
       '--lease-namespace <ns>',
       "the Lease's namespace (default: the controller's own, else kubetasks-system)",
     )
+    .option(
+      '--lease-duration <duration>',
+      'how long a lease nobody renews still holds (whole seconds)',
+      '15s',
+    )
+    .option('--renew-deadline <duration>', 'how long a leader that cannot renew keeps leading', '10s')
+    .option('--retry-period <duration>', 'how often candidates read the lease and the leader renews it', '2s')
     .option('--health-addr <addr>', 'where /healthz and /readyz are served', ':8081')
     .option('--metrics-addr <addr>', 'where /metrics is served', ':8080')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
@@ -94,15 +131,21 @@ export const controllerCommand = () =>
         throw new CliExit(ExitCode.badInput, [
           `--log-level: expected debug, info, warn or error, got "${level}"`,
         ]);
+      const timings = timingsOf(opts);
       const config =
         opts.config === undefined ? defaultPlatformConfig : loadOrExit(opts.config, loadPlatformConfig);
       const registry = builtInRegistry();
       if (E.isLeft(registry)) throw new CliExit(ExitCode.internal, [showRegistryError(registry.left)]);
-      const loaded = loadKubernetesCluster(
-        opts.kubeconfig === undefined ? {} : { kubeconfigPath: opts.kubeconfig },
-      );
+      const source = opts.kubeconfig === undefined ? {} : { kubeconfigPath: opts.kubeconfig };
+      const loaded = loadKubernetesCluster(source);
       if (E.isLeft(loaded)) throw new CliExit(ExitCode.badInput, [`cannot connect: ${loaded.left.message}`]);
       const cluster = loaded.right;
+      // The Lease gets a connection of its own, as controller-runtime gives leader election a client of its own: on
+      // the shared one a renewal waits its turn behind every request queued before it (a burst of a thousand
+      // creates, say) and can miss the renew deadline of a leader that is otherwise well.
+      const electionCluster = E.getOrElse(() => cluster)(
+        loadKubernetesCluster({ ...source, userAgent: 'kubetasks/leader-election' }),
+      );
       const logger = makePinoLogger({ level: level as (typeof LEVELS)[number], destination: process.stderr });
       const metrics = makePromMetrics(new PromRegistry());
       const leadership = leadershipFor(
@@ -112,8 +155,9 @@ export const controllerCommand = () =>
           leaseNamespace: opts.leaseNamespace ?? process.env['POD_NAMESPACE'] ?? 'kubetasks-system',
           // Unique per process: a restarted container must not take over its predecessor's identity.
           identity: `${process.env['POD_NAME'] ?? process.env['HOSTNAME'] ?? 'kubetasks'}_${randomUUID().slice(0, 8)}`,
+          timings,
         },
-        cluster,
+        electionCluster,
         logger,
         metrics,
       );
@@ -163,5 +207,6 @@ export const controllerCommand = () =>
         for (const off of handlers) off();
         await endpoints.close();
         cluster.close();
+        electionCluster.close();
       }
     });

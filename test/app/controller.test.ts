@@ -217,6 +217,50 @@ describe('the controller on the in-memory cluster', () => {
     expect((await statusOf(w.cluster, 'long')).phase).toBe('Success');
   });
 
+  it('a controller asked to stop right after an outcome writes it before it lets go: the status delay loses nothing', async () => {
+    const w = await world();
+    const first = startController(w);
+    await until(w, 'leading', () => Promise.resolve(first.controller.manager !== undefined));
+    // Stopped the moment the outcome is emitted: its status write is still waiting out the status delay.
+    first.controller.manager!.subscribe((u) => {
+      if (u.final) void first.halt();
+    });
+    await create(w.cluster, objectOfTask(task('quick', 'succeed'), 'quick'));
+    expect(await first.done).toEqual({ _tag: 'Stopped' });
+    // Before: the pending write was cancelled, and the next leader, resuming from the finished state, never wrote it.
+    expect(await statusOf(w.cluster, 'quick')).toMatchObject({ phase: 'Success' });
+    expect((await statusOf(w.cluster, 'quick')).completionTime).toBeDefined();
+  });
+
+  it('a leader that finds an outcome in the state but not in the status (its predecessor died between) shows it', async () => {
+    const w = await world();
+    const first = startController(w);
+    await create(w.cluster, objectOfTask(task('died', 'exit:1'), 'died'));
+    await final(w, 'died');
+    await first.halt();
+    // What kill -9 leaves when it falls between the state write and the status write of the outcome.
+    const r = await w.cluster.patchStatus(
+      { ...TASK_EXECUTION, namespace: NS, name: 'died' },
+      {
+        type: 'merge',
+        body: {
+          status: { phase: 'Running', completionTime: null, error: null, reason: '', conditions: null },
+        },
+      },
+    )();
+    expect(E.isRight(r)).toBe(true);
+    expect((await statusOf(w.cluster, 'died')).completionTime).toBeUndefined();
+    startController(w);
+    // Before: nothing emitted the outcome again, and the TaskExecution showed Running for ever.
+    for (let i = 0; i < 60 && (await statusOf(w.cluster, 'died')).completionTime === undefined; i++)
+      await w.clock.sleep(1000)();
+    expect(await statusOf(w.cluster, 'died')).toMatchObject({
+      phase: 'PermanentFailure',
+      error: { code: 'Error', kind: 'USER' },
+    });
+    expect((await statusOf(w.cluster, 'died')).completionTime).toBeDefined();
+  });
+
   it('deleting a TaskExecution aborts its task; the finalizers go, then the object', async () => {
     const w = await world();
     startController(w);

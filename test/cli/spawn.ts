@@ -37,9 +37,13 @@ export interface Running {
   readonly stderrHas: (text: string) => Promise<void>;
 }
 
-export const startCli = (args: ReadonlyArray<string>, closePipes = false): Running => {
+export const startCli = (
+  args: ReadonlyArray<string>,
+  closePipes = false,
+  env: Readonly<Record<string, string>> = {},
+): Running => {
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

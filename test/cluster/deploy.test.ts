@@ -1,10 +1,9 @@
 // deploy/ on a real kube-apiserver: every manifest passes server-side dry-run, and the controller runs
 // TaskExecutions end to end as deploy/'s ServiceAccount, with exactly deploy/'s RBAC.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
-import { parseAllDocuments } from 'yaml';
 import type { Kubelet } from '../../src/adapters/kubelet/index.js';
 import { makeKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/index.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
@@ -12,6 +11,15 @@ import { objectOfTask, statusOfObject, TASK_EXECUTION } from '../../src/domain/t
 import type { TaskExecutionStatus } from '../../src/domain/task-execution-status.js';
 import { startCli, type Running } from '../cli/spawn.js';
 import { adminRequest, startControlPlane, type ControlPlane } from './control-plane.js';
+import {
+  deployManifests as manifests,
+  installControllerIdentity,
+  must,
+  startController as startControllerProcess,
+  until,
+  writeControllerConfig,
+  type ControllerIdentity,
+} from './controller-process.js';
 import { podsWithOurFinalizer, podTask, startFastKubelet } from './fixtures.js';
 
 let plane: ControlPlane | undefined;
@@ -19,18 +27,6 @@ let admin: KubernetesCluster | undefined;
 let kubelet: Kubelet | undefined;
 const children: Running[] = [];
 const TASKS_NS = 'jobs-e2e';
-
-/** Every object of every manifest in deploy/, in file order. */
-const manifests = (): ReadonlyArray<{ file: string; object: KubeObject }> =>
-  readdirSync('deploy')
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .flatMap((f) =>
-      parseAllDocuments(readFileSync(join('deploy', f), 'utf8'))
-        .map((d) => d.toJS() as KubeObject | null)
-        .filter((o): o is KubeObject => o !== null)
-        .map((object) => ({ file: f, object })),
-    );
 
 const plurals: Readonly<Record<string, string>> = {
   Namespace: 'namespaces',
@@ -112,23 +108,6 @@ describe('deploy/ on a real kube-apiserver', () => {
   });
 });
 
-const must = async <A>(label: string, r: Promise<E.Either<{ message: string }, A>>): Promise<A> => {
-  const x = await r;
-  if (E.isLeft(x)) throw new Error(`${label}: ${x.left.message}`);
-  return x.right;
-};
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-const until = async (what: string, cond: () => Promise<boolean>, ms = 60_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
-
 const statusOf = async (name: string): Promise<TaskExecutionStatus> => {
   const r = await admin!.get({ ...TASK_EXECUTION, namespace: TASKS_NS, name })();
   return E.isRight(r) ? statusOfObject(r.right) : {};
@@ -151,66 +130,24 @@ executor:
 describe('the controller with exactly deploy/ RBAC, as its ServiceAccount', () => {
   let controller: Running | undefined;
   let metricsPort = 0;
-  let userKubeconfig = '';
+  let identity: ControllerIdentity | undefined;
   let configFile = '';
-  let leaseNamespace = '';
 
   /** The controller CLI as deploy/'s ServiceAccount, once it reports ready on /readyz. */
   const startController = async (): Promise<Running> => {
-    const c = startCli([
-      'controller',
-      '--kubeconfig',
-      userKubeconfig,
-      '--config',
-      configFile,
-      '--leader-elect',
-      '--lease-namespace',
-      leaseNamespace,
-      '--health-addr',
-      '127.0.0.1:0',
-      '--metrics-addr',
-      '127.0.0.1:0',
-    ]);
-    children.push(c);
-    await c.stderrHas('controller starting');
-    const line = c
-      .stderr()
-      .split('\n')
-      .find((l) => l.includes('controller starting'))!;
-    const ports = JSON.parse(line) as { healthPort: number; metricsPort: number };
-    metricsPort = ports.metricsPort;
-    await until(
-      'ready',
-      async () =>
-        (await fetch(`http://127.0.0.1:${ports.healthPort}/readyz`).catch(() => undefined))?.status === 200,
-    );
-    return c;
+    const c = await startControllerProcess({ identity: identity!, configFile });
+    children.push(c.running);
+    metricsPort = c.metricsPort;
+    return c.running;
   };
 
   beforeAll(async () => {
     admin = makeKubernetesCluster({ kubeconfigPath: plane!.kubeconfigPath });
-    const crd = manifests().find((m) => m.object.kind === 'CustomResourceDefinition')!.object;
-    await must('crd', admin.create(crd)());
-    await until('the CRD to be served', async () => {
-      const r = await admin!.serves(TASK_EXECUTION)();
-      return E.isRight(r) && r.right;
-    });
-    for (const m of manifests().filter((x) =>
-      ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(x.object.kind),
-    ))
-      await must(m.object.kind, admin.create(m.object)());
+    identity = await installControllerIdentity(plane!, admin);
     await must('ns', admin.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: TASKS_NS } })());
-    const sa = manifests().find((m) => m.object.kind === 'ServiceAccount')!.object;
-    const user = await plane!.mintUser(
-      `system:serviceaccount:${sa.metadata!.namespace!}:${sa.metadata!.name!}`,
-      ['system:serviceaccounts', `system:serviceaccounts:${sa.metadata!.namespace!}`],
-    );
     // The kubelet stands in for the node, which is not what the controller's RBAC grants: it runs as the admin.
     kubelet = await startFastKubelet(admin, TASKS_NS);
-    configFile = join(plane!.dataDir, 'controller-config.yaml');
-    writeFileSync(configFile, CONFIG);
-    userKubeconfig = user.kubeconfigPath;
-    leaseNamespace = sa.metadata!.namespace!;
+    configFile = writeControllerConfig(plane!, 'controller-config.yaml', CONFIG);
     controller = await startController();
   });
 

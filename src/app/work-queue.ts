@@ -79,6 +79,11 @@ export class WorkQueue<T extends Queued> {
     return this.ready.length === 0 && this.active === 0 && this.parkedTasks.size === 0;
   }
 
+  /**
+   * Starts nothing more: parked tasks stay parked for good, and a reconcile in flight is not followed by another,
+   * even if its observations were put back (after a stop, `park` holds nothing back, so going on would retry a
+   * failing task at once, for ever).
+   */
   stop(): void {
     this.stopped = true;
     for (const t of this.parkedTasks) t.parked?.();
@@ -86,7 +91,7 @@ export class WorkQueue<T extends Queued> {
   }
 
   private pump(): void {
-    while (this.active < this.opts.maxConcurrency && this.ready.length > 0) {
+    while (!this.stopped && this.active < this.opts.maxConcurrency && this.ready.length > 0) {
       const t = this.ready.shift();
       if (t === undefined) break;
       this.active++;

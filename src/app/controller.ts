@@ -142,7 +142,6 @@ export class Controller {
   // -----------------------------------------------------------------------------------
 
   private async lead(ending: AbortSignal): Promise<void> {
-    this.metrics.setGauge('kubetasks_leader', 1);
     const store = new TaskExecutionStore({
       cluster: this.opts.cluster,
       objects: () => this.informer.list(),
@@ -189,7 +188,6 @@ export class Controller {
       this.leading = undefined;
       for (const cancel of [...l.flushes.values(), ...l.retries.values()]) cancel();
       await manager.stop();
-      this.metrics.setGauge('kubetasks_leader', 0);
     }
   }
 

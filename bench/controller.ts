@@ -139,7 +139,12 @@ const startController = async (
   const { healthPort, metricsPort } = ports!;
   await until(
     'the controller to be ready',
-    async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200,
+    async () =>
+      (
+        await fetch(`http://127.0.0.1:${healthPort}/readyz`, { signal: AbortSignal.timeout(5000) }).catch(
+          () => undefined,
+        )
+      )?.status === 200,
     120_000,
   );
   return { child, metricsPort, exited, stderr };
@@ -147,10 +152,14 @@ const startController = async (
 
 /** The controller's /metrics, as `name{labels}` → value (undefined when it no longer answers). */
 const scrapeController = async (c: ControllerChild): Promise<Map<string, number> | undefined> => {
-  const res = await fetch(`http://127.0.0.1:${c.metricsPort}/metrics`).catch(() => undefined);
-  if (res?.status !== 200) return undefined;
+  // A process too busy to answer within seconds is reported as not answering, not waited for.
+  const res = await fetch(`http://127.0.0.1:${c.metricsPort}/metrics`, {
+    signal: AbortSignal.timeout(5000),
+  }).catch(() => undefined);
+  const text = res?.status === 200 ? await res.text().catch(() => undefined) : undefined;
+  if (text === undefined) return undefined;
   const out = new Map<string, number>();
-  for (const line of (await res.text()).split('\n')) {
+  for (const line of text.split('\n')) {
     if (line.startsWith('#') || line.trim() === '') continue;
     const i = line.lastIndexOf(' ');
     out.set(line.slice(0, i), Number(line.slice(i + 1)));

@@ -348,10 +348,17 @@ const runOnce = async (
     etcd: cpuSecondsOf(pids.etcd),
   });
   let cpu1: typeof cpu0;
+  // Pods left a minute after the tasks ended are reported (as errors, named), not waited for.
   const podsGone = (): Promise<void> =>
-    until('every pod to go', async () => {
-      const r = await bench.port.list({ apiVersion: 'v1', kind: 'Pod' }, { namespace })();
-      return E.isRight(r) && r.right.items.length === 0;
+    until(
+      'every pod to go',
+      async () => {
+        const r = await bench.port.list({ apiVersion: 'v1', kind: 'Pod' }, { namespace })();
+        return E.isRight(r) && r.right.items.length === 0;
+      },
+      60_000,
+    ).catch((e: unknown) => {
+      errors.push(String(e));
     });
   if (mode === 'manager') {
     const m = await startManager(
@@ -457,7 +464,16 @@ const runOnce = async (
   // The apiserver's own lease updates land in the window too: leases are shown, but are not per task.
   const subject = subtractCounts(subtractCounts(delta, report.counts), bench.counts);
   const left = await admin.list({ apiVersion: 'v1', kind: 'Pod' }, { namespace })();
-  if (E.isRight(left) && left.right.items.length > 0) errors.push(`${left.right.items.length} pods left`);
+  if (E.isRight(left) && left.right.items.length > 0)
+    errors.push(
+      `${left.right.items.length} pods left: ${left.right.items
+        .slice(0, 5)
+        .map(
+          (p) =>
+            `${p.metadata?.name ?? ''} deletionTimestamp=${p.metadata?.deletionTimestamp ?? '-'} finalizers=${JSON.stringify(p.metadata?.finalizers ?? [])}`,
+        )
+        .join('; ')}`,
+    );
   return {
     mode: options.kill ? 'controller-failover' : mode,
     namespace,

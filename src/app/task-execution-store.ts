@@ -218,7 +218,8 @@ export class TaskExecutionStore implements StateStore {
     // A held-back state rides with a status to show or a state that must be stored, never alone: its step changed
     // nothing in the cluster, so losing it (a remove drops it) costs what a crash would, observations redone on
     // resume, while writing it alone would cost every task a write (the last one: its objects seen gone).
-    if (given === undefined && canonicalJson(t.desired) === canonicalJson(t.written)) return E.right(undefined);
+    if (given === undefined && canonicalJson(t.desired) === canonicalJson(t.written))
+      return E.right(undefined);
     const held = t.pending;
     t.pending = undefined;
     const r = await this.writeNow(taskId, t, given ?? held);

@@ -3,10 +3,8 @@
 //        --finalizer true|false --baseline-finalizer true --max-in-flight 64|none
 //        --baseline-max-in-flight none|64]
 // Profile one side: node --cpu-prof --import tsx bench/apiserver-lifecycle.ts --only framework
-import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import {
@@ -42,6 +40,7 @@ import {
   type RequestCounts,
 } from './support/apiserver-metrics.js';
 import { countingPort } from './support/counting-port.js';
+import { cpuSecondsOf, planePids } from './support/process-cpu.js';
 import { startKubeletChild } from './support/kubelet-child.js';
 
 const { values } = parseArgs({
@@ -173,24 +172,6 @@ const baselinePod = (namespace: string, i: number): KubeObject => {
 
 // ---- process CPU of the control plane (its pid file is written by the harness) ----
 
-const clockTicks = 100; // USER_HZ on Linux
-const cpuSecondsOf = (pid: number): number => {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
-  } catch {
-    return NaN;
-  }
-};
-const planePids = (plane: ControlPlane): { apiserver: number; etcd: number } => {
-  const [apiserver, etcd] = fs
-    .readFileSync(path.join(plane.dataDir, 'pids'), 'utf8')
-    .trim()
-    .split(/\s+/)
-    .map(Number);
-  return { apiserver: apiserver ?? NaN, etcd: etcd ?? NaN };
-};
 interface CpuSample {
   readonly self: number;
   readonly apiserver: number;

@@ -146,7 +146,6 @@ export class Controller {
   // -----------------------------------------------------------------------------------
 
   private async lead(ending: AbortSignal): Promise<void> {
-    this.metrics.setGauge('kubetasks_leader', 1);
     const store = new TaskExecutionStore({
       cluster: this.opts.cluster,
       objects: () => this.informer.list(),
@@ -222,7 +221,6 @@ export class Controller {
               this.logger.error('cannot write the status', { task: id, message: r.left.message });
           }),
         );
-      this.metrics.setGauge('kubetasks_leader', 0);
     }
   }
 

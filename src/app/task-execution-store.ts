@@ -135,7 +135,10 @@ export class TaskExecutionStore implements StateStore {
     if (t !== undefined) t.desired = withoutState(status);
   }
 
-  /** Writes the wanted status fields now, if they differ from the written ones. */
+  /**
+   * Writes the wanted status fields now, if they differ from the written ones (with any held-back state); with
+   * nothing new to show it makes no call, even when a state is held back.
+   */
   flush(taskId: string): TE.TaskEither<StateStoreError, void> {
     return () => this.enqueue(taskId, () => this.write(taskId, undefined));
   }
@@ -157,8 +160,9 @@ export class TaskExecutionStore implements StateStore {
   }
 
   /**
-   * Forgets the task after writing any status still wanted. The TaskExecution keeps its status and state: they are
-   * the record of what happened, and a settled state resumes as settled.
+   * Forgets the task after writing any status still wanted (with a held-back state, if so; a held-back state alone
+   * is dropped, see `flush`). The TaskExecution keeps its status and state: they are the record of what happened,
+   * and a task resumed from them ends as it did, redoing only observations.
    */
   remove(taskId: string): TE.TaskEither<StateStoreError, void> {
     return () =>
@@ -211,6 +215,11 @@ export class TaskExecutionStore implements StateStore {
     if (t === undefined) return E.left(storeError(`TaskExecution ${taskId} is not tracked`));
     if (t.gone) return E.right(undefined);
     if (t.fenced) return E.left(storeError(`TaskExecution ${taskId}: another writer updated its state`));
+    // A held-back state rides with a status to show or a state that must be stored, never alone: its step changed
+    // nothing in the cluster, so losing it (a remove drops it) costs what a crash would, observations redone on
+    // resume, while writing it alone would cost every task a write (the last one: its objects seen gone).
+    if (given === undefined && canonicalJson(t.desired) === canonicalJson(t.written))
+      return E.right(undefined);
     const held = t.pending;
     t.pending = undefined;
     const r = await this.writeNow(taskId, t, given ?? held);

@@ -22,7 +22,7 @@ describe('serveEndpoints', () => {
   it('answers the probes from their checks and serves the registry on /metrics', async () => {
     let ready = false;
     const metrics = makePromMetrics(new Registry());
-    metrics.setGauge('kubetasks_leader', 1);
+    metrics.setGauge('kubetasks_leader_election_master_status', 1, { name: 'kubetasks-controller' });
     const e = await serveEndpoints({
       health: { host: '127.0.0.1', port: 0 },
       metrics: { host: '127.0.0.1', port: 0 },
@@ -37,7 +37,7 @@ describe('serveEndpoints', () => {
     expect(await get(e.healthPort, '/readyz')).toEqual({ status: 200, body: 'ok' });
     const m = await get(e.metricsPort, '/metrics');
     expect(m.status).toBe(200);
-    expect(m.body).toContain('kubetasks_leader 1');
+    expect(m.body).toContain('kubetasks_leader_election_master_status{name="kubetasks-controller"} 1');
     // Each server serves its own paths only.
     expect((await get(e.healthPort, '/metrics')).status).toBe(404);
     expect((await get(e.metricsPort, '/healthz')).status).toBe(404);

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import { Controller } from '../../src/app/controller.js';
+import { LEADER_GAUGE, leaseLeadership } from '../../src/app/lease-leadership.js';
 import { makeVirtualClock, type VirtualClock } from '../../src/adapters/clock/index.js';
 import { startKubelet, type Kubelet } from '../../src/adapters/kubelet/index.js';
 import { makeMemoryCluster, taskExecutionKind, type MemoryCluster } from '../../src/adapters/memory/index.js';
@@ -18,6 +19,7 @@ import {
 import type { TaskExecutionStatus } from '../../src/domain/task-execution-status.js';
 import type { TaskExecution } from '../../src/domain/task.js';
 import { builtInRegistry } from '../../src/plugins/index.js';
+import type { Leadership } from '../../src/app/leadership.js';
 import type { ClusterPort } from '../../src/ports/cluster.js';
 
 const NS = 'team-a';
@@ -66,7 +68,11 @@ const world = async (): Promise<World> => {
   return { clock, cluster, kubelet };
 };
 
-const startController = (w: World, cluster: ClusterPort = w.cluster) => {
+const startController = (
+  w: World,
+  cluster: ClusterPort = w.cluster,
+  leadership?: (metrics: ReturnType<typeof makePromMetrics>) => Leadership,
+) => {
   const metrics = makePromMetrics();
   const controller = new Controller({
     cluster,
@@ -75,6 +81,7 @@ const startController = (w: World, cluster: ClusterPort = w.cluster) => {
     config,
     metrics,
     statusDelay: 100,
+    ...(leadership === undefined ? {} : { leadership: leadership(metrics) }),
   });
   const stop = new AbortController();
   const done = controller.run(stop.signal);
@@ -282,5 +289,29 @@ describe('the controller on the in-memory cluster', () => {
     await halt();
     expect(controller.isReady()).toBe(false);
     expect(controller.isLeader()).toBe(false);
+  });
+
+  it("leader state is one gauge: the election's, leader_election_master_status", async () => {
+    const w = await world();
+    const { controller, metrics, halt } = startController(w, w.cluster, (m) =>
+      leaseLeadership({
+        cluster: w.cluster,
+        clock: w.clock,
+        lease: { namespace: NS, name: 'kubetasks-controller' },
+        identity: 'a',
+        metrics: m,
+      }),
+    );
+    await until(w, 'leading', () => Promise.resolve(controller.isLeader()));
+    const leaderGauges = async () =>
+      (await metrics.registry.getMetricsAsJSON())
+        .filter((m) => m.name.includes('leader') && String(m.type) === 'gauge')
+        .map((m) => ({ name: m.name, values: m.values.map((v) => ({ labels: v.labels, value: v.value })) }));
+    const gauge = (value: number) => [
+      { name: LEADER_GAUGE, values: [{ labels: { name: 'kubetasks-controller' }, value }] },
+    ];
+    expect(await leaderGauges()).toEqual(gauge(1));
+    await halt();
+    expect(await leaderGauges()).toEqual(gauge(0));
   });
 });

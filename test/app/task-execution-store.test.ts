@@ -139,6 +139,31 @@ describe('TaskExecutionStore', () => {
     expect(spy.count('patchStatus')).toBe(2);
   });
 
+  it('a held-back state is never written alone: a flush or a remove with no new status makes no call', async () => {
+    const { cluster, object } = await setup();
+    const spy = spyCalls(cluster);
+    const store = storeOn(spy.port, () => [object]);
+    store.track(object);
+    store.setStatus(ID, { phase: 'Success', attempt: 0 });
+    await store.put({ taskId: ID, task: {}, state: { n: 1 } })();
+    expect(spy.count('patchStatus')).toBe(1);
+    // The task's last step (its pod seen gone) changes nothing outside: held, and not worth a write of its own.
+    await store.put({ taskId: ID, task: {}, state: { n: 2 }, deferrable: true })();
+    expect(await store.flush(ID)()).toEqual(E.right(undefined));
+    expect(spy.count('patchStatus')).toBe(1);
+    // It still rides with the next status to show.
+    store.setStatus(ID, { phase: 'Success', attempt: 0, message: 'done' });
+    await store.flush(ID)();
+    expect(spy.count('patchStatus')).toBe(2);
+    expect(statusOfObject(await current(cluster))).toMatchObject({ message: 'done', state: { n: 2 } });
+    // Held again, then forgotten: the object keeps the state last written, as after a crash.
+    await store.put({ taskId: ID, task: {}, state: { n: 3 }, deferrable: true })();
+    expect(await store.remove(ID)()).toEqual(E.right(undefined));
+    expect(spy.count('patchStatus')).toBe(2);
+    expect(statusOfObject(await current(cluster))).toMatchObject({ state: { n: 2 } });
+    expect(store.has(ID)).toBe(false);
+  });
+
   it('canonicalJson ignores key order', () => {
     expect(canonicalJson({ a: 1, b: { d: 1, c: [2, { f: 1, e: 0 }] } })).toBe(
       canonicalJson({ b: { c: [2, { e: 0, f: 1 }], d: 1 }, a: 1 }),

@@ -67,11 +67,6 @@ export const METRICS: Readonly<Record<string, Spec>> = {
     help: 'Times this process took the Lease; summed over replicas, the lease transitions.',
     labels: ['name'],
   },
-  kubetasks_leader: {
-    type: 'gauge',
-    help: 'Whether this controller process leads (1) or stands by (0) (leader_election_master_status).',
-    labels: [],
-  },
   kubetasks_taskexecution_status_writes_total: {
     type: 'counter',
     help: 'TaskExecution status writes (state and phase) by result: success, conflict, fenced, error.',

@@ -29,11 +29,7 @@ import { configWith, connection, counting, leakedFinalizers, NAMESPACE, podTask 
 const registry = builtInRegistry();
 if (E.isLeft(registry)) throw new Error('registry');
 
-/**
- * Finalizers on; pods kept once their task is done (the default): a late create of the old leader then finds its
- * name taken. (With `delete-resource-on-finalize` a create it sent before the new leader deleted the pod can land
- * after, and make the pod again: see docs/deploying.md.)
- */
+/** Finalizers on; a task's last pod kept once it is done (the default), pods of retried attempts deleted. */
 const config = configWith(true);
 
 /** What each scenario ends with (the kubelet decides; retries do not change these outcomes). */
@@ -295,7 +291,9 @@ const runOverlap = async (plans: ReadonlyArray<Plan>, o: Overlap, faults?: Fault
   // second object (a create answered AlreadyExists is not counted).
   const shared = counting(faulty ?? memory);
   const { history, stop: stopHistory } = await statusHistory(memory);
-  const slow = slowProcess(shared);
+  // The old leader's creates counted apart, to tell which process made a name twice.
+  const oldCalls = counting(shared);
+  const slow = slowProcess(oldCalls);
   const old = replica(clock, slow.port, 0);
   const next = replica(clock, connection(shared).port, 3);
   old.hand.grant();
@@ -370,8 +368,11 @@ const runOverlap = async (plans: ReadonlyArray<Plan>, o: Overlap, faults?: Fault
       return E.isRight(left) && left.right.items.length === 0 && (await listPods(memory)).length === 0;
     });
     expect(clean, 'every TaskExecution and pod gone after the deletions').toBe(true);
-    // Nothing was created twice: of two creates of one name, the second answered AlreadyExists.
-    expect([...shared.creates].filter(([, n]) => n > 1)).toEqual([]);
+    // Neither controller created a name twice: of two creates of one name, the second answered AlreadyExists.
+    // The one exception the overlap allows (docs/deploying.md): a create the old leader sent landed after the new
+    // one deleted that object (a retried attempt's pod), and made it again; deleting the task removes it too.
+    const twice = [...shared.creates].filter(([, n]) => n > 1);
+    expect(twice.filter(([name, n]) => n > 2 || (oldCalls.creates.get(name) ?? 0) !== 1)).toEqual([]);
     expect(await leakedFinalizers(memory)).toEqual([]);
   } finally {
     stopHistory();

@@ -24,7 +24,8 @@ import { builtInRegistry } from '../../src/plugins/index.js';
 import type { ClusterPort } from '../../src/ports/cluster.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { arbRules } from './fault-arbitraries.js';
-import { configWith, connection, counting, leakedFinalizers, NAMESPACE, podTask } from './harness.js';
+import { connection } from '../support/connection.js';
+import { configWith, counting, leakedFinalizers, NAMESPACE, podTask } from './harness.js';
 
 const registry = builtInRegistry();
 if (E.isLeft(registry)) throw new Error('registry');
@@ -190,7 +191,7 @@ const slowProcess = (inner: ClusterPort): SlowProcess => {
     drop: () => {
       dropped = true;
       queue.splice(0);
-      conn.kill();
+      conn.cut();
     },
     held: () => queue.length,
   };

@@ -14,7 +14,6 @@ import {
   visibleKey,
   type StatusObject,
 } from '../domain/task-execution-status.js';
-import { finalPhase } from '../domain/lifecycle/step.js';
 import type { CancelTimer } from '../ports/clock.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
@@ -22,6 +21,7 @@ import { Informer } from './informer.js';
 import { alwaysLeader, type Leadership, type LeadershipEnd } from './leadership.js';
 import { Manager, type ManagerOptions, type SubmitError, type TaskUpdate } from './manager.js';
 import { TaskExecutionStore, taskIdOfObject } from './task-execution-store.js';
+import { TaskExecutionC } from '../domain/task.js';
 
 /** What the controller runs on: the manager's options (it supplies the store itself) and its leadership. */
 export interface ControllerOptions extends Omit<ManagerOptions, 'store'> {
@@ -146,14 +146,18 @@ export class Controller {
   // -----------------------------------------------------------------------------------
 
   private async lead(ending: AbortSignal): Promise<void> {
+    let self: Leading | undefined;
     const store = new TaskExecutionStore({
       cluster: this.opts.cluster,
       objects: () => this.informer.list(),
       logger: this.logger,
       metrics: this.metrics,
+      onSuperseded: (id, o) => {
+        if (self !== undefined) this.onSuperseded(self, id, o);
+      },
     });
     const manager = new Manager({ ...this.opts, store });
-    const l: Leading = {
+    const l: Leading = (self = {
       manager,
       store,
       admitting: new Set(),
@@ -161,34 +165,15 @@ export class Controller {
       finished: new Set(),
       flushes: new Map(),
       retries: new Map(),
-    };
+    });
     const unsubscribe = manager.subscribe((u) => {
       this.onUpdate(l, u);
     });
     try {
       await manager.start();
       this.leading = l;
-      for (const o of this.informer.list()) {
-        const id = taskIdOfObject(o);
-        const state = manager.state(id);
-        if (state === undefined) continue;
-        // Tasks resumed already finished emit nothing more: dropped from memory by the sweeper once settled.
-        if (statusOfObject(o).completionTime !== undefined) l.finished.add(id);
-        else {
-          // The outcome is in the state but not in the status: the last leader stored the one and died (or was
-          // stopped) before the other's write, which waits up to the status delay. Nothing would emit it again.
-          const outcome = finalPhase(state);
-          if (outcome !== undefined)
-            this.onUpdate(l, {
-              taskId: id,
-              pluginId: state.pluginId,
-              phaseInfo: outcome,
-              attempt: state.attempt,
-              final: true,
-              at: this.opts.clock.now(),
-            });
-        }
-      }
+      // Tasks resumed already finished emit nothing more: dropped from memory by the sweeper once settled.
+      for (const o of this.informer.list()) this.resumedFinished(l, taskIdOfObject(o));
       for (const o of this.informer.list()) this.reconcile(l, o);
       const off = this.informer.onEvent((e) => {
         if (e.type === 'upsert') this.reconcile(l, e.object);
@@ -353,6 +338,45 @@ export class Controller {
     // A Conflict: the newer version's event comes and is reconciled then.
     if (E.isLeft(r) && r.left.reason !== 'Conflict' && r.left.reason !== 'NotFound')
       this.logger.error('cannot remove the TaskExecution finalizer', { task: id, message: r.left.message });
+  }
+
+  /**
+   * Another writer moved the task on: while leadership changes hands, two processes may both believe they lead, and
+   * either one's write may land first. This process's view of the task is stale, so it takes the task up again
+   * from the object as it is now, as a restart would. Whichever of the two is stale, every write is guarded by the
+   * resourceVersion, so the states stored form one line; creates of deterministic names and deletes with uid
+   * preconditions make the commands either sends harmless.
+   */
+  private onSuperseded(l: Leading, id: string, o: KubeObject): void {
+    const status = statusOfObject(o);
+    const te = taskOfObject(o);
+    if (status.state === undefined || E.isLeft(te)) return;
+    l.flushes.get(id)?.();
+    l.flushes.delete(id);
+    l.store.retrack(o);
+    l.manager.reload(id, TaskExecutionC.encode(te.right), status.state);
+    this.resumedFinished(l, id);
+    // A deletion's abort went to the task as it was: the next look at the deletion asks the reloaded one again.
+    l.aborting.delete(id);
+  }
+
+  /**
+   * A task resumed with its outcome in its state: dropped from memory once settled. Its status shows the outcome
+   * unless the process that stored it stopped before writing the status: then it is written now, from the state.
+   */
+  private resumedFinished(l: Leading, id: string): void {
+    const st = l.manager.state(id);
+    if (st?.stage._tag !== 'Done') return;
+    l.finished.add(id);
+    if (l.store.status(id)?.completionTime !== undefined) return;
+    this.onUpdate(l, {
+      taskId: id,
+      pluginId: st.pluginId,
+      phaseInfo: st.stage.final,
+      attempt: st.attempt,
+      final: true,
+      at: this.opts.clock.now(),
+    });
   }
 
   /** The TaskExecution is gone (its finalizer forced off): abort what still runs; nothing keeps its state. */

@@ -259,6 +259,22 @@ export class Manager {
     return true;
   }
 
+  /**
+   * Takes a task up again from a stored record, as after a restart, dropping what this process held of it (state,
+   * queued observations, timers): for a store that found another writer had moved the task on.
+   */
+  reload(taskId: string, taskDoc: unknown, stateDoc: unknown): void {
+    const old = this.tasks.get(taskId);
+    if (old !== undefined) {
+      this.queue.remove(old);
+      old.timers.cancelAll();
+      this.related.forget(old);
+      this.tasks.delete(taskId);
+    }
+    this.resume(taskId, taskDoc, stateDoc);
+    if (old !== undefined) this.tasks.get(taskId)?.waiters.push(...old.waiters);
+  }
+
   /** The last PhaseInfo emitted for a task. */
   current(taskId: string): PhaseInfo | undefined {
     return this.tasks.get(taskId)?.state.last;

@@ -64,6 +64,12 @@ export interface TaskExecutionStoreOptions {
   readonly objects: () => ReadonlyArray<KubeObject>;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
+  /**
+   * Called when a write finds that another writer changed the task's state (its view of the task is stale), with
+   * the object as it is now. The caller may take the task up again from that object (`retrack`); without this
+   * option the task stays fenced.
+   */
+  readonly onSuperseded?: (taskId: string, current: KubeObject) => void;
 }
 
 /** How many times a write is retried after a Conflict that only metadata caused (a label added, say). */
@@ -78,10 +84,12 @@ const storeError = (message: string): StateStoreError => ({ _tag: 'StateStoreErr
  * Every write carries the resourceVersion this process last saw, so a write based on an old view fails with
  * Conflict. On a Conflict the object is read again: if its state is still the one this process wrote (the
  * conflict came from a metadata change, a label say), the write is retried on the new version; if another writer
- * changed the state, this process is stale (another replica leads): the task is fenced, and every later write of
- * it fails without a call, so this process never overwrites the newer state and runs none of the task's commands
- * (write-ahead). It keeps failing until the process exits on losing its leadership; the leader resumes the task
- * from the cluster.
+ * changed the state, this process's view of the task is stale: the task is fenced, and every later write of it
+ * fails without a call, so this process never overwrites the newer state and runs none of the commands planned on
+ * the old view (write-ahead). The stale process may be either one of two that overlap while leadership changes
+ * hands (the old leader's write can land first), so the fence is not the end: `onSuperseded` hands over the
+ * object as it is now, and the controller takes the task up again from it (`retrack`, and the manager's
+ * `reload`). Every write being guarded, the states stored form one line whoever writes them.
  *
  * A write that finds nothing to change (the same state and status) makes no call. A TaskExecution removed under
  * the controller (its finalizer forced off) keeps no state: writes for it succeed without a call, so its task can
@@ -99,8 +107,16 @@ export class TaskExecutionStore implements StateStore {
 
   /** Starts tracking a TaskExecution as the informer shows it (no-op when already tracked). */
   track(o: KubeObject): void {
+    if (!this.tracked.has(taskIdOfObject(o))) this.retrack(o);
+  }
+
+  /**
+   * Tracks a TaskExecution afresh from the object given (after `onSuperseded`): what this process knew of it is
+   * dropped, and operations called before that have not run yet fail without a call, so nothing based on the old
+   * view is written. Later operations run after them, on the object's resourceVersion.
+   */
+  retrack(o: KubeObject): void {
     const taskId = taskIdOfObject(o);
-    if (this.tracked.has(taskId)) return;
     const status = statusOfObject(o);
     this.tracked.set(taskId, {
       resourceVersion: o.metadata?.resourceVersion ?? '',
@@ -110,7 +126,7 @@ export class TaskExecutionStore implements StateStore {
       fenced: false,
       gone: false,
       pending: undefined,
-      tail: Promise.resolve(),
+      tail: this.tracked.get(taskId)?.tail ?? Promise.resolve(),
     });
   }
 
@@ -140,7 +156,7 @@ export class TaskExecutionStore implements StateStore {
    * nothing new to show it makes no call, even when a state is held back.
    */
   flush(taskId: string): TE.TaskEither<StateStoreError, void> {
-    return () => this.enqueue(taskId, () => this.write(taskId, undefined));
+    return () => this.enqueue(taskId, (t) => this.write(taskId, t, undefined));
   }
 
   /**
@@ -149,13 +165,12 @@ export class TaskExecutionStore implements StateStore {
    */
   put(record: StoredTask): TE.TaskEither<StateStoreError, void> {
     return () =>
-      this.enqueue(record.taskId, () => {
-        const t = this.tracked.get(record.taskId);
-        if (record.deferrable === true && t !== undefined && !t.fenced && !t.gone) {
+      this.enqueue(record.taskId, (t) => {
+        if (record.deferrable === true && !t.fenced && !t.gone) {
           t.pending = record.state;
           return Promise.resolve(E.right(undefined));
         }
-        return this.write(record.taskId, record.state);
+        return this.write(record.taskId, t, record.state);
       });
   }
 
@@ -166,9 +181,9 @@ export class TaskExecutionStore implements StateStore {
    */
   remove(taskId: string): TE.TaskEither<StateStoreError, void> {
     return () =>
-      this.enqueue(taskId, async () => {
-        const r = await this.write(taskId, undefined);
-        this.tracked.delete(taskId);
+      this.enqueue(taskId, async (t) => {
+        const r = await this.write(taskId, t, undefined);
+        if (this.tracked.get(taskId) === t) this.tracked.delete(taskId);
         return r;
       });
   }
@@ -198,21 +213,32 @@ export class TaskExecutionStore implements StateStore {
     };
   }
 
+  /** Runs `op` after the task's earlier operations, on the record it was called for (never on a newer one). */
   private async enqueue(
     taskId: string,
-    op: () => Promise<E.Either<StateStoreError, void>>,
+    op: (t: Tracked) => Promise<E.Either<StateStoreError, void>>,
   ): Promise<E.Either<StateStoreError, void>> {
     const t = this.tracked.get(taskId);
     if (t === undefined) return E.left(storeError(`TaskExecution ${taskId} is not tracked`));
-    const run = t.tail.then(op, op);
+    const guarded = (): Promise<E.Either<StateStoreError, void>> =>
+      this.tracked.get(taskId) === t
+        ? op(t)
+        : Promise.resolve(
+            E.left(
+              storeError(
+                this.tracked.has(taskId)
+                  ? `TaskExecution ${taskId}: another writer updated its state`
+                  : `TaskExecution ${taskId} is not tracked`,
+              ),
+            ),
+          );
+    const run = t.tail.then(guarded, guarded);
     t.tail = run;
     return run;
   }
 
   /** One guarded write of the wanted status and, when given, a new state. */
-  private async write(taskId: string, given: unknown): Promise<E.Either<StateStoreError, void>> {
-    const t = this.tracked.get(taskId);
-    if (t === undefined) return E.left(storeError(`TaskExecution ${taskId} is not tracked`));
+  private async write(taskId: string, t: Tracked, given: unknown): Promise<E.Either<StateStoreError, void>> {
     if (t.gone) return E.right(undefined);
     if (t.fenced) return E.left(storeError(`TaskExecution ${taskId}: another writer updated its state`));
     // A held-back state rides with a status to show or a state that must be stored, never alone: its step changed
@@ -273,6 +299,7 @@ export class TaskExecutionStore implements StateStore {
         this.logger.error('another writer updated the task state; this process stops writing it', {
           task: taskId,
         });
+        this.opts.onSuperseded?.(taskId, fresh.right);
         return E.left(storeError(`TaskExecution ${taskId}: another writer updated its state`));
       }
       t.resourceVersion = fresh.right.metadata?.resourceVersion ?? t.resourceVersion;

@@ -37,13 +37,15 @@ export interface WorkQueueOptions<T extends Queued> {
 export class WorkQueue<T extends Queued> {
   private readonly ready: T[] = [];
   private readonly parkedTasks = new Set<T>();
+  /** Tasks taken out of the queue for good (`remove`): whatever is still in flight for them is not queued again. */
+  private readonly removed = new WeakSet<T>();
   private active = 0;
   private stopped = false;
 
   constructor(private readonly opts: WorkQueueOptions<T>) {}
 
   enqueue(t: T, o: Observation): void {
-    if (this.stopped) return;
+    if (this.stopped || this.removed.has(t)) return;
     // Only the newest state of an object matters: an older queued observation of it is replaced.
     if (o._tag === 'ObjectObserved') {
       const name = o.object.metadata?.name;
@@ -61,7 +63,7 @@ export class WorkQueue<T extends Queued> {
 
   /** Holds a task back for its back-off; its mailbox is kept and processed when the delay is over. */
   park(t: T): void {
-    if (this.stopped) return;
+    if (this.stopped || this.removed.has(t)) return;
     t.failures++;
     const ms = delay(this.opts.backoff, t.failures, this.opts.random());
     this.parkedTasks.add(t);
@@ -72,6 +74,16 @@ export class WorkQueue<T extends Queued> {
       this.ready.push(t);
       this.pump();
     });
+  }
+
+  /** Takes a task out for good: it is no longer processed, and a reconcile of it in flight does not requeue it. */
+  remove(t: T): void {
+    this.removed.add(t);
+    const i = this.ready.indexOf(t);
+    if (i >= 0) this.ready.splice(i, 1);
+    t.parked?.();
+    t.parked = undefined;
+    this.parkedTasks.delete(t);
   }
 
   /** No task waiting, running or parked. */
@@ -98,7 +110,7 @@ export class WorkQueue<T extends Queued> {
       void this.opts.process(t).finally(() => {
         this.active--;
         // A parked task stays queued: its back-off timer puts it back.
-        if (t.parked === undefined && !this.stopped) {
+        if (t.parked === undefined && !this.stopped && !this.removed.has(t)) {
           if (t.mailbox.length > 0) this.ready.push(t);
           else t.queued = false;
         }

@@ -86,6 +86,34 @@ describe('TaskExecutionStore', () => {
     expect(statusOfObject(await current(cluster)).state).toEqual({ by: 'a' });
   });
 
+  it('a superseded writer is told, with the object as it is now, and takes the task up again from it', async () => {
+    const { cluster, object } = await setup();
+    const a = storeOn(cluster, () => [object]);
+    const told: KubeObject[] = [];
+    const b = new TaskExecutionStore({
+      cluster,
+      objects: () => [object],
+      onSuperseded: (_, o) => told.push(o),
+    });
+    a.track(object);
+    b.track(object);
+    expect(E.isRight(await a.put({ taskId: ID, task: {}, state: { by: 'a' } })())).toBe(true);
+    // Called before the retrack: based on the old view, so it fails without a call once the task is retracked.
+    const first = b.put({ taskId: ID, task: {}, state: { by: 'b' } })();
+    const queued = b.put({ taskId: ID, task: {}, state: { by: 'b-old' } })();
+    expect(E.isLeft(await first)).toBe(true);
+    expect(told.map((o) => statusOfObject(o).state)).toEqual([{ by: 'a' }]);
+    b.retrack(told[0]!);
+    expect(b.isFenced(ID)).toBe(false);
+    const next = b.put({ taskId: ID, task: {}, state: { by: 'b-new' } })();
+    expect(E.isLeft(await queued)).toBe(true);
+    expect(E.isRight(await next)).toBe(true);
+    expect(statusOfObject(await current(cluster)).state).toEqual({ by: 'b-new' });
+    // And the other one, now stale, is told in turn.
+    expect(E.isLeft(await a.put({ taskId: ID, task: {}, state: { by: 'a2' } })())).toBe(true);
+    expect(statusOfObject(await current(cluster)).state).toEqual({ by: 'b-new' });
+  });
+
   it('a Conflict caused by a metadata change only is retried on the new version', async () => {
     const { cluster, object } = await setup();
     const store = storeOn(cluster, () => [object]);

@@ -1,29 +1,26 @@
 // The plugin manager: runs the pure lifecycle machine for many tasks over the ports (cluster, clock, store).
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
-import type { KubeObject } from '../domain/kubernetes.js';
 import type { Command, Observation } from '../domain/lifecycle/protocol.js';
-import { currentOwned, initial, writeState, type TaskState } from '../domain/lifecycle/state.js';
+import { initial, writeState, type TaskState } from '../domain/lifecycle/state.js';
 import { finalPhase, isSettled, step, type StepContext } from '../domain/lifecycle/step.js';
 import type { PhaseInfo } from '../domain/phase-info.js';
-import type { Plugin, RelatedResourceQuery } from '../domain/plugin.js';
+import type { Plugin } from '../domain/plugin.js';
 import * as R from '../domain/registry.js';
 import { TaskExecutionC, type TaskExecution } from '../domain/task.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
-import { keyOf, type InformerEvent } from './informer.js';
 import { KindInformers } from './kind-informers.js';
-import { RelatedResources } from './related-resources.js';
 import { QuotaGates } from './quota-gates.js';
 import { SharedClusterPool } from './shared-cluster-pool.js';
 import { TaskCommands } from './task-commands.js';
-import { objectIndexKey, readStoredTask, type Runtime } from './task-runtime.js';
+import { readStoredTask, type Runtime } from './task-runtime.js';
+import { TaskObjects } from './task-objects.js';
 import { TaskTimers } from './task-timers.js';
 import { WorkQueue } from './work-queue.js';
 import type { ManagerOptions, SubmitError, TaskUpdate } from './manager-api.js';
 import { ReconcileMetrics } from './reconcile-metrics.js';
 import { TASK_ANNOTATION } from './cluster-commands.js';
-import { refOf } from '../domain/object-ref.js';
 import { MANAGED_LABEL } from '../domain/object-metadata.js';
 
 export { MANAGED_LABEL, TASK_ANNOTATION };
@@ -34,13 +31,24 @@ export type { ReconcileResult } from './reconcile-metrics.js';
  * Whether a command changes the cluster (or asks for a shared cluster that will): the state must be durable before
  * it runs. The others (emit, timers, observe from the cache, the quota gate) only change this process.
  */
-const changesCluster = (c: Command): boolean =>
-  c._tag === 'Create' ||
-  c._tag === 'Delete' ||
-  c._tag === 'RemoveFinalizer' ||
-  c._tag === 'ApplyAbort' ||
-  c._tag === 'AcquireCluster' ||
-  c._tag === 'ReleaseCluster';
+const changesCluster = (c: Command): boolean => {
+  // Exhaustive: a new kind of command does not compile until it is classified here.
+  switch (c._tag) {
+    case 'Create':
+    case 'Delete':
+    case 'RemoveFinalizer':
+    case 'ApplyAbort':
+    case 'AcquireCluster':
+    case 'ReleaseCluster':
+      return true;
+    case 'ScheduleTimer':
+    case 'Observe':
+    case 'Emit':
+    case 'QuotaRejected':
+    case 'QuotaAccepted':
+      return false;
+  }
+};
 
 /**
  * Runs tasks. Each task's observations are processed one at a time (per-task serialisation) by a bounded pool;
@@ -49,10 +57,9 @@ const changesCluster = (c: Command): boolean =>
  */
 export class Manager {
   private readonly tasks = new Map<string, Runtime>();
-  private readonly byObject = new Map<string, string>();
   private readonly informers: KindInformers;
-  /** Tasks' related-resource queries, answered from the informers. */
-  private readonly related = new RelatedResources<Runtime>((kind) => this.informers.existing(kind));
+  /** Which task owns which object, and what a task observes of a change (related resources included). */
+  private readonly objects: TaskObjects;
   private readonly queue: WorkQueue<Runtime>;
   private readonly listeners = new Set<(u: TaskUpdate) => void>();
   private readonly reconciles: ReconcileMetrics;
@@ -101,7 +108,15 @@ export class Manager {
       random: this.random,
       ...(opts.namespace === undefined ? {} : { namespace: opts.namespace }),
       onEvent: (key, e) => {
-        this.onInformerEvent(key, e);
+        this.objects.onInformerEvent(key, e);
+      },
+    });
+    this.objects = new TaskObjects({
+      informers: this.informers,
+      logger: this.logger,
+      task: (taskId) => this.tasks.get(taskId),
+      enqueue: (rt, o) => {
+        this.enqueue(rt, o);
       },
     });
     this.quotaGates = new QuotaGates({
@@ -140,7 +155,7 @@ export class Manager {
       enqueue: (rt, o) => {
         this.enqueue(rt, o);
       },
-      observed: (rt, object) => this.observed(rt, object),
+      observed: (rt, object) => this.objects.observed(rt, object),
       onAnswered: () => {
         this.checkIdle();
       },
@@ -220,7 +235,7 @@ export class Manager {
   abort(taskId: string, reason = 'aborted by request'): boolean {
     const rt = this.tasks.get(taskId);
     if (rt === undefined) return false;
-    const object = this.currentObject(rt);
+    const object = this.objects.currentObject(rt);
     this.enqueue(rt, { _tag: 'AbortRequested', reason, ...(object === undefined ? {} : { object }) });
     return true;
   }
@@ -248,7 +263,7 @@ export class Manager {
     const rt = this.tasks.get(taskId);
     if (rt === undefined || !isSettled(rt.state)) return false;
     this.tasks.delete(taskId);
-    for (const o of rt.state.owned) this.byObject.delete(objectIndexKey(o.ref));
+    this.objects.unindex(rt);
     if (this.opts.store !== undefined) {
       const r = await this.opts.store.remove(taskId)();
       if (E.isLeft(r)) {
@@ -268,7 +283,8 @@ export class Manager {
     if (old !== undefined) {
       this.queue.remove(old);
       old.timers.cancelAll();
-      this.related.forget(old);
+      this.objects.unindex(old);
+      this.objects.forgetRelated(old);
       this.tasks.delete(taskId);
     }
     this.resume(taskId, taskDoc, stateDoc);
@@ -333,7 +349,7 @@ export class Manager {
       parked: undefined,
     };
     this.tasks.set(taskId, rt);
-    this.indexObjects(rt);
+    this.objects.index(rt);
     return rt;
   }
 
@@ -355,61 +371,6 @@ export class Manager {
         this.enqueue(this.track(taskId, stored.task, stored.plugin, stored.state), { _tag: 'Resumed' });
         return;
     }
-  }
-
-  private indexObjects(rt: Runtime): void {
-    for (const o of rt.state.owned) this.byObject.set(objectIndexKey(o.ref), rt.taskId);
-  }
-
-  /** The task's current object as the watch cache holds it (the state's own notion of "current"). */
-  private currentObject(rt: Runtime): KubeObject | undefined {
-    const current = currentOwned(rt.state);
-    return current === undefined ? undefined : this.informers.cached(current.ref);
-  }
-
-  // -----------------------------------------------------------------------------------
-  // informer events
-  // -----------------------------------------------------------------------------------
-
-  private onInformerEvent(key: string, e: InformerEvent): void {
-    for (const owner of this.related.ownersOf(key, e.object)) {
-      // A related object changed: the task looks at its own object again, with fresh related objects.
-      const own = this.currentObject(owner);
-      if (own !== undefined) this.enqueue(owner, this.observed(owner, own));
-    }
-    const meta = e.object.metadata;
-    const taskId = this.byObject.get(`${key}|${keyOf(meta?.namespace ?? '', meta?.name ?? '')}`);
-    const rt = taskId === undefined ? undefined : this.tasks.get(taskId);
-    if (rt === undefined) return;
-    if (e.type === 'upsert') this.enqueue(rt, this.observed(rt, e.object));
-    else
-      this.enqueue(rt, {
-        _tag: 'ObjectGone',
-        ref: refOf(e.object),
-      });
-  }
-
-  // -----------------------------------------------------------------------------------
-  // related resources: answered from the shared informers, never by a GET
-  // -----------------------------------------------------------------------------------
-
-  /** The observation of the task's object, with the related objects its plugin asks for. */
-  private observed(rt: Runtime, object: KubeObject): Observation {
-    const ask = rt.plugin.relatedResources;
-    if (ask === undefined) return { _tag: 'ObjectObserved', object };
-    let queries: ReadonlyArray<RelatedResourceQuery>;
-    try {
-      queries = ask(object);
-    } catch (e) {
-      // A throwing plugin hook must not stop the task; the phase is then computed without related objects.
-      this.logger.warn('relatedResources failed', {
-        task: rt.taskId,
-        plugin: rt.plugin.id,
-        error: String(e),
-      });
-      queries = [];
-    }
-    return { _tag: 'ObjectObserved', object, related: this.related.answer(rt, queries) };
   }
 
   // -----------------------------------------------------------------------------------
@@ -447,7 +408,7 @@ export class Manager {
       stored = true;
       rt.state = state;
       rt.failures = 0;
-      this.indexObjects(rt);
+      this.objects.index(rt);
       for (const c of commands) this.commands.execute(rt, c);
       this.reconciles.record(rt.plugin.id, started, 'success');
       if (isSettled(rt.state)) this.settle(rt);
@@ -492,7 +453,7 @@ export class Manager {
   }
 
   private settle(rt: Runtime): void {
-    this.related.forget(rt);
+    this.objects.forgetRelated(rt);
     rt.timers.cancelAll();
     // The task's objects stay indexed until it is forgotten: a create of the dead process that lands late brings
     // one of them back, and its events must reach the task so it cleans it up again.

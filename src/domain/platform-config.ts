@@ -11,15 +11,10 @@ import {
   withDefault,
   type DecodeIssue,
 } from './codec.js';
-import {
-  Affinity,
-  NodeSelectorRequirement,
-  PodDNSConfig,
-  PodSecurityContext,
-  QuantityString,
-  SecurityContext,
-  Toleration,
-} from './kubernetes-codecs.js';
+import { PodDNSConfig } from './core-v1/dns.js';
+import { QuantityString } from './core-v1/scalars.js';
+import { Affinity, NodeSelectorRequirement, Toleration } from './core-v1/scheduling.js';
+import { PodSecurityContext, SecurityContext } from './core-v1/security.js';
 import { PodSpecC } from './task.js';
 import { DurationFromString } from './time.js';
 

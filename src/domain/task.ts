@@ -16,7 +16,7 @@ import {
 } from './codec.js';
 import type { OwnerReference, PodSpec } from './kubernetes.js';
 import { dns1123LabelError, objectName } from './names.js';
-import { QuantityString, ResourceList } from './kubernetes-codecs.js';
+import { QuantityString, ResourceList } from './core-v1/scalars.js';
 import { DurationFromString } from './time.js';
 
 // -------------------------------------------------------------------------------------

@@ -1,12 +1,8 @@
 // Richer fast-check arbitraries for pod construction: pod tasks, overrides, accelerators, templates and platform configs.
 import fc from 'fast-check';
 import type { Container, PodSpec } from '../domain/kubernetes.js';
-import type {
-  Affinity,
-  NodeSelectorRequirement,
-  SecurityContext,
-  Toleration,
-} from '../domain/kubernetes-codecs.js';
+import type { Affinity, NodeSelectorRequirement, Toleration } from '../domain/core-v1/scheduling.js';
+import type { SecurityContext } from '../domain/core-v1/security.js';
 import type { BuildContext } from '../domain/plugin.js';
 import { defaultPlatformConfig, type PlatformConfig } from '../domain/platform-config.js';
 import type { PodTemplate, TaskExecution } from '../domain/task.js';

@@ -3,7 +3,7 @@ import { fc, test } from '@fast-check/vitest';
 import * as t from 'io-ts';
 import { describe, expect, it } from 'vitest';
 import { encodesAsIdentity } from '../../src/domain/codec.js';
-import { TaskStateC } from '../../src/domain/lifecycle/state.js';
+import { StoredTaskStateC } from '../../src/domain/lifecycle/state.js';
 import { DurationFromString } from '../../src/domain/time.js';
 
 const Plain = t.readonly(
@@ -17,7 +17,7 @@ describe('encodesAsIdentity', () => {
   it.each([
     ['a primitive', t.string, true],
     ['plain structs, partials, intersections, unions, arrays', Plain, true],
-    ['the persisted task state', TaskStateC, true],
+    ['the stored task state', StoredTaskStateC, true],
     ['a transforming codec', DurationFromString, false],
     ['a struct holding a transforming codec', t.type({ d: DurationFromString }), false],
     [

@@ -78,30 +78,37 @@ export const applyAbort = (s: TaskState, ctx: Ctx, object: KubeObject | undefine
   if (entry === undefined || isGone(entry)) return finishAborted(s, ctx, 'aborted');
   const behavior = s.stage._tag === 'Aborting' ? s.stage.behavior : chooseAbort(s, ctx, ref, entry, object);
   return {
-    state: { ...s, stage: { _tag: 'Aborting', behavior }, abortRequested: true },
+    state: { ...s, stage: { _tag: 'Aborting', behavior } },
     commands: [{ _tag: 'ApplyAbort', ref, behavior, ...withUid(uidOf(entry)) }],
   };
 };
 
-export const abortRequested = (s: TaskState, ctx: Ctx, object: KubeObject | undefined): StepResult => {
+/**
+ * Abort was requested: before anything was created the task ends aborted at once; while the current try's create is
+ * out the abort waits for its answer (`AbortPending`); otherwise the plugin's behaviour is applied. Once aborting or
+ * done, a second request changes nothing.
+ */
+export const requestAbort = (s: TaskState, ctx: Ctx, object: KubeObject | undefined): StepResult => {
   switch (s.stage._tag) {
     case 'Done':
+    case 'AbortPending':
     case 'Aborting':
       return { state: s, commands: [] };
     case 'Pending':
     case 'WaitingForQuota':
     case 'WaitingForCluster':
-      return finishAborted({ ...s, abortRequested: true }, ctx, 'aborted before the resource was created');
+      return finishAborted(s, ctx, 'aborted before the resource was created');
     case 'Started': {
       const entry = findOwned(s, refFor(s, ctx));
       // A create is in flight: abort when its answer arrives.
       if (entry !== undefined && isCreating(entry))
-        return { state: { ...s, abortRequested: true }, commands: [] };
+        return { state: { ...s, stage: { _tag: 'AbortPending' } }, commands: [] };
       return applyAbort(s, ctx, object);
     }
   }
 };
 
+/** The abort behaviour was applied (or failed): the task ends aborted, or the behaviour is retried after a back-off. */
 export const abortApplied = (
   s: TaskState,
   ctx: Ctx,

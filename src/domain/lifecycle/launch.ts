@@ -41,9 +41,9 @@ import { finish, finishAborted, retireCurrent, systemFailure } from './failures.
 import { isTerminal } from '../phase.js';
 import { maxAttemptsOf } from '../task.js';
 
-/** Creates the current attempt's object. */
+/** Creates the current attempt's object, or ends the task aborted when an abort is pending. */
 export const launch = (s: TaskState, ctx: Ctx): StepResult => {
-  if (s.abortRequested) {
+  if (s.stage._tag === 'AbortPending') {
     // A create that was in flight when the process stopped may have happened: delete it to be sure.
     const unsure: TaskState = { ...s, owned: s.owned.map((o) => (isCreating(o) ? wantDeletion(o) : o)) };
     return finishAborted(unsure, ctx, 'aborted before the resource was created');
@@ -147,11 +147,15 @@ export const clusterFailed = (s: TaskState, ctx: Ctx, ref: ObjectRef, message: s
   );
 };
 
+/** Whether the current try's create is still to be answered in this stage (started, or an abort waits for it). */
+const awaitsCreate = (s: TaskState): boolean => s.stage._tag === 'Started' || s.stage._tag === 'AbortPending';
+
+/** A create was answered: the object exists; a pending abort is applied now, else the task is queued. */
 export const createSucceeded = (s: TaskState, ctx: Ctx, ref: ObjectRef, uid?: string): StepResult => {
   const marked = updateOwned(s, ref, (o) => answeredCreated(o, uid));
-  if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started') return cleanup(marked, ctx);
+  if (!isCurrent(s, ctx, ref) || !awaitsCreate(s)) return cleanup(marked, ctx);
   const quota: Command = { _tag: 'QuotaAccepted', namespace: ref.namespace };
-  if (s.abortRequested) {
+  if (s.stage._tag === 'AbortPending') {
     return andThen({ state: marked, commands: [quota] }, (st) => applyAbort(st, ctx, undefined));
   }
   // The watch can deliver the object before the create's answer: then its phase is already reported.
@@ -160,6 +164,7 @@ export const createSucceeded = (s: TaskState, ctx: Ctx, ref: ObjectRef, uid?: st
   return { state: r.state, commands: [quota, ...r.commands, resync(ctx)] };
 };
 
+/** A create failed: by the error's class, the task waits for quota, fails, retries, or (abort pending) ends aborted. */
 export const createFailed = (s: TaskState, ctx: Ctx, ref: ObjectRef, error: ApiError): StepResult => {
   const outcome = classifyCreateError(error);
   // The watch has shown the object while the create was out: it exists under our deterministic name, so an
@@ -167,10 +172,23 @@ export const createFailed = (s: TaskState, ctx: Ctx, ref: ObjectRef, error: ApiE
   const entry = findOwned(s, ref);
   if (outcome._tag === 'Submitted' || (entry !== undefined && isLive(entry)))
     return createSucceeded(s, ctx, ref);
-  if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started') return { state: s, commands: [] };
+  if (!isCurrent(s, ctx, ref) || !awaitsCreate(s)) return { state: s, commands: [] };
   // The object was not created, unless a server-side failure may have committed it anyway.
   const maybeCreated = outcome._tag === 'System' && outcome.maybeCreated;
   const settled = updateOwned(s, ref, (o) => (maybeCreated ? maybeThere(o) : gone(o)));
+  if (s.stage._tag === 'AbortPending') {
+    // Nothing to abort: the task ends here (the namespace's gate still learns of a quota rejection).
+    const r = finishAborted(settled, ctx, 'aborted before the resource was created');
+    return outcome._tag === 'QuotaExceeded'
+      ? {
+          state: r.state,
+          commands: [
+            ...r.commands,
+            { _tag: 'QuotaRejected', namespace: ref.namespace, message: outcome.message },
+          ],
+        }
+      : r;
+  }
   switch (outcome._tag) {
     case 'QuotaExceeded': {
       const waiting: TaskState = { ...settled, stage: { _tag: 'WaitingForQuota' } };

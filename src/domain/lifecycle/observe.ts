@@ -163,7 +163,7 @@ export const gone = (s: TaskState, ctx: Ctx, ref: ObjectRef): StepResult => {
   // A create still in flight cannot be gone: the cache just has not seen it yet.
   if (entry === undefined || isCreating(entry)) return { state: s, commands: [] };
   const marked = updateOwned(s, ref, goneEntry);
-  if (s.stage._tag === 'Aborting' && isCurrent(s, ctx, ref)) {
+  if ((s.stage._tag === 'Aborting' || s.stage._tag === 'AbortPending') && isCurrent(s, ctx, ref)) {
     return finishAborted(marked, ctx, 'aborted');
   }
   if (!isCurrent(s, ctx, ref) || s.stage._tag !== 'Started' || deletionWanted(entry)) {

@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as O from 'fp-ts/lib/Option.js';
 import type { Command } from './protocol.js';
-import { isCreating, noCluster, type Owned, type TaskState } from './state.js';
+import { isCreating, isLive, noCluster, type Owned, type TaskState } from './state.js';
 import { applyAbort } from './abort.js';
 import { cleanup } from './cleanup.js';
 import { type Ctx, type StepResult, buildCtx, findOwned, refFor, resync, andThen } from './context.js';
@@ -28,6 +28,18 @@ export const resumed = (s: TaskState, ctx: Ctx): StepResult => {
       return andThen(cleanup(reset, ctx), (st) => acquireCluster({ ...st, cluster: noCluster }, ctx));
     case 'Aborting':
       return andThen(cleanup(reset, ctx), (st) => applyAbort(st, ctx, undefined));
+    case 'AbortPending': {
+      // The create's answer did not survive the restart. An object the watch has shown is aborted now; otherwise
+      // the task ends aborted (launch looks in the cache for a create that landed, and deletes it to be sure).
+      const entry = findOwned(reset, refFor(reset, ctx));
+      if (entry !== undefined && isLive(entry))
+        return andThen(cleanup(reset, ctx), (st) => applyAbort(st, ctx, undefined));
+      const look: Command[] =
+        entry !== undefined && isCreating(entry) ? [{ _tag: 'Observe', ref: entry.ref }] : [];
+      return andThen({ state: reset, commands: look }, (st) =>
+        andThen(cleanup(st, ctx), (st2) => launch(st2, ctx)),
+      );
+    }
     case 'Started': {
       const entry = findOwned(reset, refFor(reset, ctx));
       if (entry === undefined) return andThen(cleanup(reset, ctx), (st) => launch(st, ctx));
@@ -99,6 +111,7 @@ export const timer = (s: TaskState, ctx: Ctx, kind: 'Retry' | 'Resync'): StepRes
       return andThen(cleanup(s, ctx), (st) => launch(st, ctx));
     case 'Aborting':
       return applyAbort(s, ctx, undefined);
+    case 'AbortPending':
     case 'Started':
     case 'WaitingForQuota':
     case 'WaitingForCluster':

@@ -1,5 +1,6 @@
 // The persisted state of one task's lifecycle: plain, versioned data that survives a process restart.
 import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
 import { encodesAsIdentity } from '../codec.js';
 import { ObjectRefC, sameRef, type ObjectRef } from '../object-ref.js';
@@ -191,66 +192,140 @@ export const clusterRef = (c: ClusterHold): ObjectRef | undefined => (c._tag ===
 // the task
 // -------------------------------------------------------------------------------------
 
+const PendingC = t.readonly(
+  t.intersection([t.type({ _tag: t.literal('Pending') }), t.partial({ retryAt: t.number })]),
+);
+const StartedC = t.readonly(t.type({ _tag: t.literal('Started') }));
+const WaitingForClusterC = t.readonly(t.type({ _tag: t.literal('WaitingForCluster') }));
+const WaitingForQuotaC = t.readonly(t.type({ _tag: t.literal('WaitingForQuota') }));
+const AbortPendingC = t.readonly(t.type({ _tag: t.literal('AbortPending') }));
+const AbortingC = t.readonly(t.type({ _tag: t.literal('Aborting'), behavior: AbortBehaviorC }));
+const DoneC = t.readonly(t.type({ _tag: t.literal('Done'), final: PhaseInfoC }));
+
 const StageC = t.union([
   /** Nothing created for the current attempt yet; a create is due (immediately or at `retryAt`). */
-  t.readonly(t.intersection([t.type({ _tag: t.literal('Pending') }), t.partial({ retryAt: t.number })])),
+  PendingC,
   /** Created (or creating); phases come from observations of the object. */
-  t.readonly(t.type({ _tag: t.literal('Started') })),
+  StartedC,
   /** Waiting for the shared cluster (`cluster` in the state) to be ready before creating the job. */
-  t.readonly(t.type({ _tag: t.literal('WaitingForCluster') })),
+  WaitingForClusterC,
   /** A create was rejected by a ResourceQuota; waiting for the namespace gate to reopen. */
-  t.readonly(t.type({ _tag: t.literal('WaitingForQuota') })),
+  WaitingForQuotaC,
+  /**
+   * Abort was requested while the current try's create was out: the abort is applied once the create is answered
+   * (or, after a restart, at once), and a create that failed ends the task aborted. Phases are no longer reported.
+   */
+  AbortPendingC,
   /** Abort was requested; `behavior`, the plugin's choice (asked once), is applied until it succeeds. */
-  t.readonly(t.type({ _tag: t.literal('Aborting'), behavior: AbortBehaviorC })),
+  AbortingC,
   /** A terminal phase was reported; only cleanup of owned objects may remain. */
-  t.readonly(t.type({ _tag: t.literal('Done'), final: PhaseInfoC })),
+  DoneC,
 ]);
 /**
  * Where the task's lifecycle stands; each stage carries only what that stage needs (a retry time, the final
- * PhaseInfo, the abort behaviour).
+ * PhaseInfo, the abort behaviour). A requested abort is a stage of its own (`AbortPending`, then `Aborting`), so a
+ * task that is both running on and aborting cannot be written down.
  */
 export type Stage = t.TypeOf<typeof StageC>;
 
-/** Decodes a stored version 2 `TaskState`; use `readState`, which also checks the version and migrates version 1. */
-export const TaskStateC = t.readonly(
+/** The stages as version 2 stores them: an abort that waits for a create is `Started` with `abortRequested`. */
+const StoredStageC = t.union([PendingC, StartedC, WaitingForClusterC, WaitingForQuotaC, AbortingC, DoneC]);
+/** A stage as version 2 stores it. */
+export type StoredStage = t.TypeOf<typeof StoredStageC>;
+
+const taskProps = {
+  version: t.literal(STATE_VERSION),
+  taskId: t.string,
+  pluginId: t.string,
+  /** Zero-based user attempt. */
+  attempt: t.number,
+  /** System retries within the current attempt; each gets a fresh object name. */
+  systemRetry: t.number,
+  /** System failures within the current user attempt (Flyte resets on any transition; see compatibility.md). */
+  systemFailures: t.number,
+  owned: t.readonlyArray(OwnedC),
+  cluster: ClusterHoldC,
+};
+
+const optionalTaskProps = t.partial({
+  /** The last PhaseInfo emitted, for version floors and de-duplication. */
+  last: PhaseInfoC,
+  /** What the plugin reported last round, handed back to getTaskPhase. */
+  pluginState: PluginStateC,
+  /** Kubernetes events already attached: creation time and name of the newest one. */
+  eventCursor: t.readonly(t.type({ at: t.number, name: t.string })),
+  /** When the object was last seen (for diagnostics). */
+  lastObservedAt: t.number,
+});
+
+/**
+ * Decodes a version 2 record as the state store holds it. Its shape is frozen: `abortRequested` beside the stage
+ * is how version 2 writes a pending abort, and records of every version 2 process (older or newer than this one)
+ * read the same, so a rollback or a rolling update never meets a version it does not know.
+ */
+export const StoredTaskStateC = t.readonly(
   t.intersection([
-    t.type({
-      version: t.literal(STATE_VERSION),
-      taskId: t.string,
-      pluginId: t.string,
-      /** Zero-based user attempt. */
-      attempt: t.number,
-      /** System retries within the current attempt; each gets a fresh object name. */
-      systemRetry: t.number,
-      /** System failures within the current user attempt (Flyte resets on any transition; see compatibility.md). */
-      systemFailures: t.number,
-      stage: StageC,
-      owned: t.readonlyArray(OwnedC),
-      /**
-       * Abort was requested. Kept beside the stage because an abort asked while a create is out waits for its
-       * answer (stage Started), and one asked before the first create ends the task at the next launch.
-       */
-      abortRequested: t.boolean,
-      cluster: ClusterHoldC,
-    }),
-    t.partial({
-      /** The last PhaseInfo emitted, for version floors and de-duplication. */
-      last: PhaseInfoC,
-      /** What the plugin reported last round, handed back to getTaskPhase. */
-      pluginState: PluginStateC,
-      /** Kubernetes events already attached: creation time and name of the newest one. */
-      eventCursor: t.readonly(t.type({ at: t.number, name: t.string })),
-      /** When the object was last seen (for diagnostics). */
-      lastObservedAt: t.number,
-    }),
+    t.type({ ...taskProps, stage: StoredStageC, abortRequested: t.boolean }),
+    optionalTaskProps,
   ]),
+  'StoredTaskState',
+);
+/** A version 2 record as the state store holds it; `readState` and `writeState` convert it. */
+export interface StoredTaskState extends t.TypeOf<typeof StoredTaskStateC> {}
+
+const TaskStateShapeC = t.readonly(
+  t.intersection([t.type({ ...taskProps, stage: StageC }), optionalTaskProps]),
   'TaskState',
 );
 /**
  * Everything the lifecycle remembers about one task between observations. It is plain data, stored after
  * every step, so a restarted manager continues each task from the same decisions.
  */
-export interface TaskState extends t.TypeOf<typeof TaskStateC> {}
+export interface TaskState extends t.TypeOf<typeof TaskStateShapeC> {}
+
+/**
+ * The stage a stored record means. `abortRequested` on a stage that has not reached its abort is a pending abort;
+ * version 2 wrote it on `Started` (a create out), and on `Pending` and `WaitingForQuota` when that create then
+ * failed: all three end aborted at the next chance, which `AbortPending` does (without waiting for a retry timer).
+ * On `Aborting` and `Done` the flag says nothing the stage does not.
+ */
+const stageOf = (stage: StoredStage, abortRequested: boolean): Stage => {
+  if (!abortRequested) return stage;
+  switch (stage._tag) {
+    case 'Pending':
+    case 'Started':
+    case 'WaitingForCluster':
+    case 'WaitingForQuota':
+      return { _tag: 'AbortPending' };
+    case 'Aborting':
+    case 'Done':
+      return stage;
+  }
+};
+
+/** The state a stored version 2 record holds. Total; `toStored` of the result reads back the same state. */
+export const fromStored = (stored: StoredTaskState): TaskState => {
+  // The stage keeps its place among the keys, so a state read back serialises as the one written.
+  const { abortRequested, ...rest } = stored;
+  return { ...rest, stage: stageOf(stored.stage, abortRequested) };
+};
+
+/** The state as version 2 stores it (what processes of every version 2 build read alike). */
+export const toStored = (s: TaskState): StoredTaskState =>
+  s.stage._tag === 'AbortPending'
+    ? { ...s, stage: { _tag: 'Started' }, abortRequested: true }
+    : { ...s, stage: s.stage, abortRequested: s.stage._tag === 'Aborting' };
+
+/**
+ * The task state codec: decodes a stored version 2 record into a `TaskState`, encodes a state as version 2 stores
+ * it. Use `readState`, which also checks the version and migrates version 1.
+ */
+export const TaskStateC: t.Type<TaskState, StoredTaskState> = new t.Type(
+  'TaskState',
+  TaskStateShapeC.is,
+  (u, c) => pipe(StoredTaskStateC.validate(u, c), E.map(fromStored)),
+  toStored,
+);
 
 export type { PhaseInfo, PluginState };
 
@@ -264,7 +339,6 @@ export const initial = (taskId: string, pluginId: string, attempt = 0): TaskStat
   systemFailures: 0,
   stage: { _tag: 'Pending' },
   owned: [],
-  abortRequested: false,
   cluster: noCluster,
 });
 
@@ -282,23 +356,28 @@ const corrupted: StateReadError = { _tag: 'Corrupted', message: 'the stored task
 /** Reads a stored state of version 2, or of version 1 migrated; an unknown version or a malformed one is an error value. */
 export const readState = (u: unknown): E.Either<StateReadError, TaskState> => {
   const version = typeof u === 'object' && u !== null ? (u as Record<string, unknown>)['version'] : undefined;
-  if (version === STATE_VERSION) {
-    const r = TaskStateC.decode(u);
-    return E.isRight(r) ? E.right(r.right) : E.left(corrupted);
-  }
-  if (version === STATE_VERSION_1) {
-    const r = TaskStateV1C.decode(u);
-    return E.isRight(r) ? E.right(fromV1(r.right)) : E.left(corrupted);
-  }
+  if (version === STATE_VERSION)
+    return pipe(
+      StoredTaskStateC.decode(u),
+      E.bimap(() => corrupted, fromStored),
+    );
+  if (version === STATE_VERSION_1)
+    return pipe(
+      TaskStateV1C.decode(u),
+      E.bimap(() => corrupted, fromV1),
+    );
   return E.left({ _tag: 'UnknownVersion', version });
 };
 
-// Every codec in TaskStateC is plain data (no transforms), so encoding is a structural copy; the manager writes
-// a state on every step, and the copy through the intersections was a visible part of its cost.
-const identityEncoding = encodesAsIdentity(TaskStateC);
+// Every codec in the stored shape is plain data (no transforms), so encoding it is a structural copy; the manager
+// writes a state on every step, and the copy through the intersections was a visible part of its cost.
+const identityEncoding = encodesAsIdentity(StoredTaskStateC);
 
 /** The state as a JSON-ready value for the state store (always the current version); `readState` reads it back. */
-export const writeState = (s: TaskState): unknown => (identityEncoding ? s : TaskStateC.encode(s));
+export const writeState = (s: TaskState): unknown => {
+  const stored = toStored(s);
+  return identityEncoding ? stored : StoredTaskStateC.encode(stored);
+};
 
 // -------------------------------------------------------------------------------------
 // migration from version 1
@@ -319,7 +398,7 @@ export const ownedFromV1 = (o: OwnedV1): Owned => {
   return live(o.ref, o.attempt, finalizerFromV1(o.finalizer, o.finalizerRemovalSent), deletion, o.uid);
 };
 
-const stageFromV1 = (s: StageV1): Stage =>
+const stageFromV1 = (s: StageV1): StoredStage =>
   s._tag === 'Aborting' ? { _tag: 'Aborting', behavior: s.behavior ?? abortDelete } : s;
 
 /**
@@ -332,13 +411,13 @@ const clusterFromV1 = (c: TaskStateV1['cluster']): ClusterHold =>
 /** Migrates a version 1 record to version 2. Total: every v1 record has a v2 reading. */
 export const fromV1 = (s: TaskStateV1): TaskState => {
   const { cluster: _v1cluster, version: _v1, stage, owned, ...rest } = s;
-  return {
+  return fromStored({
     ...rest,
     version: STATE_VERSION,
     stage: stageFromV1(stage),
     owned: owned.map(ownedFromV1),
     cluster: clusterFromV1(s.cluster),
-  };
+  });
 };
 
 // -------------------------------------------------------------------------------------

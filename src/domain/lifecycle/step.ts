@@ -3,7 +3,7 @@ import { FINALIZER } from '../object-metadata.js';
 import * as PI from '../phase-info.js';
 import type { Observation } from './protocol.js';
 import { isClean, type TaskState } from './state.js';
-import { abortApplied, abortRequested } from './abort.js';
+import { abortApplied, requestAbort } from './abort.js';
 import { answered } from './cleanup.js';
 import { objectNameFor, stepContext, type StepContext, type StepResult } from './context.js';
 import { clusterFailed, clusterReady, createFailed, createSucceeded, launch } from './launch.js';
@@ -36,7 +36,7 @@ export const step = (s: TaskState, o: Observation, context: StepContext): StepRe
     case 'ObjectGone':
       return gone(s, ctx, o.ref);
     case 'AbortRequested':
-      return abortRequested(s, ctx, o.object);
+      return requestAbort(s, ctx, o.object);
     case 'AbortApplied':
       return abortApplied(s, ctx, o.ref, o.error);
     case 'DeleteAnswered':

@@ -1,11 +1,7 @@
 // The mpi plugin: a training-operator MPIJob (one Launcher, Workers, slots per worker) as the Kubeflow common pattern.
 import * as E from 'fp-ts/lib/Either.js';
-import {
-  badTaskSpecification,
-  type BuildContext,
-  type BuildError,
-  type Plugin,
-} from '../../domain/plugin.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import type { BuildContext, BuildError, Plugin } from '../../domain/plugin.js';
 import {
   decodePayload,
   fieldPath,
@@ -13,10 +9,12 @@ import {
   groupOverrides,
   groupReplicas,
   Int32,
+  jobPlan,
   kubeflowPlugin,
   message,
   MpiReplicaGroupC,
   replicasPath,
+  requireWorkers,
   RunPolicyC,
   runPolicyOf,
   type GroupOverrides,
@@ -49,50 +47,63 @@ export const mpiPodName = (job: string, role: string, index: number): string =>
 /** Slots per worker: the payload's `slots` in both versions (Flyte ignored it in version 1); unset or 0 means 1. */
 const slotsPerWorker = (slots: number | undefined): number => (slots === undefined || slots <= 0 ? 1 : slots);
 
-const plan = (ctx: BuildContext, version: 0 | 1): E.Either<BuildError, JobPlan> => {
-  const raw = ctx.task.task.custom;
-  const noWorkers = (path: ReturnType<typeof fieldPath>): E.Either<BuildError, JobPlan> =>
-    E.left(badTaskSpecification('number of workers must be greater than 0', path));
-  let launcher: GroupOverrides;
-  let worker: GroupOverrides;
-  let slots: number | undefined;
-  let runPolicy: Readonly<Record<string, unknown>> | undefined;
-  if (version === 0) {
-    const p = decodePayload(MpiPayloadV0)(raw);
-    if (E.isLeft(p)) return p;
-    const workers = p.right.numWorkers ?? 0;
-    if (workers <= 0) return noWorkers(fieldPath(raw, 'numWorkers'));
-    // The operator's v1 MPIJob runs exactly one launcher pod, whatever the count says.
-    launcher = { replicas: 1, path: fieldPath(raw, 'numLauncherReplicas') };
-    // Workers run the image's entrypoint (the operator's sleep when there is none) or worker_spec_command as args:
-    // the launcher's mpirun starts the ranks in them.
-    const cmd = ctx.task.task.config?.[WORKER_SPEC_COMMAND_KEY];
-    worker = {
-      replicas: workers,
-      command: [],
-      args: cmd === undefined ? [] : cmd.split(' ').filter((a) => a !== ''),
-      path: fieldPath(raw, 'numWorkers'),
-    };
-    slots = p.right.slots;
-  } else {
-    const p = decodePayload(MpiPayloadV1)(raw);
-    if (E.isLeft(p)) return p;
-    if (groupReplicas(p.right.workerReplicas) <= 0) return noWorkers(replicasPath(raw, 'workerReplicas'));
-    launcher = groupOverrides(raw, 'launcherReplicas', p.right.launcherReplicas, 1);
-    worker = groupOverrides(raw, 'workerReplicas', p.right.workerReplicas);
-    slots = p.right.slots;
-    const rp = runPolicyOf(raw, p.right.runPolicy);
-    if (E.isLeft(rp)) return rp;
-    runPolicy = rp.right;
-  }
-  return E.right({
-    groups: [
+/** An MPIJob's plan: the launcher group, the workers, and the slots per worker. */
+const mpiPlan = (
+  launcher: GroupOverrides,
+  worker: GroupOverrides,
+  slots: number | undefined,
+  runPolicy?: Readonly<Record<string, unknown>>,
+): JobPlan =>
+  jobPlan(
+    [
       ['Launcher', launcher],
       ['Worker', worker],
     ],
-    ...(runPolicy === undefined ? {} : { runPolicy }),
-    extraSpec: { slotsPerWorker: slotsPerWorker(slots) },
-  });
+    runPolicy,
+    { slotsPerWorker: slotsPerWorker(slots) },
+  );
+
+const plan = (ctx: BuildContext, version: 0 | 1): E.Either<BuildError, JobPlan> => {
+  const raw = ctx.task.task.custom;
+  if (version === 0) {
+    // Workers run the image's entrypoint (the operator's sleep when there is none) or worker_spec_command as args:
+    // the launcher's mpirun starts the ranks in them.
+    const cmd = ctx.task.task.config?.[WORKER_SPEC_COMMAND_KEY];
+    return pipe(
+      decodePayload(MpiPayloadV0)(raw),
+      requireWorkers((p) => p.numWorkers ?? 0, fieldPath(raw, 'numWorkers')),
+      E.map((p) =>
+        mpiPlan(
+          // The operator's v1 MPIJob runs exactly one launcher pod, whatever the count says.
+          { replicas: 1, path: fieldPath(raw, 'numLauncherReplicas') },
+          {
+            replicas: p.numWorkers ?? 0,
+            command: [],
+            args: cmd === undefined ? [] : cmd.split(' ').filter((a) => a !== ''),
+            path: fieldPath(raw, 'numWorkers'),
+          },
+          p.slots,
+        ),
+      ),
+    );
+  }
+  return pipe(
+    decodePayload(MpiPayloadV1)(raw),
+    requireWorkers((p) => groupReplicas(p.workerReplicas), replicasPath(raw, 'workerReplicas')),
+    E.flatMap((p) =>
+      pipe(
+        runPolicyOf(raw, p.runPolicy),
+        E.map((runPolicy) =>
+          mpiPlan(
+            groupOverrides(raw, 'launcherReplicas', p.launcherReplicas, 1),
+            groupOverrides(raw, 'workerReplicas', p.workerReplicas),
+            p.slots,
+            runPolicy,
+          ),
+        ),
+      ),
+    ),
+  );
 };
 
 export const mpiKind: KubeflowKind = {

@@ -1,12 +1,8 @@
 // The pytorch plugin: a PyTorchJob (Master and Worker, or elastic Workers only) as the Kubeflow common pattern.
 import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
-import {
-  badTaskSpecification,
-  type BuildContext,
-  type BuildError,
-  type Plugin,
-} from '../../domain/plugin.js';
+import type { BuildContext, BuildError, Plugin } from '../../domain/plugin.js';
 import {
   decodePayload,
   fieldPath,
@@ -14,10 +10,12 @@ import {
   groupOverrides,
   groupReplicas,
   Int32,
+  jobPlan,
   kubeflowPlugin,
   message,
   replicasPath,
   ReplicaGroupC,
+  requireWorkers,
   RunPolicyC,
   runPolicyOf,
   type GroupOverrides,
@@ -61,47 +59,54 @@ export const elasticPolicyOf = (e: ElasticConfig): Readonly<Record<string, unkno
   maxRestarts: e.maxRestarts ?? 0,
 });
 
-const noWorkers = (path: ReturnType<typeof fieldPath>): BuildError =>
-  badTaskSpecification('number of workers must be greater than 0', path);
+/** torchrun's elastic mode has no master: every worker takes part in the rendezvous. */
+const pytorchPlan = (
+  master: GroupOverrides,
+  worker: GroupOverrides,
+  elastic: ElasticConfig | undefined,
+  runPolicy?: Readonly<Record<string, unknown>>,
+): JobPlan =>
+  elastic === undefined
+    ? jobPlan(
+        [
+          ['Master', master],
+          ['Worker', worker],
+        ],
+        runPolicy,
+      )
+    : jobPlan([['Worker', worker]], runPolicy, { elasticPolicy: elasticPolicyOf(elastic) });
 
 const plan = (ctx: BuildContext, version: 0 | 1): E.Either<BuildError, JobPlan> => {
   const raw = ctx.task.task.custom;
-  let master: GroupOverrides;
-  let worker: GroupOverrides;
-  let elastic: ElasticConfig | undefined;
-  let runPolicy: Readonly<Record<string, unknown>> | undefined;
-  if (version === 0) {
-    const p = decodePayload(PyTorchPayloadV0)(raw);
-    if (E.isLeft(p)) return p;
-    const workers = p.right.workers ?? 0;
-    if (workers <= 0) return E.left(noWorkers(fieldPath(raw, 'workers')));
-    master = { replicas: 1, path: fieldPath(raw) };
-    worker = { replicas: workers, path: fieldPath(raw, 'workers') };
-    elastic = p.right.elasticConfig;
-  } else {
-    const p = decodePayload(PyTorchPayloadV1)(raw);
-    if (E.isLeft(p)) return p;
-    if (groupReplicas(p.right.workerReplicas) <= 0)
-      return E.left(noWorkers(replicasPath(raw, 'workerReplicas')));
-    master = groupOverrides(raw, 'masterReplicas', p.right.masterReplicas, 1);
-    worker = groupOverrides(raw, 'workerReplicas', p.right.workerReplicas);
-    elastic = p.right.elasticConfig;
-    const rp = runPolicyOf(raw, p.right.runPolicy);
-    if (E.isLeft(rp)) return rp;
-    runPolicy = rp.right;
-  }
-  // torchrun's elastic mode has no master: every worker takes part in the rendezvous.
-  return E.right({
-    groups:
-      elastic === undefined
-        ? [
-            ['Master', master],
-            ['Worker', worker],
-          ]
-        : [['Worker', worker]],
-    ...(runPolicy === undefined ? {} : { runPolicy }),
-    extraSpec: elastic === undefined ? {} : { elasticPolicy: elasticPolicyOf(elastic) },
-  });
+  return version === 0
+    ? pipe(
+        decodePayload(PyTorchPayloadV0)(raw),
+        requireWorkers((p) => p.workers ?? 0, fieldPath(raw, 'workers')),
+        E.map((p) =>
+          pytorchPlan(
+            { replicas: 1, path: fieldPath(raw) },
+            { replicas: p.workers ?? 0, path: fieldPath(raw, 'workers') },
+            p.elasticConfig,
+          ),
+        ),
+      )
+    : pipe(
+        decodePayload(PyTorchPayloadV1)(raw),
+        requireWorkers((p) => groupReplicas(p.workerReplicas), replicasPath(raw, 'workerReplicas')),
+        E.flatMap((p) =>
+          pipe(
+            runPolicyOf(raw, p.runPolicy),
+            E.map((runPolicy) =>
+              pytorchPlan(
+                groupOverrides(raw, 'masterReplicas', p.masterReplicas, 1),
+                groupOverrides(raw, 'workerReplicas', p.workerReplicas),
+                p.elasticConfig,
+                runPolicy,
+              ),
+            ),
+          ),
+        ),
+      );
 };
 
 export const pytorchKind: KubeflowKind = {

@@ -1,11 +1,7 @@
 // The tensorflow plugin: a TFJob (Chief, Worker, PS, Evaluator) as the Kubeflow common pattern.
 import * as E from 'fp-ts/lib/Either.js';
-import {
-  badTaskSpecification,
-  type BuildContext,
-  type BuildError,
-  type Plugin,
-} from '../../domain/plugin.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import type { BuildContext, BuildError, Plugin } from '../../domain/plugin.js';
 import {
   decodePayload,
   fieldPath,
@@ -13,13 +9,14 @@ import {
   groupOverrides,
   groupReplicas,
   Int32,
+  jobPlan,
   kubeflowPlugin,
   message,
   replicasPath,
   ReplicaGroupC,
+  requireWorkers,
   RunPolicyC,
   runPolicyOf,
-  type GroupOverrides,
   type JobPlan,
   type KubeflowKind,
 } from './common/index.js';
@@ -51,37 +48,38 @@ const ROLES = [
 
 const plan = (ctx: BuildContext, version: 0 | 1): E.Either<BuildError, JobPlan> => {
   const raw = ctx.task.task.custom;
-  const groups: [string, GroupOverrides][] = [];
-  let runPolicy: Readonly<Record<string, unknown>> | undefined;
-  if (version === 0) {
-    const p = decodePayload(TensorFlowPayloadV0)(raw);
-    if (E.isLeft(p)) return p;
-    for (const [role, v0] of ROLES) {
-      const n = p.right[v0] ?? 0;
-      if (n > 0) groups.push([role, { replicas: n, path: fieldPath(raw, v0) }]);
-    }
-    if ((p.right.workers ?? 0) <= 0) {
-      return E.left(
-        badTaskSpecification('number of workers must be greater than 0', fieldPath(raw, 'workers')),
+  return version === 0
+    ? pipe(
+        decodePayload(TensorFlowPayloadV0)(raw),
+        requireWorkers((p) => p.workers ?? 0, fieldPath(raw, 'workers')),
+        E.map((p) =>
+          jobPlan(
+            ROLES.flatMap(([role, v0]) => {
+              const n = p[v0] ?? 0;
+              return n > 0 ? [[role, { replicas: n, path: fieldPath(raw, v0) }] as const] : [];
+            }),
+            undefined,
+          ),
+        ),
+      )
+    : pipe(
+        decodePayload(TensorFlowPayloadV1)(raw),
+        requireWorkers((p) => groupReplicas(p.workerReplicas), replicasPath(raw, 'workerReplicas')),
+        E.flatMap((p) =>
+          pipe(
+            runPolicyOf(raw, p.runPolicy),
+            E.map((runPolicy) =>
+              jobPlan(
+                ROLES.flatMap(([role, , v1]) => {
+                  const g = p[v1];
+                  return groupReplicas(g) > 0 ? [[role, groupOverrides(raw, v1, g)] as const] : [];
+                }),
+                runPolicy,
+              ),
+            ),
+          ),
+        ),
       );
-    }
-  } else {
-    const p = decodePayload(TensorFlowPayloadV1)(raw);
-    if (E.isLeft(p)) return p;
-    for (const [role, , v1] of ROLES) {
-      const g = p.right[v1];
-      if (groupReplicas(g) > 0) groups.push([role, groupOverrides(raw, v1, g)]);
-    }
-    if (groupReplicas(p.right.workerReplicas) <= 0) {
-      return E.left(
-        badTaskSpecification('number of workers must be greater than 0', replicasPath(raw, 'workerReplicas')),
-      );
-    }
-    const rp = runPolicyOf(raw, p.right.runPolicy);
-    if (E.isLeft(rp)) return rp;
-    runPolicy = rp.right;
-  }
-  return E.right({ groups, ...(runPolicy === undefined ? {} : { runPolicy }), extraSpec: {} });
 };
 
 export const tensorflowKind: KubeflowKind = {

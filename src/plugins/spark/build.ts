@@ -11,15 +11,17 @@ import {
 import { badTaskSpecification, type BuildContext, type BuildError } from '../../domain/plugin.js';
 import { readPluginConfig } from '../../domain/plugin-config.js';
 import { generatedName, isInterruptible, maxAttemptsOf } from '../../domain/task.js';
+import type { PathSegment } from '../../domain/codec.js';
 import {
   applyPodConfiguration,
   buildRawPod,
   mergeSpecOver,
   mergeValue,
   templateValues,
+  type RawPod,
 } from '../pod/build/index.js';
 import { checkPodSpec, issueToBuildError } from '../pod/build/spec-check.js';
-import { renderList } from '../pod/build/template-vars.js';
+import { renderList, type TemplateValues } from '../pod/build/template-vars.js';
 import { guardBuild } from '../crd/index.js';
 import { sparkConfigSection } from './config.js';
 import {
@@ -62,6 +64,23 @@ const withInterruptible = (ctx: BuildContext, interruptible: boolean): BuildCont
   task: { ...ctx.task, execution: { ...ctx.task.execution, interruptible } },
 });
 
+/** A container of a role's pod spec with the task's template variables rendered in its command and args. */
+const renderCommand = (
+  c: Container,
+  values: TemplateValues,
+  at: ReadonlyArray<PathSegment>,
+): E.Either<BuildError, Container> =>
+  pipe(
+    E.Do,
+    E.apS('command', renderList(c.command, values, [...at, 'command'])),
+    E.apS('args', renderList(c.args, values, [...at, 'args'])),
+    E.map(({ command, args }) => ({
+      ...c,
+      ...(command === undefined ? {} : { command: [...command] }),
+      ...(args === undefined ? {} : { args: [...args] }),
+    })),
+  );
+
 /**
  * The role's custom pod spec over the task's pod: its container named like the role's primary (the K8sPod's
  * primaryContainerName, else Spark's container name) merges field by field into the task's primary container,
@@ -74,45 +93,66 @@ const overlayRolePod = (
   pod: RolePod,
 ): E.Either<BuildError, PodSpec> => {
   if (pod.podSpec === undefined) return E.right(raw.spec);
-  const checked = checkPodSpec(pod.podSpec, { requireContainers: false });
-  if (E.isLeft(checked)) return E.left(issueToBuildError(checked.left, pod.podSpecAt));
   const values = templateValues(ctx.task);
   const overlayName = pod.primaryContainerName ?? CONTAINER[role];
-  const containers: Container[] = [];
-  for (const [i, c] of (checked.right.containers ?? []).entries()) {
-    const at = [...pod.podSpecAt, 'containers', i];
-    const command = renderList(c.command, values, [...at, 'command']);
-    if (E.isLeft(command)) return command;
-    const args = renderList(c.args, values, [...at, 'args']);
-    if (E.isLeft(args)) return args;
-    containers.push({
-      ...c,
-      ...(command.right === undefined ? {} : { command: [...command.right] }),
-      ...(args.right === undefined ? {} : { args: [...args.right] }),
-    });
-  }
-  if (pod.primaryContainerName !== undefined && !containers.some((c) => c.name === overlayName)) {
-    return E.left(
-      badTaskSpecification(
-        `the primary container ${JSON.stringify(overlayName)} is not one of the pod spec's containers`,
-        pod.primaryContainerNameAt,
+  return pipe(
+    checkPodSpec(pod.podSpec, { requireContainers: false }),
+    E.mapLeft((issues) => issueToBuildError(issues, pod.podSpecAt)),
+    E.bindTo('checked'),
+    E.bind('containers', ({ checked }) =>
+      pipe(
+        checked.containers ?? [],
+        E.traverseArrayWithIndex((i, c) => renderCommand(c, values, [...pod.podSpecAt, 'containers', i])),
       ),
-    );
-  }
-  const primaryOverlay = containers.find((c) => c.name === overlayName);
-  const others = containers.filter((c) => c.name !== overlayName);
-  const merged = mergeSpecOver(raw.spec, { ...checked.right, containers: others });
-  return E.right(
-    primaryOverlay === undefined
-      ? merged
-      : {
-          ...merged,
-          containers: merged.containers.map((c) =>
-            c.name === raw.primaryContainerName
-              ? (mergeValue(c, { ...primaryOverlay, name: raw.primaryContainerName }) as Container)
-              : c,
-          ),
-        },
+    ),
+    E.filterOrElse(
+      ({ containers }) =>
+        pod.primaryContainerName === undefined || containers.some((c) => c.name === overlayName),
+      () =>
+        badTaskSpecification(
+          `the primary container ${JSON.stringify(overlayName)} is not one of the pod spec's containers`,
+          pod.primaryContainerNameAt,
+        ),
+    ),
+    E.map(({ checked, containers }) => {
+      const primaryOverlay = containers.find((c) => c.name === overlayName);
+      const others = containers.filter((c) => c.name !== overlayName);
+      const merged = mergeSpecOver(raw.spec, { ...checked, containers: others });
+      return primaryOverlay === undefined
+        ? merged
+        : {
+            ...merged,
+            containers: merged.containers.map((c) =>
+              c.name === raw.primaryContainerName
+                ? (mergeValue(c, { ...primaryOverlay, name: raw.primaryContainerName }) as Container)
+                : c,
+            ),
+          };
+    }),
+  );
+};
+
+/** The task's raw pod with the role's own pod (metadata and pod spec) over it, before the platform configuration. */
+const withRolePod = (
+  ctx: BuildContext,
+  raw: RawPod,
+  role: Role,
+  pod: RolePod | undefined,
+): E.Either<BuildError, RawPod> => {
+  if (pod === undefined) return E.right(raw);
+  const metaAt = [...pod.podSpecAt.slice(0, -1), 'metadata'];
+  const metaError =
+    labelsError(pod.labels, [...metaAt, 'labels']) ??
+    annotationsError(pod.annotations, [...metaAt, 'annotations']);
+  if (metaError !== undefined) return E.left(metaError);
+  return pipe(
+    overlayRolePod(ctx, raw, role, pod),
+    E.map((spec) => ({
+      ...raw,
+      spec,
+      labels: { ...raw.labels, ...pod.labels },
+      annotations: { ...raw.annotations, ...pod.annotations },
+    })),
   );
 };
 
@@ -122,39 +162,17 @@ const withEnv = (env: ReadonlyArray<EnvVar> | undefined, add: EnvVar): EnvVar[] 
 ];
 
 /**
- * One role's pod, as the pod plugin builds a task's pod (buildRawPod, the role's custom pod spec over it, then
- * applyPodConfiguration: templates, resources, env, tolerations, node selectors, affinity, Pod Security), with
- * interruptibility as given (the driver never is). The primary container is renamed to Spark's name and loses its
- * command and args (Spark's entrypoint runs the driver and executors; the task's args become the application's).
+ * The configured pod as Spark runs it: the primary container renamed to Spark's name (no sidecar may hold that
+ * name), without command and args, with FLYTE_MAX_ATTEMPTS; Spark's default service account when none is named.
  */
-export const buildRolePod = (
+const sparkRole = (
   ctx: BuildContext,
   role: Role,
   pod: RolePod | undefined,
-  interruptible: boolean,
+  configured: RawPod,
 ): E.Either<BuildError, RoleBuild> => {
-  const roleCtx = withInterruptible(ctx, interruptible);
-  const raw = buildRawPod(roleCtx);
-  if (E.isLeft(raw)) return raw;
-  let labels = raw.right.labels;
-  let annotations = raw.right.annotations;
-  let spec = raw.right.spec;
-  if (pod !== undefined) {
-    const metaAt = [...pod.podSpecAt.slice(0, -1), 'metadata'];
-    const metaError =
-      labelsError(pod.labels, [...metaAt, 'labels']) ??
-      annotationsError(pod.annotations, [...metaAt, 'annotations']);
-    if (metaError !== undefined) return E.left(metaError);
-    const overlaid = overlayRolePod(ctx, raw.right, role, pod);
-    if (E.isLeft(overlaid)) return overlaid;
-    spec = overlaid.right;
-    labels = { ...labels, ...pod.labels };
-    annotations = { ...annotations, ...pod.annotations };
-  }
-  const configured = applyPodConfiguration(roleCtx, { ...raw.right, spec, labels, annotations });
-  if (E.isLeft(configured)) return configured;
-  const name = configured.right.primaryContainerName;
-  const cspec = configured.right.spec;
+  const name = configured.primaryContainerName;
+  const cspec = configured.spec;
   const primary = cspec.containers.find((c) => c.name === name);
   if (primary === undefined) {
     return E.left(
@@ -176,8 +194,8 @@ export const buildRolePod = (
   const sparkPrimary: Container = { ...rest, name: CONTAINER[role], env: withEnv(primary.env, maxAttempts) };
   const serviceAccount = cspec.serviceAccountName ?? DEFAULT_SPARK_SERVICE_ACCOUNT;
   return E.right({
-    labels: configured.right.labels,
-    annotations: configured.right.annotations,
+    labels: configured.labels,
+    annotations: configured.annotations,
     spec: {
       ...cspec,
       serviceAccountName: serviceAccount,
@@ -186,6 +204,27 @@ export const buildRolePod = (
     primary: { ...primary, env: withEnv(primary.env, maxAttempts) },
     serviceAccount,
   });
+};
+
+/**
+ * One role's pod, as the pod plugin builds a task's pod (buildRawPod, the role's custom pod spec over it, then
+ * applyPodConfiguration: templates, resources, env, tolerations, node selectors, affinity, Pod Security), with
+ * interruptibility as given (the driver never is). The primary container is renamed to Spark's name and loses its
+ * command and args (Spark's entrypoint runs the driver and executors; the task's args become the application's).
+ */
+export const buildRolePod = (
+  ctx: BuildContext,
+  role: Role,
+  pod: RolePod | undefined,
+  interruptible: boolean,
+): E.Either<BuildError, RoleBuild> => {
+  const roleCtx = withInterruptible(ctx, interruptible);
+  return pipe(
+    buildRawPod(roleCtx),
+    E.flatMap((raw) => withRolePod(ctx, raw, role, pod)),
+    E.flatMap((raw) => applyPodConfiguration(roleCtx, raw)),
+    E.flatMap((configured) => sparkRole(ctx, role, pod, configured)),
+  );
 };
 
 // -------------------------------------------------------------------------------------

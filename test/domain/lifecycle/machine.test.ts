@@ -381,6 +381,70 @@ describe('abort', () => {
     ]);
   });
 
+  describe('while the create is in flight: a stage of its own, AbortPending', () => {
+    const inFlight = [{ _tag: 'Submitted' as const }, { _tag: 'AbortRequested' as const, reason: 'user' }];
+
+    it('waits for the answer, and is stored as version 2 always wrote it', () => {
+      const { state, commands } = run(inFlight);
+      expect(state.stage).toEqual({ _tag: 'AbortPending' });
+      expect(commands.map((c) => c._tag)).toEqual(['Create']);
+      expect(writeState(state)).toMatchObject({ stage: { _tag: 'Started' }, abortRequested: true });
+      expect(readState(JSON.parse(JSON.stringify(writeState(state))))).toEqual(E.right(state));
+    });
+
+    it.each([
+      [
+        'a quota rejection',
+        statusError('Forbidden', 'toys "x" is forbidden: exceeded quota: q, requested: cpu=1'),
+      ],
+      ['a server error', statusError('InternalError', 'etcd hiccup')],
+      ['an invalid object', statusError('Invalid', 'spec.x: Invalid value')],
+    ])('a create that fails (%s) ends the task aborted at once: no retry, no wait for quota', (_, error) => {
+      const { commands, state } = run([...inFlight, { _tag: 'CreateFailed', ref: ref('r1-train-0'), error }]);
+      // The first create, and no other.
+      expect(ofTag(commands, 'Create')).toHaveLength(1);
+      expect(emissions(commands)).toMatchObject([{ final: true, phaseInfo: { phase: 'Aborted' } }]);
+      expect(state.stage._tag).toBe('Done');
+    });
+
+    it('the namespace gate still hears of a quota rejection', () => {
+      const quota = statusError('Forbidden', 'toys "x" is forbidden: exceeded quota: q, requested: cpu=1');
+      const { commands } = run([...inFlight, { _tag: 'CreateFailed', ref: ref('r1-train-0'), error: quota }]);
+      expect(ofTag(commands, 'QuotaRejected').map((c) => c.namespace)).toEqual(['ns']);
+    });
+
+    it('reports no phase of the object it is about to abort', () => {
+      const { commands, state } = run([...inFlight, seen('r1-train-0', 'Running')]);
+      expect(emissions(commands)).toEqual([]);
+      expect(state.stage).toEqual({ _tag: 'AbortPending' });
+    });
+
+    it('after a restart, an object the watch showed is aborted (the answer to its create is lost)', () => {
+      const { commands, state } = run([...inFlight, seen('r1-train-0', 'Running'), { _tag: 'Resumed' }]);
+      expect(ofTag(commands, 'ApplyAbort')).toMatchObject([
+        { ref: ref('r1-train-0'), behavior: { _tag: 'Delete' }, uid: 'uid-r1-train-0' },
+      ]);
+      expect(state.stage).toEqual({ _tag: 'Aborting', behavior: { _tag: 'Delete' } });
+    });
+
+    it('after a restart with the create unanswered: aborted, and the object deleted should it exist', () => {
+      const { commands, state } = run([...inFlight, { _tag: 'Resumed' }]);
+      expect(ofTag(commands, 'Create')).toHaveLength(1);
+      expect(emissions(commands)).toMatchObject([{ final: true, phaseInfo: { phase: 'Aborted' } }]);
+      expect(state.owned).toMatchObject([{ _tag: 'Live', deletion: 'Wanted' }]);
+    });
+
+    it('an object deleted meanwhile ends the task aborted, not retried', () => {
+      const { commands } = run([
+        ...inFlight,
+        seen('r1-train-0', 'Running'),
+        { _tag: 'ObjectGone', ref: ref('r1-train-0') },
+      ]);
+      expect(emissions(commands)).toMatchObject([{ final: true, phaseInfo: { phase: 'Aborted' } }]);
+      expect(ofTag(commands, 'ScheduleTimer')).toEqual([]);
+    });
+  });
+
   it('while running: the abort behaviour, then Aborted and our finalizer removed', () => {
     const { commands, state } = run([
       { _tag: 'Submitted' },

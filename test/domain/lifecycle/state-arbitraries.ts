@@ -9,8 +9,11 @@ import type {
   ObjectRef,
   Owned,
   Stage,
+  StoredStage,
+  StoredTaskState,
   TaskState,
 } from '../../../src/domain/lifecycle/state.js';
+import { toStored } from '../../../src/domain/lifecycle/state.js';
 import type { OwnedV1, TaskStateV1 } from '../../../src/domain/lifecycle/state-v1.js';
 import * as PI from '../../../src/domain/phase-info.js';
 import type { AbortBehavior } from '../../../src/domain/plugin.js';
@@ -58,13 +61,12 @@ const arbCommon = fc.record(
     attempt: arbAttempt,
     systemRetry: fc.integer({ min: 0, max: 1 }),
     systemFailures: fc.integer({ min: 0, max: 4 }),
-    abortRequested: fc.boolean(),
     last: arbPhase,
     pluginState: arbPhase.map(PI.pluginStateOf),
     eventCursor: fc.record({ at: fc.integer({ min: T0, max: T0 + 10_000 }), name: fc.constant('ev-1') }),
     lastObservedAt: fc.constant(T0),
   },
-  { requiredKeys: ['taskId', 'pluginId', 'attempt', 'systemRetry', 'systemFailures', 'abortRequested'] },
+  { requiredKeys: ['taskId', 'pluginId', 'attempt', 'systemRetry', 'systemFailures'] },
 );
 
 // -------------------------------------------------------------------------------------
@@ -94,13 +96,34 @@ const clusterRef: ObjectRef = {
   name: 'shared',
 };
 
-const arbStage: fc.Arbitrary<Stage> = fc.oneof(
+/** The stages short of an abort: where a stored `abortRequested` means an abort still to come. */
+export const arbPreAbortStage: fc.Arbitrary<StoredStage> = fc.oneof(
   fc
     .option(fc.integer({ min: T0, max: T0 + 60_000 }), { nil: undefined })
-    .map((retryAt): Stage => ({ _tag: 'Pending', ...(retryAt === undefined ? {} : { retryAt }) })),
-  fc.constantFrom<Stage>({ _tag: 'Started' }, { _tag: 'WaitingForCluster' }, { _tag: 'WaitingForQuota' }),
-  arbBehavior.map((behavior): Stage => ({ _tag: 'Aborting', behavior })),
-  arbPhase.map((final): Stage => ({ _tag: 'Done', final })),
+    .map((retryAt): StoredStage => ({ _tag: 'Pending', ...(retryAt === undefined ? {} : { retryAt }) })),
+  fc.constantFrom<StoredStage>(
+    { _tag: 'Started' },
+    { _tag: 'WaitingForCluster' },
+    { _tag: 'WaitingForQuota' },
+  ),
+);
+
+/** Every stage as version 2 stores it. */
+const arbStoredStage: fc.Arbitrary<StoredStage> = fc.oneof(
+  arbPreAbortStage,
+  arbBehavior.map((behavior): StoredStage => ({ _tag: 'Aborting', behavior })),
+  arbPhase.map((final): StoredStage => ({ _tag: 'Done', final })),
+);
+
+const arbStage: fc.Arbitrary<Stage> = fc.oneof(
+  { weight: 6, arbitrary: arbStoredStage },
+  { weight: 1, arbitrary: fc.constant<Stage>({ _tag: 'AbortPending' }) },
+);
+
+const arbCluster = fc.constantFrom<ClusterHold>(
+  { _tag: 'None' },
+  { _tag: 'Waiting', ref: clusterRef },
+  { _tag: 'Holding', ref: clusterRef },
 );
 
 /** Any version 2 state (structurally: also states the machine never reaches). */
@@ -109,13 +132,23 @@ export const arbStateV2: fc.Arbitrary<TaskState> = fc
     common: arbCommon,
     stage: arbStage,
     owned: fc.array(arbOwned, { maxLength: 4 }),
-    cluster: fc.constantFrom<ClusterHold>(
-      { _tag: 'None' },
-      { _tag: 'Waiting', ref: clusterRef },
-      { _tag: 'Holding', ref: clusterRef },
-    ),
+    cluster: arbCluster,
   })
   .map(({ common, stage, owned, cluster }) => ({ version: 2 as const, ...common, stage, owned, cluster }));
+
+/**
+ * Any version 2 record as a store may hold it, from a process of any version 2 build: every stage with the flag
+ * `abortRequested` on or off, including the combinations this build never writes.
+ */
+export const arbStoredV2: fc.Arbitrary<StoredTaskState> = fc
+  .record({
+    common: arbCommon,
+    stage: arbStoredStage,
+    abortRequested: fc.boolean(),
+    owned: fc.array(arbOwned, { maxLength: 4 }),
+    cluster: arbCluster,
+  })
+  .map(({ common, ...rest }) => ({ version: 2 as const, ...common, ...rest }));
 
 // -------------------------------------------------------------------------------------
 // version 1
@@ -138,7 +171,8 @@ const arbOwnedV1: fc.Arbitrary<OwnedV1> = fc
 export const arbStateV1: fc.Arbitrary<TaskStateV1> = fc
   .record({
     common: arbCommon,
-    stage: fc.oneof(arbStage, fc.constant({ _tag: 'Aborting' as const })),
+    abortRequested: fc.boolean(),
+    stage: fc.oneof(arbStoredStage, fc.constant({ _tag: 'Aborting' as const })),
     owned: fc.array(arbOwnedV1, { maxLength: 4 }),
     cluster: fc.option(
       fc.oneof(
@@ -148,9 +182,10 @@ export const arbStateV1: fc.Arbitrary<TaskStateV1> = fc
       { nil: undefined },
     ),
   })
-  .map(({ common, stage, owned, cluster }) => ({
+  .map(({ common, abortRequested, stage, owned, cluster }) => ({
     version: 1 as const,
     ...common,
+    abortRequested,
     stage,
     owned,
     ...(cluster === undefined ? {} : { cluster }),
@@ -180,7 +215,7 @@ export const ownedToV1 = (o: Owned): OwnedV1 => {
 
 /** A version 2 state as version 1 would have stored it: the pair a migration must map back. */
 export const toV1 = (s: TaskState): TaskStateV1 => {
-  const { cluster, version: _v2, owned, ...rest } = s;
+  const { cluster, version: _v2, owned, ...rest } = toStored(s);
   return {
     ...rest,
     version: 1,

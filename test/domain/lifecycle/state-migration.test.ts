@@ -1,4 +1,4 @@
-// Laws of the stored state's versions: version 1 records migrate to version 2, totally, faithfully and for good.
+// Laws of the stored state: version 2 records of any build read back, and version 1 records migrate, for good.
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import * as E from 'fp-ts/lib/Either.js';
@@ -8,13 +8,23 @@ import {
   isClean,
   readState,
   STATE_VERSION,
+  StoredTaskStateC,
   TaskStateC,
   writeState,
+  type StoredTaskState,
   type TaskState,
 } from '../../../src/domain/lifecycle/state.js';
 import type { TaskStateV1 } from '../../../src/domain/lifecycle/state-v1.js';
-import { run, T0, ctxAt, task } from './fixtures.js';
-import { arbObservation, arbStateV1, arbStateV2, toV1, toyRef } from './state-arbitraries.js';
+import { emissions, ofTag, run, T0, ctxAt, task } from './fixtures.js';
+import {
+  arbObservation,
+  arbPreAbortStage,
+  arbStateV1,
+  arbStateV2,
+  arbStoredV2,
+  toV1,
+  toyRef,
+} from './state-arbitraries.js';
 
 /** What a store hands back: JSON, not the object written. */
 const stored = (u: unknown): unknown => JSON.parse(JSON.stringify(u)) as unknown;
@@ -34,6 +44,81 @@ const heldV1 = (s: TaskStateV1): string | undefined =>
   s.cluster === undefined || s.cluster.ref.name === ''
     ? undefined
     : `${String(s.cluster.ready)}/${s.cluster.ref.name}`;
+
+const read = (u: unknown): TaskState => {
+  const r = readState(stored(u));
+  if (E.isLeft(r)) throw new Error(`not read: ${JSON.stringify(r.left)}`);
+  return r.right;
+};
+
+// Version 2 keeps its stored shape (a pending abort is `abortRequested` beside the stage) while the state in memory
+// makes the abort a stage: records written by any version 2 build, older or newer, must read, and what this build
+// writes must mean the same to them.
+describe('stored version 2 records', () => {
+  test.prop([arbStoredV2])('every stored version 2 record reads, whichever build wrote it', (doc) => {
+    const r = readState(stored(doc));
+    expect(E.isRight(r) && TaskStateC.is(r.right)).toBe(true);
+  });
+
+  test.prop([arbStateV2])('a state is written in the stored shape and reads back as itself', (s) => {
+    expect(StoredTaskStateC.is(writeState(s))).toBe(true);
+    expect(readState(stored(writeState(s)))).toEqual(E.right(s));
+  });
+
+  test.prop([fc.array(arbObservation, { maxLength: 25 }), fc.array(arbObservation, { maxLength: 15 })])(
+    'a reached state and its stored record, read back, make the same decisions on any observations',
+    (prefix, suffix) => {
+      const ctx = ctxAt(T0, task(1));
+      const reached = run([{ _tag: 'Submitted' }, ...prefix], ctx).state;
+      expect(run(suffix, ctx, read(writeState(reached)))).toEqual(run(suffix, ctx, reached));
+    },
+  );
+
+  test.prop([arbStoredV2])('a record whose abort flag adds nothing reads as its own stage', (doc) => {
+    fc.pre(!doc.abortRequested || doc.stage._tag === 'Aborting' || doc.stage._tag === 'Done');
+    expect(read(doc).stage).toEqual(doc.stage);
+  });
+
+  test.prop([arbStoredV2, arbPreAbortStage, fc.array(arbObservation, { maxLength: 20 })])(
+    'a stored pending abort never creates anything again, and the only final answer it gives is Aborted',
+    (doc, stage, observations) => {
+      const pendingAbort: StoredTaskState = { ...doc, stage, abortRequested: true };
+      const s = read(pendingAbort);
+      expect(s.stage).toEqual({ _tag: 'AbortPending' });
+      const { commands } = run([{ _tag: 'Resumed' }, ...observations], ctxAt(T0, task(1)), s);
+      expect(ofTag(commands, 'Create')).toEqual([]);
+      const finals = emissions(commands).filter((e) => e.final);
+      expect(finals.map((e) => e.phaseInfo.phase)).toEqual(finals.length === 0 ? [] : ['Aborted']);
+    },
+  );
+
+  it.each<[string, Partial<StoredTaskState>, TaskState['stage']]>([
+    [
+      'a create out with an abort asked',
+      { stage: { _tag: 'Started' }, abortRequested: true },
+      { _tag: 'AbortPending' },
+    ],
+    [
+      'a retry due with an abort asked (the create failed)',
+      { stage: { _tag: 'Pending', retryAt: T0 + 5000 }, abortRequested: true },
+      { _tag: 'AbortPending' },
+    ],
+    [
+      'a quota wait with an abort asked',
+      { stage: { _tag: 'WaitingForQuota' }, abortRequested: true },
+      { _tag: 'AbortPending' },
+    ],
+    ['a running task', { stage: { _tag: 'Started' }, abortRequested: false }, { _tag: 'Started' }],
+    [
+      'aborting, flag off (never written, still read)',
+      { stage: { _tag: 'Aborting', behavior: { _tag: 'Delete' } }, abortRequested: false },
+      { _tag: 'Aborting', behavior: { _tag: 'Delete' } },
+    ],
+  ])('%s', (_name, patch, stage) => {
+    const doc = { ...(writeState(initial('t1', 'toy')) as StoredTaskState), ...patch };
+    expect(read(doc).stage).toEqual(stage);
+  });
+});
 
 describe('stored state versions', () => {
   test.prop([arbStateV1])('every version 1 record migrates to a valid version 2 state', (v1) => {
@@ -81,6 +166,9 @@ describe('stored state versions', () => {
       ).toEqual(heldV1(v1));
       if (v1.stage._tag === 'Aborting' && m.stage._tag === 'Aborting') {
         expect(m.stage.behavior).toEqual(v1.stage.behavior ?? { _tag: 'Delete' });
+      } else if (v1.abortRequested && v1.stage._tag !== 'Done') {
+        // An abort asked before the stage reached it is still to come.
+        expect(m.stage).toEqual({ _tag: 'AbortPending' });
       } else expect(m.stage).toEqual(v1.stage);
     },
   );

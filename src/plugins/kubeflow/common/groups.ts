@@ -1,5 +1,6 @@
 // Version-1 payload pieces shared by the three kinds: replica groups to overrides, run policy to the CR's runPolicy.
 import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import { badTaskSpecification, type BuildError } from '../../../domain/plugin.js';
 import { isPlainObject, type PathSegment } from '../../../domain/codec.js';
 import { protoName, writtenPath } from '../../crd/index.js';
@@ -10,6 +11,7 @@ import {
   type ReplicaGroup,
   type RunPolicyPayload,
 } from './payload.js';
+import type { JobPlan } from './kind.js';
 import type { GroupOverrides } from './replica.js';
 
 /** Where a payload field is in the task file, spelled as the author wrote it. */
@@ -79,3 +81,25 @@ export const runPolicyOf = (
   }
   return E.right(out);
 };
+
+/**
+ * Keeps a decoded payload that has at least one worker; otherwise the task's error, at `path` (where the worker count
+ * is written), in Flyte's words.
+ */
+export const requireWorkers =
+  <A>(workers: (payload: A) => number, path: ReadonlyArray<PathSegment>) =>
+  (payload: E.Either<BuildError, A>): E.Either<BuildError, A> =>
+    pipe(
+      payload,
+      E.filterOrElse(
+        (p) => workers(p) > 0,
+        () => badTaskSpecification('number of workers must be greater than 0', path),
+      ),
+    );
+
+/** A job plan: the groups in manifest order, the run policy when the payload has one, and other spec fields. */
+export const jobPlan = (
+  groups: ReadonlyArray<readonly [string, GroupOverrides]>,
+  runPolicy: Readonly<Record<string, unknown>> | undefined,
+  extraSpec: Readonly<Record<string, unknown>> = {},
+): JobPlan => ({ groups, ...(runPolicy === undefined ? {} : { runPolicy }), extraSpec });

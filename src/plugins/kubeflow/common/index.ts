@@ -1,7 +1,15 @@
 // The Kubeflow common pattern shared by the pytorch, tensorflow and mpi plugins.
 export { kfOperatorSection, KfOperatorConfigC, type KfOperatorConfig } from './config.js';
 export { generalPodName, KUBEFLOW_API_VERSION, type JobPlan, type KubeflowKind } from './kind.js';
-export { fieldPath, groupOverrides, groupReplicas, replicasPath, runPolicyOf } from './groups.js';
+export {
+  fieldPath,
+  groupOverrides,
+  groupReplicas,
+  jobPlan,
+  replicasPath,
+  requireWorkers,
+  runPolicyOf,
+} from './groups.js';
 export * from './payload.js';
 export {
   buildRolePod,

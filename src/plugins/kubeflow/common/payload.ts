@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { isPlainObject } from '../../../domain/codec.js';
-import { QuantityString } from '../../../domain/kubernetes-codecs.js';
+import { QuantityString } from '../../../domain/core-v1/scalars.js';
 import * as Q from '../../../domain/quantity.js';
 import { Int32, message, protoEnum, ResourceEntry, type ResourceName } from '../../crd/index.js';
 

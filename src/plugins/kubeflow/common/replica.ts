@@ -1,5 +1,6 @@
 // Replica specs: a role's pod built with the pod plugin's construction rules, renamed and overridden per group.
 import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import type { PathSegment } from '../../../domain/codec.js';
 import type { Container, PodSpec } from '../../../domain/kubernetes.js';
 import { taskPodMetadata } from '../../../domain/object-metadata.js';
@@ -40,10 +41,11 @@ export interface GroupOverrides {
 }
 
 /** The pod a role runs before renaming: the pod plugin's raw pod with the platform configuration applied. */
-export const buildRolePod = (ctx: BuildContext): E.Either<BuildError, RawPod> => {
-  const raw = buildRawPod(ctx);
-  return E.isLeft(raw) ? raw : applyPodConfiguration(ctx, raw.right);
-};
+export const buildRolePod = (ctx: BuildContext): E.Either<BuildError, RawPod> =>
+  pipe(
+    buildRawPod(ctx),
+    E.flatMap((raw) => applyPodConfiguration(ctx, raw)),
+  );
 
 /**
  * A context whose execution resource overrides are the group's resources (Flyte builds the group's pod from a
@@ -119,6 +121,16 @@ export const templateMetadata = (
   };
 };
 
+/** The group's pod: the task's own, or, when the group sets resources, one built with them (checked first). */
+const groupPod = (ctx: BuildContext, base: RawPod, g: GroupOverrides): E.Either<BuildError, RawPod> => {
+  const res = g.resources;
+  if (res === undefined || (res.requests === undefined && res.limits === undefined)) return E.right(base);
+  const problem = resourceProblem(res);
+  return problem === undefined
+    ? buildRolePod(withGroupResources(ctx, res))
+    : E.left(badTaskSpecification(problem.message, [...(g.resourcesPath ?? g.path), ...problem.path]));
+};
+
 /**
  * One role's replica spec: the role's pod (the task's, or with the group's resources), the primary container renamed
  * to `containerName`, then the group's image and args (or command) on that container, the group's restart policy
@@ -129,31 +141,22 @@ export const replicaSpec = (
   base: RawPod,
   containerName: string,
   g: GroupOverrides,
-): E.Either<BuildError, ReplicaSpec> => {
-  let pod = base;
-  const res = g.resources;
-  if (res !== undefined && (res.requests !== undefined || res.limits !== undefined)) {
-    const problem = resourceProblem(res);
-    if (problem !== undefined) {
-      return E.left(badTaskSpecification(problem.message, [...(g.resourcesPath ?? g.path), ...problem.path]));
-    }
-    const built = buildRolePod(withGroupResources(ctx, res));
-    if (E.isLeft(built)) return built;
-    pod = built.right;
-  }
-  const spec = renamePrimary(pod, containerName);
-  if (E.isLeft(spec)) return spec;
-  const containers = spec.right.containers.map((c) =>
-    c.name === containerName ? overrideContainer(c, g) : c,
+): E.Either<BuildError, ReplicaSpec> =>
+  pipe(
+    groupPod(ctx, base, g),
+    E.bindTo('pod'),
+    E.bind('spec', ({ pod }) => renamePrimary(pod, containerName)),
+    E.map(({ pod, spec }) => {
+      const containers = spec.containers.map((c) => (c.name === containerName ? overrideContainer(c, g) : c));
+      // The operator sets each pod's restart policy from the replica spec (and warns about one in the template).
+      const { restartPolicy: _ignored, ...podSpec } = spec;
+      return {
+        replicas: g.replicas,
+        restartPolicy: g.restartPolicy ?? 'Never',
+        template: {
+          metadata: templateMetadata(ctx, pod, containerName),
+          spec: { ...podSpec, containers },
+        },
+      };
+    }),
   );
-  // The operator sets each pod's restart policy from the replica spec (and warns about one in the template).
-  const { restartPolicy: _ignored, ...podSpec } = spec.right;
-  return E.right({
-    replicas: g.replicas,
-    restartPolicy: g.restartPolicy ?? 'Never',
-    template: {
-      metadata: templateMetadata(ctx, pod, containerName),
-      spec: { ...podSpec, containers },
-    },
-  });
-};

@@ -8,7 +8,8 @@ import type { BuildContext, BuildError } from '../../../domain/plugin.js';
 import { applyPodConfiguration } from './configure.js';
 import { buildRawPod, type RawPod } from './raw-pod.js';
 
-export { applyPodConfiguration, BUILT_IN } from './configure.js';
+export { applyPodConfiguration } from './configure.js';
+export { BUILT_IN } from './pod-defaults.js';
 export { buildRawPod, podTaskTypes, PRIMARY_CONTAINER_CONFIG_KEY, type RawPod } from './raw-pod.js';
 export {
   baseTemplate,

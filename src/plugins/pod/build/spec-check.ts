@@ -11,17 +11,12 @@ import {
   type PathSegment,
 } from '../../../domain/codec.js';
 import type { PodSpec } from '../../../domain/kubernetes.js';
-import {
-  Affinity,
-  EnvFromSource,
-  EnvVar,
-  Int32,
-  PodDNSConfig,
-  PodSecurityContext,
-  ResourceRequirements,
-  SecurityContext,
-  Toleration,
-} from '../../../domain/kubernetes-codecs.js';
+import { PodDNSConfig } from '../../../domain/core-v1/dns.js';
+import { EnvFromSource, EnvVar } from '../../../domain/core-v1/env.js';
+import { ResourceRequirements } from '../../../domain/core-v1/resources.js';
+import { Int32 } from '../../../domain/core-v1/scalars.js';
+import { Affinity, Toleration } from '../../../domain/core-v1/scheduling.js';
+import { PodSecurityContext, SecurityContext } from '../../../domain/core-v1/security.js';
 import { dns1123LabelError, dns1123SubdomainError, envVarNameError } from '../../../domain/names.js';
 import { buildError, type BuildError } from '../../../domain/plugin.js';
 import { isRecord, stripNulls, type JsonRecord } from './json.js';

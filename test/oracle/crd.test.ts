@@ -4,7 +4,6 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fc } from '@fast-check/vitest';
 import type { PluginState } from '../../src/domain/phase-info.js';
-import { isTerminal } from '../../src/domain/phase.js';
 import type { Plugin } from '../../src/domain/plugin.js';
 import { daskPlugin } from '../../src/plugins/dask/plugin.js';
 import { rayPlugin } from '../../src/plugins/ray/plugin.js';
@@ -21,6 +20,7 @@ import {
 } from './crd.js';
 import { copySources, crdMutants, plant, type Mutant } from './mutants.js';
 import { answerOf, oracleBinary, startOracle, type Answer, type Oracle } from './oracle.js';
+import { withPreviousStates, type Observed } from './versions.js';
 
 const SINGLES = Number(process.env['KUBETASKS_ORACLE_CRD_RUNS'] ?? 2_000);
 const SEQUENCES = Number(process.env['KUBETASKS_ORACLE_CRD_SEQUENCES'] ?? 300);
@@ -55,31 +55,10 @@ const MUST_REACH: Readonly<Record<CrdPlugin, ReadonlyArray<string>>> = {
   dask: ['D9/unknown-status-names-itself'],
 };
 
-interface Observed {
-  readonly input: CrdInput;
-  readonly previous?: PluginState;
-}
-
 const answerWith =
   (get: GetTaskPhase) =>
   (x: CrdInput, previous: PluginState | undefined): Answer =>
     answerOf(get(crdContext(x, previous), x.resource));
-
-/** A sequence's observations with the state the mapping stored after each; it ends at the first terminal answer. */
-const chain = (
-  steps: ReadonlyArray<CrdInput>,
-  ask: (x: CrdInput, previous: PluginState | undefined) => Answer,
-): Observed[] => {
-  const out: Observed[] = [];
-  let previous: PluginState | undefined;
-  for (const input of steps) {
-    out.push(previous === undefined ? { input } : { input, previous });
-    const k = ask(input, previous);
-    if (isTerminal(k.phase)) break;
-    previous = { phase: k.phase, version: k.version, reason: k.reason };
-  }
-  return out;
-};
 
 /** Wrong Flyte answers to try in place of the oracle's: each must be rejected by the verdict. */
 const probesFor = (f: Answer): ReadonlyArray<Answer> => [
@@ -119,9 +98,9 @@ const compare = async (
 ): Promise<Tally> => {
   const ask = answerWith(get);
   const models = CRD_MODELS[plugin];
-  const observed: Observed[] = [
+  const observed: ReadonlyArray<Observed<CrdInput>> = [
     ...singles.map((input) => ({ input })),
-    ...sequences.flatMap((s) => chain(s, ask)),
+    ...sequences.flatMap((s) => withPreviousStates(s, ask)),
   ];
   const flyte = await oracle.ask(
     observed.map(({ input: x, previous }) => ({

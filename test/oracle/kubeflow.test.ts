@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fc } from '@fast-check/vitest';
 import type { PluginState } from '../../src/domain/phase-info.js';
-import { isTerminal } from '../../src/domain/phase.js';
 import type { Plugin } from '../../src/domain/plugin.js';
 import { mpiPlugin } from '../../src/plugins/kubeflow/mpi.js';
 import { pytorchPlugin } from '../../src/plugins/kubeflow/pytorch.js';
@@ -29,6 +28,7 @@ import {
   type Oracle,
   type OraclePlugin,
 } from './oracle.js';
+import { withPreviousStates, type Observed } from './versions.js';
 
 const JOBS = Number(process.env['KUBETASKS_ORACLE_KUBEFLOW_RUNS'] ?? 2_000);
 const SEQUENCES = Number(process.env['KUBETASKS_ORACLE_KUBEFLOW_SEQUENCES'] ?? 300);
@@ -52,31 +52,10 @@ const COPY_MODULES: Readonly<Record<KubeflowKindName, readonly [string, string]>
   MPIJob: ['mpi.ts', 'mpiPlugin'],
 };
 
-interface Observed {
-  readonly input: KubeflowInput;
-  readonly previous?: PluginState;
-}
-
 const answerWith =
   (get: GetTaskPhase) =>
   (x: KubeflowInput, previous: PluginState | undefined): Answer =>
     answerOf(get(kubeflowContext(x, previous), x.job));
-
-/** A sequence's observations with the state the mapping stored after each; it ends at the first terminal answer. */
-const chain = (
-  steps: ReadonlyArray<KubeflowInput>,
-  ask: (x: KubeflowInput, previous: PluginState | undefined) => Answer,
-): Observed[] => {
-  const out: Observed[] = [];
-  let previous: PluginState | undefined;
-  for (const input of steps) {
-    out.push(previous === undefined ? { input } : { input, previous });
-    const k = ask(input, previous);
-    if (isTerminal(k.phase)) break;
-    previous = { phase: k.phase, version: k.version, reason: k.reason };
-  }
-  return out;
-};
 
 /** Wrong Flyte answers to try in place of the oracle's: each must be rejected by the verdict. */
 const probesFor = (f: Answer): ReadonlyArray<Answer> => [
@@ -116,9 +95,9 @@ const compare = async (
   sequences: ReadonlyArray<ReadonlyArray<KubeflowInput>>,
 ): Promise<KubeflowTally> => {
   const ask = answerWith(get);
-  const observed: Observed[] = [
+  const observed: ReadonlyArray<Observed<KubeflowInput>> = [
     ...singles.map((input) => ({ input })),
-    ...sequences.flatMap((s) => chain(s, ask)),
+    ...sequences.flatMap((s) => withPreviousStates(s, ask)),
   ];
   const flyte = await oracle.ask(
     observed.map(({ input: x, previous }) => ({

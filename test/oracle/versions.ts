@@ -192,9 +192,12 @@ export const arbObservationSequence: fc.Arbitrary<ObservationSequence> = fc.oneo
   { weight: 1, arbitrary: arbCrashLoopSequence },
 );
 
-/** One observation and the plugin state kubetasks was handed with it (the oracle gets the same). */
-export interface Observed {
-  readonly input: DifferentialInput;
+/**
+ * One observation (a pod's by default; a custom resource's in the CRD and Kubeflow suites) and the plugin state
+ * kubetasks was handed with it (the oracle gets the same).
+ */
+export interface Observed<I = DifferentialInput> {
+  readonly input: I;
   readonly previous?: PluginState;
 }
 
@@ -202,11 +205,11 @@ export interface Observed {
  * A sequence's observations, each with the state kubetasks stored after the one before (its phase, version and
  * reason). The sequence ends at kubetasks' first terminal answer, after which no plugin is asked again.
  */
-export const withPreviousStates = (
-  steps: ReadonlyArray<DifferentialInput>,
-  answer: (input: DifferentialInput, previous: PluginState | undefined) => Answer,
-): ReadonlyArray<Observed> => {
-  const out: Observed[] = [];
+export const withPreviousStates = <I>(
+  steps: ReadonlyArray<I>,
+  answer: (input: I, previous: PluginState | undefined) => Answer,
+): ReadonlyArray<Observed<I>> => {
+  const out: Array<Observed<I>> = [];
   let previous: PluginState | undefined;
   for (const input of steps) {
     out.push(previous === undefined ? { input } : { input, previous });

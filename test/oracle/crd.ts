@@ -1,34 +1,20 @@
 // The Spark, Ray and Dask plugins against Flyte v1.14.0's: models of both answers and the S, R and D rows as exact pairs.
 import fc from 'fast-check';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
-import type { PluginState } from '../../src/domain/phase-info.js';
 import type { Phase } from '../../src/domain/phase.js';
 import { defaultPlatformConfig } from '../../src/domain/platform-config.js';
-import type { PhaseContext } from '../../src/domain/plugin.js';
 import type { Instant } from '../../src/domain/time.js';
 import { arbDaskJob, arbDaskJobStatusSequence } from '../../src/testing/dask-arbitraries.js';
 import { arbRayJob, arbRayJobStatusSequence } from '../../src/testing/ray-arbitraries.js';
 import { arbSparkApplication, arbSparkStatusSequence } from '../../src/testing/spark-arbitraries.js';
-import { ORACLE_ERROR, type Answer } from './oracle.js';
-import { versionRule } from './versions.js';
+import { ORACLE_ERROR } from './oracle.js';
+import type { Decided, ResourceInput, ResourceModels } from './resource-verdict.js';
 
 /** The CRD plugins the oracle calls through Flyte's plugin registry (tools/flyte-oracle/crd.go). */
 export type CrdPlugin = 'spark' | 'ray' | 'dask';
 
 /** One observation: the custom resource and the clock (the default platform config throughout). */
-export interface CrdInput {
-  readonly resource: KubeObject;
-  readonly now: Instant;
-}
-
-/**
- * A decision of one model: the answer without its version, the branch that decided (entries match on branches),
- * and whether the plugin's version step ran (Flyte's early returns skip it: R9).
- */
-export type Decided = Omit<Answer, 'version' | 'message' | 'error'> & {
-  readonly branch: string;
-  readonly versionStep: boolean;
-};
+export type CrdInput = ResourceInput;
 
 const decided = (phase: Phase, reason: string, branch: string, versionStep = true): Decided => ({
   phase,
@@ -61,19 +47,6 @@ const rec = (v: unknown): Readonly<Record<string, unknown>> =>
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const statusOf = (x: CrdInput): Readonly<Record<string, unknown>> =>
   rec((x.resource as { status?: unknown }).status);
-
-/** An entry: a row of docs/compatibility.md (or a release difference) as a predicate on both models' decisions. */
-export interface CrdEntry {
-  readonly id: string;
-  readonly applies: (x: CrdInput, k: Decided, f: Decided) => boolean;
-}
-
-/** One plugin's models and entries. */
-export interface CrdModels {
-  readonly flyte: (x: CrdInput) => Decided;
-  readonly kubetasks: (x: CrdInput) => Decided;
-  readonly entries: ReadonlyArray<CrdEntry>;
-}
 
 // -------------------------------------------------------------------------------------
 // Spark
@@ -161,7 +134,7 @@ const sparkKubetasks = (x: CrdInput): Decided => {
   }
 };
 
-export const sparkModels: CrdModels = {
+export const sparkModels: ResourceModels<CrdInput> = {
   flyte: sparkFlyte,
   kubetasks: sparkKubetasks,
   entries: [
@@ -256,7 +229,7 @@ const rayKubetasks = (x: CrdInput): Decided => {
   }
 };
 
-export const rayModels: CrdModels = {
+export const rayModels: ResourceModels<CrdInput> = {
   flyte: rayFlyte,
   kubetasks: rayKubetasks,
   entries: [
@@ -341,7 +314,7 @@ const daskKubetasks = (x: CrdInput): Decided => {
   }
 };
 
-export const daskModels: CrdModels = {
+export const daskModels: ResourceModels<CrdInput> = {
   flyte: daskFlyte,
   kubetasks: daskKubetasks,
   entries: [
@@ -353,7 +326,7 @@ export const daskModels: CrdModels = {
 };
 
 /** Each plugin's models. */
-export const CRD_MODELS: Readonly<Record<CrdPlugin, CrdModels>> = {
+export const CRD_MODELS: Readonly<Record<CrdPlugin, ResourceModels<CrdInput>>> = {
   spark: sparkModels,
   ray: rayModels,
   dask: daskModels,
@@ -366,6 +339,13 @@ export const CRD_MODELS: Readonly<Record<CrdPlugin, CrdModels>> = {
 const created = (r: KubeObject): Instant =>
   Date.parse(r.metadata?.creationTimestamp ?? '2026-01-01T00:00:00Z');
 
+/** An observation of `resource` at `now` under the default platform config. */
+const observation = (resource: KubeObject, now: Instant): CrdInput => ({
+  resource,
+  now,
+  config: defaultPlatformConfig,
+});
+
 /** A single resource of the plugin's kind with any status (or none), seen up to 10 minutes after its creation. */
 export const arbCrdInput = (plugin: CrdPlugin): fc.Arbitrary<CrdInput> => {
   const resource: fc.Arbitrary<KubeObject> =
@@ -374,7 +354,7 @@ export const arbCrdInput = (plugin: CrdPlugin): fc.Arbitrary<CrdInput> => {
       : ((plugin === 'ray' ? arbRayJob : arbDaskJob) as fc.Arbitrary<KubeObject>);
   return fc
     .tuple(resource, fc.integer({ min: 0, max: 600 }))
-    .map(([r, after]) => ({ resource: r, now: created(r) + after * 1000 }));
+    .map(([r, after]) => observation(r, created(r) + after * 1000));
 };
 
 /** Observations of one resource whose status moves forward as its operator writes it. */
@@ -383,81 +363,14 @@ export const arbCrdSequence = (plugin: CrdPlugin): fc.Arbitrary<ReadonlyArray<Cr
     case 'spark':
       return fc
         .tuple(arbSparkStatusSequence(), fc.integer({ min: 1, max: 120 }))
-        .map(([rs, gap]) => rs.map((r, i) => ({ resource: r, now: created(r) + (i + 1) * gap * 1000 })));
+        .map(([rs, gap]) => rs.map((r, i) => observation(r, created(r) + (i + 1) * gap * 1000)));
     case 'ray':
       return arbRayJobStatusSequence.map(({ observations }) =>
-        observations.map((o) => ({ resource: o.resource as KubeObject, now: o.now })),
+        observations.map((o) => observation(o.resource as KubeObject, o.now)),
       );
     case 'dask':
       return arbDaskJobStatusSequence.map(({ observations }) =>
-        observations.map((o) => ({ resource: o.resource as KubeObject, now: o.now })),
+        observations.map((o) => observation(o.resource as KubeObject, o.now)),
       );
   }
-};
-
-/** The phase context kubetasks' plugin is called with: no related resources (Flyte v1.14.0 reads none). */
-export const crdContext = (x: CrdInput, previous: PluginState | undefined): PhaseContext => ({
-  now: x.now,
-  config: defaultPlatformConfig,
-  ...(previous === undefined ? {} : { previous }),
-});
-
-// -------------------------------------------------------------------------------------
-// the verdict
-// -------------------------------------------------------------------------------------
-
-type Comparable = Omit<Answer, 'version' | 'message' | 'error'>;
-
-const same = (a: Comparable, b: Comparable): boolean =>
-  a.phase === b.phase &&
-  a.reason === b.reason &&
-  (a.code ?? '') === (b.code ?? '') &&
-  (a.kind ?? '') === (b.kind ?? '') &&
-  a.cleanup === b.cleanup;
-
-export type CrdVerdict =
-  | { readonly tag: 'equal' }
-  | { readonly tag: 'explained'; readonly ids: ReadonlyArray<string> }
-  | { readonly tag: 'unexplained'; readonly why: string };
-
-/**
- * kubetasks' answer must be its documented model's (with the catalogue's version rule), the oracle's must be
- * v1.14.0's model (its version rule where the plugin runs the step); where the models differ, the entries that
- * apply to that exact pair of decisions name the difference, and none applying is unexplained.
- */
-export const crdVerdict = (
-  models: CrdModels,
-  x: CrdInput,
-  previous: PluginState | undefined,
-  k: Answer,
-  f: Answer,
-): CrdVerdict => {
-  const km = models.kubetasks(x);
-  const fm = models.flyte(x);
-  const kv = versionRule('catalogue', 0, km.phase, km.reason, previous);
-  const fPlugin = fm.versionStep ? versionRule('v1.14.0', 0, fm.phase, fm.reason, previous, false) : 0;
-  // The task sees Flyte's answer raised by the plugin manager's floor, except an error (no phase at all).
-  const fv =
-    fm.code === ORACLE_ERROR ? 0 : Math.max(fPlugin, previous?.phase === fm.phase ? previous.version : 0);
-  if (!same(k, km) || k.version !== kv) {
-    return {
-      tag: 'unexplained',
-      why: `kubetasks answered ${JSON.stringify(k)}, its documented behaviour is ${JSON.stringify({ ...km, version: kv })}`,
-    };
-  }
-  if (!same(f, fm) || f.version !== fPlugin) {
-    return {
-      tag: 'unexplained',
-      why: `the oracle answered ${JSON.stringify(f)}, the v1.14.0 model says ${JSON.stringify({ ...fm, version: fPlugin })}`,
-    };
-  }
-  if (same(km, fm) && kv === fv) return { tag: 'equal' };
-  const ids = models.entries.filter((e) => e.applies(x, km, fm)).map((e) => e.id);
-  if (ids.length === 0 && same(km, fm) && km.phase === 'Running') {
-    // Only the version differs, in Running: v1.14.0's MaybeUpdatePhaseVersion never bumps Running.
-    return { tag: 'explained', ids: ['v1.14.0/running-version-not-bumped'] };
-  }
-  return ids.length === 0
-    ? { tag: 'unexplained', why: `no entry covers ${JSON.stringify({ kubetasks: km, flyte: fm })}` }
-    : { tag: 'explained', ids };
 };

@@ -1,10 +1,8 @@
 // The Kubeflow plugins against Flyte v1.14.0's: models of both answers, the K entries as exact pairs, generated jobs.
 import fc from 'fast-check';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
-import type { PluginState } from '../../src/domain/phase-info.js';
 import type { Phase } from '../../src/domain/phase.js';
 import { defaultPlatformConfig, type PlatformConfig } from '../../src/domain/platform-config.js';
-import type { PhaseContext } from '../../src/domain/plugin.js';
 import { parseInstant, type Instant } from '../../src/domain/time.js';
 import * as O from 'fp-ts/lib/Option.js';
 import {
@@ -13,8 +11,8 @@ import {
   kubeflowJob,
   type KubeflowKindName,
 } from '../../src/testing/kubeflow-arbitraries.js';
-import { ORACLE_ERROR, type Answer, type OraclePlugin } from './oracle.js';
-import { versionRule } from './versions.js';
+import { ORACLE_ERROR, type OraclePlugin } from './oracle.js';
+import type { Decided, ResourceEntry, ResourceInput, ResourceModels } from './resource-verdict.js';
 
 /** The three kinds, the oracle's plugin name for each. */
 export const KUBEFLOW_PLUGINS: ReadonlyArray<readonly [KubeflowKindName, OraclePlugin]> = [
@@ -23,11 +21,8 @@ export const KUBEFLOW_PLUGINS: ReadonlyArray<readonly [KubeflowKindName, OracleP
   ['MPIJob', 'mpi'],
 ];
 
-/** One observation of a job: the job, the clock, the config (with `plugins.kf-operator.timeout`). */
-export interface KubeflowInput {
-  readonly job: KubeObject;
-  readonly now: Instant;
-  readonly config: PlatformConfig;
+/** One observation of a job: the job, the clock, the config (with `plugins.kf-operator.timeout`, also in `timeout`). */
+export interface KubeflowInput extends ResourceInput {
   readonly timeout: number;
 }
 
@@ -52,7 +47,7 @@ export const arbKubeflowInput = (kind: KubeflowKindName): fc.Arbitrary<KubeflowI
       timeout: arbTimeout,
     })
     .map(({ status, created, after, timeout }) => ({
-      job: kubeflowJob(kind, status, created),
+      resource: kubeflowJob(kind, status, created),
       now: created + after * 1000,
       config: withTimeout(timeout),
       timeout,
@@ -63,7 +58,7 @@ export const arbKubeflowSequence = (kind: KubeflowKindName): fc.Arbitrary<Readon
   fc
     .tuple(arbKubeflowObservations({ kind }), arbTimeout)
     .map(([{ observations }, timeout]) =>
-      observations.map((o) => ({ job: o.job, now: o.now, config: withTimeout(timeout), timeout })),
+      observations.map((o) => ({ resource: o.job, now: o.now, config: withTimeout(timeout), timeout })),
     );
 
 // -------------------------------------------------------------------------------------
@@ -71,6 +66,8 @@ export const arbKubeflowSequence = (kind: KubeflowKindName): fc.Arbitrary<Readon
 // -------------------------------------------------------------------------------------
 
 interface Cond {
+  /** The condition's place in the job's list: the two models' current conditions are compared by it (K3). */
+  readonly index: number;
   readonly type: string;
   readonly status: string;
   readonly reason: string;
@@ -101,9 +98,10 @@ const readJob = (job: KubeObject): Job => {
     created: instant(job.metadata?.creationTimestamp),
     started: instant(status['startTime']) !== undefined,
     conditions: Array.isArray(conds)
-      ? conds.map((c) => {
+      ? conds.map((c, index) => {
           const r = rec(c);
           return {
+            index,
             type: str(r['type']),
             status: str(r['status']),
             reason: str(r['reason']),
@@ -121,33 +119,44 @@ const readJob = (job: KubeObject): Job => {
 // the two models
 // -------------------------------------------------------------------------------------
 
-type Decided = Omit<Answer, 'version'> & { readonly branch: string; readonly condition?: Cond };
+/** A decision with the condition that made it, if one did. */
+interface KubeflowDecided extends Decided {
+  readonly condition?: Cond;
+}
 
-const answer = (phase: Phase, reason = '', branch: string, condition?: Cond): Decided => ({
+const answer = (phase: Phase, reason = '', branch: string, condition?: Cond): KubeflowDecided => ({
   phase,
   reason,
   cleanup: false,
   branch,
+  versionStep: true,
   ...(condition === undefined ? {} : { condition }),
 });
 
-const failed = (code: string, kind: 'USER' | 'SYSTEM', branch: string, condition?: Cond): Decided => ({
+const failed = (
+  code: string,
+  kind: 'USER' | 'SYSTEM',
+  branch: string,
+  condition?: Cond,
+): KubeflowDecided => ({
   phase: 'RetryableFailure',
   reason: '',
   code,
   kind,
   cleanup: false,
   branch,
+  versionStep: true,
   ...(condition === undefined ? {} : { condition }),
 });
 
-/** Flyte's answer when its plugin returns an error: compared as Undefined with ORACLE_ERROR. */
-const flyteError = (branch: string): Decided => ({
+/** Flyte's answer when its plugin returns an error: compared as Undefined with ORACLE_ERROR, no version step. */
+const flyteError = (branch: string): KubeflowDecided => ({
   phase: 'Undefined',
   reason: '',
   code: ORACLE_ERROR,
   cleanup: false,
   branch,
+  versionStep: false,
 });
 
 /**
@@ -155,7 +164,7 @@ const flyteError = (branch: string): Decided => ({
  * current condition (sorted by lastTransitionTime only, newest first; Go's sort of at most 12 items is an insertion
  * sort, so ties keep list order; a missing time is the oldest), the condition table, Undefined for other types.
  */
-const flyteModel = (x: KubeflowInput, job: Job): Decided => {
+const flyteModel = (x: KubeflowInput, job: Job): KubeflowDecided => {
   if (!job.started && (job.created ?? 0) + x.timeout < x.now) return flyteError('timeout-error');
   if (job.conditions === undefined) return answer('Queued', 'JobCreated', 'no-conditions');
   const sorted = job.conditions
@@ -181,7 +190,7 @@ const flyteModel = (x: KubeflowInput, job: Job): Decided => {
 };
 
 /** The kubetasks behaviour docs/plugins/kubeflow.md and the K rows describe (no related pods are handed over). */
-const kubetasksModel = (x: KubeflowInput, job: Job): Decided => {
+const kubetasksModel = (x: KubeflowInput, job: Job): KubeflowDecided => {
   const conds = job.conditions ?? [];
   const time = (c: Cond): number => c.transition ?? c.update ?? -Infinity;
   // Newest first; untimed last; ties to the later list position.
@@ -202,7 +211,7 @@ const kubetasksModel = (x: KubeflowInput, job: Job): Decided => {
       : answer('Queued', 'JobCreated', 'no-conditions');
   }
   const current = newest.find((c) => c.status === 'True');
-  const byActivity = (reason: string, branch: string, c?: Cond): Decided =>
+  const byActivity = (reason: string, branch: string, c?: Cond): KubeflowDecided =>
     job.active > 0 ? answer('Running', reason, branch, c) : answer('Queued', reason, branch, c);
   if (current === undefined) {
     const types = conds.map((c) => `${c.type}=${c.status}`).join(', ');
@@ -231,94 +240,33 @@ const kubetasksModel = (x: KubeflowInput, job: Job): Decided => {
 // the entries: docs/compatibility.md's K rows that apply to a phase answer
 // -------------------------------------------------------------------------------------
 
-/** A K row as a predicate on the input and both models' decisions. */
-interface KubeflowEntry {
-  readonly id: string;
-  readonly applies: (x: KubeflowInput, job: Job, k: Decided, f: Decided) => boolean;
-}
-
-export const kubeflowEntries: ReadonlyArray<KubeflowEntry> = [
+const kubeflowEntries: ReadonlyArray<ResourceEntry<KubeflowInput, KubeflowDecided>> = [
   {
     id: 'K1/suspended-and-unknown-types',
     // Flyte: Undefined for Suspended and unknown types, Queued JobCreated for an empty type.
-    applies: (_x, _job, _k, f) =>
+    applies: (_x, _k, f) =>
       f.branch === 'undefined-type' || (f.branch === 'created' && f.condition?.type === ''),
   },
-  { id: 'K2/no-current-condition', applies: (_x, _job, _k, f) => f.branch === 'no-current-error' },
+  { id: 'K2/no-current-condition', applies: (_x, _k, f) => f.branch === 'no-current-error' },
   {
     id: 'K3/current-condition-order',
-    applies: (_x, _job, k, f) =>
-      k.condition !== undefined && f.condition !== undefined && k.condition !== f.condition,
+    applies: (_x, k, f) =>
+      k.condition !== undefined && f.condition !== undefined && k.condition.index !== f.condition.index,
   },
   {
     id: 'K4/operator-timeout',
-    applies: (_x, _job, k, f) => f.branch === 'timeout-error' || k.branch === 'timeout',
+    applies: (_x, k, f) => f.branch === 'timeout-error' || k.branch === 'timeout',
   },
-  { id: 'K20/restarting-reason', applies: (_x, _job, k) => k.branch === 'restarting' },
+  { id: 'K20/restarting-reason', applies: (_x, k) => k.branch === 'restarting' },
 ];
 
-const same = (
-  a: Omit<Answer, 'version' | 'message' | 'error'>,
-  b: Omit<Answer, 'version' | 'message' | 'error'>,
-) =>
-  a.phase === b.phase &&
-  a.reason === b.reason &&
-  (a.code ?? '') === (b.code ?? '') &&
-  (a.kind ?? '') === (b.kind ?? '') &&
-  a.cleanup === b.cleanup;
-
-export type KubeflowVerdict =
-  | { readonly tag: 'equal' }
-  | { readonly tag: 'explained'; readonly ids: ReadonlyArray<string> }
-  | { readonly tag: 'unexplained'; readonly why: string };
-
 /**
- * kubetasks' answer must be what its documented model says (phase, code, kind, cleanup, reason, and the version by
- * the catalogue's rule from the state it was handed); the oracle's, what v1.14.0's model says (its version rule plus
- * the manager's floor; an error answer has no version step). Where the two models differ, the K rows that apply
- * name the difference; a difference no row covers is unexplained.
+ * The two models of all three kinds (they share one mapping) and the K rows: kubetasks' answer must be what
+ * docs/plugins/kubeflow.md describes (no related pods are handed over), the oracle's what v1.14.0's kfoperators do.
  */
-export const kubeflowVerdict = (
-  x: KubeflowInput,
-  previous: PluginState | undefined,
-  k: Answer,
-  f: Answer,
-): KubeflowVerdict => {
-  const job = readJob(x.job);
-  const km = kubetasksModel(x, job);
-  const fm = flyteModel(x, job);
-  const kv = versionRule('catalogue', 0, km.phase, km.reason, previous);
-  // An error answer has no version step; otherwise the plugin-level version is exactly v1.14.0's rule, and the task
-  // sees it raised by the manager's floor (fv).
-  const error = fm.code === ORACLE_ERROR;
-  const fPlugin = error ? 0 : versionRule('v1.14.0', 0, fm.phase, fm.reason, previous, false);
-  const fv = error ? 0 : versionRule('v1.14.0', 0, fm.phase, fm.reason, previous);
-  if (!same(k, km) || k.version !== kv) {
-    return {
-      tag: 'unexplained',
-      why: `kubetasks answered ${JSON.stringify(k)}, its documented behaviour is ${JSON.stringify({ ...km, version: kv })}`,
-    };
-  }
-  if (!same(f, fm) || f.version !== fPlugin) {
-    return {
-      tag: 'unexplained',
-      why: `the oracle answered ${JSON.stringify(f)}, the v1.14.0 model says ${JSON.stringify({ ...fm, version: fv })}`,
-    };
-  }
-  if (same(km, fm) && kv === fv) return { tag: 'equal' };
-  const ids = kubeflowEntries.filter((e) => e.applies(x, job, km, fm)).map((e) => e.id);
-  if (ids.length === 0 && km.phase === fm.phase && km.reason === fm.reason && same(km, fm)) {
-    // Only the version differs: the phase and reason agree, so it is v1.14.0's Running rule.
-    return { tag: 'explained', ids: ['v1.14.0/running-version-not-bumped'] };
-  }
-  return ids.length === 0
-    ? { tag: 'unexplained', why: `no entry covers ${JSON.stringify({ kubetasks: km, flyte: fm })}` }
-    : { tag: 'explained', ids };
+export const kubeflowModels: ResourceModels<KubeflowInput, KubeflowDecided> = {
+  flyte: (x) => flyteModel(x, readJob(x.resource)),
+  kubetasks: (x) => kubetasksModel(x, readJob(x.resource)),
+  entries: kubeflowEntries,
+  describe: (x) => `kf-operator.timeout: ${x.timeout}`,
 };
-
-/** The phase context kubetasks' plugin is called with for one observation. */
-export const kubeflowContext = (x: KubeflowInput, previous: PluginState | undefined): PhaseContext => ({
-  now: x.now,
-  config: x.config,
-  ...(previous === undefined ? {} : { previous }),
-});

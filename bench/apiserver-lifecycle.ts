@@ -28,7 +28,6 @@ import type { KubeObject } from '../src/domain/kubernetes.js';
 import { isSettled, objectNameFor } from '../src/domain/lifecycle/step.js';
 import { addObjectMetadata } from '../src/domain/object-metadata.js';
 import { defaultPlatformConfig, type PlatformConfig } from '../src/domain/platform-config.js';
-import type { TaskExecution } from '../src/domain/task.js';
 import { fromPlugins } from '../src/domain/registry.js';
 import { podPlugin } from '../src/plugins/pod/plugin.js';
 import { startControlPlane, type ControlPlane } from '../test/cluster/control-plane.js';
@@ -39,6 +38,7 @@ import {
   subtractCounts,
   type RequestCounts,
 } from './support/apiserver-metrics.js';
+import { benchTask } from './support/bench-task.js';
 import { countingPort } from './support/counting-port.js';
 import { cpuSecondsOf, planePids } from './support/process-cpu.js';
 import { startKubeletChild } from './support/kubelet-child.js';
@@ -125,29 +125,12 @@ const within = <A>(what: string, p: Promise<A>): Promise<A> => {
   });
 };
 
-const task = (namespace: string, i: number): TaskExecution => ({
-  task: {
-    id: { name: 'bench' },
-    type: 'container',
-    container: {
-      image: 'busybox:1.36',
-      command: ['true'],
-      resources: { requests: { cpu: '10m', memory: '16Mi' } },
-    },
-  },
-  execution: {
-    id: { run: 'bench', action: `t${i}` },
-    namespace,
-    annotations: { 'kubetasks.dev/scenario': 'succeed' },
-  },
-});
-
 /**
  * The pod the framework would create for task i, built by the same pure plugin code before the clock starts, with
  * the same labels and annotations, and our finalizer only with --baseline-finalizer: the same bytes, no framework.
  */
 const baselinePod = (namespace: string, i: number): KubeObject => {
-  const t = task(namespace, i);
+  const t = benchTask(namespace, i);
   const ctx = {
     task: t,
     config: {
@@ -268,7 +251,7 @@ const runOnce = async (
     await manager.start();
     const t0 = performance.now();
     for (let i = 0; i < n; i++) {
-      const r = manager.submit(`t${i}`, task(namespace, i));
+      const r = manager.submit(`t${i}`, benchTask(namespace, i));
       if (E.isLeft(r)) errors.push(`submit t${i}: ${r.left._tag}`);
     }
     const finals = await within(

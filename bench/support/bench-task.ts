@@ -1,4 +1,4 @@
-// The pod task of the controller benchmark: the same for the controller (as a TaskExecution) and the Manager.
+// The pod task of the benchmarks: the same for the controller (as a TaskExecution), the Manager and the apiserver bench.
 import type { TaskExecution } from '../../src/domain/task.js';
 
 /** Task i of a run: a small container that the simulated kubelet runs to success. */

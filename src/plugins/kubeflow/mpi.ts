@@ -7,16 +7,14 @@ import {
   fieldPath,
   generalPodName,
   groupOverrides,
-  groupReplicas,
   Int32,
   jobPlan,
   kubeflowPlugin,
   message,
+  planV1,
   MpiReplicaGroupC,
-  replicasPath,
   requireWorkers,
   RunPolicyC,
-  runPolicyOf,
   type GroupOverrides,
   type JobPlan,
   type KubeflowKind,
@@ -87,21 +85,12 @@ const plan = (ctx: BuildContext, version: 0 | 1): E.Either<BuildError, JobPlan> 
       ),
     );
   }
-  return pipe(
-    decodePayload(MpiPayloadV1)(raw),
-    requireWorkers((p) => groupReplicas(p.workerReplicas), replicasPath(raw, 'workerReplicas')),
-    E.flatMap((p) =>
-      pipe(
-        runPolicyOf(raw, p.runPolicy),
-        E.map((runPolicy) =>
-          mpiPlan(
-            groupOverrides(raw, 'launcherReplicas', p.launcherReplicas, 1),
-            groupOverrides(raw, 'workerReplicas', p.workerReplicas),
-            p.slots,
-            runPolicy,
-          ),
-        ),
-      ),
+  return planV1(MpiPayloadV1, raw, (p, runPolicy) =>
+    mpiPlan(
+      groupOverrides(raw, 'launcherReplicas', p.launcherReplicas, 1),
+      groupOverrides(raw, 'workerReplicas', p.workerReplicas),
+      p.slots,
+      runPolicy,
     ),
   );
 };

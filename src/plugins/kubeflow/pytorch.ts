@@ -8,16 +8,14 @@ import {
   fieldPath,
   generalPodName,
   groupOverrides,
-  groupReplicas,
   Int32,
   jobPlan,
   kubeflowPlugin,
   message,
-  replicasPath,
+  planV1,
   ReplicaGroupC,
   requireWorkers,
   RunPolicyC,
-  runPolicyOf,
   type GroupOverrides,
   type JobPlan,
   type KubeflowKind,
@@ -90,21 +88,12 @@ const plan = (ctx: BuildContext, version: 0 | 1): E.Either<BuildError, JobPlan> 
           ),
         ),
       )
-    : pipe(
-        decodePayload(PyTorchPayloadV1)(raw),
-        requireWorkers((p) => groupReplicas(p.workerReplicas), replicasPath(raw, 'workerReplicas')),
-        E.flatMap((p) =>
-          pipe(
-            runPolicyOf(raw, p.runPolicy),
-            E.map((runPolicy) =>
-              pytorchPlan(
-                groupOverrides(raw, 'masterReplicas', p.masterReplicas, 1),
-                groupOverrides(raw, 'workerReplicas', p.workerReplicas),
-                p.elasticConfig,
-                runPolicy,
-              ),
-            ),
-          ),
+    : planV1(PyTorchPayloadV1, raw, (p, runPolicy) =>
+        pytorchPlan(
+          groupOverrides(raw, 'masterReplicas', p.masterReplicas, 1),
+          groupOverrides(raw, 'workerReplicas', p.workerReplicas),
+          p.elasticConfig,
+          runPolicy,
         ),
       );
 };

@@ -12,11 +12,10 @@ import {
   jobPlan,
   kubeflowPlugin,
   message,
-  replicasPath,
+  planV1,
   ReplicaGroupC,
   requireWorkers,
   RunPolicyC,
-  runPolicyOf,
   type JobPlan,
   type KubeflowKind,
 } from './common/index.js';
@@ -62,22 +61,13 @@ const plan = (ctx: BuildContext, version: 0 | 1): E.Either<BuildError, JobPlan> 
           ),
         ),
       )
-    : pipe(
-        decodePayload(TensorFlowPayloadV1)(raw),
-        requireWorkers((p) => groupReplicas(p.workerReplicas), replicasPath(raw, 'workerReplicas')),
-        E.flatMap((p) =>
-          pipe(
-            runPolicyOf(raw, p.runPolicy),
-            E.map((runPolicy) =>
-              jobPlan(
-                ROLES.flatMap(([role, , v1]) => {
-                  const g = p[v1];
-                  return groupReplicas(g) > 0 ? [[role, groupOverrides(raw, v1, g)] as const] : [];
-                }),
-                runPolicy,
-              ),
-            ),
-          ),
+    : planV1(TensorFlowPayloadV1, raw, (p, runPolicy) =>
+        jobPlan(
+          ROLES.flatMap(([role, , v1]) => {
+            const g = p[v1];
+            return groupReplicas(g) > 0 ? [[role, groupOverrides(raw, v1, g)] as const] : [];
+          }),
+          runPolicy,
         ),
       );
 };

@@ -3,7 +3,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { badTaskSpecification, type BuildError } from '../../../domain/plugin.js';
 import { isPlainObject, type PathSegment } from '../../../domain/codec.js';
-import { protoName, writtenPath } from '../../crd/index.js';
+import type { Decoder } from 'io-ts';
+import { decodePayload, protoName, writtenPath } from '../../crd/index.js';
 import {
   CLEAN_POD_POLICY_OF,
   RESTART_POLICY_OF,
@@ -103,3 +104,28 @@ export const jobPlan = (
   runPolicy: Readonly<Record<string, unknown>> | undefined,
   extraSpec: Readonly<Record<string, unknown>> = {},
 ): JobPlan => ({ groups, ...(runPolicy === undefined ? {} : { runPolicy }), extraSpec });
+
+/**
+ * The version-1 pipeline every kind shares: decode `raw` with the kind's payload codec, require workers (its
+ * `workerReplicas`), translate its run policy, then let the kind lay out its groups from the payload.
+ */
+export const planV1 = <
+  P extends {
+    readonly workerReplicas?: ReplicaGroup | MpiReplicaGroup | undefined;
+    readonly runPolicy?: RunPolicyPayload | undefined;
+  },
+>(
+  codec: Decoder<unknown, P>,
+  raw: unknown,
+  toPlan: (payload: P, runPolicy: Readonly<Record<string, unknown>> | undefined) => JobPlan,
+): E.Either<BuildError, JobPlan> =>
+  pipe(
+    decodePayload(codec)(raw),
+    requireWorkers((p) => groupReplicas(p.workerReplicas), replicasPath(raw, 'workerReplicas')),
+    E.flatMap((p) =>
+      pipe(
+        runPolicyOf(raw, p.runPolicy),
+        E.map((runPolicy) => toPlan(p, runPolicy)),
+      ),
+    ),
+  );

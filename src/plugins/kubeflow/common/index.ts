@@ -6,6 +6,7 @@ export {
   groupOverrides,
   groupReplicas,
   jobPlan,
+  planV1,
   replicasPath,
   requireWorkers,
   runPolicyOf,

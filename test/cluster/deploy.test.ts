@@ -67,6 +67,13 @@ afterAll(async () => {
   await plane?.stop();
 });
 
+/** One manifest posted as a server-side dry-run: it must be accepted (201), or the failure names its file and body. */
+const acceptedByDryRun = async (m: { readonly file: string; readonly object: KubeObject }): Promise<void> => {
+  const r = await post(m.object, true);
+  const seen = { file: m.file, kind: m.object.kind, status: r.status, body: r.status === 201 ? '' : r.body };
+  expect(seen).toEqual({ ...seen, status: 201, body: '' });
+};
+
 describe('deploy/ on a real kube-apiserver', () => {
   it('every manifest is accepted by server-side dry-run (dryRun=All, strict field validation)', async () => {
     const all = manifests();
@@ -75,36 +82,10 @@ describe('deploy/ on a real kube-apiserver', () => {
     );
     // Cluster-scoped objects first: a namespaced dry-run needs its namespace to exist, so that one is made for real.
     const scoped = (m: { object: KubeObject }) => m.object.metadata?.namespace !== undefined;
-    for (const m of all.filter((x) => !scoped(x))) {
-      const r = await post(m.object, true);
-      expect({
-        file: m.file,
-        kind: m.object.kind,
-        status: r.status,
-        body: r.status === 201 ? '' : r.body,
-      }).toEqual({
-        file: m.file,
-        kind: m.object.kind,
-        status: 201,
-        body: '',
-      });
-    }
+    for (const m of all.filter((x) => !scoped(x))) await acceptedByDryRun(m);
     const ns = all.find((m) => m.object.kind === 'Namespace')!.object;
     expect((await post(ns, false)).status).toBe(201);
-    for (const m of all.filter(scoped)) {
-      const r = await post(m.object, true);
-      expect({
-        file: m.file,
-        kind: m.object.kind,
-        status: r.status,
-        body: r.status === 201 ? '' : r.body,
-      }).toEqual({
-        file: m.file,
-        kind: m.object.kind,
-        status: 201,
-        body: '',
-      });
-    }
+    for (const m of all.filter(scoped)) await acceptedByDryRun(m);
   });
 });
 

@@ -6,8 +6,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/adapters/clock/system.js';
-import { startKubelet, type Kubelet } from '../../src/adapters/kubelet/index.js';
-import { makeKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/index.js';
 import { jobOperator } from '../../src/adapters/operators/job.js';
 import { kubeflowOperators } from '../../src/adapters/operators/kubeflow.js';
 import { startOperators, type Operators } from '../../src/adapters/operators/index.js';
@@ -16,54 +14,40 @@ import type { KubeObject } from '../../src/domain/kubernetes.js';
 import { defaultPlatformConfig } from '../../src/domain/platform-config.js';
 import type { TaskExecution } from '../../src/domain/task.js';
 import { builtInRegistry } from '../../src/plugins/index.js';
-import { eventually, startFullControlPlane, type FullControlPlane } from './control-plane.js';
+import { eventually } from './control-plane.js';
+import { SIM_SCHEDULER, startSideBySide, type SideBySide } from './side-by-side-fixture.js';
 
 const REAL = 'ops-real';
 const SIM = 'ops-sim';
-/** The simulated kubelet schedules only pods naming this scheduler, so the real scheduler leaves them alone. */
-const SIM_SCHEDULER = 'kubetasks-sim';
 /**
  * The unit of the pods' durations (see `timing`), on both sides through the simulated kubelet's duration annotations,
  * which KWOK's Stages read too. No shorter than the Job controller's one-second batching of pod events.
  */
 const STEP_MS = 1000;
 
-let full: FullControlPlane | undefined;
-let cluster: KubernetesCluster | undefined;
-let kubelet: Kubelet | undefined;
+let side: SideBySide | undefined;
 let operators: Operators | undefined;
 
 beforeAll(async () => {
-  full = await startFullControlPlane({ nodes: 5 });
-  cluster = makeKubernetesCluster({ kubeconfigPath: full.plane.kubeconfigPath });
-  for (const name of [REAL, SIM]) {
-    const ns = await cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })();
-    if (E.isLeft(ns)) throw new Error(ns.left.message);
-  }
-  kubelet = startKubelet({
-    cluster,
-    clock: systemClock,
-    namespace: SIM,
-    schedulerName: SIM_SCHEDULER,
-    registerNode: false,
-    durations: { pendingMs: STEP_MS, runMs: STEP_MS, initMs: 100 },
-    backoffMs: 1000,
-    terminationMs: 100,
+  side = await startSideBySide({
+    real: REAL,
+    sim: SIM,
+    plane: { nodes: 5 },
+    pendingMs: STEP_MS,
+    runMs: STEP_MS,
   });
   operators = startOperators({
-    cluster,
+    cluster: side.cluster,
     clock: systemClock,
     operators: [jobOperator, ...kubeflowOperators],
     namespace: SIM,
   });
-  await Promise.all([kubelet.ready(), operators.ready()]);
+  await operators.ready();
 });
 
 afterAll(async () => {
   await operators?.stop();
-  await kubelet?.stop();
-  cluster?.close();
-  await full?.stop();
+  await side?.stop();
 });
 
 // -------------------------------------------------------------------------------------
@@ -258,7 +242,7 @@ const record = async (o: KubeObject, normalise: (o: KubeObject) => string): Prom
   const seq: string[] = [];
   const namespace = o.metadata?.namespace ?? '';
   const name = o.metadata?.name ?? '';
-  const w = await cluster!.watch({ apiVersion: o.apiVersion, kind: o.kind }, { namespace })();
+  const w = await side!.cluster.watch({ apiVersion: o.apiVersion, kind: o.kind }, { namespace })();
   if (E.isLeft(w)) throw new Error(w.left.message);
   let done = false;
   const reader = (async () => {
@@ -270,7 +254,7 @@ const record = async (o: KubeObject, normalise: (o: KubeObject) => string): Prom
       if (finished(ev.object)) done = true;
     }
   })();
-  const made = await cluster!.create(o)();
+  const made = await side!.cluster.create(o)();
   if (E.isLeft(made)) throw new Error(`${namespace}/${name}: ${made.left.message}`);
   await eventually(`${namespace}/${o.kind}/${name} finishes`, () => Promise.resolve(done), 60_000).catch(
     (error: unknown) => {

@@ -4,45 +4,26 @@
 // (and in docs/testing.md, "Simulated against real"), so a new one fails the test.
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/adapters/clock/system.js';
-import { startKubelet, type Kubelet } from '../../src/adapters/kubelet/index.js';
-import { makeKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/index.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
-import { eventually, startFullControlPlane, type FullControlPlane } from './control-plane.js';
+import { eventually } from './control-plane.js';
+import { SIM_SCHEDULER, startSideBySide, type SideBySide } from './side-by-side-fixture.js';
 
 const REAL = 'side-real';
 const SIM = 'side-sim';
-/** The simulated kubelet schedules only pods naming this scheduler, so the real one leaves them alone. */
-const SIM_SCHEDULER = 'kubetasks-sim';
-
-let full: FullControlPlane | undefined;
-let cluster: KubernetesCluster | undefined;
-let kubelet: Kubelet | undefined;
+let side: SideBySide | undefined;
 
 beforeAll(async () => {
-  full = await startFullControlPlane({ nodes: 2, trainingOperator: false });
-  cluster = makeKubernetesCluster({ kubeconfigPath: full.plane.kubeconfigPath });
-  for (const name of [REAL, SIM]) {
-    const ns = await cluster.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })();
-    if (E.isLeft(ns)) throw new Error(ns.left.message);
-  }
-  kubelet = startKubelet({
-    cluster,
-    clock: systemClock,
-    namespace: SIM,
-    schedulerName: SIM_SCHEDULER,
-    registerNode: false,
-    durations: { pendingMs: 200, runMs: 300, initMs: 100 },
-    backoffMs: 1000,
-    terminationMs: 100,
+  side = await startSideBySide({
+    real: REAL,
+    sim: SIM,
+    plane: { nodes: 2, trainingOperator: false },
+    pendingMs: 200,
+    runMs: 300,
   });
-  await kubelet.ready();
 });
 
 afterAll(async () => {
-  await kubelet?.stop();
-  cluster?.close();
-  await full?.stop();
+  await side?.stop();
 });
 
 interface ContainerStatusView {
@@ -116,7 +97,7 @@ const record = async (
   thenDelete: boolean,
 ): Promise<string[]> => {
   const seq: string[] = [];
-  const w = await cluster!.watch({ apiVersion: 'v1', kind: 'Pod' }, { namespace })();
+  const w = await side!.cluster.watch({ apiVersion: 'v1', kind: 'Pod' }, { namespace })();
   if (E.isLeft(w)) throw new Error(w.left.message);
   let gone = false;
   const reader = (async () => {
@@ -132,7 +113,7 @@ const record = async (
       if (seq[seq.length - 1] !== line) seq.push(line);
     }
   })();
-  const made = await cluster!.create(pod(namespace, name, scenario))();
+  const made = await side!.cluster.create(pod(namespace, name, scenario))();
   if (E.isLeft(made)) throw new Error(made.left.message);
   await eventually(`${namespace}/${name} reaches its end`, () => Promise.resolve(until(seq)), 30_000).catch(
     (error: unknown) => {
@@ -141,7 +122,7 @@ const record = async (
     },
   );
   if (thenDelete) {
-    await cluster!.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name })();
+    await side!.cluster.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name })();
     await eventually(`${namespace}/${name} is gone`, () => Promise.resolve(gone), 30_000);
   }
   // Late writes (a terminal status rewritten) would show here.

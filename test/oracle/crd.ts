@@ -7,8 +7,7 @@ import type { Instant } from '../../src/domain/time.js';
 import { arbDaskJob, arbDaskJobStatusSequence } from '../../src/testing/dask-arbitraries.js';
 import { arbRayJob, arbRayJobStatusSequence } from '../../src/testing/ray-arbitraries.js';
 import { arbSparkApplication, arbSparkStatusSequence } from '../../src/testing/spark-arbitraries.js';
-import { ORACLE_ERROR } from './oracle.js';
-import type { Decided, ResourceInput, ResourceModels } from './resource-verdict.js';
+import { flyteError, type Decided, type ResourceInput, type ResourceModels } from './resource-verdict.js';
 
 /** The CRD plugins the oracle calls through Flyte's plugin registry (tools/flyte-oracle/crd.go). */
 export type CrdPlugin = 'spark' | 'ray' | 'dask';
@@ -31,16 +30,6 @@ const failedWith = (
   branch: string,
   cleanup = false,
 ): Decided => ({ phase, reason: '', code, kind, cleanup, branch, versionStep: true });
-
-/** Flyte's answer when its plugin returns an error: compared as Undefined with ORACLE_ERROR, no version step. */
-const flyteError = (branch: string): Decided => ({
-  phase: 'Undefined',
-  reason: '',
-  code: ORACLE_ERROR,
-  cleanup: false,
-  branch,
-  versionStep: false,
-});
 
 const rec = (v: unknown): Readonly<Record<string, unknown>> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};

@@ -11,8 +11,14 @@ import {
   kubeflowJob,
   type KubeflowKindName,
 } from '../../src/testing/kubeflow-arbitraries.js';
-import { ORACLE_ERROR, type OraclePlugin } from './oracle.js';
-import type { Decided, ResourceEntry, ResourceInput, ResourceModels } from './resource-verdict.js';
+import type { OraclePlugin } from './oracle.js';
+import {
+  flyteError,
+  type Decided,
+  type ResourceEntry,
+  type ResourceInput,
+  type ResourceModels,
+} from './resource-verdict.js';
 
 /** The three kinds, the oracle's plugin name for each. */
 export const KUBEFLOW_PLUGINS: ReadonlyArray<readonly [KubeflowKindName, OraclePlugin]> = [
@@ -147,16 +153,6 @@ const failed = (
   branch,
   versionStep: true,
   ...(condition === undefined ? {} : { condition }),
-});
-
-/** Flyte's answer when its plugin returns an error: compared as Undefined with ORACLE_ERROR, no version step. */
-const flyteError = (branch: string): KubeflowDecided => ({
-  phase: 'Undefined',
-  reason: '',
-  code: ORACLE_ERROR,
-  cleanup: false,
-  branch,
-  versionStep: false,
 });
 
 /**

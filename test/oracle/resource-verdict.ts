@@ -26,6 +26,16 @@ export interface Decided extends Comparable {
   readonly versionStep: boolean;
 }
 
+/** Flyte's decision when its plugin returns an error: compared as Undefined with ORACLE_ERROR, no version step. */
+export const flyteError = (branch: string): Decided => ({
+  phase: 'Undefined',
+  reason: '',
+  code: ORACLE_ERROR,
+  cleanup: false,
+  branch,
+  versionStep: false,
+});
+
 /** An entry: a row of docs/compatibility.md (or a release difference) as a predicate on both models' decisions. */
 export interface ResourceEntry<I, D extends Decided = Decided> {
   readonly id: string;

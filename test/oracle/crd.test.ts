@@ -11,7 +11,7 @@ import { commitSeed } from '../support/seed.js';
 import { arbCrdInput, arbCrdSequence, CRD_MODELS, type CrdPlugin } from './crd.js';
 import { copySources, crdMutants, plant, type Mutant } from './mutants.js';
 import { oracleBinary, startOracle, type Oracle } from './oracle.js';
-import { compare, mutantReport, summary, type MutantResult } from './resource-verdict.js';
+import { compare, everyBranch, mutantReport, summary, type MutantResult } from './resource-verdict.js';
 
 const SINGLES = Number(process.env['KUBETASKS_ORACLE_CRD_RUNS'] ?? 2_000);
 const SEQUENCES = Number(process.env['KUBETASKS_ORACLE_CRD_SEQUENCES'] ?? 300);
@@ -96,13 +96,17 @@ describe("Spark, Ray and Dask against Flyte v1.14.0's plugins (tools/flyte-oracl
     });
   });
 
-  it(`every planted bug in the Spark, Ray and Dask mappings leaves some of ${MUTANT_INPUTS} inputs unexplained`, async () => {
+  it(`every planted bug in the Spark, Ray and Dask mappings leaves some of ${MUTANT_INPUTS} inputs (and one of each branch) unexplained`, async () => {
     const results: MutantResult[] = [];
     for (const m of crdMutants) {
       const plugin = pluginOfMutant(m);
       const { get, remove } = await mutantGet(m);
       try {
-        const singles = fc.sample(arbCrdInput(plugin), { seed: SEED, numRuns: MUTANT_INPUTS });
+        const singles = everyBranch(
+          CRD_MODELS[plugin],
+          fc.sample(arbCrdInput(plugin), { seed: SEED, numRuns: MUTANT_INPUTS }),
+          fc.sample(arbCrdInput(plugin), { seed: SEED + 1, numRuns: SINGLES }),
+        );
         const sequences = fc.sample(arbCrdSequence(plugin), { seed: SEED, numRuns: MUTANT_INPUTS / 5 });
         results.push({
           id: m.id,

@@ -22,6 +22,7 @@ import { oracleBinary, startOracle, type Oracle } from './oracle.js';
 import {
   answerWith,
   compare,
+  everyBranch,
   mutantReport,
   resourceVerdict,
   summary,
@@ -129,7 +130,11 @@ describe("Kubeflow plugins against Flyte v1.14.0's own (tools/flyte-oracle, thro
       for (const [kind, plugin] of KUBEFLOW_PLUGINS) {
         const { get, remove } = await mutantGet(kind, m);
         try {
-          const singles = fc.sample(arbKubeflowInput(kind), { seed: SEED, numRuns: MUTANT_JOBS });
+          const singles = everyBranch(
+            kubeflowModels,
+            fc.sample(arbKubeflowInput(kind), { seed: SEED, numRuns: MUTANT_JOBS }),
+            fc.sample(arbKubeflowInput(kind), { seed: SEED + 1, numRuns: JOBS }),
+          );
           const sequences = fc.sample(arbKubeflowSequence(kind), { seed: SEED, numRuns: MUTANT_JOBS / 5 });
           unexplained += (await compare(oracle, plugin, kubeflowModels, get, singles, sequences)).unexplained;
         } finally {

@@ -51,6 +51,26 @@ export interface ResourceModels<I, D extends Decided = Decided> {
   readonly describe?: (x: I) => string;
 }
 
+/**
+ * The sample, topped up with the first input of `pool` for each kubetasks branch the sample misses. A planted bug
+ * changes one branch; a small seeded sample that never takes it lets the bug through whatever the code (one CRD
+ * seed in a hundred drew no Ray job Complete with STOPPED), so the mutant runs take every branch the full run does.
+ */
+export const everyBranch = <I, D extends Decided>(
+  models: ResourceModels<I, D>,
+  sample: ReadonlyArray<I>,
+  pool: ReadonlyArray<I>,
+): ReadonlyArray<I> => {
+  const seen = new Set(sample.map((x) => models.kubetasks(x).branch));
+  const extra = pool.filter((x) => {
+    const b = models.kubetasks(x).branch;
+    if (seen.has(b)) return false;
+    seen.add(b);
+    return true;
+  });
+  return [...sample, ...extra];
+};
+
 /** Whether two answers agree on everything but the version. */
 export const same = (a: Comparable, b: Comparable): boolean =>
   a.phase === b.phase &&

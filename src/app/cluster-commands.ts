@@ -119,7 +119,8 @@ const targetOf = (ref: ObjectRef, resource: KubeObject | undefined): ObjectRef =
 /**
  * The plugin's abort behaviour: delete, or patch/update with delete on error, each on the object the behaviour
  * names (`resource`) or else the task's own (as Flyte defaults the behaviour's resource to the identity resource).
- * A delete of the task's own object carries its uid as a precondition. An object already gone is aborted.
+ * A delete of the task's own object carries its uid as a precondition. An object already gone is aborted: its
+ * NotFound (or the Conflict of a failed precondition) is passed on, and the machine counts it as applied.
  */
 export const applyAbort = async (
   ports: CommandPorts,
@@ -155,14 +156,12 @@ export const applyAbort = async (
       break;
     }
   }
+  // NotFound, or a failed uid precondition, is passed on: the abort is applied, and the machine learns that the
+  // object it meant is gone (no watch event may ever say so: the object may have gone before this process saw it).
   return pipe(
     r,
     E.match(
-      (e): Observation =>
-        // NotFound, or a failed uid precondition: the object the abort was meant for is gone.
-        isNotFound(e) || (isConflict(e) && uid !== undefined && b._tag === 'Delete')
-          ? { _tag: 'AbortApplied', ref }
-          : { _tag: 'AbortApplied', ref, error: e },
+      (e): Observation => ({ _tag: 'AbortApplied', ref, error: e }),
       (): Observation => ({ _tag: 'AbortApplied', ref }),
     ),
   );

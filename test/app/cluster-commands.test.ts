@@ -41,11 +41,11 @@ describe('deletes carry the uid precondition', () => {
     w.close();
   });
 
-  it('an abort by delete likewise, and counts the object it meant as gone', async () => {
+  it('an abort by delete likewise, and passes the Conflict on (the machine counts the object meant as gone)', async () => {
     const w = setUp();
     const oldUid = await w.replaced();
     const answer = await applyAbort(w.ports, ref, { _tag: 'Delete' }, oldUid);
-    expect(answer).toEqual({ _tag: 'AbortApplied', ref });
+    expect(answer).toMatchObject({ _tag: 'AbortApplied', ref, error: { reason: 'Conflict' } });
     expect(await w.exists()).toBe(true);
     w.close();
   });

@@ -4,9 +4,17 @@ import { pipe } from 'fp-ts/lib/function.js';
 import type { KubeObject } from '../kubernetes.js';
 import { abortDelete, type AbortBehavior } from '../plugin.js';
 import { delay } from './backoff.js';
-import { isNotFound } from '../api-error.js';
+import { isConflict, isNotFound } from '../api-error.js';
 import type { ApiError } from './protocol.js';
-import { isCreating, isGone, wantDeletion, type ObjectRef, type Owned, type TaskState } from './state.js';
+import {
+  gone,
+  isCreating,
+  isGone,
+  wantDeletion,
+  type ObjectRef,
+  type Owned,
+  type TaskState,
+} from './state.js';
 import {
   type Ctx,
   type StepResult,
@@ -117,12 +125,18 @@ export const abortApplied = (
 ): StepResult => {
   if (s.stage._tag !== 'Aborting') return { state: s, commands: [] };
   const behavior = s.stage.behavior;
-  if (error === undefined || isNotFound(error)) {
+  // A delete of our object answered NotFound, or Conflict (its uid precondition failed): the object it meant is
+  // gone, and is marked so, since the watch may never say it (it may have gone before this process saw it).
+  const ownGone =
+    error !== undefined && deletesOwn(behavior, ref) && (isNotFound(error) || isConflict(error));
+  if (error === undefined || isNotFound(error) || ownGone) {
     // The abort behaviour ran. A delete of our object needs no other; a patch or an update leaves the object to
     // the plugin's intent (only our finalizer comes off, and the configured delete on finalize, if any).
-    const marked = deletesOwn(behavior, ref)
-      ? updateOwned(s, ref, (o): Owned => (o._tag === 'Live' ? { ...o, deletion: 'Sent' } : o))
-      : s;
+    const marked = ownGone
+      ? updateOwned(s, ref, gone)
+      : deletesOwn(behavior, ref)
+        ? updateOwned(s, ref, (o): Owned => (o._tag === 'Live' ? { ...o, deletion: 'Sent' } : o))
+        : s;
     return finishAborted(marked, ctx, 'aborted');
   }
   const failures = s.systemFailures + 1;

@@ -147,7 +147,11 @@ export const wantDeletion = (o: Owned): Owned => {
   }
 };
 
-/** Whether the object is cleaned up: gone, or kept without our finalizer and with no delete still to send. */
+/**
+ * Whether the object is cleaned up: gone, or kept (no delete asked for) without our finalizer. An object whose
+ * delete was sent is not clean until it is seen gone: until then the delete may not have taken effect (refused, or
+ * lost with a process that stopped while it was out), and a task forgotten then would leave its object behind.
+ */
 export const ownedIsClean = (o: Owned): boolean => {
   switch (o._tag) {
     case 'Gone':
@@ -155,7 +159,7 @@ export const ownedIsClean = (o: Owned): boolean => {
     case 'Creating':
       return !o.finalizer;
     case 'Live':
-      return (o.finalizer === 'Absent' || o.finalizer === 'Removed') && o.deletion !== 'Wanted';
+      return (o.finalizer === 'Absent' || o.finalizer === 'Removed') && o.deletion === 'None';
   }
 };
 
@@ -430,5 +434,5 @@ export const currentOwned = (s: TaskState): Owned | undefined =>
     (o) => o.attempt === s.attempt && (o._tag === 'Creating' || (o._tag === 'Live' && o.deletion === 'None')),
   );
 
-/** Whether every owned object is cleaned up (gone, or kept without our finalizer when no delete is still to send). */
+/** Whether every owned object is cleaned up (gone, or kept without our finalizer when no delete was asked for). */
 export const isClean = (s: TaskState): boolean => s.owned.every(ownedIsClean);

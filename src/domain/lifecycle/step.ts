@@ -54,7 +54,10 @@ export const step = (s: TaskState, o: Observation, context: StepContext): StepRe
   }
 };
 
-/** Whether the task is finished: a final PhaseInfo was reported and every owned object is cleaned up. */
+/**
+ * Whether the task is finished: a final PhaseInfo was reported and every owned object is cleaned up; an object it
+ * deleted counts only once it is seen gone (a sent delete is not yet a deleted object).
+ */
 export const isSettled = (s: TaskState): boolean => s.stage._tag === 'Done' && isClean(s);
 
 /** The final PhaseInfo, once reported. */

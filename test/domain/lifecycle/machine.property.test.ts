@@ -12,6 +12,7 @@ import {
   type TaskState,
 } from '../../../src/domain/lifecycle/state.js';
 import { FINALIZER, isSettled, step } from '../../../src/domain/lifecycle/step.js';
+import type { PlatformConfig } from '../../../src/domain/platform-config.js';
 import { config, ctxAt, T0, task, toy } from './fixtures.js';
 
 interface Obj {
@@ -90,11 +91,22 @@ class World {
   now = T0;
   terminalSeen = false;
 
-  constructor(private readonly retries: number) {}
+  /** With `deleteOnFinalize`, the platform's `delete-resource-on-finalize`: a finished task deletes its objects. */
+  constructor(
+    private readonly retries: number,
+    private readonly deleteOnFinalize = false,
+  ) {}
+
+  private config(): PlatformConfig {
+    const c = config();
+    return this.deleteOnFinalize
+      ? { ...c, plugins: { ...c.plugins, k8s: { ...c.plugins.k8s, 'delete-resource-on-finalize': true } } }
+      : c;
+  }
 
   feed(o: Observation): void {
     this.now += 1000;
-    const r = step(this.state, o, ctxAt(this.now, task(this.retries), config()));
+    const r = step(this.state, o, ctxAt(this.now, task(this.retries), this.config()));
     const round = readState(JSON.parse(JSON.stringify(writeState(r.state))));
     if (E.isLeft(round) || JSON.stringify(round.right) !== JSON.stringify(r.state)) {
       this.violations.push('state does not round-trip');
@@ -103,6 +115,10 @@ class World {
       this.violations.push('writeState differs from the codec');
     }
     this.state = r.state;
+    // Settled is what a caller forgets the task on (and a bench stops on): whatever it deleted must be gone then.
+    if (this.deleteOnFinalize && isSettled(r.state) && this.cluster.size > 0) {
+      this.violations.push(`settled with ${this.names().join(', ')} still there`);
+    }
     for (const c of r.commands) this.check(c);
     this.pending.push(...r.commands.filter((c) => c._tag !== 'Emit' && c._tag !== 'ScheduleTimer'));
   }
@@ -180,7 +196,13 @@ class World {
       }
       case 'Delete':
       case 'ApplyAbort': {
-        const error = fail?.code === 500 ? fail : undefined;
+        // As the API server answers: a delete of an object that is not there is NotFound.
+        const error =
+          fail?.code === 500
+            ? fail
+            : this.cluster.has(c.ref.name)
+              ? undefined
+              : statusError('NotFound', `${c.ref.name} not found`);
         if (error === undefined) this.markDeleted(c.ref.name);
         this.feed(
           c._tag === 'Delete'
@@ -190,8 +212,14 @@ class World {
         return;
       }
       case 'RemoveFinalizer': {
-        const error = fail?.code === 409 ? fail : undefined;
         const o = this.cluster.get(c.ref.name);
+        // The patch of an object that is not there is NotFound, as the interpreter reports it.
+        const error =
+          fail?.code === 409
+            ? fail
+            : o === undefined
+              ? statusError('NotFound', `${c.ref.name} not found`)
+              : undefined;
         if (error === undefined && o !== undefined) {
           o.finalizer = false;
           if (o.deleting) this.cluster.delete(c.ref.name);
@@ -316,6 +344,19 @@ describe('lifecycle machine laws', () => {
       expect(w.emissions.filter((e) => e.final)).toHaveLength(1);
       // Nothing we created still carries our finalizer.
       expect([...w.cluster.entries()].filter(([, o]) => o.finalizer).map(([n]) => n)).toEqual([]);
+    },
+  );
+
+  test.prop([fc.array(arbMove, { maxLength: 60 }), fc.integer({ min: 0, max: 3 })], { numRuns: 300 })(
+    'with delete-resource-on-finalize, a settled task has nothing left: no delete counts until its object is gone',
+    (moves, retries) => {
+      const w = new World(retries, true);
+      w.feed({ _tag: 'Submitted' });
+      for (const m of moves) w.move(m);
+      w.drain();
+      expect(w.violations).toEqual([]);
+      expect(isSettled(w.state)).toBe(true);
+      expect(w.names()).toEqual([]);
     },
   );
 

@@ -545,7 +545,17 @@ describe('abort', () => {
         expect(emissions(commands).at(-1)).toMatchObject({ final: true, phaseInfo: { phase: 'Aborted' } });
         expect(ofTag(commands, 'Delete').map((c) => c.ref.name)).toEqual(deleted);
         expect(ofTag(commands, 'Delete').every((c) => c.uid === 'uid-r1-train-0')).toBe(true);
-        expect(isSettled(state)).toBe(true);
+        // A delete sent is settled once its object is seen gone; a kept object at once.
+        expect(isSettled(state)).toBe(deleted.length === 0);
+        const after = run(
+          [
+            { _tag: 'DeleteAnswered', ref: ref('r1-train-0') },
+            { _tag: 'ObjectGone', ref: ref('r1-train-0') },
+          ],
+          withAbort(patch(deleteOnError), 1),
+          state,
+        );
+        expect(isSettled(after.state)).toBe(true);
       },
     );
 
@@ -574,6 +584,103 @@ describe('abort', () => {
     const done = run([{ _tag: 'Submitted' }, created('r1-train-0'), seen('r1-train-0', 'Succeeded')]);
     const after = step(done.state, { _tag: 'AbortRequested', reason: 'late' }, ctxAt(T0));
     expect(after.commands).toEqual([]);
+  });
+});
+
+describe('settled: a deleted object counts once it is seen gone', () => {
+  const deleting = (): StepContext => {
+    const c = config();
+    return ctxAt(T0, task(), {
+      ...c,
+      plugins: { ...c.plugins, k8s: { ...c.plugins.k8s, 'delete-resource-on-finalize': true } },
+    });
+  };
+  const succeeded = [
+    { _tag: 'Submitted' as const },
+    created('r1-train-0'),
+    seen('r1-train-0', 'Succeeded'),
+    { _tag: 'FinalizerRemoved' as const, ref: ref('r1-train-0') },
+  ];
+
+  it('with delete-resource-on-finalize: not when the DELETE is sent, nor answered; when the watch says gone', () => {
+    const ctx = deleting();
+    const sent = run(succeeded, ctx);
+    expect(ofTag(sent.commands, 'Delete').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    expect(sent.state.stage._tag).toBe('Done');
+    // The DELETE may still be queued in the client, or be refused: a caller that forgot the task now (or a
+    // process that stopped now) would leave the pod behind, Succeeded and without our finalizer.
+    expect(isSettled(sent.state)).toBe(false);
+    const answered = run([{ _tag: 'DeleteAnswered', ref: ref('r1-train-0') }], ctx, sent.state);
+    expect(isSettled(answered.state)).toBe(false);
+    // The finalizer patch's own event, late, changes nothing.
+    const late = run([seen('r1-train-0', 'Succeeded', { finalizers: [] })], ctx, answered.state);
+    expect(late.commands.filter((c) => c._tag !== 'ScheduleTimer')).toEqual([]);
+    expect(isSettled(late.state)).toBe(false);
+    const gone = run([{ _tag: 'ObjectGone', ref: ref('r1-train-0') }], ctx, late.state);
+    expect(gone.commands).toEqual([]);
+    expect(isSettled(gone.state)).toBe(true);
+  });
+
+  it('a DELETE answered NotFound is gone at once (nothing may ever be seen of it)', () => {
+    const ctx = deleting();
+    const { state } = run(
+      [...succeeded, { _tag: 'DeleteAnswered', ref: ref('r1-train-0'), error: statusError('NotFound', 'gone') }],
+      ctx,
+    );
+    expect(isSettled(state)).toBe(true);
+  });
+
+  it('a refused DELETE is sent again, and the task is not settled meanwhile', () => {
+    const ctx = deleting();
+    const { state, commands } = run(
+      [
+        ...succeeded,
+        { _tag: 'DeleteAnswered', ref: ref('r1-train-0'), error: statusError('InternalError', 'etcd') },
+      ],
+      ctx,
+    );
+    expect(isSettled(state)).toBe(false);
+    const retry = run([{ _tag: 'TimerFired', timer: 'Retry' }], ctx, state);
+    expect(ofTag(retry.commands, 'Delete').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    expect(ofTag(commands, 'ScheduleTimer').some((c) => c.timer === 'Retry')).toBe(true);
+  });
+
+  it('without it: settled once our finalizer is off, the object kept', () => {
+    const { state, commands } = run(succeeded);
+    expect(ofTag(commands, 'Delete')).toEqual([]);
+    expect(isSettled(state)).toBe(true);
+  });
+
+  it.each([
+    ['NotFound', statusError('NotFound', 'gone')],
+    ['Conflict (its uid precondition failed)', statusError('Conflict', 'uid precondition failed')],
+  ])('an abort by delete answered %s: the object meant is gone, and the task settles', (_, error) => {
+    const { state } = run([
+      { _tag: 'Submitted' },
+      created('r1-train-0'),
+      seen('r1-train-0', 'Running'),
+      { _tag: 'AbortRequested', reason: 'user' },
+      { _tag: 'AbortApplied', ref: ref('r1-train-0'), error },
+    ]);
+    expect(state.stage).toMatchObject({ _tag: 'Done', final: { phase: 'Aborted' } });
+    expect(state.owned).toMatchObject([{ _tag: 'Gone' }]);
+    expect(isSettled(state)).toBe(true);
+  });
+
+  it('an abort by delete that succeeded waits for the object to go (its finalizer off first)', () => {
+    const { state, commands } = run([
+      { _tag: 'Submitted' },
+      created('r1-train-0'),
+      seen('r1-train-0', 'Running'),
+      { _tag: 'AbortRequested', reason: 'user' },
+      { _tag: 'AbortApplied', ref: ref('r1-train-0') },
+      { _tag: 'FinalizerRemoved', ref: ref('r1-train-0') },
+    ]);
+    expect(ofTag(commands, 'RemoveFinalizer').map((c) => c.ref.name)).toEqual(['r1-train-0']);
+    expect(isSettled(state)).toBe(false);
+    expect(isSettled(run([{ _tag: 'ObjectGone', ref: ref('r1-train-0') }], ctxAt(T0), state).state)).toBe(
+      true,
+    );
   });
 });
 

@@ -36,8 +36,12 @@ const migrated = (v1: TaskStateV1): TaskState => {
 };
 
 // What version 1's flags meant, read straight off a v1 record (the v1 machine no longer exists to ask).
+/**
+ * Clean as version 1 meant it, except that a sent delete no longer counts until its object is seen gone (version 1
+ * took it as done, and a task forgotten then could leave the object behind).
+ */
 const cleanV1 = (s: TaskStateV1): boolean =>
-  s.owned.every((o) => o.status === 'gone' || (!o.finalizer && (!o.deleteWanted || o.deleteSent)));
+  s.owned.every((o) => o.status === 'gone' || (!o.finalizer && !o.deleteWanted && !o.deleteSent));
 const finalizedV1 = (s: TaskStateV1): string[] =>
   s.owned.filter((o) => o.status !== 'gone' && o.finalizer).map((o) => `${o.attempt}/${o.ref.name}`);
 const heldV1 = (s: TaskStateV1): string | undefined =>

@@ -1,11 +1,17 @@
 // With delete-resource-on-finalize, a settled task has no pod left: settled means the DELETE took effect, not sent.
 import { afterEach, describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { makeVirtualClock, type VirtualClock } from '../../src/adapters/clock/index.js';
 import { startKubelet, type Kubelet } from '../../src/adapters/kubelet/index.js';
-import { makeMemoryCluster, type MemoryCluster } from '../../src/adapters/memory/index.js';
+import {
+  makeMemoryCluster,
+  withFaults,
+  type FaultRule,
+  type MemoryCluster,
+} from '../../src/adapters/memory/index.js';
 import { Manager } from '../../src/app/manager.js';
 import { isSettled } from '../../src/domain/lifecycle/step.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
@@ -14,7 +20,8 @@ import { builtInRegistry } from '../../src/plugins/index.js';
 import type { ClusterPort } from '../../src/ports/cluster.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { connection } from '../support/connection.js';
-import { configWith, NAMESPACE, podTask } from './harness.js';
+import { arbRules } from './fault-arbitraries.js';
+import { configWith, leakedFinalizers, NAMESPACE, podTask } from './harness.js';
 
 /** The pod tasks' config of deploy/config.yaml in the bench: our finalizer, and finished pods deleted. */
 export const deletingConfig = (): PlatformConfig => {
@@ -49,20 +56,31 @@ interface Bench {
   readonly manager: Manager;
   /** The process's connection: cut, nothing more is sent (the bench's `cluster.close()` and exit). */
   readonly cut: () => void;
+  /** Stops injecting API faults. */
+  readonly calmDown: () => void;
 }
+
+const close = async (b: Bench): Promise<void> => {
+  await b.manager.stop();
+  await b.kubelet.stop();
+  b.memory.close();
+  b.clock.dispose();
+};
 
 let open: Bench | undefined;
 afterEach(async () => {
-  if (open === undefined) return;
-  await open.manager.stop();
-  await open.kubelet.stop();
-  open.memory.close();
-  open.clock.dispose();
+  if (open !== undefined) await close(open);
   open = undefined;
 });
 
-/** The manager as bench/support/manager-process.ts runs it: no state store, DELETEs slow to leave the client. */
-const bench = async (deleteQueuedMs: number): Promise<Bench> => {
+/**
+ * The manager as bench/support/manager-process.ts runs it: no state store, DELETEs slow to leave the client; with
+ * `faults`, API faults between the connection and the server (the kubelet's own calls are never faulted).
+ */
+const bench = async (
+  deleteQueuedMs: number,
+  faults?: { readonly seed: number; readonly rules: ReadonlyArray<FaultRule> },
+): Promise<Bench> => {
   // Time moves only when the test advances it, so a DELETE held in the client stays held until then.
   const clock = makeVirtualClock();
   const memory = makeMemoryCluster({ clock, namespaces: [NAMESPACE] });
@@ -70,7 +88,10 @@ const bench = async (deleteQueuedMs: number): Promise<Bench> => {
   await kubelet.ready();
   const registry = builtInRegistry();
   if (E.isLeft(registry)) throw new Error('registry');
-  const conn = connection(memory);
+  // The faults start once the manager has started: its first lists would wait for virtual time nobody advances.
+  const faulty =
+    faults === undefined ? undefined : withFaults(memory, { seed: faults.seed, rules: [], clock });
+  const conn = connection(faulty ?? memory);
   const manager = new Manager({
     cluster: deletesQueued(conn.port, clock, deleteQueuedMs),
     clock,
@@ -79,8 +100,15 @@ const bench = async (deleteQueuedMs: number): Promise<Bench> => {
     random: () => 0.5,
   });
   await manager.start();
-  open = { clock, memory, kubelet, manager, cut: conn.cut };
-  return open;
+  faulty?.setRules(faults?.rules ?? []);
+  return {
+    clock,
+    memory,
+    kubelet,
+    manager,
+    cut: conn.cut,
+    calmDown: () => faulty?.setRules([]),
+  };
 };
 
 const settled = (b: Bench, id: string): boolean => {
@@ -99,7 +127,7 @@ const untilSettled = async (b: Bench, ids: ReadonlyArray<string>): Promise<void>
 
 describe('delete-resource-on-finalize: a settled task leaves no pod behind', () => {
   it('is not settled while its DELETE has not taken effect', async () => {
-    const b = await bench(5_000);
+    const b = (open = await bench(5_000));
     b.manager.submit('t0', podTask('a0', 'succeed'));
     await untilSettled(b, ['t0']);
     // The moment the bench's loop sees every task settled, it stops the manager: the pod must be gone by then.
@@ -107,7 +135,7 @@ describe('delete-resource-on-finalize: a settled task leaves no pod behind', () 
   });
 
   it('the bench run: stopped and disconnected once all settled, no pod is left (3 of 1,000 were)', async () => {
-    const b = await bench(2_000);
+    const b = (open = await bench(2_000));
     const ids = Array.from({ length: 5 }, (_, i) => `t${i}`);
     ids.forEach((id, i) => b.manager.submit(id, podTask(`a${i}`, 'succeed')));
     await untilSettled(b, ids);
@@ -123,4 +151,102 @@ describe('delete-resource-on-finalize: a settled task leaves no pod behind', () 
     }));
     expect(left).toEqual([]);
   });
+});
+
+const natural = ['succeed', 'exit:1', 'oom', 'preempted'] as const;
+
+interface Plan {
+  readonly scenario: (typeof natural)[number] | 'stuck-pending';
+  readonly retries: number;
+  /** Virtual ms after submit at which the task is aborted. */
+  readonly abortAt?: number;
+}
+
+const arbPlan: fc.Arbitrary<Plan> = fc
+  .record({
+    scenario: fc.constantFrom(...natural, 'stuck-pending' as const),
+    retries: fc.integer({ min: 0, max: 1 }),
+    abortAt: fc.option(fc.integer({ min: 0, max: 6000 }), { nil: undefined }),
+  })
+  // A task that cannot end on its own is always aborted at some point.
+  .map(({ abortAt, ...p }) => {
+    const at = abortAt ?? (p.scenario === 'stuck-pending' ? 2000 : undefined);
+    return at === undefined ? p : { ...p, abortAt: at };
+  });
+
+/** Faults a real API server shows, plus what this bug is about: finalizer patches that conflict, slow DELETEs. */
+const arbFaults = fc.record({
+  seed: fc.integer(),
+  rules: fc
+    .tuple(
+      arbRules,
+      fc.oneof(fc.constant(0), fc.double({ min: 0.1, max: 0.6, noNaN: true })),
+      fc.integer({ min: 1, max: 3000 }),
+      fc.double({ min: 0.1, max: 1, noNaN: true }),
+    )
+    .map(([random, conflicts, slowest, slowShare]): FaultRule[] => [
+      ...random,
+      { verbs: ['patch'], probability: conflicts, error: 'Conflict' },
+      { verbs: ['delete'], probability: slowShare, latencyMs: [0, slowest] },
+    ]),
+  until: fc.integer({ min: 0, max: 60_000 }),
+});
+
+/** Property runs each drive a world for virtual minutes: a share of the global count (KUBETASKS_RUNS raises it). */
+const runs = Math.max(10, Math.round((fc.readConfigureGlobal().numRuns ?? 100) / 5));
+
+/** Runs the plans until every task is settled and forgotten, checking each as it settles; then stops the process. */
+const drive = async (b: Bench, plans: ReadonlyArray<Plan>, faultsUntil: number): Promise<void> => {
+  const ids = plans.map((_, i) => `t${i}`);
+  plans.forEach((p, i) => b.manager.submit(ids[i]!, podTask(`a${i}`, p.scenario, {}, p.retries)));
+  const forgotten = new Set<string>();
+  const aborted = new Set<string>();
+  for (let now = 0; forgotten.size < ids.length; now += 250) {
+    if (now > 30 * 60_000)
+      throw new Error(`not settled: ${ids.filter((id) => !forgotten.has(id)).join(',')}`);
+    if (now >= faultsUntil) b.calmDown();
+    plans.forEach((p, i) => {
+      const id = ids[i]!;
+      if (p.abortAt !== undefined && p.abortAt <= now && !aborted.has(id)) {
+        aborted.add(id);
+        b.manager.abort(id, 'user');
+      }
+    });
+    await b.clock.advance(250);
+    const pods = (await podsIn(b.memory)).map((p) => p.metadata?.name ?? '');
+    for (const [i, id] of ids.entries()) {
+      if (forgotten.has(id) || !settled(b, id)) continue;
+      // Settled: every pod the task made (each try's) is gone; a caller may forget the task now.
+      expect(
+        pods.filter((n) => n.startsWith(`r1-a${i}-`)),
+        `${id} ${JSON.stringify(plans[i])}`,
+      ).toEqual([]);
+      expect(await b.manager.forget(id)).toBe(true);
+      forgotten.add(id);
+    }
+  }
+  // As the bench's manager process ends: stopped, its connection closed, whatever it had not sent is lost.
+  await b.manager.stop();
+  b.cut();
+  await b.clock.advance(60_000);
+  expect((await podsIn(b.memory)).map((p) => p.metadata?.name)).toEqual([]);
+  expect(await leakedFinalizers(b.memory)).toEqual([]);
+};
+
+describe('delete-resource-on-finalize under interleavings and API faults', () => {
+  test.prop(
+    [fc.array(arbPlan, { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 1500 }), arbFaults],
+    { numRuns: runs },
+  )(
+    'a task is settled only with none of its pods left; forgotten at once, then the process stopped, none is left',
+    async (plans, deleteQueuedMs, faults) => {
+      const b = await bench(deleteQueuedMs, faults);
+      // Each run closes its own world (afterEach comes once, after them all).
+      try {
+        await drive(b, plans, faults.until);
+      } finally {
+        await close(b);
+      }
+    },
+  );
 });

@@ -256,8 +256,9 @@ export class Manager {
   }
 
   /**
-   * Drops a settled task (final PhaseInfo reported, every object cleaned up) from memory and from the store, so a
-   * long-running manager does not grow. Returns false, and keeps the task, while it is not settled.
+   * Drops a settled task (final PhaseInfo reported, every object cleaned up: an object it deleted seen gone) from
+   * memory and from the store, so a long-running manager does not grow. Returns false, and keeps the task, while
+   * it is not settled.
    */
   async forget(taskId: string): Promise<boolean> {
     const rt = this.tasks.get(taskId);

@@ -624,7 +624,10 @@ describe('settled: a deleted object counts once it is seen gone', () => {
   it('a DELETE answered NotFound is gone at once (nothing may ever be seen of it)', () => {
     const ctx = deleting();
     const { state } = run(
-      [...succeeded, { _tag: 'DeleteAnswered', ref: ref('r1-train-0'), error: statusError('NotFound', 'gone') }],
+      [
+        ...succeeded,
+        { _tag: 'DeleteAnswered', ref: ref('r1-train-0'), error: statusError('NotFound', 'gone') },
+      ],
       ctx,
     );
     expect(isSettled(state)).toBe(true);

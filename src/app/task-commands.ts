@@ -74,7 +74,11 @@ export class TaskCommands {
       case 'Observe': {
         const obj = this.opts.informers.cached(c.ref);
         if (obj !== undefined) this.opts.enqueue(rt, this.opts.observed(rt, obj));
-        else if (this.opts.informers.hasSeen(c.ref))
+        else if (
+          this.opts.informers.hasSeen(c.ref) ||
+          // Absent from a cache that holds a full list: gone, when the machine says absence means that.
+          (c.absentIsGone === true && this.opts.informers.existing(c.ref)?.isSynced === true)
+        )
           this.opts.enqueue(rt, { _tag: 'ObjectGone', ref: c.ref });
         return;
       }

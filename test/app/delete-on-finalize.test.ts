@@ -12,6 +12,7 @@ import {
   type FaultRule,
   type MemoryCluster,
 } from '../../src/adapters/memory/index.js';
+import { makeWatchStream } from '../../src/adapters/memory/watch.js';
 import { Manager } from '../../src/app/manager.js';
 import { isSettled } from '../../src/domain/lifecycle/step.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
@@ -150,6 +151,68 @@ describe('delete-resource-on-finalize: a settled task leaves no pod behind', () 
       deleting: p.metadata?.deletionTimestamp !== undefined,
     }));
     expect(left).toEqual([]);
+  });
+});
+
+/** A connection whose pod watch (and list) never shows the pod `name`: its whole life fell in a watch gap. */
+const blindTo = (inner: ClusterPort, name: string): ClusterPort => ({
+  ...inner,
+  list: (gvk, sel) =>
+    pipe(
+      inner.list(gvk, sel),
+      TE.map((l) => ({ ...l, items: l.items.filter((o) => o.metadata?.name !== name) })),
+    ),
+  watch: (gvk, opts) =>
+    pipe(
+      inner.watch(gvk, opts),
+      TE.map((upstream) => {
+        const { stream, sink } = makeWatchStream(() => {
+          upstream.stop();
+        });
+        void (async () => {
+          for await (const ev of upstream) {
+            if (sink.ended()) return;
+            if (
+              (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') &&
+              ev.object.metadata?.name === name
+            )
+              continue;
+            sink.push(ev);
+          }
+          sink.end();
+        })();
+        return stream;
+      }),
+    ),
+});
+
+describe('an object the watch never showed', () => {
+  it('deleted by an abort, it is looked up after the resync period, and the task settles', async () => {
+    const clock = makeVirtualClock();
+    const memory = makeMemoryCluster({ clock, namespaces: [NAMESPACE] });
+    const kubelet = startKubelet({ cluster: memory, clock });
+    await kubelet.ready();
+    const registry = builtInRegistry();
+    if (E.isLeft(registry)) throw new Error('registry');
+    const manager = new Manager({
+      cluster: blindTo(memory, 'r1-a0-0'),
+      clock,
+      registry: registry.right,
+      config: configWith(true),
+      random: () => 0.5,
+    });
+    await manager.start();
+    open = { clock, memory, kubelet, manager, cut: () => undefined, calmDown: () => undefined };
+    manager.submit('t0', podTask('a0', 'stuck-pending'));
+    await clock.advance(2_000);
+    manager.abort('t0', 'user');
+    await clock.advance(2_000);
+    expect(manager.current('t0')?.phase).toBe('Aborted');
+    expect((await podsIn(memory)).map((p) => p.metadata?.name)).toEqual([]);
+    // No watch event will ever say the pod went: the finished task looks in the cache at its next resync.
+    for (let t = 0; t < 60_000 && !settled(open, 't0'); t += 1_000) await clock.advance(1_000);
+    expect(manager.state('t0')?.owned).toMatchObject([{ _tag: 'Gone' }]);
+    expect(await manager.forget('t0')).toBe(true);
   });
 });
 

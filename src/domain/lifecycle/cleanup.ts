@@ -12,7 +12,16 @@ import {
   type Owned,
   type TaskState,
 } from './state.js';
-import { type Ctx, type StepResult, findOwned, isCurrent, uidOf, updateOwned, withUid } from './context.js';
+import {
+  type Ctx,
+  type StepResult,
+  findOwned,
+  isCurrent,
+  resync,
+  uidOf,
+  updateOwned,
+  withUid,
+} from './context.js';
 
 /** Commands that move owned objects towards clean: deletes wanted, and our finalizer off whatever we are done with. */
 export const cleanup = (s: TaskState, ctx: Ctx): StepResult => {
@@ -53,12 +62,10 @@ export const answered = (
   if (error === undefined || notFound) {
     // NotFound: nothing was there, so nothing is outstanding; an object seen under the name later is another one.
     if (command === 'Delete') {
-      return {
-        state: updateOwned(s, ref, (o) =>
-          notFound ? gone(o) : o._tag === 'Live' ? { ...o, deletion: 'Sent' } : o,
-        ),
-        commands: [],
-      };
+      const state = updateOwned(s, ref, (o) =>
+        notFound ? gone(o) : o._tag === 'Live' ? { ...o, deletion: 'Sent' } : o,
+      );
+      return { state, commands: lookForGone(state, ctx) };
     }
     // The removal was answered: a view still showing the finalizer is older (NotFound: nothing is outstanding).
     const marked = updateOwned(s, ref, (o) =>
@@ -99,4 +106,32 @@ const refused = (o: Live, command: 'Delete' | 'RemoveFinalizer'): Owned => {
     default:
       return o;
   }
+};
+
+/** Live objects whose delete was sent: the task settles once each is seen gone. */
+const deleteSent = (s: TaskState): ReadonlyArray<Live> =>
+  s.owned.filter((o): o is Live => o._tag === 'Live' && o.deletion === 'Sent');
+
+/**
+ * A finished task whose deleted objects are not yet seen gone looks again after the resync period (see
+ * `awaitGone`); nothing to wait for, nothing scheduled.
+ */
+export const lookForGone = (s: TaskState, ctx: Ctx): Command[] =>
+  s.stage._tag === 'Done' && deleteSent(s).length > 0 ? [resync(ctx)] : [];
+
+/**
+ * A finished task's resync: each object whose delete was sent is looked up in the cache, absence meaning gone even
+ * if the cache never held it. The watch reports a deletion in all but one case, an object whose whole life fell
+ * between a lost watch and its re-list (created, aborted, deleted): without this the task would never settle.
+ */
+export const awaitGone = (s: TaskState, ctx: Ctx): StepResult => {
+  const sent = deleteSent(s);
+  if (s.stage._tag !== 'Done' || sent.length === 0) return { state: s, commands: [] };
+  return {
+    state: s,
+    commands: [
+      ...sent.map((o): Command => ({ _tag: 'Observe', ref: o.ref, absentIsGone: true })),
+      resync(ctx),
+    ],
+  };
 };

@@ -3,7 +3,7 @@ import * as PI from '../phase-info.js';
 import { delay } from './backoff.js';
 import type { Command } from './protocol.js';
 import { clusterRef, noCluster, wantDeletion, type TaskState } from './state.js';
-import { cleanup } from './cleanup.js';
+import { cleanup, lookForGone } from './cleanup.js';
 import { type Ctx, type StepResult, emit, refFor, andThen, updateOwned } from './context.js';
 
 /** Reports the task's final PhaseInfo and starts cleanup. */
@@ -25,7 +25,7 @@ export const finish = (s: TaskState, ctx: Ctx, pi: PI.PhaseInfo): StepResult => 
   };
   return andThen(emit(done, pi, true), (st) => {
     const r = cleanup({ ...st, stage: { _tag: 'Done', final: st.last ?? pi } }, ctx);
-    return { state: r.state, commands: [...release, ...r.commands] };
+    return { state: r.state, commands: [...release, ...r.commands, ...lookForGone(r.state, ctx)] };
   });
 };
 

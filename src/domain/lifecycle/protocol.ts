@@ -80,8 +80,13 @@ export type Command =
       readonly uid?: string;
     }
   | { readonly _tag: 'ScheduleTimer'; readonly timer: TimerKind; readonly at: Instant }
-  /** Feed the object's current cached state back as ObjectObserved or ObjectGone (never a GET per task). */
-  | { readonly _tag: 'Observe'; readonly ref: ObjectRef }
+  /**
+   * Feed the object's current cached state back as ObjectObserved or ObjectGone (never a GET per task). An object
+   * the cache never held is gone only with `absentIsGone`: for an object whose delete was answered (it existed, and
+   * the watch may have missed its whole life across a re-list), whereas a create's object may simply not be there
+   * yet.
+   */
+  | { readonly _tag: 'Observe'; readonly ref: ObjectRef; readonly absentIsGone?: boolean }
   | { readonly _tag: 'Emit'; readonly emission: Emission }
   /** A create in this namespace was rejected by a ResourceQuota: close the namespace's gate (with back-off). */
   | { readonly _tag: 'QuotaRejected'; readonly namespace: string; readonly message: string }

@@ -4,7 +4,7 @@ import * as O from 'fp-ts/lib/Option.js';
 import type { Command } from './protocol.js';
 import { isCreating, isLive, noCluster, type Owned, type TaskState } from './state.js';
 import { applyAbort } from './abort.js';
-import { cleanup } from './cleanup.js';
+import { awaitGone, cleanup } from './cleanup.js';
 import { type Ctx, type StepResult, buildCtx, findOwned, refFor, resync, andThen } from './context.js';
 import { acquireCluster, launch } from './launch.js';
 
@@ -98,6 +98,7 @@ export const reacquire = (s: TaskState, ctx: Ctx): Command[] => {
 
 export const timer = (s: TaskState, ctx: Ctx, kind: 'Retry' | 'Resync'): StepResult => {
   if (kind === 'Resync') {
+    if (s.stage._tag === 'Done') return awaitGone(s, ctx);
     const entry = findOwned(s, refFor(s, ctx));
     if (s.stage._tag !== 'Started' || entry === undefined || entry._tag !== 'Live')
       return { state: s, commands: [] };

@@ -621,6 +621,21 @@ describe('settled: a deleted object counts once it is seen gone', () => {
     expect(isSettled(gone.state)).toBe(true);
   });
 
+  it('once its DELETE is answered, a finished task looks for the object at each resync until it is gone', () => {
+    const ctx = deleting();
+    const answered = run([...succeeded, { _tag: 'DeleteAnswered', ref: ref('r1-train-0') }], ctx);
+    expect(ofTag(answered.commands, 'ScheduleTimer').at(-1)).toMatchObject({ timer: 'Resync' });
+    const looked = run([{ _tag: 'TimerFired', timer: 'Resync' }], ctx, answered.state);
+    // Absent from the cache means gone here, even if the cache never held it: the watch may have missed its life.
+    expect(looked.commands).toEqual([
+      { _tag: 'Observe', ref: ref('r1-train-0'), absentIsGone: true },
+      { _tag: 'ScheduleTimer', timer: 'Resync', at: T0 + config().executor['resync-period'] },
+    ]);
+    const gone = run([{ _tag: 'ObjectGone', ref: ref('r1-train-0') }], ctx, looked.state);
+    expect(isSettled(gone.state)).toBe(true);
+    expect(run([{ _tag: 'TimerFired', timer: 'Resync' }], ctx, gone.state).commands).toEqual([]);
+  });
+
   it('a DELETE answered NotFound is gone at once (nothing may ever be seen of it)', () => {
     const ctx = deleting();
     const { state } = run(

@@ -8,7 +8,6 @@ import { loadPlatformConfig } from '../app/inputs.js';
 import { alwaysLeader, type Leadership } from '../app/leadership.js';
 import { leaseLeadership } from '../app/lease-leadership.js';
 import { steadyClock, systemClock } from '../adapters/clock/index.js';
-import { loadKubernetesCluster } from '../adapters/kubernetes/index.js';
 import {
   parseListenAddress,
   serveEndpoints,
@@ -25,6 +24,7 @@ import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import { builtInRegistry } from '../plugins/index.js';
 import { CliExit, ExitCode, loadOrExit } from './io.js';
+import { loadKubernetesCluster } from './kube.js';
 import { holdOpen } from './lifetime.js';
 import { checkNamespaceFlag } from './task-input.js';
 
@@ -141,13 +141,14 @@ export const controllerCommand = () =>
           ...(opts.kubeconfig === undefined ? {} : { kubeconfigPath: opts.kubeconfig }),
           userAgent,
         });
-      const loaded = connect('kubetasks-controller');
+      const loaded = await connect('kubetasks-controller');
       if (E.isLeft(loaded)) throw new CliExit(ExitCode.badInput, [`cannot connect: ${loaded.left.message}`]);
       const cluster = loaded.right;
       // The election on a connection of its own, as controller-runtime does: behind the tasks' requests (a burst of
       // TaskExecutions queues thousands at the connection's cap of requests in flight) a renewal waits its turn,
       // misses the renew deadline, and the leader loses its lease for nothing (bench:controller, 1,000 tasks).
-      const electionConnection = opts.leaderElect === true ? connect('kubetasks-leader-election') : undefined;
+      const electionConnection =
+        opts.leaderElect === true ? await connect('kubetasks-leader-election') : undefined;
       if (electionConnection !== undefined && E.isLeft(electionConnection))
         throw new CliExit(ExitCode.badInput, [`cannot connect: ${electionConnection.left.message}`]);
       const electionCluster = electionConnection?.right ?? cluster;

@@ -1,12 +1,12 @@
 // `kubetasks plugins`: the registered plugins, their task types and kinds, and whether a cluster serves those kinds.
 import { Command, Option } from '@commander-js/extra-typings';
 import * as E from 'fp-ts/lib/Either.js';
-import { loadKubernetesCluster } from '../adapters/kubernetes/index.js';
 import type { GroupVersionKind } from '../domain/kubernetes.js';
 import type { Plugin } from '../domain/plugin.js';
 import { builtInPlugins } from '../plugins/index.js';
 import type { ClusterPort } from '../ports/cluster.js';
 import { CliExit, ExitCode, parseOutputFormat } from './io.js';
+import { loadKubernetesCluster } from './kube.js';
 
 /** One plugin as `plugins` shows it. */
 export interface PluginRow {
@@ -71,7 +71,7 @@ export const pluginsCommand = () =>
       const plugins = builtInPlugins as ReadonlyArray<Plugin>;
       let rows = plugins.map(rowOf);
       if (opts.cluster === 'kube') {
-        const loaded = loadKubernetesCluster(
+        const loaded = await loadKubernetesCluster(
           opts.kubeconfig === undefined ? {} : { kubeconfigPath: opts.kubeconfig },
         );
         if (E.isLeft(loaded))

@@ -12,7 +12,6 @@ import {
   startKubelet,
   type Kubelet,
 } from '../adapters/kubelet/index.js';
-import { loadKubernetesCluster } from '../adapters/kubernetes/index.js';
 import { makeMemoryCluster, type CustomKind } from '../adapters/memory/index.js';
 import { builtInOperators, SCENARIO_ROLE_ANNOTATION, startOperators } from '../adapters/operators/index.js';
 import { makePinoLogger } from '../adapters/observability/pino-logger.js';
@@ -27,6 +26,7 @@ import type { Clock } from '../ports/clock.js';
 import type { ClusterPort } from '../ports/cluster.js';
 import { silentLogger } from '../ports/logger.js';
 import { CliExit, ExitCode, loadOrExit, parseOutputFormat, printDocument } from './io.js';
+import { loadKubernetesCluster } from './kube.js';
 import { holdOpen } from './lifetime.js';
 import { formatFinal, Progress } from './progress.js';
 import { checkNamespaceFlag, loadTask, taskIdOf } from './task-input.js';
@@ -119,7 +119,7 @@ const kubeSession = async (
   namespace: string | undefined,
   kubeconfig: string | undefined,
 ): Promise<Session> => {
-  const loaded = loadKubernetesCluster(kubeconfig === undefined ? {} : { kubeconfigPath: kubeconfig });
+  const loaded = await loadKubernetesCluster(kubeconfig === undefined ? {} : { kubeconfigPath: kubeconfig });
   if (E.isLeft(loaded)) throw new CliExit(ExitCode.badInput, [`--cluster kube: ${loaded.left.message}`]);
   const cluster = loaded.right;
   const ns = namespace ?? cluster.defaultNamespace;

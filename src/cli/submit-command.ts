@@ -2,7 +2,6 @@
 import { Command } from '@commander-js/extra-typings';
 import * as E from 'fp-ts/lib/Either.js';
 import { loadPlatformConfig } from '../app/inputs.js';
-import { loadKubernetesCluster } from '../adapters/kubernetes/index.js';
 import type { KubeObject } from '../domain/kubernetes.js';
 import { defaultPlatformConfig } from '../domain/platform-config.js';
 import * as PI from '../domain/phase-info.js';
@@ -17,6 +16,7 @@ import { phaseInfoOfStatus, visibleKey, type TaskExecutionStatus } from '../doma
 import type { ClusterPort, ObjectRef } from '../ports/cluster.js';
 import { builtInRegistry } from '../plugins/index.js';
 import { CliExit, ExitCode, loadOrExit, parseOutputFormat, printDocument } from './io.js';
+import { loadKubernetesCluster } from './kube.js';
 import { holdOpen } from './lifetime.js';
 import { formatFinal, Progress } from './progress.js';
 import { checkNamespaceFlag, loadTask } from './task-input.js';
@@ -108,7 +108,7 @@ export const submitCommand = () =>
       if (E.isLeft(registry)) throw new CliExit(ExitCode.internal, [showRegistryError(registry.left)]);
       const { source } = loadTask(file, config, registry.right, namespace);
       const te = source.task;
-      const loaded = loadKubernetesCluster(
+      const loaded = await loadKubernetesCluster(
         opts.kubeconfig === undefined ? {} : { kubeconfigPath: opts.kubeconfig },
       );
       if (E.isLeft(loaded)) throw new CliExit(ExitCode.badInput, [`cannot connect: ${loaded.left.message}`]);

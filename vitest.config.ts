@@ -23,5 +23,10 @@ export default defineConfig({
     env: seed === undefined ? {} : { KUBETASKS_SEED: seed },
     testTimeout: 60_000,
     pool: 'threads',
+    // One module graph per worker, not per file: @fast-check/vitest 0.5 walks every chain of vitest 4's test API
+    // when it is imported (some 250,000 objects, 2-3 s of CPU), and test/setup.ts imports it, so a fresh graph per
+    // file spent more time in that walk than in the tests. The files keep no state between them: nothing here
+    // mocks modules, stubs globals or fakes timers, and process.env changes are put back (test/support/seed.test.ts).
+    isolate: false,
   },
 });

@@ -8,18 +8,15 @@ import {
   statusOfObject,
   taskOfObject,
 } from '../domain/task-execution-resource.js';
-import {
-  nextStatus,
-  rejectedStatus,
-  visibleKey,
-  type StatusObject,
-} from '../domain/task-execution-status.js';
+import { rejectedStatus, type StatusObject } from '../domain/task-execution-status.js';
 import type { CancelTimer } from '../ports/clock.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
 import { Informer } from './informer.js';
+import { KeyedTimers } from './keyed-timers.js';
 import { alwaysLeader, type Leadership, type LeadershipEnd } from './leadership.js';
 import { Manager, type ManagerOptions, type SubmitError, type TaskUpdate } from './manager.js';
+import { StatusCoalescer } from './status-coalescer.js';
 import { TaskExecutionStore, taskIdOfObject } from './task-execution-store.js';
 import { TaskExecutionC } from '../domain/task.js';
 
@@ -63,8 +60,10 @@ interface Leading {
   readonly aborting: Set<string>;
   /** Tasks with a final update, to drop from memory once settled. */
   readonly finished: Set<string>;
-  readonly flushes: Map<string, CancelTimer>;
-  readonly retries: Map<string, CancelTimer>;
+  /** The phases waiting to be written with the tasks' next state writes. */
+  readonly statuses: StatusCoalescer;
+  /** Deletions waiting for their task to settle: looked at again shortly. */
+  readonly deletions: KeyedTimers;
 }
 
 /**
@@ -163,8 +162,13 @@ export class Controller {
       admitting: new Set(),
       aborting: new Set(),
       finished: new Set(),
-      flushes: new Map(),
-      retries: new Map(),
+      statuses: new StatusCoalescer({
+        store,
+        clock: this.opts.clock,
+        logger: this.logger,
+        delay: this.opts.statusDelay ?? 1000,
+      }),
+      deletions: new KeyedTimers(this.opts.clock),
     });
     const unsubscribe = manager.subscribe((u) => {
       this.onUpdate(l, u);
@@ -192,20 +196,13 @@ export class Controller {
       this.leading = undefined;
       // No status write starts after this: a reconcile still in flight may emit, but its timer would outlive the lease.
       unsubscribe();
-      const pending = [...l.flushes.keys()];
-      for (const cancel of [...l.flushes.values(), ...l.retries.values()]) cancel();
+      const pending = l.statuses.stop();
+      l.deletions.cancelAll();
       await manager.stop();
       // Asked to stop, this process still holds the lease until it returns: the phases waiting out the status delay
       // are written now, since the next leader resumes from the state and would not show them. After a lost
       // leadership another process may lead already: its status is left alone.
-      if (this.stopping?.aborted === true)
-        await Promise.all(
-          pending.map(async (id) => {
-            const r = await l.store.flush(id)();
-            if (E.isLeft(r))
-              this.logger.error('cannot write the status', { task: id, message: r.left.message });
-          }),
-        );
+      if (this.stopping?.aborted === true) await l.statuses.flushNow(pending);
     }
   }
 
@@ -216,7 +213,7 @@ export class Controller {
     const tick = (): void => {
       void Promise.all(
         [...l.finished].map(async (id) => {
-          if (await l.manager.forget(id)) l.finished.delete(id);
+          if (await this.forget(l, id)) l.finished.delete(id);
         }),
       ).finally(() => {
         if (!stopped) cancel = this.opts.clock.setTimer(this.opts.sweepPeriod ?? 10_000, tick);
@@ -296,24 +293,27 @@ export class Controller {
     if (E.isLeft(r)) this.logger.error('cannot write the status', { task: id, message: r.left.message });
   }
 
+  /**
+   * Drops a settled task from memory (false while it is not settled). Its last status goes with the store's
+   * `remove`, so a phase still waiting for its timer is not written again (and the timer would find it untracked).
+   */
+  private async forget(l: Leading, id: string): Promise<boolean> {
+    if (!(await l.manager.forget(id))) return false;
+    l.statuses.forget(id);
+    return true;
+  }
+
   /** The TaskExecution is being deleted: abort its task, and remove the finalizer once the task is settled. */
   private async onDeleting(l: Leading, id: string): Promise<void> {
-    l.retries.get(id)?.();
-    l.retries.delete(id);
+    l.deletions.cancel(id);
     const known = l.manager.state(id) !== undefined;
-    if (known && !(await l.manager.forget(id))) {
+    if (known && !(await this.forget(l, id))) {
       if (!l.aborting.has(id)) {
         l.aborting.add(id);
         l.manager.abort(id, 'TaskExecution deleted');
       }
       // The manager has no "settled" event: look again shortly.
-      l.retries.set(
-        id,
-        this.opts.clock.setTimer(500, () => {
-          l.retries.delete(id);
-          void this.onDeleting(l, id);
-        }),
-      );
+      l.deletions.setOnce(id, 500, () => void this.onDeleting(l, id));
       return;
     }
     l.aborting.delete(id);
@@ -351,8 +351,7 @@ export class Controller {
     const status = statusOfObject(o);
     const te = taskOfObject(o);
     if (status.state === undefined || E.isLeft(te)) return;
-    l.flushes.get(id)?.();
-    l.flushes.delete(id);
+    l.statuses.forget(id);
     l.store.retrack(o);
     l.manager.reload(id, TaskExecutionC.encode(te.right), status.state);
     this.resumedFinished(l, id);
@@ -392,12 +391,11 @@ export class Controller {
   // -----------------------------------------------------------------------------------
 
   private onUpdate(l: Leading, u: TaskUpdate): void {
-    const prev = l.store.status(u.taskId);
-    if (prev === undefined) return;
+    if (!l.store.has(u.taskId)) return;
+    if (u.final) l.finished.add(u.taskId);
     const i = u.taskId.indexOf('/');
-    const o = this.informer.get(u.taskId.slice(0, i), u.taskId.slice(i + 1));
-    const generation = o?.metadata?.generation;
-    const next = nextStatus(prev, {
+    const generation = this.informer.get(u.taskId.slice(0, i), u.taskId.slice(i + 1))?.metadata?.generation;
+    l.statuses.update(u.taskId, {
       phaseInfo: u.phaseInfo,
       attempt: u.attempt,
       final: u.final,
@@ -405,23 +403,6 @@ export class Controller {
       ...(generation === undefined ? {} : { generation }),
       objects: this.objectsOf(l, u.taskId),
     });
-    if (u.final) l.finished.add(u.taskId);
-    if (visibleKey(next) === visibleKey(prev)) return;
-    l.store.setStatus(u.taskId, next);
-    if (l.flushes.has(u.taskId)) return;
-    // Written with the task's next state write if one comes first; alone after the delay otherwise.
-    l.flushes.set(
-      u.taskId,
-      this.opts.clock.setTimer(this.opts.statusDelay ?? 1000, () => {
-        l.flushes.delete(u.taskId);
-        void l.store
-          .flush(u.taskId)()
-          .then((r) => {
-            if (E.isLeft(r))
-              this.logger.error('cannot write the status', { task: u.taskId, message: r.left.message });
-          });
-      }),
-    );
   }
 
   /** The objects the task created, from its state. */

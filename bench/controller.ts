@@ -37,6 +37,8 @@ const { values } = parseArgs({
     /** After the rounds, one more controller run in which the leader is killed (SIGKILL) half-way. */
     failover: { type: 'string', default: 'true' },
     'run-timeout': { type: 'string', default: '900' },
+    /** Where the controllers' and the Manager's logs are kept (default: the control plane's data dir, removed). */
+    'log-dir': { type: 'string' },
   },
 });
 const N = Number(values.tasks);
@@ -48,6 +50,8 @@ const RUN_TIMEOUT_MS = Number(values['run-timeout']) * 1000;
 const CLI = path.resolve('dist-bench/src/cli/main.js');
 const MANAGER_PROCESS = path.resolve('dist-bench/bench/support/manager-process.js');
 const LEASE = 'kubetasks-bench';
+const LOG_DIR = values['log-dir'] === undefined ? undefined : path.resolve(values['log-dir']);
+if (LOG_DIR !== undefined) fs.mkdirSync(LOG_DIR, { recursive: true });
 
 // One platform config for both sides: deploy/config.yaml's (the pod plugin, our finalizer on every pod), plus
 // deleting each pod when its task is done, so both sides end with an empty namespace and the same pod writes.
@@ -301,6 +305,8 @@ interface RunResult {
     readonly killToFirstStatusWriteMs: number;
     readonly killToFirstChangeSeenMs: number;
   };
+  /** Bytes of one TaskExecution as it ended (JSON): whole, its managedFields, its status.state. */
+  readonly objectBytes?: { readonly whole: number; readonly managedFields: number; readonly state: number };
   readonly errors: readonly string[];
 }
 
@@ -366,7 +372,7 @@ const runOnce = async (
       namespace,
       configFile,
       n,
-      path.join(plane.dataDir, `${namespace}-manager.log`),
+      path.join(LOG_DIR ?? plane.dataDir, `${namespace}-manager.log`),
     );
     subjectPids = [m.child.pid ?? NaN];
     cpu0 = cpuNow();
@@ -379,7 +385,8 @@ const runOnce = async (
     errors.push(...d.errors);
   } else {
     // The first to start leads; the others stand by, ready (their informers synced), as deploy/'s replicas do.
-    const logOf = (i: number): string => path.join(plane.dataDir, `${namespace}-controller-${i}.log`);
+    const logOf = (i: number): string =>
+      path.join(LOG_DIR ?? plane.dataDir, `${namespace}-controller-${i}.log`);
     const leader = await startController(users.controller, namespace, configFile, logOf(0));
     await until('the first controller to lead', () => isLeading(leader), 120_000);
     const standbys: ControllerChild[] = [];
@@ -445,6 +452,12 @@ const runOnce = async (
         'PATCH kubetasks.dev/taskexecutions/status',
         sumOf(m, 'kubetasks_taskexecution_status_writes_total'),
       );
+      // Which of them carried a state (write-ahead) and which a phase alone.
+      for (const op of ['put', 'flush', 'remove'])
+        bump(
+          `status writes (${op})`,
+          sumOf(m, 'kubetasks_taskexecution_status_writes_by_operation_total', `operation="${op}"`),
+        );
       for (const verb of ['create', 'patch', 'delete', 'get', 'update'])
         bump(`${verb} (task commands)`, sumOf(m, 'kubetasks_cluster_requests_total', `verb="${verb}"`));
     }
@@ -459,6 +472,17 @@ const runOnce = async (
   await sleep(1000);
   const after = await scrapeRequestMetrics(plane);
   benchCluster.close();
+  // What each TaskExecution write carries, and each watcher receives: one object as it ended (after the count).
+  let objectBytes: RunResult['objectBytes'];
+  if (mode === 'controller') {
+    const one = await admin.get({ ...TASK_EXECUTION, namespace, name: 't0' })();
+    if (E.isRight(one))
+      objectBytes = {
+        whole: JSON.stringify(one.right).length,
+        managedFields: JSON.stringify(one.right.metadata?.managedFields ?? []).length,
+        state: JSON.stringify(statusOfObject(one.right).state ?? null).length,
+      };
+  }
 
   const delta = countsDelta(after.counts, before.counts);
   // The apiserver's own lease updates land in the window too: leases are shown, but are not per task.
@@ -491,6 +515,7 @@ const runOnce = async (
     kubelet: plain(report.counts),
     bench: plain(bench.counts),
     ...(failover === undefined ? {} : { failover }),
+    ...(objectBytes === undefined ? {} : { objectBytes }),
     errors: errors.slice(0, 20),
   };
 };

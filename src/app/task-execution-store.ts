@@ -5,7 +5,12 @@ import { isPlainObject, renderIssue } from '../domain/codec.js';
 import type { KubeObject } from '../domain/kubernetes.js';
 import { TaskExecutionC } from '../domain/task.js';
 import { statusOfObject, TASK_EXECUTION, taskOfObject } from '../domain/task-execution-resource.js';
-import { STATUS_KEYS, withoutState, type TaskExecutionStatus } from '../domain/task-execution-status.js';
+import {
+  showsLess,
+  STATUS_KEYS,
+  withoutState,
+  type TaskExecutionStatus,
+} from '../domain/task-execution-status.js';
 import type { ApiError } from '../domain/api-error.js';
 import type { ClusterPort, ObjectRef } from '../ports/cluster.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
@@ -71,6 +76,9 @@ export interface TaskExecutionStoreOptions {
    */
   readonly onSuperseded?: (taskId: string, current: KubeObject) => void;
 }
+
+/** What made a write: a state stored (write-ahead), a phase shown after the status delay, a task forgotten. */
+type WriteOperation = 'put' | 'flush' | 'remove';
 
 /** How many times a write is retried after a Conflict that only metadata caused (a label added, say). */
 const CONFLICT_RETRIES = 5;
@@ -156,7 +164,7 @@ export class TaskExecutionStore implements StateStore {
    * nothing new to show it makes no call, even when a state is held back.
    */
   flush(taskId: string): TE.TaskEither<StateStoreError, void> {
-    return () => this.enqueue(taskId, (t) => this.write(taskId, t, undefined));
+    return () => this.enqueue(taskId, (t) => this.write(taskId, t, undefined, 'flush'));
   }
 
   /**
@@ -170,7 +178,7 @@ export class TaskExecutionStore implements StateStore {
           t.pending = record.state;
           return Promise.resolve(E.right(undefined));
         }
-        return this.write(record.taskId, t, record.state);
+        return this.write(record.taskId, t, record.state, 'put');
       });
   }
 
@@ -182,7 +190,7 @@ export class TaskExecutionStore implements StateStore {
   remove(taskId: string): TE.TaskEither<StateStoreError, void> {
     return () =>
       this.enqueue(taskId, async (t) => {
-        const r = await this.write(taskId, t, undefined);
+        const r = await this.write(taskId, t, undefined, 'remove');
         if (this.tracked.get(taskId) === t) this.tracked.delete(taskId);
         return r;
       });
@@ -238,7 +246,12 @@ export class TaskExecutionStore implements StateStore {
   }
 
   /** One guarded write of the wanted status and, when given, a new state. */
-  private async write(taskId: string, t: Tracked, given: unknown): Promise<E.Either<StateStoreError, void>> {
+  private async write(
+    taskId: string,
+    t: Tracked,
+    given: unknown,
+    operation: WriteOperation,
+  ): Promise<E.Either<StateStoreError, void>> {
     if (t.gone) return E.right(undefined);
     if (t.fenced) return E.left(storeError(`TaskExecution ${taskId}: another writer updated its state`));
     // A held-back state rides with a status to show or a state that must be stored, never alone: its step changed
@@ -248,7 +261,7 @@ export class TaskExecutionStore implements StateStore {
       return E.right(undefined);
     const held = t.pending;
     t.pending = undefined;
-    const r = await this.writeNow(taskId, t, given ?? held);
+    const r = await this.writeNow(taskId, t, given ?? held, operation);
     // A held-back state not written stays held (unless a newer one came meanwhile, or the task is fenced).
     if (E.isLeft(r) && !t.fenced && t.pending === undefined && given === undefined) t.pending = held;
     return r;
@@ -258,25 +271,28 @@ export class TaskExecutionStore implements StateStore {
     taskId: string,
     t: Tracked,
     state: unknown,
+    operation: WriteOperation,
   ): Promise<E.Either<StateStoreError, void>> {
     const stateJson = state === undefined ? t.state : canonicalJson(state);
-    const desired = t.desired;
-    if (stateJson === t.state && canonicalJson(desired) === canonicalJson(t.written))
-      return E.right(undefined);
-    const status: Record<string, unknown> = {};
-    for (const k of STATUS_KEYS) {
-      if (desired[k] !== undefined) status[k] = desired[k];
-      else if (t.written[k] !== undefined) status[k] = null;
-    }
-    if (state !== undefined) status['state'] = state;
     const ref = refOfTaskId(taskId);
     for (let tries = 0; ; tries++) {
+      // Made afresh on every try: after a Conflict, `written` is what the object holds now.
+      const desired = t.desired;
+      if (stateJson === t.state && canonicalJson(desired) === canonicalJson(t.written))
+        return E.right(undefined);
+      const status: Record<string, unknown> = {};
+      for (const k of STATUS_KEYS) {
+        if (desired[k] !== undefined) status[k] = desired[k];
+        else if (t.written[k] !== undefined) status[k] = null;
+      }
+      if (state !== undefined) status['state'] = state;
       const r = await this.opts.cluster.patchStatus(ref, {
         type: 'merge',
         body: { metadata: { resourceVersion: t.resourceVersion }, status },
       })();
       if (E.isRight(r)) {
         this.count('success');
+        this.metrics.increment('kubetasks_taskexecution_status_writes_by_operation_total', { operation });
         t.resourceVersion = r.right.metadata?.resourceVersion ?? t.resourceVersion;
         t.state = stateJson;
         t.written = desired;
@@ -304,6 +320,9 @@ export class TaskExecutionStore implements StateStore {
       }
       t.resourceVersion = fresh.right.metadata?.resourceVersion ?? t.resourceVersion;
       t.written = withoutState(current);
+      // A peer at the same state (processes overlap while leadership changes hands) may have shown more: the
+      // status never goes back, so its status is adopted and later updates build on it.
+      if (showsLess(t.desired, t.written)) t.desired = t.written;
     }
   }
 

@@ -129,6 +129,13 @@ const compareKeys = (a: readonly number[], b: readonly number[]): number => {
 /** Whether the status has its final outcome (it then never changes again). */
 export const isFinal = (s: TaskExecutionStatus): boolean => s.completionTime !== undefined;
 
+/**
+ * Whether `a` shows less than `b`: `b` has the outcome and `a` has not, or `b` is further on by (attempt, phase,
+ * version). Writing `a` over `b` would move the status backwards.
+ */
+export const showsLess = (a: TaskExecutionStatus, b: TaskExecutionStatus): boolean =>
+  isFinal(b) ? !isFinal(a) : !isFinal(a) && compareKeys(progressKey(a), progressKey(b)) < 0;
+
 /** What a user would see change: the same key means no write is worth making. */
 export const visibleKey = (s: TaskExecutionStatus): string =>
   `${s.attempt ?? ''}/${s.phase ?? ''}/${s.phaseVersion ?? ''}/${isFinal(s) ? 'final' : ''}`;

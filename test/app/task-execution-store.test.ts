@@ -127,6 +127,51 @@ describe('TaskExecutionStore', () => {
     expect(statusOfObject(await current(cluster)).state).toEqual({ v: 2 });
   });
 
+  it('a write retried after a Conflict never moves the status back: a peer that showed more is kept', async () => {
+    const { cluster, object } = await setup();
+    const a = storeOn(cluster, () => [object]);
+    a.track(object);
+    a.setStatus(ID, { phase: 'Queued', attempt: 0 });
+    expect(E.isRight(await a.put({ taskId: ID, task: {}, state: { n: 1 } })())).toBe(true);
+    // A peer at the same state (two processes overlap while leadership changes hands) shows the outcome.
+    const b = storeOn(cluster, () => [object]);
+    b.track(await current(cluster));
+    b.setStatus(ID, { phase: 'Success', attempt: 0, completionTime: '2026-12-07T00:00:02Z' });
+    expect(E.isRight(await b.flush(ID)())).toBe(true);
+    // This process, behind, shows Running: Conflict, the same state on a re-read, so it retries.
+    a.setStatus(ID, { phase: 'Running', attempt: 0 });
+    expect(E.isRight(await a.flush(ID)())).toBe(true);
+    expect(statusOfObject(await current(cluster))).toMatchObject({
+      phase: 'Success',
+      completionTime: '2026-12-07T00:00:02Z',
+      state: { n: 1 },
+    });
+    // It adopts what the cluster shows, so its next updates build on it.
+    expect(a.status(ID)?.phase).toBe('Success');
+    // A state it must store still goes in, under the status the cluster shows.
+    expect(E.isRight(await a.put({ taskId: ID, task: {}, state: { n: 2 } })())).toBe(true);
+    expect(statusOfObject(await current(cluster))).toMatchObject({ phase: 'Success', state: { n: 2 } });
+  });
+
+  it('a write retried after a Conflict is made against the fresh status: a field the peer added is removed', async () => {
+    const { cluster, object } = await setup();
+    const a = storeOn(cluster, () => [object]);
+    a.track(object);
+    a.setStatus(ID, { phase: 'Queued', attempt: 0 });
+    expect(E.isRight(await a.put({ taskId: ID, task: {}, state: { n: 1 } })())).toBe(true);
+    const b = storeOn(cluster, () => [object]);
+    b.track(await current(cluster));
+    b.setStatus(ID, { phase: 'Running', attempt: 0, message: 'from the peer', reason: 'Peer' });
+    expect(E.isRight(await b.flush(ID)())).toBe(true);
+    // Ahead of the peer, without its message: the status shown is this process's, whole, not a mix of both.
+    a.setStatus(ID, { phase: 'Success', attempt: 0, completionTime: '2026-12-07T00:00:02Z' });
+    expect(E.isRight(await a.flush(ID)())).toBe(true);
+    const s = statusOfObject(await current(cluster));
+    expect(s).toMatchObject({ phase: 'Success', completionTime: '2026-12-07T00:00:02Z' });
+    expect(s.message).toBeUndefined();
+    expect(s.reason).toBeUndefined();
+  });
+
   it('writes of one task take effect in call order, waited for or not', async () => {
     const { cluster, object } = await setup();
     const store = storeOn(cluster, () => [object]);

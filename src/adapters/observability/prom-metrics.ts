@@ -72,6 +72,11 @@ export const METRICS: Readonly<Record<string, Spec>> = {
     help: 'TaskExecution status writes (state and phase) by result: success, conflict, fenced, error.',
     labels: ['result'],
   },
+  kubetasks_taskexecution_status_writes_by_operation_total: {
+    type: 'counter',
+    help: 'Successful TaskExecution status writes by what made them: put (a state stored before its commands), flush (a phase written alone after the status delay), remove (the last status as a settled task is dropped).',
+    labels: ['operation'],
+  },
   kubetasks_state_store_errors_total: {
     type: 'counter',
     help: 'State store failures: a state not stored (put), a record not removed (remove), unreadable at start (read).',

@@ -29,6 +29,11 @@ export interface ControllerOptions extends Omit<ManagerOptions, 'store'> {
    * (milliseconds; default 1000). Longer coalesces more status writes; shorter shows phases sooner.
    */
   readonly statusDelay?: number;
+  /**
+   * The longest a new phase waits while status writes are in flight (milliseconds; default 15000): under a burst
+   * the wait doubles from `statusDelay` up to this, so phases ride with the state writes.
+   */
+  readonly statusDelayMax?: number;
   /** How often settled tasks are dropped from memory (milliseconds; default 10 s). */
   readonly sweepPeriod?: number;
 }
@@ -167,6 +172,7 @@ export class Controller {
         clock: this.opts.clock,
         logger: this.logger,
         delay: this.opts.statusDelay ?? 1000,
+        maxDelay: this.opts.statusDelayMax ?? 15_000,
       }),
       deletions: new KeyedTimers(this.opts.clock),
     });

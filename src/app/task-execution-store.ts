@@ -105,6 +105,7 @@ const storeError = (message: string): StateStoreError => ({ _tag: 'StateStoreErr
  */
 export class TaskExecutionStore implements StateStore {
   private readonly tracked = new Map<string, Tracked>();
+  private inFlight = 0;
   private readonly logger: Logger;
   private readonly metrics: Metrics;
 
@@ -138,6 +139,11 @@ export class TaskExecutionStore implements StateStore {
     });
   }
 
+  /** Status writes sent and not answered yet, of every task: how busy the API server keeps the store. */
+  get writesInFlight(): number {
+    return this.inFlight;
+  }
+
   /** Whether the store tracks the task. */
   has(taskId: string): boolean {
     return this.tracked.has(taskId);
@@ -146,6 +152,12 @@ export class TaskExecutionStore implements StateStore {
   /** The status fields the controller wants shown (the last `setStatus`), or those the object had. */
   status(taskId: string): TaskExecutionStatus | undefined {
     return this.tracked.get(taskId)?.desired;
+  }
+
+  /** Whether no status waits to be written: the one wanted is the one written (or the task is not tracked). */
+  isShown(taskId: string): boolean {
+    const t = this.tracked.get(taskId);
+    return t === undefined || canonicalJson(t.desired) === canonicalJson(t.written);
   }
 
   /** Whether a newer writer took the task over (this process then writes nothing for it). */
@@ -286,10 +298,13 @@ export class TaskExecutionStore implements StateStore {
         else if (t.written[k] !== undefined) status[k] = null;
       }
       if (state !== undefined) status['state'] = state;
-      const r = await this.opts.cluster.patchStatus(ref, {
-        type: 'merge',
-        body: { metadata: { resourceVersion: t.resourceVersion }, status },
-      })();
+      this.inFlight++;
+      const r = await this.opts.cluster
+        .patchStatus(ref, {
+          type: 'merge',
+          body: { metadata: { resourceVersion: t.resourceVersion }, status },
+        })()
+        .finally(() => this.inFlight--);
       if (E.isRight(r)) {
         this.count('success');
         this.metrics.increment('kubetasks_taskexecution_status_writes_by_operation_total', { operation });

@@ -71,7 +71,12 @@ const setup = async (names: ReadonlyArray<string>, delay = 1000, maxDelay = 16_0
 };
 
 const at = 0;
-const update = (phaseInfo: ReturnType<typeof running>, final = false) => ({ phaseInfo, attempt: 0, final, at });
+const update = (phaseInfo: ReturnType<typeof running>, final = false) => ({
+  phaseInfo,
+  attempt: 0,
+  final,
+  at,
+});
 
 describe('StatusCoalescer', () => {
   it('phases seen within the delay are written once, with the last one', async () => {

@@ -681,7 +681,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         `--service-account-signing-key-file=${saKey}`,
         '--service-cluster-ip-range=10.0.0.0/24',
         '--allow-privileged=true',
-        '--profiling=false',
+        // KUBETASKS_APISERVER_PROFILING=1 serves /debug/pprof (a benchmark's CPU profile of the API server).
+        `--profiling=${process.env['KUBETASKS_APISERVER_PROFILING'] === '1' ? 'true' : 'false'}`,
         '--v=1',
       ];
       try {

@@ -9,6 +9,7 @@ import {
   nextStatus,
   progressKey,
   rejectedStatus,
+  showsLess,
   SUCCEEDED,
   TaskExecutionStatusC,
   type StatusUpdate,
@@ -51,6 +52,50 @@ const wellFormed = (s: TaskExecutionStatus): void => {
     expect(O.isSome(parseInstant(c.lastTransitionTime))).toBe(true);
   }
 };
+
+describe('showsLess', () => {
+  test.prop([arbUpdates])(
+    'no status nextStatus reaches shows less than one before it; none shows less than itself',
+    (us) => {
+      const ss = fold(us);
+      for (let i = 0; i < ss.length; i++) {
+        expect(showsLess(ss[i]!, ss[i]!)).toBe(false);
+        for (let j = 0; j < i; j++) expect(showsLess(ss[i]!, ss[j]!)).toBe(false);
+      }
+    },
+  );
+
+  it.each([
+    [
+      'Running shows less than the outcome',
+      { phase: 'Running' },
+      { phase: 'Success', completionTime: 'x' },
+      true,
+    ],
+    [
+      'an outcome never shows less',
+      { phase: 'Success', completionTime: 'x' },
+      { phase: 'Running', attempt: 3 },
+      false,
+    ],
+    [
+      'an earlier attempt shows less',
+      { phase: 'Running', attempt: 0 },
+      { phase: 'Queued', attempt: 1 },
+      true,
+    ],
+    ['a later phase does not', { phase: 'Running' }, { phase: 'Queued' }, false],
+    [
+      'a lower phase version shows less',
+      { phase: 'Running', phaseVersion: 0 },
+      { phase: 'Running', phaseVersion: 1 },
+      true,
+    ],
+    ['nothing shows less than a phase', {}, { phase: 'Queued' }, true],
+  ] as const)('%s', (_, a, b, expected) => {
+    expect(showsLess(a as TaskExecutionStatus, b as TaskExecutionStatus)).toBe(expected);
+  });
+});
 
 describe('nextStatus', () => {
   test.prop([arbUpdates])('the status never goes backwards: (attempt, phase, version) only grows', (us) => {

@@ -30,7 +30,7 @@ export interface ControllerOptions extends Omit<ManagerOptions, 'store'> {
    */
   readonly statusDelay?: number;
   /**
-   * The longest a new phase waits while status writes are in flight (milliseconds; default 15000): under a burst
+   * The longest a new phase waits while status writes are in flight (milliseconds; default 30000): under a burst
    * the wait doubles from `statusDelay` up to this, so phases ride with the state writes.
    */
   readonly statusDelayMax?: number;
@@ -172,7 +172,7 @@ export class Controller {
         clock: this.opts.clock,
         logger: this.logger,
         delay: this.opts.statusDelay ?? 1000,
-        maxDelay: this.opts.statusDelayMax ?? 15_000,
+        maxDelay: this.opts.statusDelayMax ?? 30_000,
       }),
       deletions: new KeyedTimers(this.opts.clock),
     });

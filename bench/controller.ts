@@ -503,7 +503,7 @@ const runOnce = async (
     namespace,
     tasks: n,
     seconds: +seconds.toFixed(2),
-    tasksPerSecond: Math.round(n / seconds),
+    tasksPerSecond: +(n / seconds).toFixed(1),
     cpuSeconds: {
       subject: +(cpu1.subject - cpu0.subject).toFixed(1),
       apiserver: +(cpu1.apiserver - cpu0.apiserver).toFixed(1),
@@ -642,7 +642,8 @@ const main = async (): Promise<void> => {
   const ratios = Array.from({ length: ROUNDS }, (_, round) => {
     const c = results.find((r) => r.namespace === `controller-${round}`);
     const m = results.find((r) => r.namespace === `manager-${round}`);
-    return c === undefined || m === undefined ? undefined : +(c.tasksPerSecond / m.tasksPerSecond).toFixed(3);
+    // From the seconds, not the rounded tasks/s.
+    return c === undefined || m === undefined ? undefined : +(m.seconds / c.seconds).toFixed(3);
   });
   const rows = results.map((r) => rowOf(r, r.namespace));
   console.log(table(rows));

@@ -89,7 +89,8 @@ export class StatusCoalescer {
 
   private async write(taskId: string): Promise<void> {
     const r = await this.opts.store.flush(taskId)();
-    if (E.isLeft(r))
+    // A task forgotten while its flush waited behind the store's `remove`: that remove wrote its last status.
+    if (E.isLeft(r) && this.opts.store.has(taskId))
       this.opts.logger.error('cannot write the status', { task: taskId, message: r.left.message });
   }
 }

@@ -160,6 +160,23 @@ describe('StatusCoalescer', () => {
     w.dispose();
   });
 
+  it('a flush that fires while the task is being forgotten logs nothing: the remove wrote its status', async () => {
+    // No back-off (maxDelay = delay), so the wait ends while the remove is in flight.
+    const w = await setup(['a'], 1000, 1000);
+    w.hold.add('a');
+    w.statuses.update('ns/a', update(success(), true));
+    // The sweeper forgets the task: its remove (the last status) is in flight when the wait ends.
+    const removed = w.store.remove('ns/a')();
+    await w.clock.advance(1000);
+    w.statuses.forget('ns/a');
+    w.release();
+    expect(E.isRight(await removed)).toBe(true);
+    await w.clock.advance(60_000);
+    expect(w.errors).toEqual([]);
+    expect((await w.statusOf('a')).phase).toBe('Success');
+    w.dispose();
+  });
+
   it('stop cancels every wait and names the tasks still waiting; flushNow writes them', async () => {
     const w = await setup(['a', 'b']);
     w.statuses.update('ns/a', update(running(0)));

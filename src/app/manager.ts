@@ -264,6 +264,9 @@ export class Manager {
     const rt = this.tasks.get(taskId);
     if (rt === undefined || !isSettled(rt.state)) return false;
     this.tasks.delete(taskId);
+    // Settled once its last DELETE is sent: that DELETE's answer may still come, and must reconcile nothing (its
+    // state would be stored again for a task the store has dropped, or, in the controller, no longer tracks).
+    this.queue.remove(rt);
     this.objects.unindex(rt);
     if (this.opts.store !== undefined) {
       const r = await this.opts.store.remove(taskId)();

@@ -394,6 +394,9 @@ const runOnce = async (
       standbys.push(await startController(users.controller, namespace, configFile, logOf(i)));
     const all = [leader, ...standbys];
     subjectPids = all.map((c) => c.child.pid ?? NaN);
+    let failoverAt:
+      | { tKill: number; leadingAt: number | undefined; writtenAt: number | undefined; killed: number }
+      | undefined;
     const follower = await followTaskExecutions(bench.port, namespace);
     cpu0 = cpuNow();
     const t0 = performance.now();
@@ -425,8 +428,15 @@ const runOnce = async (
           writtenAt = now;
         return writtenAt !== undefined;
       });
-      // The first change the bench saw after the standby led (any change after the kill could still be the old
-      // leader's last request in flight; after the standby leads, the old leader is long gone).
+      // The first change the bench saw after the standby led is read once the run is over: the watch delivers it
+      // after the write the standby's metrics count (read at once, it was never there yet).
+      failoverAt = { tKill, leadingAt, writtenAt, killed };
+    }
+    await until('every TaskExecution to end', () => follower.completed() >= n);
+    if (failoverAt !== undefined) {
+      const { tKill, leadingAt, writtenAt, killed } = failoverAt;
+      // The first change after the standby led (any change after the kill could still be the old leader's last
+      // request in flight; after the standby leads, the old leader is long gone).
       const firstSeen = follower.changes.find((t) => t >= (leadingAt ?? tKill)) ?? NaN;
       failover = {
         killedAfterCompleted: killed,
@@ -435,7 +445,6 @@ const runOnce = async (
         killToFirstChangeSeenMs: Math.round(firstSeen - tKill),
       };
     }
-    await until('every TaskExecution to end', () => follower.completed() >= n);
     // Done means cleaned up, as for the Manager: every pod's finalizer removed and the pod deleted.
     await podsGone();
     seconds = (performance.now() - t0) / 1000;

@@ -262,10 +262,11 @@ export class Manager {
    */
   async forget(taskId: string): Promise<boolean> {
     const rt = this.tasks.get(taskId);
-    if (rt === undefined || !isSettled(rt.state)) return false;
+    // Settled once its last DELETE is sent: kept until that DELETE is answered and the answer reconciled, since a
+    // refused DELETE is due again (dropped, its pod would be left), and an answer reconciled after the task is
+    // forgotten would store its state again, for a task the store has dropped (the controller's no longer tracks).
+    if (rt === undefined || !isSettled(rt.state) || rt.inflight > 0 || rt.queued) return false;
     this.tasks.delete(taskId);
-    // Settled once its last DELETE is sent: that DELETE's answer may still come, and must reconcile nothing (its
-    // state would be stored again for a task the store has dropped, or, in the controller, no longer tracks).
     this.queue.remove(rt);
     this.objects.unindex(rt);
     if (this.opts.store !== undefined) {
@@ -351,6 +352,7 @@ export class Manager {
       waiters: [],
       failures: 0,
       parked: undefined,
+      inflight: 0,
     };
     this.tasks.set(taskId, rt);
     this.objects.index(rt);

@@ -157,6 +157,7 @@ export class TaskCommands {
 
   private answer(rt: Runtime, work: Promise<Observation | undefined>): void {
     this.inflightCount++;
+    rt.inflight++;
     void work
       .then((o) => {
         if (o !== undefined) this.opts.enqueue(rt, o);
@@ -166,6 +167,7 @@ export class TaskCommands {
       })
       .finally(() => {
         this.inflightCount--;
+        rt.inflight--;
         this.opts.onAnswered();
       });
   }

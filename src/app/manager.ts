@@ -262,9 +262,9 @@ export class Manager {
    */
   async forget(taskId: string): Promise<boolean> {
     const rt = this.tasks.get(taskId);
-    // Settled once its last DELETE is sent: kept until that DELETE is answered and the answer reconciled, since a
-    // refused DELETE is due again (dropped, its pod would be left), and an answer reconciled after the task is
-    // forgotten would store its state again, for a task the store has dropped (the controller's no longer tracks).
+    // Kept while a command of it is out or work of it is queued: a refused command is due again (dropped, its
+    // object would be left), and an answer reconciled after the task is forgotten would store its state again, for
+    // a task the store has dropped (the controller's store no longer tracks it).
     if (rt === undefined || !isSettled(rt.state) || rt.inflight > 0 || rt.queued) return false;
     this.tasks.delete(taskId);
     this.queue.remove(rt);

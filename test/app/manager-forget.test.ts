@@ -80,7 +80,7 @@ describe('Manager.forget', () => {
       expect(m.submit('t1', task)).toEqual(E.right(undefined));
       expect((await m.awaitFinal('t1')).phase).toBe('Success');
       await deleting;
-      // Settled by its state (the DELETE is sent), but its answer is still out: kept.
+      // Its DELETE is out: kept.
       expect(await m.forget('t1')).toBe(false);
       release?.();
       for (let i = 0; i < 600 && !(await m.forget('t1')); i++) await clock.sleep(100)();

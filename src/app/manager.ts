@@ -262,11 +262,10 @@ export class Manager {
    */
   async forget(taskId: string): Promise<boolean> {
     const rt = this.tasks.get(taskId);
-    // Kept while a command of it is out or work of it is queued: a refused command is due again (dropped, its
-    // object would be left), and an answer reconciled after the task is forgotten would store its state again, for
-    // a task the store has dropped (the controller's store no longer tracks it).
-    if (rt === undefined || !isSettled(rt.state) || rt.inflight > 0 || rt.queued) return false;
+    if (rt === undefined || !isSettled(rt.state)) return false;
     this.tasks.delete(taskId);
+    // An answer still in flight (a DELETE answered after its object was seen gone) must reconcile nothing: it would
+    // store the state again, for a task the store has dropped (the controller's store no longer tracks it).
     this.queue.remove(rt);
     this.objects.unindex(rt);
     if (this.opts.store !== undefined) {
@@ -352,7 +351,6 @@ export class Manager {
       waiters: [],
       failures: 0,
       parked: undefined,
-      inflight: 0,
     };
     this.tasks.set(taskId, rt);
     this.objects.index(rt);

@@ -157,7 +157,6 @@ export class TaskCommands {
 
   private answer(rt: Runtime, work: Promise<Observation | undefined>): void {
     this.inflightCount++;
-    rt.inflight++;
     void work
       .then((o) => {
         if (o !== undefined) this.opts.enqueue(rt, o);
@@ -167,7 +166,6 @@ export class TaskCommands {
       })
       .finally(() => {
         this.inflightCount--;
-        rt.inflight--;
         this.opts.onAnswered();
       });
   }

@@ -22,8 +22,6 @@ export interface Runtime extends Queued {
   state: TaskState;
   readonly timers: TaskTimers;
   readonly waiters: Array<(pi: PhaseInfo) => void>;
-  /** Commands sent for the task and not answered yet: it is not forgotten while one is out (its answer may fail). */
-  inflight: number;
 }
 
 /** The key of an object in the manager's index: kind and namespaced name. */

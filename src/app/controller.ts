@@ -69,6 +69,8 @@ interface Leading {
   readonly statuses: StatusCoalescer;
   /** Deletions waiting for their task to settle: looked at again shortly. */
   readonly deletions: KeyedTimers;
+  /** Objects (by uid) whose owning TaskExecution was missing at the last sweep: released if it still is. */
+  strays: ReadonlySet<string>;
 }
 
 /**
@@ -175,6 +177,7 @@ export class Controller {
         maxDelay: this.opts.statusDelayMax ?? 30_000,
       }),
       deletions: new KeyedTimers(this.opts.clock),
+      strays: new Set(),
     });
     const unsubscribe = manager.subscribe((u) => {
       this.onUpdate(l, u);
@@ -217,11 +220,12 @@ export class Controller {
     let cancel: CancelTimer = () => undefined;
     let stopped = false;
     const tick = (): void => {
-      void Promise.all(
-        [...l.finished].map(async (id) => {
+      void Promise.all([
+        ...[...l.finished].map(async (id) => {
           if (await this.forget(l, id)) l.finished.delete(id);
         }),
-      ).finally(() => {
+        this.releaseStrays(l),
+      ]).finally(() => {
         if (!stopped) cancel = this.opts.clock.setTimer(this.opts.sweepPeriod ?? 10_000, tick);
       });
     };
@@ -232,6 +236,37 @@ export class Controller {
     };
   }
 
+  /**
+   * Releases the objects of TaskExecutions that are gone. A create sent by a process that no longer leads can land
+   * after the task moved on (a retried attempt's pod, or any pod of a deleted TaskExecution): no task holds it, and
+   * our finalizer would keep it for ever. An object counts as abandoned only when its owner is missing from the
+   * synced cache at two sweeps in a row, so a TaskExecution the cache has not shown yet is never taken for gone.
+   */
+  private async releaseStrays(l: Leading): Promise<void> {
+    const owners = new Set(this.informer.list().map((o) => o.metadata?.uid));
+    const missing = new Set<string>();
+    const released = await l.manager.releaseStrays((o) => {
+      const owner = (o.metadata?.ownerReferences ?? []).find(
+        (r) => r.kind === TASK_EXECUTION.kind && r.apiVersion === TASK_EXECUTION.apiVersion,
+      );
+      const uid = o.metadata?.uid;
+      if (owner === undefined || uid === undefined || owners.has(owner.uid)) return false;
+      missing.add(uid);
+      return l.strays.has(uid);
+    });
+    l.strays = missing;
+    for (const r of released) {
+      const object = `${r.ref.kind} ${r.ref.namespace}/${r.ref.name}`;
+      if (r._tag === 'Released')
+        this.logger.info('released an object whose TaskExecution is gone', { object });
+      else
+        this.logger.error('cannot release an object whose TaskExecution is gone', {
+          object,
+          message: r.error.message,
+        });
+    }
+  }
+
   /** One TaskExecution as the cache shows it now. */
   private reconcile(l: Leading, o: KubeObject): void {
     const id = taskIdOfObject(o);
@@ -240,9 +275,14 @@ export class Controller {
       return;
     }
     if (l.admitting.has(id) || l.manager.state(id) !== undefined) return;
-    // A status with a phase or a state was written before: the task was resumed at start, or it is done.
+    // A status with a phase or a state was written before: the task was resumed at start, or it is done. A state
+    // stored by another process that still believed it led, after this one started leading, was never resumed
+    // here: it is taken up as a superseded write is (found by the overlap property: the task was lost).
     const status = o['status'];
-    if (isPlainObject(status) && (status['phase'] !== undefined || status['state'] !== undefined)) return;
+    if (isPlainObject(status) && (status['phase'] !== undefined || status['state'] !== undefined)) {
+      if (status['state'] !== undefined && status['completionTime'] === undefined) this.onSuperseded(l, id, o);
+      return;
+    }
     l.admitting.add(id);
     void this.admit(l, id, o).finally(() => l.admitting.delete(id));
   }

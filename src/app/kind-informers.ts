@@ -84,6 +84,11 @@ export class KindInformers {
     return this.informers.get(gvkKey(ref))?.get(ref.namespace, ref.name);
   }
 
+  /** Every informer made so far, with its kind's key (the key `onEvent` names). */
+  entries(): ReadonlyArray<readonly [string, Informer]> {
+    return [...this.informers.entries()];
+  }
+
   /** Whether the watch cache has held the object at some point (so its absence now means it is gone). */
   hasSeen(ref: ObjectRef): boolean {
     return this.informers.get(gvkKey(ref))?.hasSeen(ref.namespace, ref.name) === true;

@@ -22,6 +22,8 @@ import type { ManagerOptions, SubmitError, TaskUpdate } from './manager-api.js';
 import { ReconcileMetrics } from './reconcile-metrics.js';
 import { TASK_ANNOTATION } from './cluster-commands.js';
 import { MANAGED_LABEL } from '../domain/object-metadata.js';
+import type { KubeObject } from '../domain/kubernetes.js';
+import { releaseStrays, type StrayRelease } from './strays.js';
 
 export { MANAGED_LABEL, TASK_ANNOTATION };
 export type { ManagerOptions, SubmitError, TaskUpdate } from './manager-api.js';
@@ -253,6 +255,14 @@ export class Manager {
     const done = finalPhase(rt.state);
     if (done !== undefined) return Promise.resolve(done);
     return new Promise((resolve) => rt.waiters.push(resolve));
+  }
+
+  /**
+   * Releases the cached objects with our finalizer that no task holds and that `isStray` judges abandoned (their
+   * owner is gone): our finalizer off, then deleted. The caller decides, as only it knows what owns the tasks.
+   */
+  releaseStrays(isStray: (o: KubeObject) => boolean): Promise<ReadonlyArray<StrayRelease>> {
+    return releaseStrays(this.informers, this.objects, this.commands, isStray);
   }
 
   /**

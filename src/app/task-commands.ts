@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject } from '../domain/kubernetes.js';
 import type { Command, Emission, Observation } from '../domain/lifecycle/protocol.js';
 import type { ObjectRef } from '../domain/lifecycle/state.js';
-import type { ApiError } from '../domain/api-error.js';
+import { isConflict, isNotFound, type ApiError } from '../domain/api-error.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
@@ -124,6 +124,19 @@ export class TaskCommands {
         );
         return;
     }
+  }
+
+  /**
+   * Takes our finalizer off an object no task holds and deletes it (only that object: its uid is the precondition).
+   * Resolves with the first error that was not "already gone".
+   */
+  async release(ref: ObjectRef, finalizer: string, uid: string | undefined): Promise<ApiError | undefined> {
+    const removed = await Commands.removeFinalizer(this.ports, ref, finalizer);
+    const deleted = await Commands.deleteObject(this.ports, ref, uid);
+    const failed = [removed, deleted].find(
+      (o) => 'error' in o && o.error !== undefined && !isNotFound(o.error) && !isConflict(o.error),
+    );
+    return failed !== undefined && 'error' in failed ? failed.error : undefined;
   }
 
   /** Tells subscribers (and, for a final one, whoever awaits the task) about a PhaseInfo; logs and counts it. */

@@ -38,6 +38,12 @@ export class TaskObjects {
     for (const o of rt.state.owned) this.owners.set(objectIndexKey(o.ref), rt.taskId);
   }
 
+  /** Whether a task this manager holds owns the object (`key` is its kind's informer key). */
+  owns(key: string, o: KubeObject): boolean {
+    const meta = o.metadata;
+    return this.owners.has(`${key}|${keyOf(meta?.namespace ?? '', meta?.name ?? '')}`);
+  }
+
   /** Drops the task's objects from the index (the task is forgotten). */
   unindex(rt: Runtime): void {
     for (const o of rt.state.owned) this.owners.delete(objectIndexKey(o.ref));

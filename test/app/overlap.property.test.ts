@@ -441,6 +441,19 @@ describe('two controllers whose leadership overlaps', () => {
           end: 'stopped',
         },
       ],
+      // Found by the soak: the old leader's create of te0's first attempt landed after the new leader had deleted
+      // that pod to retry; once te0 was done and forgotten, nothing owned the copy, which kept our finalizer.
+      [
+        [
+          { scenario: 'exit:1', retries: 1, createAt: 0 },
+          { scenario: 'succeed', retries: 0, createAt: 0 },
+        ],
+        { slowAt: 0, takeoverAt: 0, window: 4751, releases: [{ at: 1, count: 1 }], end: 'stopped' },
+      ],
+      [
+        [{ scenario: 'exit:1', retries: 1, createAt: 0 }],
+        { slowAt: 0, takeoverAt: 0, window: 4751, releases: [{ at: 1, count: 1 }], end: 'stopped' },
+      ],
     ],
   })(
     'create nothing twice and lose no task; no status goes backwards; no pod or finalizer is left',

@@ -21,6 +21,7 @@ import type { TaskExecution } from '../../src/domain/task.js';
 import { builtInRegistry } from '../../src/plugins/index.js';
 import type { Leadership } from '../../src/app/leadership.js';
 import type { ClusterPort } from '../../src/ports/cluster.js';
+import { silentLogger, type Logger } from '../../src/ports/logger.js';
 
 const NS = 'team-a';
 const registry = builtInRegistry();
@@ -237,6 +238,39 @@ describe('the controller on the in-memory cluster', () => {
     // Before: the pending write was cancelled, and the next leader, resuming from the finished state, never wrote it.
     expect(await statusOf(w.cluster, 'quick')).toMatchObject({ phase: 'Success' });
     expect((await statusOf(w.cluster, 'quick')).completionTime).toBeDefined();
+  });
+
+  it('a settled task dropped from memory leaves no status write waiting behind it (no "not tracked" error)', async () => {
+    // Seen on kube-apiserver (test/cluster/handover.test.ts): the sweeper forgot a task whose last phase was still
+    // waiting out the status delay; forgetting wrote it, and the waiting write then failed for an untracked task.
+    const w = await world();
+    const errors: string[] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      error: (message, fields) => errors.push(`${message} ${JSON.stringify(fields)}`),
+      child: () => logger,
+    };
+    const controller = new Controller({
+      cluster: w.cluster,
+      clock: w.clock,
+      registry: registry.right,
+      config,
+      logger,
+      statusDelay: 60_000,
+      sweepPeriod: 100,
+    });
+    const stop = new AbortController();
+    const done = controller.run(stop.signal);
+    worlds.push(async () => {
+      stop.abort();
+      await done;
+    });
+    await create(w.cluster, objectOfTask(task('swept', 'succeed'), 'swept'));
+    await final(w, 'swept');
+    await until(w, 'it to be forgotten', () => Promise.resolve(controller.manager?.taskCount === 0));
+    await w.clock.sleep(120_000)();
+    expect(errors).toEqual([]);
+    expect(await statusOf(w.cluster, 'swept')).toMatchObject({ phase: 'Success' });
   });
 
   it('a leader that finds an outcome in the state but not in the status (its predecessor died between) shows it', async () => {

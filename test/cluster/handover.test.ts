@@ -141,9 +141,9 @@ describe('three controller replicas on a real kube-apiserver, with exactly deplo
       // SIGTERM to a new leader: the old leader's stop (its work aborted, the phases waiting out the status delay
       // written), its release, and a standby's next poll; well under the lease duration a kill -9 costs.
       expect(h.acquired).toBeLessThan(LEASE_DURATION_MS / 2);
-      // Then the new leader's start (its pod informer's list, the resume of every task from its cache), and a
-      // phase for the status delay.
-      expect(h.firstWrite - h.acquired).toBeLessThanOrEqual(4_000 + STATUS_DELAY_MS);
+      // Then the new leader's start (its pod informer's list, the resume of every task from its cache: up to 4.4 s
+      // measured at load average 17, so 6 s), and a phase for the status delay.
+      expect(h.firstWrite - h.acquired).toBeLessThanOrEqual(6_000 + STATUS_DELAY_MS);
     }
     // Exactly the two handovers changed the leader: no leader lost its lease otherwise (it would have exited 1).
     expect(leaseHolders(run)).toHaveLength(3);

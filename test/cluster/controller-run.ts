@@ -8,7 +8,6 @@ import type { Kubelet } from '../../src/adapters/kubelet/index.js';
 import { makeKubernetesCluster, type KubernetesCluster } from '../../src/adapters/kubernetes/index.js';
 import type { KubeObject } from '../../src/domain/kubernetes.js';
 import { LEASE_KIND, readLease, type LeaseRecord } from '../../src/domain/leader-election/lease.js';
-import { FINALIZER } from '../../src/domain/object-metadata.js';
 import {
   objectOfTask,
   statusOfObject,
@@ -592,10 +591,10 @@ export const checkRun = async (
     .sort();
   const systemRetries = options.systemRetries === true ? checkSystemRetries(run, uids) : [];
   if (options.systemRetries !== true) expect([...uids.keys()].sort()).toEqual(expectedPods);
-  const withFinalizer = run.pods.events.filter(
-    (e) => e.type === 'DELETED' && e.object.metadata?.finalizers?.includes(FINALIZER) === true,
-  );
-  expect(withFinalizer.map((e) => e.object.metadata?.name)).toEqual([]);
+  // No finalizer of ours is left: every pod is gone (above), which the API server allows only once its finalizers
+  // are off. A DELETED event that shows ours proves nothing: when removing the last finalizer of a pod already
+  // deleted with no grace left deletes it at once, the event carries the object as it was before that update (seen
+  // after an API server restart, where the controller's finalizer removal came after the pod's deletion).
 
   // Deleting the TaskExecutions: the leader removes its finalizer from each, so they all go.
   await Promise.all(

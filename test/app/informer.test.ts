@@ -13,6 +13,9 @@ const CONFIG_MAP = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
 /** What docs/deploying.md promises: the controller's caches follow the API server again within 5 s of its return. */
 const RESUME_MS = 5_000;
 
+// Each case advances virtual time in 100 ms steps after the outage: a fifth of the global runs (a soak raises them).
+const runs = Math.max(10, Math.round((fc.readConfigureGlobal().numRuns ?? 100) / 5));
+
 /** A port to `inner` that an outage cuts: open watches end, and lists and watches are refused until it is over. */
 const outage = (inner: ClusterPort) => {
   let down = false;
@@ -45,7 +48,7 @@ const outage = (inner: ClusterPort) => {
 describe('the informer through an API server outage', () => {
   test.prop(
     [fc.integer({ min: 1_000, max: 180_000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })],
-    { numRuns: 15 },
+    { numRuns: runs },
   )(
     'sees a change made after the server is back within one maximal back-off of its return',
     async (outageMs, entropy) => {

@@ -2,7 +2,6 @@
 // leader rides it out, resumes once the API server is back, and no TaskExecution is lost or run twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  checkRun,
   createTasks,
   finishedAtLeast,
   firstPodCreateAfter,
@@ -17,6 +16,7 @@ import {
   type ControllerEnv,
   type LeaseFlags,
 } from './controller-run.js';
+import { checkRun } from './controller-checks.js';
 import { until } from './controller-process.js';
 
 /**

@@ -2,7 +2,6 @@
 // right, its phase never goes back, no attempt has two pods, nothing is left.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  checkRun,
   createTasks,
   finishedAtLeast,
   firstWriteAfter,
@@ -16,6 +15,7 @@ import {
   STATUS_DELAY_MS,
   type ControllerEnv,
 } from './controller-run.js';
+import { checkRun } from './controller-checks.js';
 
 const {
   leaseDuration: LEASE_DURATION_MS,

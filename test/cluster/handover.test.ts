@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Recorded } from './watch-recorder.js';
 import {
-  checkRun,
   createTasks,
   finishedAtLeast,
   firstWriteAfter,
@@ -21,6 +20,7 @@ import {
   type ControllerEnv,
   type Run,
 } from './controller-run.js';
+import { checkRun } from './controller-checks.js';
 import { until } from './controller-process.js';
 
 const { leaseDuration: LEASE_DURATION_MS, retryPeriod: RETRY_PERIOD_MS } = SHORT_LEASE;

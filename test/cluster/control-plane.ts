@@ -30,8 +30,11 @@ export interface ControlPlane {
   /** The gitVersion kube-apiserver was built with, e.g. v1.34.12. */
   readonly version: string;
   stop(): Promise<void>;
-  /** Stops kube-apiserver and starts it again on the same port and etcd (watches break, state survives). */
-  restartApiServer(): Promise<void>;
+  /**
+   * Stops kube-apiserver and starts it again on the same port and etcd (watches break, state survives), after
+   * `downMs` with no server at all when given (an outage of at least that long, whatever the start-up takes).
+   */
+  restartApiServer(options?: { readonly downMs?: number }): Promise<void>;
   /** A client certificate user (CN=name, O=groups) signed by the run's CA, for RBAC tests. */
   mintUser(name: string, groups: readonly string[]): Promise<{ kubeconfigPath: string }>;
 }
@@ -729,9 +732,10 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       dataDir,
       version,
       stop,
-      restartApiServer: async () => {
+      restartApiServer: async (options = {}) => {
         if (stopped) throw new Error('control plane already stopped');
         if (procs.apiserver !== undefined) await stopProcess(procs.apiserver);
+        if (options.downMs !== undefined) await sleep(options.downMs);
         try {
           await launchApiserver();
           await waitServed(base, crds, timeoutMs);

@@ -1,5 +1,6 @@
-// A controller leader and a standby on a real kube-apiserver that restarts in the middle of 120 TaskExecutions: the
-// leader rides it out, resumes once the API server is back, and no TaskExecution is lost or run twice.
+// A controller leader and a standby on a real kube-apiserver that restarts in the middle of a run: a leader whose
+// renew deadline outlasts the outage rides it out, one whose deadline does not steps down (exit 1) and a standby
+// takes over once the server is back; either way no TaskExecution is lost or run twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTasks,
@@ -11,6 +12,8 @@ import {
   leaseEvents,
   leaseHolders,
   loadAverage,
+  nextHolder,
+  SHORT_LEASE,
   startControllerEnv,
   startRun,
   type ControllerEnv,
@@ -31,6 +34,8 @@ const RIDE_OUT: LeaseFlags = { leaseDuration: 60_000, renewDeadline: 45_000, ret
 const RECONNECT_CAP_MS = 5_000;
 
 const TASKS = Number(process.env['KUBETASKS_RESTART_TASKS'] ?? 120);
+/** The second run only needs the leader change to fall in the middle: half as many. */
+const TASKS_STEP_DOWN = Math.round(TASKS / 2);
 
 let env: ControllerEnv | undefined;
 
@@ -91,5 +96,51 @@ describe('a controller on a real kube-apiserver that restarts, with exactly depl
     expect(firstWrite - backAt).toBeLessThanOrEqual(RECONNECT_CAP_MS + 2_000);
     await run.replicas.stop();
     expect(run.replicas.all.map((r) => r.exit)).toEqual([0, 0]);
+  });
+
+  it(`an outage longer than the renew deadline in the middle of ${TASKS_STEP_DOWN} TaskExecutions: the leader steps down, a standby takes over, nothing lost`, async () => {
+    const run = await startRun(env!, {
+      ns: 'restart-step-down',
+      tasks: TASKS_STEP_DOWN,
+      args: leaseArgs(SHORT_LEASE),
+      replicas: 2,
+    });
+    const began = Date.now();
+    await createTasks(run);
+    await finishedAtLeast(run, Math.floor(run.tasks / 4));
+    const leader = await run.replicas.leader();
+    expect(leader).toBeDefined();
+    const old = leader!.process.identity;
+    const finishedBefore = run.finished.size;
+    const downAt = Date.now();
+    // Down for longer than the renew deadline (and the lease duration) whatever the start-up takes.
+    await env!.plane.restartApiServer({ downMs: SHORT_LEASE.leaseDuration + 1_000 });
+    const backAt = Date.now();
+    const next = await nextHolder(run, downAt, old);
+    const firstWrite = await firstWriteAfter(run, next.at);
+    // A create the stopped API server refused is a system failure, and the attempt's next try has a name of its own.
+    const { systemRetries } = await checkRun(run, 120_000, { systemRetries: true });
+    console.log(
+      `kube-apiserver stopped, ${SHORT_LEASE.leaseDuration + 1_000} ms without it, then started (lease ` +
+        `${SHORT_LEASE.leaseDuration} ms, renew deadline ${SHORT_LEASE.renewDeadline} ms, retry ` +
+        `${SHORT_LEASE.retryPeriod} ms): ${finishedBefore} of ${run.tasks} final before it; the old leader exited ` +
+        `${String(leader!.exit)}; from the stop: the server ready for the harness after ${backAt - downAt} ms, a new ` +
+        `leader after ${next.at - downAt} ms, its first status write after ${firstWrite - downAt} ms; ` +
+        `${systemRetries.length} system retries; run took ${Date.now() - began} ms; load average ${loadAverage()}`,
+    );
+    expect(finishedBefore).toBeLessThan(run.tasks);
+    // The leader could not renew within its deadline: it stopped leading and exited 1, as client-go's controllers do.
+    expect(leader!.exit).toBe(1);
+    expect(leader!.process.running.stderr()).toContain('leadership lost; exiting');
+    // Nobody could take the Lease while the server was down; once it was back, the standby (or the replacement of
+    // the old leader) took it at its first read: the lease had not changed for longer than its duration. (The server
+    // answers before the harness sees it ready and serving the CRD, so the new leader may come first.)
+    expect(next.holder).not.toBe(old);
+    expect(next.at).toBeGreaterThan(downAt + SHORT_LEASE.leaseDuration + 1_000);
+    expect(next.at - backAt).toBeLessThanOrEqual(SHORT_LEASE.retryPeriod + 3_000);
+    expect(leaseHolders(run)).toEqual([old, next.holder]);
+    await run.replicas.stop();
+    // The standby and the old leader's replacement, both ended by SIGTERM.
+    expect(run.replicas.all.filter((r) => r !== leader).map((r) => r.exit)).toEqual([0, 0]);
   });
 });

@@ -8,6 +8,7 @@ import { loadPlatformConfig } from '../app/inputs.js';
 import { alwaysLeader, type Leadership } from '../app/leadership.js';
 import { leaseLeadership } from '../app/lease-leadership.js';
 import { steadyClock, systemClock } from '../adapters/clock/index.js';
+import type { TransportOptions } from '../adapters/kubernetes/index.js';
 import {
   parseListenAddress,
   serveEndpoints,
@@ -92,6 +93,14 @@ const timingsOf = (opts: {
   return t.right;
 };
 
+/**
+ * The election's connection: no retry of a 429 (or a 5xx with Retry-After) inside the request. The election asks
+ * again every retry period by itself, and a retried request would only hold its answer back: a just-started
+ * kube-apiserver answers 429 until its caches are ready, and the standby's read of the Lease, retried five times a
+ * second apart, came back seconds after the server could have answered (test/cluster/controller-restart.test.ts).
+ */
+export const ELECTION_TRANSPORT: TransportOptions = { maxRetries: 0 };
+
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 /** The signals that stop the controller (it releases its lease and exits 0). */
@@ -136,9 +145,10 @@ export const controllerCommand = () =>
         opts.config === undefined ? defaultPlatformConfig : loadOrExit(opts.config, loadPlatformConfig);
       const registry = builtInRegistry();
       if (E.isLeft(registry)) throw new CliExit(ExitCode.internal, [showRegistryError(registry.left)]);
-      const connect = (userAgent: string) =>
+      const connect = (userAgent: string, transport: TransportOptions = {}) =>
         loadKubernetesCluster({
           ...(opts.kubeconfig === undefined ? {} : { kubeconfigPath: opts.kubeconfig }),
+          ...transport,
           userAgent,
         });
       const loaded = await connect('kubetasks-controller');
@@ -148,7 +158,9 @@ export const controllerCommand = () =>
       // TaskExecutions queues thousands at the connection's cap of requests in flight) a renewal waits its turn,
       // misses the renew deadline, and the leader loses its lease for nothing (bench:controller, 1,000 tasks).
       const electionConnection =
-        opts.leaderElect === true ? await connect('kubetasks-leader-election') : undefined;
+        opts.leaderElect === true
+          ? await connect('kubetasks-leader-election', ELECTION_TRANSPORT)
+          : undefined;
       if (electionConnection !== undefined && E.isLeft(electionConnection))
         throw new CliExit(ExitCode.badInput, [`cannot connect: ${electionConnection.left.message}`]);
       const electionCluster = electionConnection?.right ?? cluster;

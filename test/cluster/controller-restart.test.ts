@@ -137,7 +137,10 @@ describe('a controller on a real kube-apiserver that restarts, with exactly depl
     // answers before the harness sees it ready and serving the CRD, so the new leader may come first.)
     expect(next.holder).not.toBe(old);
     expect(next.at).toBeGreaterThan(downAt + SHORT_LEASE.leaseDuration + 1_000);
-    expect(next.at - backAt).toBeLessThanOrEqual(SHORT_LEASE.retryPeriod + 3_000);
+    // A read the standby sent while the server was starting may get no answer until the election's request timeout
+    // (the renew deadline); the next read comes a retry period later (measured: 0.7-8.7 s after the harness saw the
+    // server ready, 2 s for a loaded machine's lag).
+    expect(next.at - backAt).toBeLessThanOrEqual(SHORT_LEASE.renewDeadline + SHORT_LEASE.retryPeriod + 2_000);
     expect(leaseHolders(run)).toEqual([old, next.holder]);
     await run.replicas.stop();
     // The standby and the old leader's replacement, both ended by SIGTERM.

@@ -280,7 +280,8 @@ export class Controller {
     // here: it is taken up as a superseded write is (found by the overlap property: the task was lost).
     const status = o['status'];
     if (isPlainObject(status) && (status['phase'] !== undefined || status['state'] !== undefined)) {
-      if (status['state'] !== undefined && status['completionTime'] === undefined) this.onSuperseded(l, id, o);
+      if (status['state'] !== undefined && status['completionTime'] === undefined)
+        this.onSuperseded(l, id, o);
       return;
     }
     l.admitting.add(id);

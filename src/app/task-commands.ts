@@ -133,10 +133,9 @@ export class TaskCommands {
   async release(ref: ObjectRef, finalizer: string, uid: string | undefined): Promise<ApiError | undefined> {
     const removed = await Commands.removeFinalizer(this.ports, ref, finalizer);
     const deleted = await Commands.deleteObject(this.ports, ref, uid);
-    const failed = [removed, deleted].find(
-      (o) => 'error' in o && o.error !== undefined && !isNotFound(o.error) && !isConflict(o.error),
-    );
-    return failed !== undefined && 'error' in failed ? failed.error : undefined;
+    return [removed, deleted]
+      .map((o) => ('error' in o ? o.error : undefined))
+      .find((e) => e !== undefined && !isNotFound(e) && !isConflict(e));
   }
 
   /** Tells subscribers (and, for a final one, whoever awaits the task) about a PhaseInfo; logs and counts it. */

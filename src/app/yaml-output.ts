@@ -11,10 +11,14 @@ const GO_NUMBER =
 
 /**
  * Whether a plain string would be read as something else by a YAML 1.1 reader but not by the yaml package's
- * YAML 1.1 schema: go-yaml's numbers above, and PyYAML's `=` (the 1.1 value type, which safe_load refuses).
+ * YAML 1.1 schema: go-yaml's numbers above, PyYAML's `=` (the 1.1 value type, which safe_load refuses), and the
+ * line and paragraph separators, which 1.1 readers take for line breaks.
  */
 export const readersMisread = (s: string): boolean =>
-  s === '=' || (/^[-+0-9]/u.test(s) && GO_NUMBER.test(s.replaceAll('_', '')));
+  s === '=' ||
+  // YAML 1.1 counts the line and paragraph separators as line breaks (go-yaml v2 does; YAML 1.2 does not).
+  /[\u2028\u2029]/u.test(s) ||
+  (/^[-+0-9]/u.test(s) && GO_NUMBER.test(s.replaceAll('_', '')));
 
 /**
  * A value as YAML, quoting every string a YAML 1.1 reader would take for a boolean, number, null, date or merge
@@ -32,5 +36,7 @@ export const toYaml = (value: unknown): string => {
       }
     },
   });
-  return doc.toString({ lineWidth: 0 });
+  // Every string holding a separator is double-quoted above, where the escape reads back as the character; the
+  // yaml package writes it raw, which a 1.1 reader would fold into a space.
+  return doc.toString({ lineWidth: 0 }).replace(/[\u2028\u2029]/gu, (c) => (c === '\u2028' ? '\\L' : '\\P'));
 };

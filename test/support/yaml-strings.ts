@@ -28,6 +28,8 @@ export const YAML11_SPECIAL_FORMS: ReadonlyArray<string> = [
   ],
   ...['12:30', '-1:30:00', '190:20:30.15', '0o17', '0O17', '017', '0x1F', '0X1F', '+0x_1f', '0b101', '0B101'],
   ...['.inf', '-.Inf', '+.INF', '.nan', '.NaN', '.NAN', '18446744073709551616', '9223372036854775808'],
+  // YAML 1.1 readers (go-yaml under kubectl) take the line and paragraph separators for line breaks.
+  ...['a\u2028b', 'c\u2029'],
   ...[
     '2026-12-01',
     '2026-1-1',
